@@ -1,0 +1,23 @@
+"""Settings from the environment (prefix RECTRACK_) and an optional .env file."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as RECTRACK_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="RECTRACK_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./rectrack.db"
+    public_read: bool = True
+    sqlite_busy_timeout_ms: int = 15_000
+    max_body_bytes: int = 1024 * 1024
+    log_sql: bool = False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,121 @@
+"""Engine, naming convention, SQLite pragmas and the per-request session."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session, SQLModel, create_engine
+
+from app.config import get_settings
+
+WRITE_OPTION = "rectrack_write"
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always returned timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, to the microsecond."""
+    return datetime.now(UTC)
+
+
+def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
+    busy_ms = get_settings().sqlite_busy_timeout_ms
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+    cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # A write transaction that starts as a reader fails with SQLITE_BUSY when it tries to
+    # upgrade after another writer committed, without waiting for the busy timeout; taking the
+    # write lock up front makes writers queue instead. Readers keep WAL's concurrent snapshots.
+    write = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def build_engine(url: str | None = None) -> Engine:
+    """Create an engine for the given URL (default: settings), configured for its dialect."""
+    settings = get_settings()
+    url = url or settings.database_url
+    dialect = make_url(url).get_backend_name()
+    if dialect == "sqlite":
+        engine = create_engine(
+            url,
+            echo=settings.log_sql,
+            connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+        )
+        # Let SQLAlchemy, not pysqlite, issue BEGIN so pragmas and BEGIN IMMEDIATE apply.
+        event.listen(engine, "connect", _disable_pysqlite_transactions)
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if dialect == "postgresql":
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+        # psycopg's automatic prepared statements made our correlated queries slower (docs/design.md).
+        return create_engine(
+            url, echo=settings.log_sql, pool_pre_ping=True, connect_args={"prepare_threshold": None}
+        )
+    return create_engine(url, echo=settings.log_sql, pool_pre_ping=True)
+
+
+def _disable_pysqlite_transactions(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+
+
+@lru_cache
+def get_engine() -> Engine:
+    """The process-wide engine for the configured database."""
+    return build_engine()
+
+
+def _session_scope(bind) -> Iterator[Session]:
+    with Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+
+def get_session() -> Iterator[Session]:
+    """One read session per request: commit on success, roll back on any error."""
+    yield from _session_scope(get_engine())
+
+
+def get_write_session() -> Iterator[Session]:
+    """One session per writing request; on SQLite it holds the write lock from the start."""
+    yield from _session_scope(get_engine().execution_options(**{WRITE_OPTION: True}))

@@ -1,0 +1,242 @@
+"""Every table, in one registry: migrations import this module once."""
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+from app.vocabulary import CategoryKind, EvidenceKind, HistoryKind, Perspective, Relation, Role, Status, Visibility, sql_in
+
+
+def _optional_timestamp():
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class Source(SQLModel, table=True):
+    """A report that makes recommendations."""
+
+    __tablename__ = "sources"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    publisher: str = Field(sa_column=Column(String(255), nullable=False))
+    published_on: date | None = None
+    url: str | None = Field(default=None, sa_column=Column(Text))
+    date_note: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Section(SQLModel, table=True):
+    """A source's own grouping of its recommendations."""
+
+    __tablename__ = "sections"
+    __table_args__ = (UniqueConstraint("source_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(sa_column=Column(Integer, ForeignKey("sources.id"), nullable=False))
+    number: int
+    title: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Recommendation(SQLModel, table=True):
+    """One recommendation, with its denormalised current status and version."""
+
+    __tablename__ = "recommendations"
+    __table_args__ = (
+        UniqueConstraint("source_id", "section_number", "number"),
+        CheckConstraint(f"status IN ({sql_in(Status)})", name="status"),
+        CheckConstraint(f"claimed_status IN ({sql_in(Status)})", name="claimed_status"),
+        CheckConstraint("version >= 1", name="version"),
+        Index("ix_recommendations_section_status", "section_id", "status"),
+        Index("ix_recommendations_status_order", "status", "source_id", "section_number", "number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_column=Column(String(96), nullable=False, unique=True))
+    source_id: int = Field(sa_column=Column(Integer, ForeignKey("sources.id"), nullable=False))
+    section_id: int = Field(sa_column=Column(Integer, ForeignKey("sections.id"), nullable=False))
+    # The section and item numbers are part of the code and never change: kept here so the
+    # natural order (2.1, 2.2, ..., 7.10) is one index, and keyset pagination needs no join.
+    section_number: int
+    number: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    # Case-folded code and text: LIKE on SQLite and lower() on a C-locale PostgreSQL fold ASCII only.
+    search_text: str = Field(sa_column=Column(Text, nullable=False))
+    status: Status = Field(default=Status.not_assessed, sa_column=Column(String(32), nullable=False))
+    claimed_status: Status = Field(default=Status.not_assessed, sa_column=Column(String(32), nullable=False))
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False))
+    last_assessed_at: datetime | None = _optional_timestamp()
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+Index(
+    "ix_recommendations_natural_order",
+    Recommendation.source_id,
+    Recommendation.section_number,
+    Recommendation.number,
+)
+
+
+class Category(SQLModel, table=True):
+    """An addressee, theme or SDG target."""
+
+    __tablename__ = "categories"
+    __table_args__ = (
+        UniqueConstraint("kind", "slug"),
+        CheckConstraint(f"kind IN ({sql_in(CategoryKind)})", name="kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: CategoryKind = Field(sa_column=Column(String(16), nullable=False))
+    slug: str = Field(sa_column=Column(String(64), nullable=False))
+    label: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class RecommendationCategory(SQLModel, table=True):
+    """Links a recommendation to a category."""
+
+    __tablename__ = "recommendation_categories"
+
+    recommendation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("recommendations.id"), primary_key=True)
+    )
+    category_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("categories.id"), primary_key=True, index=True)
+    )
+
+
+class Monitor(SQLModel, table=True):
+    """A person (or the system) who records; the public only ever sees the alias."""
+
+    __tablename__ = "monitors"
+    __table_args__ = (CheckConstraint(f"role IN ({sql_in(Role)})", name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    alias: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    role: Role = Field(sa_column=Column(String(16), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    disabled_at: datetime | None = _optional_timestamp()
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token; only its SHA-256 is stored, with a short prefix to recognise it."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    monitor_id: int = Field(sa_column=Column(Integer, ForeignKey("monitors.id"), nullable=False, index=True))
+    prefix: str = Field(sa_column=Column(String(16), nullable=False))
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    label: str | None = Field(default=None, sa_column=Column(String(200)))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    last_used_at: datetime | None = _optional_timestamp()
+    revoked_at: datetime | None = _optional_timestamp()
+
+
+class Evidence(SQLModel, table=True):
+    """A document that supports assessments; one row per normalised URL."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({sql_in(EvidenceKind)})", name="kind"),
+        CheckConstraint(f"visibility IN ({sql_in(Visibility)})", name="visibility"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    url_normalised: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    kind: EvidenceKind = Field(default=EvidenceKind.other, sa_column=Column(String(32), nullable=False))
+    published_on: date | None = None
+    visibility: Visibility = Field(default=Visibility.public, sa_column=Column(String(16), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("monitors.id")))
+
+
+class RecommendationEvidence(SQLModel, table=True):
+    """A link between a recommendation and an evidence item; unlinking sets unlinked_at, never deletes."""
+
+    __tablename__ = "recommendation_evidence"
+    __table_args__ = (
+        CheckConstraint(f"relation IN ({sql_in(Relation)})", name="relation"),
+        # At most one active link per pair; unlinked ones stay as the record of what was.
+        Index(
+            "uq_recommendation_evidence_active",
+            "recommendation_id",
+            "evidence_id",
+            unique=True,
+            sqlite_where=text("unlinked_at IS NULL"),
+            postgresql_where=text("unlinked_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recommendation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("recommendations.id"), nullable=False, index=True)
+    )
+    evidence_id: int = Field(sa_column=Column(Integer, ForeignKey("evidence.id"), nullable=False, index=True))
+    relation: Relation = Field(sa_column=Column(String(16), nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    linked_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    linked_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("monitors.id")))
+    unlinked_at: datetime | None = _optional_timestamp()
+    unlinked_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("monitors.id")))
+    unlink_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class HistoryEntry(SQLModel, table=True):
+    """One append-only, hash-chained entry in a recommendation's history."""
+
+    __tablename__ = "history_entries"
+    __table_args__ = (
+        UniqueConstraint("recommendation_id", "seq"),  # no fork: one entry per position
+        UniqueConstraint("hash"),
+        CheckConstraint(f"kind IN ({sql_in(HistoryKind)})", name="kind"),
+        CheckConstraint(f"status IS NULL OR status IN ({sql_in(Status)})", name="status"),
+        CheckConstraint(f"perspective IS NULL OR perspective IN ({sql_in(Perspective)})", name="perspective"),
+        CheckConstraint("seq >= 1", name="seq"),
+        # "Status as of a date" seeks the latest assessment per recommendation and perspective.
+        Index(
+            "ix_history_entries_as_of",
+            "recommendation_id",
+            "perspective",
+            "effective_on",
+            "seq",
+            "status",
+            "recorded_at",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recommendation_id: int = Field(sa_column=Column(Integer, ForeignKey("recommendations.id"), nullable=False))
+    seq: int
+    kind: HistoryKind = Field(sa_column=Column(String(32), nullable=False))
+    # Copied out of the payload for assessments so scorecards aggregate in SQL without parsing JSON.
+    status: Status | None = Field(default=None, sa_column=Column(String(32)))
+    perspective: Perspective | None = Field(default=None, sa_column=Column(String(16)))
+    effective_on: date
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    recorded_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("monitors.id")))
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON, exactly as hashed
+    prev_hash: str | None = Field(default=None, sa_column=Column(String(64)))
+    hash: str = Field(sa_column=Column(String(64), nullable=False))
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first response to a POST with an Idempotency-Key, replayed on retries."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("token_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: int = Field(sa_column=Column(Integer, ForeignKey("api_tokens.id"), nullable=False))
+    key: str = Field(sa_column=Column(String(255), nullable=False))
+    request_fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
+    status_code: int
+    headers: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))

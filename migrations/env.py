@@ -1,0 +1,45 @@
+"""Alembic environment: the URL comes from the app's settings unless the caller passes a connection."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import app.models  # noqa: F401  (registers every table on the metadata)
+from app.db import build_engine
+
+target_metadata = SQLModel.metadata
+
+
+def _configure_and_run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,  # SQLite can only ALTER by copying tables
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    """Run migrations on the caller's connection, or on one to the configured database."""
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _configure_and_run(connection)
+        return
+    url = context.config.get_main_option("sqlalchemy.url") or None
+    engine = build_engine(url)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations copy tables; foreign keys must not fire while they do. The pragma is
+            # a no-op inside a transaction, so it goes straight to the driver, outside one.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        _configure_and_run(connection)
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported: run `rectrack migrate`")
+run_migrations_online()
