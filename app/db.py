@@ -3,7 +3,9 @@
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Annotated
 
+from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
@@ -83,7 +85,11 @@ def build_engine(url: str | None = None) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if dialect == "postgresql":
-        url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+        url = (
+            url.replace("postgresql://", "postgresql+psycopg://", 1)
+            if url.startswith("postgresql://")
+            else url
+        )
         # psycopg's automatic prepared statements made our correlated queries slower (docs/design.md).
         return create_engine(
             url, echo=settings.log_sql, pool_pre_ping=True, connect_args={"prepare_threshold": None}
@@ -111,11 +117,20 @@ def _session_scope(bind) -> Iterator[Session]:
             raise
 
 
-def get_session() -> Iterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
     """One read session per request: commit on success, roll back on any error."""
-    yield from _session_scope(get_engine())
+    yield from _session_scope(request.app.state.engine)
 
 
-def get_write_session() -> Iterator[Session]:
+def get_write_session(request: Request) -> Iterator[Session]:
     """One session per writing request; on SQLite it holds the write lock from the start."""
-    yield from _session_scope(get_engine().execution_options(**{WRITE_OPTION: True}))
+    yield from _session_scope(write_engine(request.app.state.engine))
+
+
+def write_engine(engine: Engine) -> Engine:
+    """The same engine, with SQLite write transactions taking the lock up front."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]

@@ -2,11 +2,31 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
-from app.vocabulary import CategoryKind, EvidenceKind, HistoryKind, Perspective, Relation, Role, Status, Visibility, sql_in
+from app.vocabulary import (
+    CategoryKind,
+    EvidenceKind,
+    HistoryKind,
+    Perspective,
+    Relation,
+    Role,
+    Status,
+    Visibility,
+    sql_in,
+)
 
 
 def _optional_timestamp():
@@ -212,7 +232,9 @@ class HistoryEntry(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    recommendation_id: int = Field(sa_column=Column(Integer, ForeignKey("recommendations.id"), nullable=False))
+    recommendation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("recommendations.id"), nullable=False)
+    )
     seq: int
     kind: HistoryKind = Field(sa_column=Column(String(32), nullable=False))
     # Copied out of the payload for assessments so scorecards aggregate in SQL without parsing JSON.
@@ -239,4 +261,6 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int
     headers: str = Field(sa_column=Column(Text, nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )

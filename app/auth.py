@@ -1,0 +1,132 @@
+"""Token hashing, the current monitor, role checks and public aliases."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import or_, select, update
+from sqlmodel import Session
+
+from app.db import utcnow
+from app.errors import Forbidden, Unauthorized
+from app.models import ApiToken, Monitor
+from app.vocabulary import ROLE_RANK, Role
+
+TOKEN_PREFIX = "rt_"
+TOKEN_BYTES = 32
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def generate_token() -> str:
+    """A new random bearer token: 'rt_' and 32 random bytes, URL-safe."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token: SHA-256 hex (tokens are random, so no salt or stretching is needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def display_prefix(token: str) -> str:
+    """The first characters of a token, stored so admins can tell tokens apart."""
+    return token[:10]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the monitor and the token they used."""
+
+    monitor_id: int
+    token_id: int
+    name: str
+    alias: str
+    role: Role
+
+    def has_role(self, role: Role) -> bool:
+        """True when this principal's role is at least `role`."""
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+
+def authenticate(session: Session, token: str) -> Principal | None:
+    """The principal for a bearer token, or None when unknown, revoked or disabled."""
+    row = session.execute(
+        select(ApiToken, Monitor)
+        .join(Monitor, Monitor.id == ApiToken.monitor_id)
+        .where(ApiToken.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    api_token, monitor = row
+    # The lookup is by hash; comparing again in constant time costs nothing and guards the index path.
+    if not hmac.compare_digest(api_token.token_hash, hash_token(token)):
+        return None
+    if api_token.revoked_at is not None or monitor.disabled_at is not None:
+        return None
+    return Principal(monitor.id, api_token.id, monitor.name, monitor.alias, Role(monitor.role))
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token from an 'Authorization: Bearer' header, if any."""
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthorized("Use 'Authorization: Bearer <token>'.")
+    return value.strip()
+
+
+def optional_principal(request: Request) -> Principal | None:
+    """The caller if a valid token was sent; 401 for an invalid one; None for no token."""
+    token = bearer_token(request)
+    if token is None:
+        return None
+    engine = request.app.state.engine
+    with Session(engine) as session:
+        principal = authenticate(session, token)
+        if principal is None:
+            raise Unauthorized("The token is unknown or revoked.")
+        now = utcnow()
+        # Throttled so that a busy reader does not turn every request into a write.
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == principal.token_id)
+            .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_RESOLUTION))
+            .values(last_used_at=now)
+        )
+        session.commit()
+    return principal
+
+
+def reader(
+    request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
+) -> Principal | None:
+    """Anyone may read when public reads are on; otherwise a viewer token is needed."""
+    if principal is None and not request.app.state.settings.public_read:
+        raise Unauthorized("This instance does not allow anonymous reads.")
+    return principal
+
+
+def require(role: Role):
+    """A dependency that admits callers with at least `role`."""
+
+    def dependency(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+        if principal is None:
+            raise Unauthorized("This action needs a token.")
+        if not principal.has_role(role):
+            raise Forbidden(f"This action needs the {role.value} role.")
+        return principal
+
+    return dependency
+
+
+ReaderDep = Annotated[Principal | None, Depends(reader)]
+
+
+def can_see_restricted(principal: Principal | None) -> bool:
+    """Restricted evidence and names are for viewers and above."""
+    return principal is not None and principal.has_role(Role.viewer)

@@ -1,0 +1,141 @@
+"""Domain errors and their rendering as application/problem+json (RFC 9457)."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("rectrack")
+
+
+class ProblemError(Exception):
+    """An error the client can act on; rendered as problem+json with its status."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra
+
+
+class BadRequest(ProblemError):
+    """The request is malformed in a way validation could not catch earlier."""
+
+
+class NotFound(ProblemError):
+    """The addressed resource does not exist."""
+
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Unauthorized(ProblemError):
+    """No valid credentials were given."""
+
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="rectrack"'})
+
+
+class Forbidden(ProblemError):
+    """The credentials are valid but the role is too weak."""
+
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class PreconditionRequired(ProblemError):
+    """A write came without If-Match."""
+
+    status, slug, title = 428, "precondition-required", "If-Match required"
+
+
+class PreconditionFailed(ProblemError):
+    """A write's If-Match no longer matches: someone else changed the resource."""
+
+    status, slug, title = 412, "precondition-failed", "The recommendation changed since you read it"
+
+
+class Conflict(ProblemError):
+    """The request conflicts with the current state."""
+
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class Unprocessable(ProblemError):
+    """The request is well-formed but its content is not acceptable."""
+
+    status, slug, title = 422, "unprocessable", "Unprocessable request"
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """Build a problem+json response."""
+    body = {
+        "type": f"urn:rectrack:problem:{slug}" if slug else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return JSONResponse(
+        jsonable_encoder(body), status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE
+    )
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type", "")}
+        for error in exc.errors()
+    ]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error, expected or not, as problem+json."""
+
+    @app.exception_handler(ProblemError)
+    async def _problem(_request: Request, exc: ProblemError) -> JSONResponse:
+        return problem_response(
+            exc.status, exc.title, exc.detail, slug=exc.slug, headers=exc.headers, **exc.extra
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return problem_response(
+            422,
+            "Invalid request",
+            "The request has invalid or unknown fields; see errors.",
+            slug="validation",
+            errors=_validation_errors(exc),
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = (
+            HTTPStatus(exc.status_code).phrase
+            if exc.status_code in HTTPStatus._value2member_map_
+            else "Error"
+        )
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        return problem_response(exc.status_code, title, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "Internal error", "An unexpected error occurred; nothing was saved.")

@@ -1,0 +1,58 @@
+"""The hash chain: canonical JSON of an entry and the SHA-256 that links it to the previous one."""
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any
+
+GENESIS_PREV = ""
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys, no insignificant whitespace and raw UTF-8: one text per value."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def format_recorded_at(value: datetime) -> str:
+    """A recording time as hashed: UTC, microseconds, 'Z'."""
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_document(
+    *,
+    code: str,
+    seq: int,
+    kind: str,
+    status: str | None,
+    perspective: str | None,
+    effective_on: date,
+    recorded_at: datetime,
+    recorded_by: int | None,
+    payload: Any,
+) -> dict[str, Any]:
+    """The fields of a history entry that its hash covers."""
+    return {
+        "recommendation": code,
+        "seq": seq,
+        "kind": kind,
+        "status": status,
+        "perspective": perspective,
+        "effective_on": effective_on.isoformat(),
+        "recorded_at": format_recorded_at(recorded_at),
+        "recorded_by": recorded_by,
+        "payload": payload,
+    }
+
+
+def entry_hash(prev_hash: str | None, document: dict[str, Any]) -> str:
+    """SHA-256 over the previous entry's hash and this entry's canonical JSON."""
+    data = (prev_hash or GENESIS_PREV).encode("ascii") + b"\n" + canonical_json(document).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def chains_root(heads: list[tuple[str, str]]) -> str:
+    """One digest over every chain's head (code, hash), sorted by code: publish it to prove no rewrite."""
+    digest = hashlib.sha256()
+    for code, head_hash in sorted(heads):
+        digest.update(f"{code}:{head_hash}\n".encode())
+    return digest.hexdigest()

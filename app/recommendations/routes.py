@@ -1,0 +1,75 @@
+"""Read API: sources, recommendations and their history."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.auth import ReaderDep, can_see_restricted
+from app.db import SessionDep
+from app.history.service import history_view
+from app.recommendations import service
+from app.recommendations.etag import etag_for
+from app.recommendations.schemas import (
+    HistoryPage,
+    RecommendationDetailOut,
+    RecommendationFilters,
+    RecommendationPage,
+    SourceOut,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["recommendations"])
+
+CODE = Path(
+    description="Recommendation code, e.g. odf-kz-2015-2.1.", max_length=96, examples=["odf-kz-2015-2.1"]
+)
+PROBLEM = {"model": None, "content": {"application/problem+json": {}}}
+
+
+@router.get("/sources", response_model=list[SourceOut])
+def list_sources(session: SessionDep, _reader: ReaderDep) -> list[dict]:
+    """List the reports whose recommendations are tracked."""
+    return service.list_sources(session)
+
+
+@router.get("/recommendations", response_model=RecommendationPage, responses={400: PROBLEM})
+def list_recommendations(
+    session: SessionDep,
+    _reader: ReaderDep,
+    filters: Annotated[RecommendationFilters, Query()],
+    limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
+    cursor: Annotated[str | None, Query(max_length=200, description="From `next_cursor`.")] = None,
+) -> dict:
+    """List recommendations in natural code order, filtered, one keyset page at a time."""
+    items, total, next_cursor = service.list_recommendations(session, filters, limit=limit, cursor=cursor)
+    return {"items": items, "total": total, "next_cursor": next_cursor}
+
+
+@router.get(
+    "/recommendations/{code}",
+    response_model=RecommendationDetailOut,
+    responses={304: {"description": "Not modified"}, 404: PROBLEM},
+)
+def get_recommendation(code: Annotated[str, CODE], request: Request, session: SessionDep, reader: ReaderDep):
+    """Show one recommendation with its status, categories and linked evidence."""
+    detail, version = service.recommendation_detail(
+        session, code, include_restricted=can_see_restricted(reader)
+    )
+    headers = {"ETag": etag_for(version), "Vary": "Authorization, Cookie", "Cache-Control": "no-cache"}
+    if etag_for(version) in _tags(request.headers.get("if-none-match")):
+        return Response(status_code=304, headers=headers)
+    body = RecommendationDetailOut.model_validate(detail).model_dump(mode="json")
+    return JSONResponse(body, headers=headers)
+
+
+@router.get("/recommendations/{code}/history", response_model=HistoryPage, responses={404: PROBLEM})
+def get_history(code: Annotated[str, CODE], session: SessionDep, _reader: ReaderDep) -> dict:
+    """Show a recommendation's hash-chained history in seq order."""
+    recommendation, _, _ = service.get_recommendation(session, code)
+    return {"items": history_view(session, recommendation)}
+
+
+def _tags(header: str | None) -> set[str]:
+    if not header:
+        return set()
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")}

@@ -1,0 +1,218 @@
+"""Load a curated seed file into the database, idempotently: existing rows are never changed."""
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.db import utcnow
+from app.evidence.urls import normalise_url
+from app.history.service import append_entry
+from app.models import (
+    Category,
+    Evidence,
+    Recommendation,
+    RecommendationCategory,
+    RecommendationEvidence,
+    Section,
+    Source,
+)
+from app.recommendations.service import search_text_for
+from app.vocabulary import CategoryKind, EvidenceKind, HistoryKind, Relation, Status
+from seed.report_parser import load_report
+
+SEED_DIR = Path(__file__).parent
+DEFAULT_SEED = SEED_DIR / "odf-kz-2015.toml"
+CATEGORY_KEYS = {"addressees": CategoryKind.addressee, "themes": CategoryKind.theme, "sdg": CategoryKind.sdg}
+
+
+@dataclass
+class SeedResult:
+    """What a seed run added (all zeros on a second run)."""
+
+    sources: int = 0
+    sections: int = 0
+    categories: int = 0
+    recommendations: int = 0
+    category_links: int = 0
+    evidence: int = 0
+    evidence_links: int = 0
+    history_entries: int = 0
+
+    def total(self) -> int:
+        """How many rows were added in all."""
+        return sum(vars(self).values())
+
+
+def read_seed(path: Path = DEFAULT_SEED) -> dict[str, Any]:
+    """Parse a curated seed file."""
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def load_seed(session: Session, path: Path = DEFAULT_SEED) -> SeedResult:
+    """Add whatever of the seed file is missing from the database; flushes, never commits."""
+    data = read_seed(path)
+    result = SeedResult()
+    source = _ensure_source(session, data["source"], result)
+    sections = {item["number"]: _ensure_section(session, source, item, result) for item in data["sections"]}
+    categories = {
+        (kind, slug): _ensure_category(session, kind, slug, label, result)
+        for kind in CategoryKind
+        for slug, label in data["categories"].get(kind.value, {}).items()
+    }
+    citing = {
+        note.number: note.citing_sentence
+        for note in load_report(path.parent / data["source"]["report_file"]).footnotes
+    }
+    baseline = _baseline_evidence(session, data["footnotes"], citing, result)
+    for item in data["recommendations"]:
+        section = sections[item["section"]]
+        rec, created = _ensure_recommendation(session, source, section, item, result)
+        for key, kind in CATEGORY_KEYS.items():
+            for slug in item.get(key, []):
+                _ensure_category_link(session, rec, categories[(kind, slug)], result)
+        if created:
+            _link_baseline_and_genesis(session, rec, baseline.get(section.number, []), source, result)
+    return result
+
+
+def _ensure_source(session: Session, item: dict[str, Any], result: SeedResult) -> Source:
+    source = session.scalar(select(Source).where(Source.slug == item["slug"]))
+    if source is None:
+        source = Source(
+            slug=item["slug"],
+            title=item["title"],
+            publisher=item["publisher"],
+            published_on=item.get("published_on"),
+            url=item.get("url"),
+            date_note=item.get("date_note"),
+        )
+        session.add(source)
+        session.flush()
+        result.sources += 1
+    return source
+
+
+def _ensure_section(session: Session, source: Source, item: dict[str, Any], result: SeedResult) -> Section:
+    section = session.scalar(
+        select(Section).where(Section.source_id == source.id, Section.number == item["number"])
+    )
+    if section is None:
+        section = Section(source_id=source.id, number=item["number"], title=item["title"])
+        session.add(section)
+        session.flush()
+        result.sections += 1
+    return section
+
+
+def _ensure_category(
+    session: Session, kind: CategoryKind, slug: str, label: str, result: SeedResult
+) -> Category:
+    category = session.scalar(select(Category).where(Category.kind == kind.value, Category.slug == slug))
+    if category is None:
+        category = Category(kind=kind, slug=slug, label=label)
+        session.add(category)
+        session.flush()
+        result.categories += 1
+    return category
+
+
+def _ensure_recommendation(
+    session: Session, source: Source, section: Section, item: dict[str, Any], result: SeedResult
+) -> tuple[Recommendation, bool]:
+    rec = session.scalar(select(Recommendation).where(Recommendation.code == item["code"]))
+    if rec is not None:
+        return rec, False
+    number = int(item["code"].rsplit(".", 1)[1])
+    rec = Recommendation(
+        code=item["code"],
+        source_id=source.id,
+        section_id=section.id,
+        section_number=section.number,
+        number=number,
+        text=item["text"],
+        search_text=search_text_for(item["code"], item["text"]),
+        status=Status.not_assessed,
+        claimed_status=Status.not_assessed,
+    )
+    session.add(rec)
+    session.flush()
+    result.recommendations += 1
+    return rec, True
+
+
+def _ensure_category_link(
+    session: Session, rec: Recommendation, category: Category, result: SeedResult
+) -> None:
+    if session.get(RecommendationCategory, (rec.id, category.id)) is None:
+        session.add(RecommendationCategory(recommendation_id=rec.id, category_id=category.id))
+        session.flush()
+        result.category_links += 1
+
+
+def _baseline_evidence(
+    session: Session, footnotes: list[dict[str, Any]], citing: dict[int, str], result: SeedResult
+) -> dict[int, list[tuple[Evidence, str]]]:
+    """Evidence items for the footnotes, grouped by the section that cites them, with a note each."""
+    by_section: dict[int, list[tuple[Evidence, str]]] = {}
+    for note in footnotes:
+        normalised = normalise_url(note["url"])
+        evidence = session.scalar(select(Evidence).where(Evidence.url_normalised == normalised))
+        if evidence is None:
+            evidence = Evidence(
+                url=note["url"],
+                url_normalised=normalised,
+                title=note["title"],
+                kind=EvidenceKind(note["kind"]),
+            )
+            session.add(evidence)
+            session.flush()
+            result.evidence += 1
+        link_note = f"Footnote [{note['number']}] of the report: {citing[note['number']]}"
+        by_section.setdefault(note["section"], []).append((evidence, link_note))
+    return by_section
+
+
+def _link_baseline_and_genesis(
+    session: Session,
+    rec: Recommendation,
+    baseline: list[tuple[Evidence, str]],
+    source: Source,
+    result: SeedResult,
+) -> None:
+    """Link the report's own sources to a new recommendation and open its history."""
+    now = utcnow()
+    linked: list[dict[str, Any]] = []
+    for evidence, link_note in baseline:
+        session.add(
+            RecommendationEvidence(
+                recommendation_id=rec.id,
+                evidence_id=evidence.id,
+                relation=Relation.baseline,
+                note=link_note,
+                linked_at=now,
+            )
+        )
+        linked.append({"evidence_id": evidence.id, "url": evidence.url, "relation": Relation.baseline.value})
+        result.evidence_links += 1
+    session.flush()
+    append_entry(
+        session,
+        rec,
+        kind=HistoryKind.genesis,
+        effective_on=source.published_on,
+        recorded_by=None,
+        status=Status.not_assessed,
+        payload={
+            "source": source.slug,
+            "text": rec.text,
+            "status": Status.not_assessed.value,
+            "evidence": linked,
+            "note": "Recorded from the source report; no assessment yet.",
+        },
+    )
+    result.history_entries += 1
