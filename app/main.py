@@ -4,11 +4,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from app import health
 from app.config import Settings, get_settings
 from app.db import build_engine
-from app.errors import install_error_handlers
+from app.errors import PROBLEM_MEDIA_TYPE, Problem, install_error_handlers
 from app.recommendations.routes import router as recommendations_router
 
 DESCRIPTION = """
@@ -33,6 +34,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)
+    app.openapi = lambda: _openapi_with_problems(app)
     app.include_router(health.router)
     app.include_router(recommendations_router)
     return app
+
+
+def _openapi_with_problems(app: FastAPI) -> dict:
+    """FastAPI documents 422 as plain JSON; ours are problem+json like every other error."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in components["Problem"].pop("$defs", {}).items():
+        components[name] = definition
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.get("responses", {})
+            if "422" in responses:
+                responses["422"] = {"description": "Invalid request", "content": problem}
+    app.openapi_schema = schema
+    return schema

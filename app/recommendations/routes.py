@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from app.auth import ReaderDep, can_see_restricted
 from app.db import SessionDep
+from app.errors import problem_responses
 from app.history.service import history_view
 from app.recommendations import service
 from app.recommendations.etag import etag_for
@@ -23,7 +24,6 @@ router = APIRouter(prefix="/api/v1", tags=["recommendations"])
 CODE = Path(
     description="Recommendation code, e.g. odf-kz-2015-2.1.", max_length=96, examples=["odf-kz-2015-2.1"]
 )
-PROBLEM = {"model": None, "content": {"application/problem+json": {}}}
 
 
 @router.get("/sources", response_model=list[SourceOut])
@@ -32,7 +32,7 @@ def list_sources(session: SessionDep, _reader: ReaderDep) -> list[dict]:
     return service.list_sources(session)
 
 
-@router.get("/recommendations", response_model=RecommendationPage, responses={400: PROBLEM})
+@router.get("/recommendations", response_model=RecommendationPage, responses=problem_responses(400))
 def list_recommendations(
     session: SessionDep,
     _reader: ReaderDep,
@@ -48,7 +48,7 @@ def list_recommendations(
 @router.get(
     "/recommendations/{code}",
     response_model=RecommendationDetailOut,
-    responses={304: {"description": "Not modified"}, 404: PROBLEM},
+    responses={304: {"description": "Not modified"}, **problem_responses(404)},
 )
 def get_recommendation(code: Annotated[str, CODE], request: Request, session: SessionDep, reader: ReaderDep):
     """Show one recommendation with its status, categories and linked evidence."""
@@ -62,7 +62,7 @@ def get_recommendation(code: Annotated[str, CODE], request: Request, session: Se
     return JSONResponse(body, headers=headers)
 
 
-@router.get("/recommendations/{code}/history", response_model=HistoryPage, responses={404: PROBLEM})
+@router.get("/recommendations/{code}/history", response_model=HistoryPage, responses=problem_responses(404))
 def get_history(code: Annotated[str, CODE], session: SessionDep, _reader: ReaderDep) -> dict:
     """Show a recommendation's hash-chained history in seq order."""
     recommendation, _, _ = service.get_recommendation(session, code)

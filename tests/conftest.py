@@ -1,0 +1,120 @@
+"""Test databases built by the real migrations, on SQLite and (when configured) PostgreSQL."""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+
+from app.config import Settings
+from app.main import create_app
+from tests.support import PostgresServer, migrate, seed
+
+POSTGRES_ENV = "RECTRACK_TEST_POSTGRES_URL"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """CI must run the PostgreSQL leg: refuse to start without it there."""
+    if os.environ.get("CI") and not os.environ.get(POSTGRES_ENV):
+        raise pytest.UsageError(f"CI is set but {POSTGRES_ENV} is not: the PostgreSQL leg is required in CI.")
+
+
+@dataclass
+class TestDatabase:
+    """A migrated database the test may change freely."""
+
+    backend: str
+    url: str
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer | None]:
+    """The PostgreSQL server for this run, or None when not configured."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        yield None
+        return
+    server = PostgresServer(url)
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    """A short id that keeps this run's databases apart from any other's."""
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest, postgres_server: PostgresServer | None) -> str:
+    """Each test that needs a database runs once per backend."""
+    if request.param == "postgresql" and postgres_server is None:
+        pytest.skip(f"PostgreSQL leg not run: set {POSTGRES_ENV} (CI requires it)")
+    return request.param
+
+
+def _fresh(backend: str, postgres_server: PostgresServer | None, tmp_dir: Path, name: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_dir / (name + '.db')}"
+    assert postgres_server is not None
+    return postgres_server.create(name)
+
+
+@pytest.fixture(scope="session")
+def seeded_template(
+    backend: str,
+    postgres_server: PostgresServer | None,
+    tmp_path_factory: pytest.TempPathFactory,
+    run_id: str,
+) -> str:
+    """A migrated and seeded database that tests copy, never change."""
+    tmp_dir = tmp_path_factory.mktemp(f"templates-{backend}")
+    url = _fresh(backend, postgres_server, tmp_dir, f"rectrack_tmpl_{run_id}")
+    migrate(url)
+    seed(url)
+    return url
+
+
+@pytest.fixture
+def empty_database(
+    backend: str, postgres_server: PostgresServer | None, tmp_path: Path, run_id: str
+) -> TestDatabase:
+    """A brand-new database with no schema at all."""
+    return TestDatabase(
+        backend, _fresh(backend, postgres_server, tmp_path, f"rectrack_{run_id}_{uuid.uuid4().hex[:8]}")
+    )
+
+
+@pytest.fixture
+def database(
+    backend: str, seeded_template: str, postgres_server: PostgresServer | None, tmp_path: Path, run_id: str
+) -> TestDatabase:
+    """A migrated, seeded database of the test's own."""
+    if backend == "sqlite":
+        source = Path(make_url(seeded_template).database)
+        target = tmp_path / "rectrack.db"
+        shutil.copyfile(source, target)
+        return TestDatabase(backend, f"sqlite:///{target}")
+    assert postgres_server is not None
+    name = f"rectrack_{run_id}_{uuid.uuid4().hex[:8]}"
+    template = make_url(seeded_template).database
+    return TestDatabase(backend, postgres_server.create(name, template=template))
+
+
+@pytest.fixture
+def settings(database: TestDatabase) -> Settings:
+    """Settings pointing the app at the test's database."""
+    return Settings(database_url=database.url, _env_file=None)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """An HTTP client talking to the app over the ASGI interface."""
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client

@@ -1,0 +1,52 @@
+"""Helpers shared by tests: throwaway PostgreSQL databases, migrating and seeding."""
+
+from alembic import command
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from app.db import build_engine, write_engine
+from app.health import alembic_config
+from seed.loader import load_seed
+
+
+class PostgresServer:
+    """Creates and drops throwaway databases on the server named by RECTRACK_TEST_POSTGRES_URL."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = make_url(admin_url).set(drivername="postgresql+psycopg")
+        self.admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        self.created: list[str] = []
+
+    def url_for(self, name: str) -> str:
+        """The URL of a database on this server."""
+        return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, name: str, template: str | None = None) -> str:
+        """Create an empty database (or a copy of a template) and return its URL."""
+        with self.admin.connect() as connection:
+            clause = f' TEMPLATE "{template}"' if template else ""
+            connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+        self.created.append(name)
+        return self.url_for(name)
+
+    def drop_all(self) -> None:
+        """Drop every database this run created."""
+        with self.admin.connect() as connection:
+            for name in reversed(self.created):
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Run the real Alembic migrations against a database."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def seed(url: str) -> None:
+    """Load the seed data as `rectrack seed` does."""
+    engine = build_engine(url)
+    with Session(write_engine(engine)) as session:
+        load_seed(session)
+        session.commit()
+    engine.dispose()

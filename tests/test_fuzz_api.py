@@ -1,0 +1,22 @@
+"""Schemathesis fuzzes the API against our own OpenAPI schema: no 5xx, responses conform."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from app.main import create_app
+
+
+@pytest.fixture
+def api_schema(settings):
+    """The app's own schema, served by an app on the test's seeded database."""
+    return schemathesis.openapi.from_asgi("/openapi.json", create_app(settings))
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_conforms(case):
+    case.call_and_validate()
