@@ -67,12 +67,18 @@ def test_default_page_and_limits(client):
         ({"status": "not_assessed"}, NATURAL_ORDER),
         ({"status": "implemented"}, []),
         ({"addressee": "international-donors"}, ["odf-kz-2015-5.7"]),
-        ({"theme": "freedom-of-religion"}, [c["code"] for c in CURATED if "freedom-of-religion" in c["themes"]]),
+        (
+            {"theme": "freedom-of-religion"},
+            [c["code"] for c in CURATED if "freedom-of-religion" in c["themes"]],
+        ),
         ({"sdg": "4.7"}, [c["code"] for c in CURATED if "4.7" in c["sdg"]]),
         ({"q": "EXTREMISM"}, [c["code"] for c in CURATED if "extremism" in c["text"].lower()]),
         ({"q": "‘On Telecommunications’"}, ["odf-kz-2015-4.2"]),
         ({"q": "100%_"}, []),
-        ({"source": "odf-kz-2015", "section": 6, "addressee": "osce"}, ["odf-kz-2015-6.2", "odf-kz-2015-6.3"]),
+        (
+            {"source": "odf-kz-2015", "section": 6, "addressee": "osce"},
+            ["odf-kz-2015-6.2", "odf-kz-2015-6.3"],
+        ),
         ({"source": "no-such-source"}, []),
     ],
 )
@@ -99,7 +105,13 @@ def test_detail(client):
     body = response.json()
     assert body["code"] == "odf-kz-2015-6.2"
     assert body["section"] == {"number": 6, "title": "The space for dialogue and collaboration"}
-    assert {a["slug"] for a in body["addressees"]} == {"un", "osce", "pace", "european-parliament", "eu-governments"}
+    assert {a["slug"] for a in body["addressees"]} == {
+        "un",
+        "osce",
+        "pace",
+        "european-parliament",
+        "eu-governments",
+    }
     assert body["status"] == body["claimed_status"] == "not_assessed"
     assert body["version"] == 1 and body["last_assessed_at"] is None
     evidence = body["evidence"]
@@ -117,7 +129,9 @@ def test_etag_if_none_match(client):
     assert other.status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/api/v1/recommendations/odf-kz-2015-9.9", "/api/v1/recommendations/x/history"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/recommendations/odf-kz-2015-9.9", "/api/v1/recommendations/x/history"]
+)
 def test_unknown_code_is_404_problem(client, path):
     response = client.get(path)
     assert response.status_code == 404

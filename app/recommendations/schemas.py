@@ -59,7 +59,10 @@ class RecommendationOut(BaseModel):
                     "source": "odf-kz-2015",
                     "section": {"number": 2, "title": "Legislative measures"},
                     "number": 2,
-                    "text": "Eliminate from the Law ‘On Public Associations’, the ban on informal civic associations.",
+                    "text": (
+                        "Eliminate from the Law ‘On Public Associations’, "
+                        "the ban on informal civic associations."
+                    ),
                     "status": "not_assessed",
                     "claimed_status": "not_assessed",
                     "version": 1,
