@@ -125,6 +125,9 @@ def require(role: Role):
 
 
 ReaderDep = Annotated[Principal | None, Depends(reader)]
+ViewerDep = Annotated[Principal, Depends(require(Role.viewer))]
+MonitorDep = Annotated[Principal, Depends(require(Role.monitor))]
+AdminDep = Annotated[Principal, Depends(require(Role.admin))]
 
 
 def can_see_restricted(principal: Principal | None) -> bool:

@@ -10,6 +10,9 @@ from app import health
 from app.config import Settings, get_settings
 from app.db import build_engine
 from app.errors import PROBLEM_MEDIA_TYPE, Problem, install_error_handlers
+from app.history.routes import router as history_router
+from app.limits import BodySizeLimit
+from app.monitors.routes import router as monitors_router
 from app.recommendations.routes import router as recommendations_router
 
 DESCRIPTION = """
@@ -37,6 +40,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: _openapi_with_problems(app)
     app.include_router(health.router)
     app.include_router(recommendations_router)
+    app.include_router(history_router)
+    app.include_router(monitors_router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 
 

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -231,7 +232,10 @@ class HistoryEntry(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    # 64-bit: the global feed pages by this id. SQLite needs INTEGER for an auto-incrementing rowid.
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    )
     recommendation_id: int = Field(
         sa_column=Column(Integer, ForeignKey("recommendations.id"), nullable=False)
     )

@@ -1,6 +1,5 @@
 """Appending to and reading the per-recommendation history."""
 
-import json
 from datetime import date
 from typing import Any
 
@@ -9,10 +8,8 @@ from sqlmodel import Session
 
 from app.db import utcnow
 from app.history.chain import canonical_json, entry_document, entry_hash
-from app.models import HistoryEntry, Monitor, Recommendation
+from app.models import HistoryEntry, Recommendation
 from app.vocabulary import HistoryKind, Perspective, Status
-
-SYSTEM_ALIAS = "system"
 
 
 def append_entry(
@@ -62,51 +59,3 @@ def append_entry(
     session.add(entry)
     session.flush()
     return entry
-
-
-def list_entries(session: Session, recommendation_id: int) -> list[HistoryEntry]:
-    """A recommendation's history in seq order."""
-    return list(
-        session.scalars(
-            select(HistoryEntry)
-            .where(HistoryEntry.recommendation_id == recommendation_id)
-            .order_by(HistoryEntry.seq)
-        )
-    )
-
-
-def payload_of(entry: HistoryEntry) -> dict[str, Any]:
-    """The entry's payload as stored."""
-    return json.loads(entry.payload)
-
-
-def aliases(session: Session, monitor_ids: set[int]) -> dict[int, str]:
-    """Public aliases of the given monitors, in one query."""
-    if not monitor_ids:
-        return {}
-    return dict(session.execute(select(Monitor.id, Monitor.alias).where(Monitor.id.in_(monitor_ids))).all())
-
-
-def history_view(session: Session, recommendation: Recommendation) -> list[dict[str, Any]]:
-    """A recommendation's history as shown to readers: aliases instead of monitor ids."""
-    entries = list_entries(session, recommendation.id)
-    alias_of = aliases(session, {entry.recorded_by for entry in entries if entry.recorded_by is not None})
-    return [
-        {
-            "id": entry.id,
-            "recommendation": recommendation.code,
-            "seq": entry.seq,
-            "kind": entry.kind,
-            "status": entry.status,
-            "perspective": entry.perspective,
-            "effective_on": entry.effective_on,
-            "recorded_at": entry.recorded_at,
-            "recorded_by": alias_of.get(entry.recorded_by, SYSTEM_ALIAS)
-            if entry.recorded_by
-            else SYSTEM_ALIAS,
-            "payload": payload_of(entry),
-            "prev_hash": entry.prev_hash,
-            "hash": entry.hash,
-        }
-        for entry in entries
-    ]

@@ -8,11 +8,11 @@ from fastapi.responses import JSONResponse
 from app.auth import ReaderDep, can_see_restricted
 from app.db import SessionDep
 from app.errors import problem_responses
-from app.history.service import history_view
+from app.history.schemas import HistoryPage
+from app.history.views import recommendation_history
 from app.recommendations import service
 from app.recommendations.etag import etag_for
 from app.recommendations.schemas import (
-    HistoryPage,
     RecommendationDetailOut,
     RecommendationFilters,
     RecommendationPage,
@@ -63,10 +63,10 @@ def get_recommendation(code: Annotated[str, CODE], request: Request, session: Se
 
 
 @router.get("/recommendations/{code}/history", response_model=HistoryPage, responses=problem_responses(404))
-def get_history(code: Annotated[str, CODE], session: SessionDep, _reader: ReaderDep) -> dict:
+def get_history(code: Annotated[str, CODE], session: SessionDep, reader: ReaderDep) -> dict:
     """Show a recommendation's hash-chained history in seq order."""
     recommendation, _, _ = service.get_recommendation(session, code)
-    return {"items": history_view(session, recommendation)}
+    return {"items": recommendation_history(session, recommendation, privileged=can_see_restricted(reader))}
 
 
 def _tags(header: str | None) -> set[str]:

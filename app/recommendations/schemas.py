@@ -1,11 +1,10 @@
 """Response and query models of the recommendations API."""
 
 from datetime import date, datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.vocabulary import EvidenceKind, HistoryKind, Perspective, Relation, Status, Visibility
+from app.vocabulary import EvidenceKind, Relation, Status, Visibility
 
 
 class SourceOut(BaseModel):
@@ -101,29 +100,6 @@ class RecommendationPage(BaseModel):
     items: list[RecommendationOut]
     total: int = Field(description="How many recommendations match the filters, over all pages.")
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
-
-
-class HistoryEntryOut(BaseModel):
-    """One entry of a recommendation's hash-chained history."""
-
-    id: int = Field(description="Global, increasing in recording order.")
-    recommendation: str
-    seq: int
-    kind: HistoryKind
-    status: Status | None
-    perspective: Perspective | None
-    effective_on: date
-    recorded_at: datetime
-    recorded_by: str = Field(description="A public alias such as 'Monitor 3', or 'system'.")
-    payload: dict[str, Any]
-    prev_hash: str | None
-    hash: str
-
-
-class HistoryPage(BaseModel):
-    """History entries in order."""
-
-    items: list[HistoryEntryOut]
 
 
 class RecommendationFilters(BaseModel):

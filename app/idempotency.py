@@ -1,0 +1,103 @@
+"""Idempotency-Key: a retried POST gets the first response back and writes nothing."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Header, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import delete, select, text
+from sqlmodel import Session
+
+from app.auth import Principal
+from app.db import utcnow
+from app.errors import Unprocessable
+from app.history.chain import canonical_json
+from app.models import IdempotencyRecord
+
+RETENTION = timedelta(hours=48)  # promised: at least 24 hours
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+@dataclass
+class Idempotency:
+    """The Idempotency-Key of one request, scoped to the caller's token."""
+
+    session: Session
+    token_id: int
+    key: str | None
+    scope: str
+    fingerprint: str | None = None
+
+    def replay(self, body: Any) -> Response | None:
+        """The stored response when this key was used before with the same request; 422 if with another."""
+        if self.key is None:
+            return None
+        self.fingerprint = hashlib.sha256(canonical_json([self.scope, body]).encode()).hexdigest()
+        self._serialise_same_key()
+        record = self.session.scalar(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.token_id == self.token_id,
+                IdempotencyRecord.key == self.key,
+                IdempotencyRecord.created_at >= utcnow() - RETENTION,
+            )
+        )
+        if record is None:
+            return None
+        if record.request_fingerprint != self.fingerprint:
+            raise Unprocessable("This Idempotency-Key was already used with a different request.")
+        headers = json.loads(record.headers) | {REPLAYED_HEADER: "true"}
+        return Response(
+            record.body, status_code=record.status_code, headers=headers, media_type="application/json"
+        )
+
+    def remember(self, response: JSONResponse, *, stored_body: Any = None) -> JSONResponse:
+        """Keep the response for retries (`stored_body` replaces secrets that must not be stored)."""
+        if self.key is None:
+            return response
+        body = response.body.decode() if stored_body is None else json.dumps(stored_body, default=str)
+        headers = {
+            name: value for name, value in response.headers.items() if name.lower() in {"etag", "location"}
+        }
+        self.session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - RETENTION)
+        )
+        self.session.add(
+            IdempotencyRecord(
+                token_id=self.token_id,
+                key=self.key,
+                request_fingerprint=self.fingerprint,
+                status_code=response.status_code,
+                headers=json.dumps(headers),
+                body=body,
+            )
+        )
+        self.session.flush()
+        return response
+
+    def _serialise_same_key(self) -> None:
+        # Two concurrent requests with one key must not both run: on PostgreSQL the second waits here
+        # until the first commits, then finds its record. SQLite writers are serialised already.
+        if self.session.get_bind().dialect.name == "postgresql":
+            digest = hashlib.sha256(f"{self.token_id}:{self.key}".encode()).digest()
+            lock_id = int.from_bytes(digest[:8], "big", signed=True)
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+
+
+def idempotency_for(principal: Principal, session: Session, key: str | None, request: Request) -> Idempotency:
+    """Build the request's idempotency scope."""
+    return Idempotency(session, principal.token_id, key, f"{request.method} {request.url.path}")
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Retry-safe POSTs: the same key and body return the first response and write nothing.",
+    ),
+]
