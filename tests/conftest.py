@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.main import create_app
-from tests.support import PostgresServer, migrate, seed
+from tests.support import PostgresServer, make_token, migrate, seed
 
 POSTGRES_ENV = "RECTRACK_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -118,3 +118,21 @@ def client(settings: Settings) -> Iterator[TestClient]:
     """An HTTP client talking to the app over the ASGI interface."""
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def monitor_token(database: TestDatabase) -> str:
+    """A token of a monitor (may write)."""
+    return make_token(database.url, "monitor", "Aigerim Monitor")
+
+
+@pytest.fixture
+def viewer_token(database: TestDatabase) -> str:
+    """A token of a viewer (may read restricted data, not write)."""
+    return make_token(database.url, "viewer", "Viktor Viewer")
+
+
+@pytest.fixture
+def admin_token(database: TestDatabase) -> str:
+    """A token of an admin."""
+    return make_token(database.url, "admin", "Ada Admin")

@@ -50,3 +50,22 @@ def seed(url: str) -> None:
         load_seed(session)
         session.commit()
     engine.dispose()
+
+
+def make_token(url: str, role: str = "monitor", name: str | None = None) -> str:
+    """Create a monitor with the given role directly in the database and return a fresh token."""
+    from app.monitors.service import create_monitor, issue_token
+    from app.vocabulary import Role
+
+    engine = build_engine(url)
+    with Session(write_engine(engine)) as session:
+        monitor = create_monitor(session, name or f"Test {role}", Role(role))
+        _, plain = issue_token(session, monitor.id)
+        session.commit()
+    engine.dispose()
+    return plain
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header for a token."""
+    return {"Authorization": f"Bearer {token}"}
