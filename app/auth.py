@@ -4,14 +4,14 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
-from app.db import utcnow
+from app.db import utcnow, write_engine
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiToken, Monitor
 from app.vocabulary import ROLE_RANK, Role
@@ -51,8 +51,8 @@ class Principal:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
-def authenticate(session: Session, token: str) -> Principal | None:
-    """The principal for a bearer token, or None when unknown, revoked or disabled."""
+def authenticate(session: Session, token: str) -> tuple[Principal, datetime | None] | None:
+    """The principal for a bearer token and when it was last used, or None when unknown or revoked."""
     row = session.execute(
         select(ApiToken, Monitor)
         .join(Monitor, Monitor.id == ApiToken.monitor_id)
@@ -66,7 +66,8 @@ def authenticate(session: Session, token: str) -> Principal | None:
         return None
     if api_token.revoked_at is not None or monitor.disabled_at is not None:
         return None
-    return Principal(monitor.id, api_token.id, monitor.name, monitor.alias, Role(monitor.role))
+    principal = Principal(monitor.id, api_token.id, monitor.name, monitor.alias, Role(monitor.role))
+    return principal, api_token.last_used_at
 
 
 def bearer_token(request: Request) -> str | None:
@@ -87,18 +88,22 @@ def optional_principal(request: Request) -> Principal | None:
         return None
     engine = request.app.state.engine
     with Session(engine) as session:
-        principal = authenticate(session, token)
-        if principal is None:
-            raise Unauthorized("The token is unknown or revoked.")
-        now = utcnow()
-        # Throttled so that a busy reader does not turn every request into a write.
-        session.execute(
-            update(ApiToken)
-            .where(ApiToken.id == principal.token_id)
-            .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_RESOLUTION))
-            .values(last_used_at=now)
-        )
-        session.commit()
+        found = authenticate(session, token)
+    if found is None:
+        raise Unauthorized("The token is unknown or revoked.")
+    principal, last_used_at = found
+    now = utcnow()
+    stale_before = now - LAST_USED_RESOLUTION
+    # Throttled so that a busy reader does not turn every request into a write.
+    if last_used_at is None or last_used_at < stale_before:
+        with Session(write_engine(engine)) as session:
+            session.execute(
+                update(ApiToken)
+                .where(ApiToken.id == principal.token_id)
+                .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < stale_before))
+                .values(last_used_at=now)
+            )
+            session.commit()
     return principal
 
 

@@ -129,3 +129,7 @@ def main() -> None:
     except ProblemError as error:
         typer.echo(f"error: {error.detail}", err=True)
         raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

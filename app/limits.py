@@ -5,12 +5,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.errors import problem_response
 
 
-class BodyTooLarge(Exception):
-    """The body grew past the limit while streaming."""
-
-
 class BodySizeLimit:
-    """Pure ASGI middleware: checks Content-Length up front and counts streamed bodies."""
+    """Pure ASGI middleware: checks Content-Length up front; buffers chunked bodies up to the limit."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -21,36 +17,41 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(scope, receive, send)
-            return
-        received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.max_bytes:
                 await self._refuse(scope, receive, send)
+                return
+            await self.app(scope, receive, send)  # the server enforces Content-Length itself
+            return
+        # Without a length (chunked), read the body here: the app would turn an error raised while it
+        # reads into a 400, and a 413 must be the answer. The buffer never exceeds the limit.
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(
-            413,
-            "Request body too large",
-            f"The body must be at most {self.max_bytes} bytes; nothing was saved.",
-        )
+        detail = f"The body must be at most {self.max_bytes} bytes; nothing was saved."
+        response = problem_response(413, "Request body too large", detail)
         await response(scope, receive, send)

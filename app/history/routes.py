@@ -28,10 +28,17 @@ from app.recommendations.etag import etag_for
 
 router = APIRouter(prefix="/api/v1", tags=["history"])
 
-CODE = Path(description="Recommendation code, e.g. odf-kz-2015-2.1.", max_length=96)
+CODE = Path(
+    description="Recommendation code, e.g. odf-kz-2015-2.1.", max_length=96, examples=["odf-kz-2015-2.1"]
+)
 IfMatch = Annotated[
     str | None,
-    Header(alias="If-Match", max_length=200, description="The ETag from your last read; required."),
+    Header(
+        alias="If-Match",
+        max_length=200,
+        description="The ETag from your last read; required.",
+        examples=['"1"'],
+    ),
 ]
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 428)
 

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from app.evidence.urls import normalise_url
 from app.vocabulary import EvidenceKind, HistoryKind, Perspective, Relation, Status, Visibility
@@ -22,7 +22,14 @@ def _not_in_future(value: date | None) -> date | None:
     return value
 
 
-PastDate = Annotated[date, AfterValidator(_not_in_future)]
+def _iso_text_only(value: Any) -> Any:
+    # Pydantic would read a number as a Unix timestamp; the schema promises an ISO date string.
+    if not isinstance(value, str | date):
+        raise ValueError("must be an ISO date such as 2024-05-01")
+    return value
+
+
+PastDate = Annotated[date, BeforeValidator(_iso_text_only), AfterValidator(_not_in_future)]
 
 
 class HistoryEntryOut(BaseModel):
@@ -88,7 +95,7 @@ class AssessmentIn(BaseModel):
     perspective: Perspective = Perspective.independent
     summary: str = Field(min_length=1, max_length=10_000)
     effective_on: PastDate | None = Field(default=None, description="When it became true; default today.")
-    evidence_ids: list[Annotated[int, Field(ge=1)]] = Field(
+    evidence_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]] = Field(
         default_factory=list, max_length=100, description="Evidence already linked to this recommendation."
     )
 

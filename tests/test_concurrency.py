@@ -1,0 +1,75 @@
+"""Concurrent monitors through a real uvicorn: one write wins, the rest are told to re-read, nothing forks."""
+
+import threading
+
+import httpx
+import pytest
+
+from tests.support import bearer, make_token, running_server
+
+CLIENTS = 20
+
+
+def _race(base_url: str, token: str, targets: list[tuple[str, str]]) -> list[httpx.Response]:
+    """Post one assessment per (code, etag) target, all released at the same instant."""
+    barrier = threading.Barrier(len(targets))
+    responses: list[httpx.Response | None] = [None] * len(targets)
+
+    def post(index: int, code: str, etag: str) -> None:
+        with httpx.Client(base_url=base_url, timeout=60) as client:
+            barrier.wait()
+            responses[index] = client.post(
+                f"/api/v1/recommendations/{code}/assessments",
+                json={"status": "partially_implemented", "summary": f"Synthetic concurrent write {index}."},
+                headers=bearer(token) | {"If-Match": etag},
+            )
+
+    threads = [threading.Thread(target=post, args=(i, code, etag)) for i, (code, etag) in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [response for response in responses if response is not None]
+
+
+@pytest.fixture
+def server(database):
+    """uvicorn with 2 workers on PostgreSQL (the production shape), 1 on SQLite."""
+    workers = 2 if database.backend == "postgresql" else 1
+    with running_server(database.url, workers=workers) as base_url:
+        yield base_url
+
+
+def test_same_if_match_race_has_one_winner(server, database):
+    token = make_token(database.url, "monitor")
+    code = "odf-kz-2015-2.3"
+    with httpx.Client(base_url=server) as client:
+        etag = client.get(f"/api/v1/recommendations/{code}").headers["etag"]
+        responses = _race(server, token, [(code, etag)] * CLIENTS)
+        statuses = sorted(response.status_code for response in responses)
+        assert statuses == [201] + [412] * (CLIENTS - 1), statuses
+        assert all(
+            r.headers["content-type"] == "application/problem+json" for r in responses if r.status_code == 412
+        )
+        history = client.get(f"/api/v1/recommendations/{code}/history").json()["items"]
+        assert [entry["seq"] for entry in history] == [1, 2]
+        assert history[1]["prev_hash"] == history[0]["hash"]
+        assert client.get(f"/api/v1/recommendations/{code}").json()["version"] == 2
+        assert client.get("/api/v1/history/verify").json()["ok"] is True
+
+
+def test_different_recommendations_all_succeed(server, database):
+    token = make_token(database.url, "monitor")
+    with httpx.Client(base_url=server) as client:
+        codes = [
+            item["code"]
+            for item in client.get("/api/v1/recommendations", params={"limit": CLIENTS}).json()["items"]
+        ]
+        targets = [(code, client.get(f"/api/v1/recommendations/{code}").headers["etag"]) for code in codes]
+        responses = _race(server, token, targets)
+        assert [r.status_code for r in responses] == [201] * CLIENTS
+        report = client.get("/api/v1/history/verify").json()
+        assert report["ok"] is True and report["entries"] == 43 + CLIENTS
+        feed = client.get("/api/v1/history", params={"after": 0, "limit": 1000}).json()["items"]
+        assert [entry["id"] for entry in feed] == sorted(entry["id"] for entry in feed)
+        assert len(feed) == 43 + CLIENTS

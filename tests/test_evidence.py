@@ -1,0 +1,184 @@
+"""Evidence: linking with reuse by normalised URL, unlinking with a reason, restricted visibility."""
+
+import pytest
+
+from tests.support import bearer
+
+CODE = "odf-kz-2015-3.1"
+OTHER = "odf-kz-2015-5.1"
+SECRET_URL = "https://example.org/synthetic/restricted-witness-statement"
+SECRET_TITLE = "Synthetic restricted witness statement"
+
+
+def _etag(client, code=CODE) -> str:
+    return client.get(f"/api/v1/recommendations/{code}").headers["etag"]
+
+
+def _link(client, token, body, code=CODE, **headers):
+    headers = {"If-Match": _etag(client, code)} | headers
+    return client.post(f"/api/v1/recommendations/{code}/evidence", json=body, headers=bearer(token) | headers)
+
+
+def _article(**overrides):
+    return {
+        "url": "https://example.org/synthetic/news/1",
+        "title": "Synthetic news article",
+        "kind": "news",
+        "published_on": "2024-02-01",
+        "relation": "progress",
+        "note": "Synthetic test data.",
+    } | overrides
+
+
+def test_link_writes_history_and_bumps_version(client, monitor_token):
+    response = _link(client, monitor_token, _article())
+    assert response.status_code == 201
+    body = response.json()
+    assert body["reused"] is False and body["relation"] == "progress"
+    assert body["entry"]["kind"] == "evidence_linked" and body["entry"]["payload"]["url"] == _article()["url"]
+    assert response.headers["etag"] == '"2"'
+    linked = client.get(f"/api/v1/recommendations/{CODE}").json()["evidence"]
+    assert any(e["url"] == _article()["url"] and e["relation"] == "progress" for e in linked)
+
+
+def test_same_normalised_url_is_reused_across_recommendations(client, monitor_token):
+    first = _link(client, monitor_token, _article())
+    second = _link(
+        client, monitor_token, _article(url="HTTPS://EXAMPLE.org:443/synthetic/news/1#top"), code=OTHER
+    )
+    assert second.status_code == 201
+    assert second.json()["reused"] is True
+    assert second.json()["evidence"]["id"] == first.json()["evidence"]["id"]
+    found = client.get("/api/v1/evidence", params={"url": "https://example.org/synthetic/news/1"}).json()
+    assert {link["recommendation"] for link in found["links"]} == {CODE, OTHER}
+
+
+def test_linking_twice_is_409(client, monitor_token):
+    assert _link(client, monitor_token, _article()).status_code == 201
+    again = _link(client, monitor_token, _article())
+    assert again.status_code == 409
+    assert client.get(f"/api/v1/recommendations/{CODE}").json()["version"] == 2
+
+
+def test_unlink_keeps_the_record(client, monitor_token):
+    evidence_id = _link(client, monitor_token, _article()).json()["evidence"]["id"]
+    no_reason = client.delete(
+        f"/api/v1/recommendations/{CODE}/evidence/{evidence_id}",
+        headers=bearer(monitor_token) | {"If-Match": _etag(client)},
+    )
+    assert no_reason.status_code == 422
+    response = client.delete(
+        f"/api/v1/recommendations/{CODE}/evidence/{evidence_id}",
+        params={"reason": "Duplicate of the court ruling."},
+        headers=bearer(monitor_token) | {"If-Match": _etag(client)},
+    )
+    assert response.status_code == 200
+    entry = response.json()["entry"]
+    assert (
+        entry["kind"] == "evidence_unlinked"
+        and entry["payload"]["reason"] == "Duplicate of the court ruling."
+    )
+    assert entry["recorded_by_name"] == "Aigerim Monitor"
+    detail = client.get(f"/api/v1/recommendations/{CODE}").json()
+    assert all(e["id"] != evidence_id for e in detail["evidence"])
+    assert client.get("/api/v1/evidence", params={"url": _article()["url"]}).json()["links"] == []
+    again = client.delete(
+        f"/api/v1/recommendations/{CODE}/evidence/{evidence_id}",
+        params={"reason": "again"},
+        headers=bearer(monitor_token) | {"If-Match": _etag(client)},
+    )
+    assert again.status_code == 404
+    # Relinking after an unlink is allowed: the old link stays on record.
+    assert _link(client, monitor_token, _article(relation="context")).status_code == 201
+
+
+def test_unlink_needs_if_match(client, monitor_token):
+    evidence_id = _link(client, monitor_token, _article()).json()["evidence"]["id"]
+    response = client.delete(
+        f"/api/v1/recommendations/{CODE}/evidence/{evidence_id}",
+        params={"reason": "x"},
+        headers=bearer(monitor_token),
+    )
+    assert response.status_code == 428
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://example.org/x",
+        "https://",
+        "https://user:pass@example.org/x",
+        "https://example.org/" + "a" * 2048,
+        "not a url",
+    ],
+)
+def test_only_http_urls_are_accepted(client, monitor_token, url):
+    response = _link(client, monitor_token, _article(url=url))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert client.get(f"/api/v1/recommendations/{CODE}").json()["version"] == 1
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"kind": "blog"},
+        {"relation": "supports"},
+        {"visibility": "secret"},
+        {"published_on": "2999-01-01"},
+        {"x": 1},
+    ],
+)
+def test_bad_evidence_fields_are_422(client, monitor_token, overrides):
+    assert _link(client, monitor_token, _article(**overrides)).status_code == 422
+
+
+def _restricted_setup(client, token) -> int:
+    body = _article(url=SECRET_URL, title=SECRET_TITLE, visibility="restricted", relation="regression")
+    evidence_id = _link(client, token, body).json()["evidence"]["id"]
+    assessment = client.post(
+        f"/api/v1/recommendations/{CODE}/assessments",
+        json={
+            "status": "regressed",
+            "summary": "Synthetic: see restricted statement.",
+            "evidence_ids": [evidence_id],
+        },
+        headers=bearer(token) | {"If-Match": _etag(client)},
+    )
+    assert assessment.status_code == 201
+    return evidence_id
+
+
+def test_restricted_evidence_and_names_are_hidden_from_the_public(client, monitor_token):
+    evidence_id = _restricted_setup(client, monitor_token)
+    public_texts = [
+        client.get(f"/api/v1/recommendations/{CODE}").text,
+        client.get(f"/api/v1/recommendations/{CODE}/history").text,
+        client.get("/api/v1/history", params={"limit": 1000}).text,
+        client.get("/api/v1/recommendations", params={"limit": 500}).text,
+    ]
+    for text in public_texts:
+        assert SECRET_URL not in text and SECRET_TITLE not in text
+        assert "Aigerim" not in text
+    assert client.get("/api/v1/evidence", params={"url": SECRET_URL}).status_code == 404
+    history = client.get(f"/api/v1/recommendations/{CODE}/history").json()["items"]
+    assert history[-1]["payload"]["evidence_ids"] == [] and history[-1]["redacted"] is True
+    assert history[-2]["payload"] == {"evidence_id": evidence_id, "restricted": True}
+    assert {entry["recorded_by"] for entry in history[1:]} == {history[1]["recorded_by"]}
+    assert history[1]["recorded_by"].startswith("Monitor ") and history[1]["recorded_by_name"] is None
+
+
+def test_viewers_see_restricted_evidence_and_names(client, monitor_token, viewer_token):
+    evidence_id = _restricted_setup(client, monitor_token)
+    detail = client.get(f"/api/v1/recommendations/{CODE}", headers=bearer(viewer_token)).json()
+    assert any(e["id"] == evidence_id and e["visibility"] == "restricted" for e in detail["evidence"])
+    history = client.get(f"/api/v1/recommendations/{CODE}/history", headers=bearer(viewer_token)).json()[
+        "items"
+    ]
+    assert history[-1]["payload"]["evidence_ids"] == [evidence_id] and history[-1]["redacted"] is False
+    assert history[-1]["recorded_by_name"] == "Aigerim Monitor"
+    found = client.get("/api/v1/evidence", params={"url": SECRET_URL}, headers=bearer(viewer_token))
+    assert found.status_code == 200 and found.json()["visibility"] == "restricted"

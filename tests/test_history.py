@@ -1,0 +1,136 @@
+"""The history: gapless chains, the global feed, verification and tamper detection."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from app.db import build_engine
+from tests.support import bearer
+
+CODE = "odf-kz-2015-7.10"
+
+
+def _write_some(client, token, n: int = 3, code: str = CODE) -> None:
+    for i in range(n):
+        etag = client.get(f"/api/v1/recommendations/{code}").headers["etag"]
+        response = client.post(
+            f"/api/v1/recommendations/{code}/assessments",
+            json={
+                "status": ["implemented", "regressed", "not_implemented"][i % 3],
+                "summary": f"Synthetic {i}.",
+            },
+            headers=bearer(token) | {"If-Match": etag},
+        )
+        assert response.status_code == 201
+
+
+def test_chain_links_every_entry_to_the_previous(client, monitor_token):
+    _write_some(client, monitor_token)
+    items = client.get(f"/api/v1/recommendations/{CODE}/history").json()["items"]
+    assert [e["seq"] for e in items] == [1, 2, 3, 4]
+    assert items[0]["prev_hash"] is None
+    for previous, entry in zip(items, items[1:], strict=False):
+        assert entry["prev_hash"] == previous["hash"]
+
+
+def test_feed_pages_in_recording_order(client, monitor_token):
+    _write_some(client, monitor_token, 2)
+    _write_some(client, monitor_token, 2, code="odf-kz-2015-2.2")
+    seen, after = [], 0
+    while True:
+        page = client.get("/api/v1/history", params={"after": after, "limit": 10}).json()
+        if not page["items"]:
+            assert page["next_after"] == after
+            break
+        seen += page["items"]
+        after = page["next_after"]
+    assert len(seen) == 43 + 4
+    ids = [e["id"] for e in seen]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert [e["recommendation"] for e in seen[-4:]] == [CODE, CODE, "odf-kz-2015-2.2", "odf-kz-2015-2.2"]
+    tail = client.get("/api/v1/history", params={"after": seen[-3]["id"]}).json()["items"]
+    assert [e["id"] for e in tail] == ids[-2:]
+
+
+def test_verify_reports_ok_and_a_stable_root(client, monitor_token):
+    before = client.get("/api/v1/history/verify").json()
+    assert before["ok"] is True and before["entries"] == 43 and before["chains"] == 43
+    assert before["first_broken"] is None
+    assert client.get("/api/v1/history/verify").json()["root"] == before["root"]
+    _write_some(client, monitor_token, 1)
+    after = client.get("/api/v1/history/verify").json()
+    assert after["ok"] and after["entries"] == 44 and after["root"] != before["root"]
+
+
+def _tamper(database, sql: str, **params) -> None:
+    engine = build_engine(database.url)
+    with engine.begin() as connection:
+        if database.backend == "postgresql":
+            # An attacker with superuser access can switch the trigger off; verification must still notice.
+            connection.execute(
+                text("ALTER TABLE history_entries DISABLE TRIGGER history_entries_append_only")
+            )
+        connection.execute(text(sql), params)
+    engine.dispose()
+
+
+def _cli_verify(database) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RECTRACK_DATABASE_URL": database.url}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "verify"], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_tampered_payload_is_found(client, monitor_token, database):
+    _write_some(client, monitor_token)
+    assert _cli_verify(database).returncode == 0
+    _tamper(
+        database,
+        "UPDATE history_entries SET payload = REPLACE(payload, 'Synthetic 1.', 'Rewritten.') "
+        "WHERE seq = 3 AND recommendation_id = (SELECT id FROM recommendations WHERE code = :code)",
+        code=CODE,
+    )
+    report = client.get("/api/v1/history/verify").json()
+    assert report["ok"] is False
+    assert report["first_broken"]["recommendation"] == CODE and report["first_broken"]["seq"] == 3
+    assert "hash" in report["first_broken"]["reason"]
+    result = _cli_verify(database)
+    assert result.returncode == 1 and '"ok": false' in result.stdout
+
+
+def test_deleted_entry_is_found(client, monitor_token, database):
+    _write_some(client, monitor_token)
+    _tamper(
+        database,
+        "DELETE FROM history_entries WHERE seq = 2 AND recommendation_id = "
+        "(SELECT id FROM recommendations WHERE code = :code)",
+        code=CODE,
+    )
+    broken = client.get("/api/v1/history/verify").json()["first_broken"]
+    assert broken["recommendation"] == CODE and broken["seq"] == 3
+
+
+def test_truncated_tail_is_found(client, monitor_token, database):
+    _write_some(client, monitor_token)
+    _tamper(
+        database,
+        "DELETE FROM history_entries WHERE seq = 4 AND recommendation_id = "
+        "(SELECT id FROM recommendations WHERE code = :code)",
+        code=CODE,
+    )
+    broken = client.get("/api/v1/history/verify").json()["first_broken"]
+    assert broken["recommendation"] == CODE and "version" in broken["reason"]
+
+
+def test_postgres_trigger_rejects_update_and_delete(database):
+    if database.backend != "postgresql":
+        pytest.skip("the append-only trigger exists on PostgreSQL only (SQLite has no such privilege model)")
+    engine = build_engine(database.url)
+    for statement in ("UPDATE history_entries SET payload = '{}'", "DELETE FROM history_entries"):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(text(statement))
+    engine.dispose()
