@@ -25,12 +25,10 @@ from app.history.views import entry_views, history_feed
 from app.idempotency import IdempotencyKey, idempotency_for
 from app.models import HistoryEntry, Recommendation
 from app.recommendations.etag import etag_for
+from app.recommendations.schemas import CODE_PATH
 
 router = APIRouter(prefix="/api/v1", tags=["history"])
 
-CODE = Path(
-    description="Recommendation code, e.g. odf-kz-2015-2.1.", max_length=96, examples=["odf-kz-2015-2.1"]
-)
 IfMatch = Annotated[
     str | None,
     Header(
@@ -72,7 +70,7 @@ def _written(
     responses=WRITE_ERRORS,
 )
 def post_assessment(
-    code: Annotated[str, CODE],
+    code: Annotated[str, CODE_PATH],
     data: AssessmentIn,
     request: Request,
     session: WriteSessionDep,
@@ -96,7 +94,7 @@ def post_assessment(
     responses=WRITE_ERRORS,
 )
 def post_evidence(
-    code: Annotated[str, CODE],
+    code: Annotated[str, CODE_PATH],
     data: EvidenceIn,
     request: Request,
     session: WriteSessionDep,
@@ -125,7 +123,7 @@ def post_evidence(
     responses=WRITE_ERRORS,
 )
 def delete_evidence(
-    code: Annotated[str, CODE],
+    code: Annotated[str, CODE_PATH],
     evidence_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     reason: Annotated[str, Query(min_length=1, max_length=2000, description="Why the link is removed.")],
     session: WriteSessionDep,

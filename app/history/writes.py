@@ -113,14 +113,7 @@ def link_evidence(
 ) -> tuple[Evidence, RecommendationEvidence, HistoryEntry, bool]:
     """Link an evidence item (reusing one with the same normalised URL) and record it."""
     evidence, reused = _find_or_create_evidence(session, by, data)
-    active = session.scalar(
-        select(RecommendationEvidence.id).where(
-            RecommendationEvidence.recommendation_id == rec.id,
-            RecommendationEvidence.evidence_id == evidence.id,
-            RecommendationEvidence.unlinked_at.is_(None),
-        )
-    )
-    if active is not None:
+    if _active_link(session, rec.id, evidence.id) is not None:
         raise Conflict(
             f"Evidence {evidence.id} is already linked to {rec.code}; unlink it first to change it."
         )
@@ -157,13 +150,7 @@ def unlink_evidence(
     session: Session, rec: Recommendation, by: Principal, evidence_id: int, reason: str
 ) -> HistoryEntry:
     """Unlink an evidence item: the link is kept with who, when and why; nothing is deleted."""
-    link = session.scalar(
-        select(RecommendationEvidence).where(
-            RecommendationEvidence.recommendation_id == rec.id,
-            RecommendationEvidence.evidence_id == evidence_id,
-            RecommendationEvidence.unlinked_at.is_(None),
-        )
-    )
+    link = _active_link(session, rec.id, evidence_id)
     if link is None:
         raise NotFound(f"Evidence {evidence_id} is not linked to {rec.code}.")
     entry = append_entry(
@@ -215,6 +202,16 @@ def evidence_view(evidence: Evidence) -> dict[str, Any]:
         "visibility": evidence.visibility,
         "created_at": evidence.created_at,
     }
+
+
+def _active_link(session: Session, recommendation_id: int, evidence_id: int) -> RecommendationEvidence | None:
+    return session.scalar(
+        select(RecommendationEvidence).where(
+            RecommendationEvidence.recommendation_id == recommendation_id,
+            RecommendationEvidence.evidence_id == evidence_id,
+            RecommendationEvidence.unlinked_at.is_(None),
+        )
+    )
 
 
 def _require_linked(session: Session, rec: Recommendation, evidence_ids: list[int]) -> None:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.auth import ReaderDep, can_see_restricted
@@ -13,6 +13,7 @@ from app.history.views import recommendation_history
 from app.recommendations import service
 from app.recommendations.etag import etag_for
 from app.recommendations.schemas import (
+    CODE_PATH,
     RecommendationDetailOut,
     RecommendationFilters,
     RecommendationPage,
@@ -20,10 +21,6 @@ from app.recommendations.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["recommendations"])
-
-CODE = Path(
-    description="Recommendation code, e.g. odf-kz-2015-2.1.", max_length=96, examples=["odf-kz-2015-2.1"]
-)
 
 
 @router.get("/sources", response_model=list[SourceOut])
@@ -50,7 +47,9 @@ def list_recommendations(
     response_model=RecommendationDetailOut,
     responses={304: {"description": "Not modified"}, **problem_responses(404)},
 )
-def get_recommendation(code: Annotated[str, CODE], request: Request, session: SessionDep, reader: ReaderDep):
+def get_recommendation(
+    code: Annotated[str, CODE_PATH], request: Request, session: SessionDep, reader: ReaderDep
+):
     """Show one recommendation with its status, categories and linked evidence."""
     detail, version = service.recommendation_detail(
         session, code, include_restricted=can_see_restricted(reader)
@@ -63,7 +62,7 @@ def get_recommendation(code: Annotated[str, CODE], request: Request, session: Se
 
 
 @router.get("/recommendations/{code}/history", response_model=HistoryPage, responses=problem_responses(404))
-def get_history(code: Annotated[str, CODE], session: SessionDep, reader: ReaderDep) -> dict:
+def get_history(code: Annotated[str, CODE_PATH], session: SessionDep, reader: ReaderDep) -> dict:
     """Show a recommendation's hash-chained history in seq order."""
     recommendation, _, _ = service.get_recommendation(session, code)
     return {"items": recommendation_history(session, recommendation, privileged=can_see_restricted(reader))}

@@ -2,9 +2,14 @@
 
 from datetime import date, datetime
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.vocabulary import EvidenceKind, Relation, Status, Visibility
+
+CODE_PATH = Path(
+    description="Recommendation code, e.g. odf-kz-2015-2.1.", max_length=96, examples=["odf-kz-2015-2.1"]
+)
 
 
 class SourceOut(BaseModel):
