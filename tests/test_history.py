@@ -126,11 +126,24 @@ def test_truncated_tail_is_found(client, monitor_token, database):
     assert broken["recommendation"] == CODE and "version" in broken["reason"]
 
 
-def test_postgres_trigger_rejects_update_and_delete(database):
-    if database.backend != "postgresql":
-        pytest.skip("the append-only trigger exists on PostgreSQL only (SQLite has no such privilege model)")
-    engine = build_engine(database.url)
-    for statement in ("UPDATE history_entries SET payload = '{}'", "DELETE FROM history_entries"):
-        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
-            connection.execute(text(statement))
-    engine.dispose()
+def test_no_way_to_change_or_delete_an_entry(client, monitor_token, database):
+    """No route changes history; on PostgreSQL a trigger also refuses UPDATE and DELETE from SQL."""
+    entry_routes = [
+        (path, method)
+        for path, operations in client.get("/openapi.json").json()["paths"].items()
+        if "history" in path
+        for method in operations
+    ]
+    assert {method for _, method in entry_routes} == {"get"}
+    for method in ("put", "patch", "delete"):
+        response = client.request(
+            method, f"/api/v1/recommendations/{CODE}/history", headers=bearer(monitor_token)
+        )
+        assert response.status_code == 405
+    if database.backend == "postgresql":
+        engine = build_engine(database.url)
+        for statement in ("UPDATE history_entries SET payload = '{}'", "DELETE FROM history_entries"):
+            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+                connection.execute(text(statement))
+        engine.dispose()
+    assert client.get("/api/v1/history/verify").json()["ok"] is True
