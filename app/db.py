@@ -133,4 +133,7 @@ def write_engine(engine: Engine) -> Engine:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+# scope="function": commit before the response is sent. With the default scope FastAPI runs the
+# teardown after sending, so a client could get 201 for a write whose commit then failed, and a
+# client reading right after its 201 might not see its own write yet.
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]

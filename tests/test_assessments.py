@@ -202,3 +202,9 @@ def test_unknown_recommendation_is_404(client, monitor_token):
         headers=bearer(monitor_token) | {"If-Match": '"1"'},
     )
     assert response.status_code == 404
+
+
+def test_nul_in_a_summary_is_refused(client, monitor_token):
+    response = _assess_fresh(client, monitor_token, {"status": "implemented", "summary": "before\u0000after"})
+    assert response.status_code == 422
+    assert _history_len(client) == 1

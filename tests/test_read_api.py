@@ -159,3 +159,10 @@ def test_openapi_and_docs(client):
     schema = client.get("/openapi.json").json()
     assert "/api/v1/recommendations/{code}" in schema["paths"]
     assert client.get("/docs").status_code == 200
+
+
+@pytest.mark.parametrize("params", [{"q": "\x00"}, {"theme": "a\x00b"}, {"source": "\x00"}])
+def test_nul_characters_are_refused_on_both_databases(client, params):
+    response = client.get("/api/v1/recommendations", params=params)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"

@@ -23,6 +23,7 @@ from app.history.schemas import (
 from app.history.verify import verify_chains
 from app.history.views import entry_views, history_feed
 from app.idempotency import IdempotencyKey, idempotency_for
+from app.inputs import CleanText
 from app.models import HistoryEntry, Recommendation
 from app.recommendations.etag import etag_for
 from app.recommendations.schemas import CODE_PATH
@@ -125,7 +126,9 @@ def post_evidence(
 def delete_evidence(
     code: Annotated[str, CODE_PATH],
     evidence_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    reason: Annotated[str, Query(min_length=1, max_length=2000, description="Why the link is removed.")],
+    reason: Annotated[
+        CleanText, Query(min_length=1, max_length=2000, description="Why the link is removed.")
+    ],
     session: WriteSessionDep,
     principal: MonitorDep,
     if_match: IfMatch = None,
@@ -138,7 +141,9 @@ def delete_evidence(
 
 @router.get("/evidence", response_model=EvidenceFound, responses=problem_responses(404, 422))
 def get_evidence(
-    url: Annotated[str, Query(min_length=1, max_length=2048, description="Any spelling of the item's URL.")],
+    url: Annotated[
+        CleanText, Query(min_length=1, max_length=2048, description="Any spelling of the item's URL.")
+    ],
     session: SessionDep,
     reader: ReaderDep,
 ) -> dict:

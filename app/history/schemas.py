@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from app.evidence.urls import normalise_url
+from app.inputs import InputModel
 from app.vocabulary import EvidenceKind, HistoryKind, Perspective, Relation, Status, Visibility
 
 
@@ -86,7 +87,7 @@ class RecommendationVersion(BaseModel):
     claimed_status: Status
 
 
-class AssessmentIn(BaseModel):
+class AssessmentIn(InputModel):
     """A dated judgement of a recommendation's status."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -120,7 +121,7 @@ def _http_url(value: str) -> str:
     return value
 
 
-class EvidenceIn(BaseModel):
+class EvidenceIn(InputModel):
     """A document to link to a recommendation; an existing item with the same URL is reused."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

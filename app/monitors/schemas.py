@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.inputs import InputModel
 from app.vocabulary import Role
 
 
@@ -41,7 +42,7 @@ class MeOut(MonitorOut):
     token: TokenOut
 
 
-class MonitorIn(BaseModel):
+class MonitorIn(InputModel):
     """A new monitor."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -50,7 +51,7 @@ class MonitorIn(BaseModel):
     role: Role = Role.monitor
 
 
-class TokenIn(BaseModel):
+class TokenIn(InputModel):
     """A new token for an existing monitor."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.inputs import InputModel
 from app.vocabulary import EvidenceKind, Relation, Status, Visibility
 
 CODE_PATH = Path(
@@ -107,7 +108,7 @@ class RecommendationPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-class RecommendationFilters(BaseModel):
+class RecommendationFilters(InputModel):
     """The filters shared by the list, scorecards and reports."""
 
     source: str | None = Field(default=None, max_length=64, description="Source slug.")
