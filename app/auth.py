@@ -51,23 +51,33 @@ class Principal:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
-def authenticate(session: Session, token: str) -> tuple[Principal, datetime | None] | None:
-    """The principal for a bearer token and when it was last used, or None when unknown or revoked."""
+def _active_principal(session: Session, condition) -> tuple[Principal, ApiToken] | None:
     row = session.execute(
-        select(ApiToken, Monitor)
-        .join(Monitor, Monitor.id == ApiToken.monitor_id)
-        .where(ApiToken.token_hash == hash_token(token))
+        select(ApiToken, Monitor).join(Monitor, Monitor.id == ApiToken.monitor_id).where(condition)
     ).first()
     if row is None:
         return None
     api_token, monitor = row
-    # The lookup is by hash; comparing again in constant time costs nothing and guards the index path.
-    if not hmac.compare_digest(api_token.token_hash, hash_token(token)):
-        return None
     if api_token.revoked_at is not None or monitor.disabled_at is not None:
         return None
-    principal = Principal(monitor.id, api_token.id, monitor.name, monitor.alias, Role(monitor.role))
+    return Principal(monitor.id, api_token.id, monitor.name, monitor.alias, Role(monitor.role)), api_token
+
+
+def authenticate(session: Session, token: str) -> tuple[Principal, datetime | None] | None:
+    """The principal for a bearer token and when it was last used, or None when unknown or revoked."""
+    digest = hash_token(token)
+    found = _active_principal(session, ApiToken.token_hash == digest)
+    # The lookup is by hash; comparing again in constant time costs nothing and guards the index path.
+    if found is None or not hmac.compare_digest(found[1].token_hash, digest):
+        return None
+    principal, api_token = found
     return principal, api_token.last_used_at
+
+
+def principal_for_token_id(session: Session, token_id: int) -> Principal | None:
+    """The principal behind a token id (a signed-in browser); None when revoked or disabled."""
+    found = _active_principal(session, ApiToken.id == token_id)
+    return found[0] if found else None
 
 
 def bearer_token(request: Request) -> str | None:

@@ -1,13 +1,17 @@
-"""The `rectrack` command line: migrate, seed, serve."""
+"""The `rectrack` command line: migrate, seed, serve, scorecard, report."""
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 from alembic import command
+from pydantic import ValidationError
+from rich.console import Console
 from sqlmodel import Session
 
 from app.config import get_settings
@@ -16,6 +20,11 @@ from app.errors import ProblemError
 from app.health import alembic_config
 from app.history.verify import verify_chains
 from app.monitors import service as monitors
+from app.reports import terminal
+from app.reports.csv_report import scorecard_csv
+from app.reports.json_report import dumps
+from app.scorecards.schemas import PointInTimeParams, ScorecardParams
+from app.scorecards.service import compute_scorecard, point_of
 from app.vocabulary import Role
 
 cli = typer.Typer(
@@ -27,6 +36,8 @@ monitors_cli = typer.Typer(help="Manage monitors.", no_args_is_help=True)
 tokens_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 cli.add_typer(monitors_cli, name="monitors")
 cli.add_typer(tokens_cli, name="tokens")
+report_cli = typer.Typer(help="Write reports to files.", no_args_is_help=True)
+cli.add_typer(report_cli, name="report")
 
 
 @contextmanager
@@ -37,6 +48,17 @@ def write_session() -> Iterator[Session]:
         with Session(write_engine(engine)) as session:
             yield session
             session.commit()
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """A read-only session on the configured database (no write lock on SQLite)."""
+    engine = build_engine(get_settings().database_url)
+    try:
+        with Session(engine) as session:
+            yield session
     finally:
         engine.dispose()
 
@@ -120,6 +142,102 @@ def verify() -> None:
         report = verify_chains(session)
     typer.echo(json.dumps(report, indent=2, default=str))
     raise typer.Exit(0 if report["ok"] else 1)
+
+
+AsOf = Annotated[str | None, typer.Option(help="Effective date, YYYY-MM-DD (default: now).")]
+KnownAt = Annotated[
+    str | None, typer.Option(help="Count only what was recorded by this time (ISO 8601, UTC).")
+]
+PerspectiveOption = Annotated[str, typer.Option(help="independent, state or un.")]
+SectionOption = Annotated[int | None, typer.Option(help="Only this section number.")]
+SourceOption = Annotated[str | None, typer.Option(help="Only this source slug.")]
+RestrictedOption = Annotated[
+    bool, typer.Option(help="Count and show restricted evidence (never for files you publish).")
+]
+
+
+def _params(model, **values):
+    """Validated parameters, or a readable error and exit status 2."""
+    try:
+        return model.model_validate({key: value for key, value in values.items() if value is not None})
+    except ValidationError as error:
+        for issue in error.errors():
+            typer.echo(f"error: {'.'.join(map(str, issue['loc'])) or 'options'}: {issue['msg']}", err=True)
+        raise typer.Exit(2) from None
+
+
+@cli.command()
+def scorecard(
+    group_by: Annotated[
+        str, typer.Option(help="section, theme, addressee, sdg, status or source.")
+    ] = "section",
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    perspective: PerspectiveOption = "independent",
+    stale_after_days: Annotated[int, typer.Option(help="Stale when last assessed longer ago.")] = 365,
+    section: SectionOption = None,
+    source: SourceOption = None,
+    output: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    include_restricted: RestrictedOption = False,
+) -> None:
+    """Print the implementation scorecard as of a date: a table, JSON or CSV."""
+    if output not in ("table", "json", "csv"):
+        typer.echo("error: --format must be table, json or csv", err=True)
+        raise typer.Exit(2)
+    params = _params(
+        ScorecardParams,
+        group_by=group_by,
+        as_of=as_of,
+        known_at=known_at,
+        perspective=perspective,
+        stale_after_days=stale_after_days,
+        section=section,
+        source=source,
+    )
+    with read_session() as session:
+        result = compute_scorecard(session, params, include_restricted=include_restricted)
+    if output == "json":
+        typer.echo(dumps(result))
+    elif output == "csv":
+        sys.stdout.write("".join(scorecard_csv(result)).removeprefix("\ufeff"))
+    else:
+        console = Console()
+        console.print(terminal.scorecard_table(result, width=console.width))
+        for line in terminal.claim_gap_lines(result):
+            console.print(f"[bold]claim gap[/bold] {line}", highlight=False)
+
+
+@report_cli.command("matrix")
+def report_matrix(
+    output: Annotated[str, typer.Option("--format", help="csv, xlsx, html, docx or json.")] = "xlsx",
+    out: Annotated[
+        Path | None, typer.Option(help="File to write (default: rectrack-matrix-DATE.FORMAT).")
+    ] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    perspective: PerspectiveOption = "independent",
+    section: SectionOption = None,
+    source: SourceOption = None,
+    include_restricted: RestrictedOption = False,
+) -> None:
+    """Write the implementation matrix to a file, with a progress bar."""
+    if output not in terminal.MATRIX_FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(terminal.MATRIX_FORMATS)}", err=True)
+        raise typer.Exit(2)
+    params = _params(
+        PointInTimeParams,
+        as_of=as_of,
+        known_at=known_at,
+        perspective=perspective,
+        section=section,
+        source=source,
+    )
+    out = out or Path(f"rectrack-matrix-{point_of(params).reference_date().isoformat()}.{output}")
+    with read_session() as session:
+        count = terminal.write_matrix(
+            session, params, output, out, include_restricted=include_restricted, console=Console(stderr=True)
+        )
+    typer.echo(f"wrote {count} recommendations to {out}", err=True)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,6 +16,10 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 15_000
     max_body_bytes: int = 1024 * 1024
     log_sql: bool = False
+    # Signs web session cookies. Unset: a random secret is generated once and kept in the database,
+    # so every worker and instance shares it.
+    secret_key: str | None = Field(default=None, min_length=32)
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
 
 
 @lru_cache

@@ -14,6 +14,9 @@ from app.history.routes import router as history_router
 from app.limits import BodySizeLimit
 from app.monitors.routes import router as monitors_router
 from app.recommendations.routes import router as recommendations_router
+from app.reports.routes import router as reports_router
+from app.scorecards.routes import router as scorecards_router
+from app.web.routes import install_web
 
 DESCRIPTION = """
 Track whether recommendations made to governments are implemented.
@@ -42,6 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(recommendations_router)
     app.include_router(history_router)
     app.include_router(monitors_router)
+    app.include_router(scorecards_router)
+    app.include_router(reports_router)
+    install_web(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 

@@ -268,3 +268,13 @@ class IdempotencyRecord(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
+
+
+class WebSecret(SQLModel, table=True):
+    """A generated secret shared by every worker (e.g. the session cookie key when none is configured)."""
+
+    __tablename__ = "web_secrets"
+
+    name: str = Field(sa_column=Column(String(32), primary_key=True))
+    value: str = Field(sa_column=Column(String(128), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

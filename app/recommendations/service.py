@@ -81,7 +81,8 @@ def filter_conditions(filters: RecommendationFilters) -> list[ColumnElement[bool
     return conditions
 
 
-def _after(position: tuple[int, int, int]) -> ColumnElement[bool]:
+def after_position(position: tuple[int, int, int]) -> ColumnElement[bool]:
+    """Rows after a position in natural order: the keyset condition of every paged read."""
     source_id, section_number, number = position
     # Spelled out rather than a row-value comparison so SQLite and PostgreSQL plan it the same way.
     return or_(
@@ -107,7 +108,7 @@ def list_recommendations(
     """One page of recommendations in natural order, the total matching, and the next cursor."""
     conditions = filter_conditions(filters)
     total = session.scalar(select(func.count()).select_from(Recommendation).where(*conditions)) or 0
-    page_conditions = [*conditions, _after(decode_cursor(cursor))] if cursor else conditions
+    page_conditions = [*conditions, after_position(decode_cursor(cursor))] if cursor else conditions
     rows = session.execute(
         _with_section(select(Recommendation, Section.title, Source.slug))
         .where(*page_conditions)

@@ -1,0 +1,52 @@
+"""HTML: a printable page (A4 landscape) with the scorecard by section and the matrix, streamed."""
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from app.reports.cells import PERSPECTIVE_LABELS, SCORE_COLUMNS, cells, description, iso, score_cells
+from app.scorecards.service import status_label
+
+HTML_MEDIA_TYPE = "text/html; charset=utf-8"
+
+
+@lru_cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("app.reports", "templates"), autoescape=select_autoescape(["html"])
+    )
+    environment.filters.update(iso=iso, status_label=status_label, number=lambda value: f"{value:g}")
+    return environment
+
+
+def matrix_html(
+    rows: Iterable[dict[str, Any]], scorecard: dict[str, Any], meta: dict[str, Any]
+) -> Iterator[str]:
+    """The printable matrix page as text chunks, rendered while the rows stream in."""
+    template = _environment().get_template("matrix.html")
+    chunks = template.generate(
+        rows=((row, cells(row)) for row in rows),
+        scorecard=scorecard,
+        meta=meta,
+        meta_text=description(meta),
+        score_columns=SCORE_COLUMNS,
+        score_cells=score_cells,
+        perspective_label=PERSPECTIVE_LABELS[meta["perspective"]],
+        show_assessment_status=meta["perspective"] not in ("independent", "state"),
+    )
+    return _buffered(chunks)
+
+
+def _buffered(chunks: Iterator[str], size: int = 32_768) -> Iterator[str]:
+    """Jinja yields a chunk per statement: join them so the response is written in fewer, larger pieces."""
+    pending: list[str] = []
+    length = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            yield "".join(pending)
+            pending, length = [], 0
+    yield "".join(pending)

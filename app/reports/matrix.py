@@ -1,0 +1,147 @@
+"""The implementation matrix: one row per recommendation, streamed in natural order in keyset batches."""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence, Section, Source
+from app.recommendations.service import ORDER, after_position, categories_by_recommendation
+from app.scorecards.schemas import PointInTimeParams
+from app.scorecards.service import (
+    entries_by_id,
+    evidence_conditions,
+    latest_assessment,
+    point_of,
+    recommendation_conditions,
+    status_at,
+)
+from app.vocabulary import CategoryKind, Perspective
+
+BATCH_SIZE = 1000
+
+
+def matrix_rows(
+    session: Session, params: PointInTimeParams, *, include_restricted: bool, batch_size: int = BATCH_SIZE
+) -> Iterator[dict[str, Any]]:
+    """Matrix rows in natural order, fetched in keyset batches with four queries per batch."""
+    point = point_of(params)
+    statement = (
+        select(
+            Recommendation.id,
+            Recommendation.code,
+            Recommendation.source_id,
+            Recommendation.section_number,
+            Recommendation.number,
+            Recommendation.text,
+            Section.title.label("section_title"),
+            Source.slug.label("source"),
+            status_at(Perspective.state.value, point).label("claimed_status"),
+            status_at(Perspective.independent.value, point).label("independent_status"),
+            latest_assessment(HistoryEntry.id, params.perspective, point).label("assessment_id"),
+        )
+        .join(Section, Section.id == Recommendation.section_id)
+        .join(Source, Source.id == Recommendation.source_id)
+        .where(*recommendation_conditions(params, status_at(params.perspective, point), point))
+        .order_by(*ORDER)
+        .limit(batch_size)
+    )
+    position = None
+    while True:
+        batch = session.execute(
+            statement if position is None else statement.where(after_position(position))
+        ).all()
+        if not batch:
+            return
+        ids = [row.id for row in batch]
+        categories = categories_by_recommendation(session, ids)
+        assessments = entries_by_id(session, [row.assessment_id for row in batch if row.assessment_id])
+        evidence = _evidence(session, ids, params, include_restricted=include_restricted)
+        for row in batch:
+            yield _row(row, categories[row.id], assessments.get(row.assessment_id), evidence.get(row.id, []))
+        if len(batch) < batch_size:
+            return
+        last = batch[-1]
+        position = (last.source_id, last.section_number, last.number)
+
+
+def count_rows(session: Session, params: PointInTimeParams) -> int:
+    """How many rows the matrix for these parameters has (for progress bars)."""
+    point = point_of(params)
+    conditions = recommendation_conditions(params, status_at(params.perspective, point), point)
+    return session.scalar(select(func.count()).select_from(Recommendation).where(*conditions)) or 0
+
+
+def streamed_rows(
+    engine: Engine, params: PointInTimeParams, *, include_restricted: bool
+) -> Iterator[dict[str, Any]]:
+    """Matrix rows read in a session of their own, for a response streamed after its request's session."""
+    if engine.dialect.name == "postgresql":
+        # One snapshot for every batch, so a long export never mixes two states of the data.
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    with Session(engine) as session:
+        yield from matrix_rows(session, params, include_restricted=include_restricted)
+
+
+def _evidence(
+    session: Session, ids: list[int], params: PointInTimeParams, *, include_restricted: bool
+) -> dict[int, list[dict[str, Any]]]:
+    rows = session.execute(
+        select(
+            RecommendationEvidence.recommendation_id,
+            RecommendationEvidence.relation,
+            Evidence.title,
+            Evidence.url,
+            Evidence.published_on,
+            Evidence.kind,
+            Evidence.visibility,
+        )
+        .join(Evidence, Evidence.id == RecommendationEvidence.evidence_id)
+        .where(
+            RecommendationEvidence.recommendation_id.in_(ids),
+            *evidence_conditions(point_of(params), include_restricted=include_restricted),
+        )
+        .order_by(
+            RecommendationEvidence.recommendation_id,
+            RecommendationEvidence.linked_at,
+            RecommendationEvidence.id,
+        )
+    )
+    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        result[row.recommendation_id].append(
+            {
+                "title": row.title,
+                "url": row.url,
+                "published_on": row.published_on,
+                "kind": row.kind,
+                "relation": row.relation,
+                "visibility": row.visibility,
+            }
+        )
+    return result
+
+
+def _row(row, categories: dict[str, list[dict[str, str]]], assessment: dict | None, evidence: list) -> dict:
+    return {
+        "code": row.code,
+        "source": row.source,
+        "section": row.section_number,
+        "section_title": row.section_title,
+        "number": row.number,
+        "text": row.text,
+        "addressees": categories[CategoryKind.addressee.value],
+        "themes": categories[CategoryKind.theme.value],
+        "sdg_targets": categories[CategoryKind.sdg.value],
+        "claimed_status": row.claimed_status,
+        "independent_status": row.independent_status,
+        "assessment": assessment
+        and {
+            key: assessment[key]
+            for key in ("perspective", "status", "summary", "effective_on", "recorded_at")
+        },
+        "evidence": evidence,
+    }

@@ -1,0 +1,100 @@
+"""Response models of the implementation matrix."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.recommendations.schemas import CategoryOut
+from app.scorecards.schemas import ScorePerspective
+from app.vocabulary import EvidenceKind, Perspective, Relation, Status, Visibility
+
+
+class MatrixAssessmentOut(BaseModel):
+    """The latest assessment from the requested perspective."""
+
+    perspective: Perspective
+    status: Status
+    summary: str | None
+    effective_on: date
+    recorded_at: datetime
+
+
+class MatrixEvidenceOut(BaseModel):
+    """An evidence item linked to the recommendation at the time asked for."""
+
+    title: str
+    url: str
+    published_on: date | None
+    kind: EvidenceKind
+    relation: Relation
+    visibility: Visibility
+
+
+class MatrixRowOut(BaseModel):
+    """One recommendation in the implementation matrix."""
+
+    code: str
+    source: str
+    section: int
+    section_title: str
+    number: int
+    text: str
+    addressees: list[CategoryOut]
+    themes: list[CategoryOut]
+    sdg_targets: list[CategoryOut]
+    claimed_status: Status = Field(description="The state's latest claim.")
+    independent_status: Status = Field(description="The monitors' latest assessment.")
+    assessment: MatrixAssessmentOut | None = Field(
+        description="The latest assessment from the requested perspective; null when there is none."
+    )
+    evidence: list[MatrixEvidenceOut]
+
+
+MATRIX_EXAMPLE = {
+    "as_of": "2025-01-20",
+    "known_at": None,
+    "perspective": "independent",
+    "rows": [
+        {
+            "code": "odf-kz-2015-2.1",
+            "source": "odf-kz-2015",
+            "section": 2,
+            "section_title": "Legislative measures",
+            "number": 1,
+            "text": "Bring the legislation on NGOs into line with international standards.",
+            "addressees": [{"slug": "kazakhstan", "label": "State of Kazakhstan"}],
+            "themes": [{"slug": "freedom-of-association", "label": "Freedom of association"}],
+            "sdg_targets": [{"slug": "16.10", "label": "Protect fundamental freedoms"}],
+            "claimed_status": "implemented",
+            "independent_status": "partially_implemented",
+            "assessment": {
+                "perspective": "independent",
+                "status": "partially_implemented",
+                "summary": "The amended law dropped criminal liability but kept registration.",
+                "effective_on": "2024-06-01",
+                "recorded_at": "2024-06-03T10:15:00Z",
+            },
+            "evidence": [
+                {
+                    "title": "Amendments to the Law on Public Associations",
+                    "url": "https://example.org/law",
+                    "published_on": "2024-05-30",
+                    "kind": "law",
+                    "relation": "progress",
+                    "visibility": "public",
+                }
+            ],
+        }
+    ],
+}
+
+
+class MatrixOut(BaseModel):
+    """The implementation matrix: one row per recommendation, in natural order."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [MATRIX_EXAMPLE]})
+
+    as_of: date
+    known_at: datetime | None
+    perspective: ScorePerspective
+    rows: list[MatrixRowOut]

@@ -1,0 +1,139 @@
+"""Scorecards and matrix exports for the command line: a rich table, and files written with a progress bar."""
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlmodel import Session
+
+from app.reports.cells import SCORE_COLUMNS, description, score_cells
+from app.reports.csv_report import matrix_csv
+from app.reports.docx_report import ensure_docx_fits, write_matrix_docx
+from app.reports.html_report import matrix_html
+from app.reports.json_report import matrix_json
+from app.reports.matrix import count_rows, matrix_rows
+from app.reports.xlsx_report import write_matrix_xlsx
+from app.scorecards.schemas import PointInTimeParams, ScorecardParams
+from app.scorecards.service import compute_scorecard, point_of
+
+STATUS_COLOURS = {
+    "implemented": "green",
+    "partially_implemented": "yellow",
+    "not_implemented": "red",
+    "regressed": "bold red",
+    "not_assessed": "dim",
+}
+MATRIX_FORMATS = ("csv", "xlsx", "html", "docx", "json")
+
+
+SHORT_HEADERS = {
+    "total": "Total",
+    "implemented": "Impl.",
+    "partially_implemented": "Part.\nimpl.",
+    "not_implemented": "Not\nimpl.",
+    "regressed": "Regr.",
+    "not_assessed": "Not\nass.",
+    "score": "Score",
+    "evidence_coverage": "Evid.",
+    "stale": "Stale",
+}
+LEGEND = "Evid. = share with progress or regression evidence; score: implemented 1, partially 0.5, others 0."
+
+
+def scorecard_table(scorecard: dict[str, Any], width: int = 80) -> Table:
+    """A scorecard as a rich table, one row per group and a totals footer, fitting the terminal's width."""
+    meta = {key: scorecard[key] for key in ("as_of", "known_at", "perspective")}
+    table = Table(
+        title=f"Scorecard by {scorecard['group_by']}",
+        caption=f"{description(meta)}\n{LEGEND}",
+        show_footer=True,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 0, 0, 1),
+    )
+    totals = score_cells(scorecard["totals"])
+    table.add_column(
+        "Group",
+        footer="All",
+        max_width=max(12, width - 7 * len(SCORE_COLUMNS) - 2),
+        no_wrap=True,
+        overflow="ellipsis",
+    )
+    for key, _ in SCORE_COLUMNS:
+        table.add_column(
+            SHORT_HEADERS[key],
+            footer=totals[key],
+            justify="right",
+            no_wrap=True,
+            min_width=5,
+            style=STATUS_COLOURS.get(key),
+        )
+    for group in scorecard["groups"]:
+        values = score_cells(group)
+        name = _group_name(group) if scorecard["group_by"] in ("section", "sdg") else group["label"]
+        table.add_row(name, *(values[key] for key, _ in SCORE_COLUMNS))
+    return table
+
+
+def _group_name(group: dict[str, Any]) -> str:
+    return f"{group['key']}. {group['label']}" if group["key"] else group["label"]
+
+
+def claim_gap_lines(scorecard: dict[str, Any]) -> list[str]:
+    """One line per claim gap: the code, the state's claim and the independent status."""
+    return [
+        f"{gap['code']}: the state claims {gap['claimed']['status']} ({gap['claimed']['effective_on']}), "
+        f"monitors find {gap['independent']['status']} ({gap['independent']['effective_on']})"
+        for gap in scorecard["claim_gaps"]
+    ]
+
+
+def write_matrix(
+    session: Session,
+    params: PointInTimeParams,
+    format_: str,
+    out: Path,
+    *,
+    include_restricted: bool,
+    console: Console,
+) -> int:
+    """Write the matrix in a format to a file, with a progress bar; returns the number of rows."""
+    point = point_of(params)
+    meta = {"as_of": point.reference_date(), "known_at": point.known_at, "perspective": params.perspective}
+    total = count_rows(session, params)
+    if format_ == "docx":
+        ensure_docx_fits(total)
+    columns = (TextColumn("matrix"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("rows", total=total)
+        rows = _counted(matrix_rows(session, params, include_restricted=include_restricted), progress, task)
+        if format_ in ("csv", "json"):
+            chunks = matrix_csv(rows, params.perspective) if format_ == "csv" else matrix_json(rows, meta)
+            _write_text(out, chunks)
+            return total
+        by_section = ScorecardParams.model_validate(params.model_dump() | {"group_by": "section"})
+        scorecard = compute_scorecard(session, by_section, include_restricted=include_restricted)
+        if format_ == "html":
+            _write_text(out, matrix_html(rows, scorecard, meta))
+        elif format_ == "xlsx":
+            write_matrix_xlsx(str(out), rows, scorecard, meta)
+        else:
+            write_matrix_docx(str(out), rows, scorecard, meta)
+    return total
+
+
+def _counted(rows: Iterable[dict[str, Any]], progress: Progress, task) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        yield row
+        progress.advance(task)
+
+
+def _write_text(out: Path, chunks: Iterable[str]) -> None:
+    # newline="" keeps the CSV's CRLF line ends as they are; the BOM is part of the first chunk.
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        for chunk in chunks:
+            handle.write(chunk)

@@ -1,0 +1,102 @@
+"""Scorecard API: implementation scorecards as of any date, and status changes between two dates."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from app.auth import ReaderDep, can_see_restricted
+from app.db import SessionDep
+from app.errors import problem_responses
+from app.reports.csv_report import CSV_MEDIA_TYPE, scorecard_csv
+from app.scorecards import service
+from app.scorecards.schemas import ChangesOut, ChangesParams, ScorecardOut, ScorecardParams
+
+router = APIRouter(prefix="/api/v1", tags=["scorecards"])
+
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "Not modified (If-None-Match matched)"}}
+
+
+def cache_headers(etag: str) -> dict[str, str]:
+    """Headers of every scorecard and report response: revalidate each time, vary by credentials."""
+    return {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Authorization, Cookie"}
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    """True when If-None-Match names this ETag (weak comparison, as RFC 9110 asks for GET)."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """A Content-Disposition header that makes browsers save the response as a file."""
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+@router.get(
+    "/scorecard",
+    response_model=ScorecardOut,
+    responses={
+        200: {"content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}}},
+        **NOT_MODIFIED,
+        **problem_responses(401, 422),
+    },
+)
+def get_scorecard(
+    request: Request,
+    session: SessionDep,
+    reader: ReaderDep,
+    params: Annotated[ScorecardParams, Query()],
+    format_: Annotated[
+        Literal["json", "csv"], Query(alias="format", description="json (default) or csv.")
+    ] = "json",
+):
+    """Implementation scorecard as of a date and a recording time, grouped, with claim gaps."""
+    privileged = can_see_restricted(reader)
+    point = service.point_of(params)
+    etag = service.response_etag(
+        session,
+        f"scorecard.{format_}",
+        params,
+        include_restricted=privileged,
+        reference=point.reference_date(),
+    )
+    headers = cache_headers(etag)
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    scorecard = service.compute_scorecard(session, params, include_restricted=privileged)
+    if format_ == "csv":
+        filename = f"rectrack-scorecard-{scorecard['as_of'].isoformat()}.csv"
+        return StreamingResponse(
+            scorecard_csv(scorecard), media_type=CSV_MEDIA_TYPE, headers=headers | attachment(filename)
+        )
+    return JSONResponse(ScorecardOut.model_validate(scorecard).model_dump(mode="json"), headers=headers)
+
+
+@router.get(
+    "/scorecard/changes",
+    response_model=ChangesOut,
+    responses={**NOT_MODIFIED, **problem_responses(401, 422)},
+)
+def get_scorecard_changes(
+    request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[ChangesParams, Query()]
+):
+    """Recommendations whose status differs between two effective dates, and the entries that changed it."""
+    point = service.PointInTime(params.until, params.known_at)
+    etag = service.response_etag(
+        session,
+        "changes",
+        params,
+        include_restricted=can_see_restricted(reader),
+        reference=point.reference_date(),
+    )
+    headers = cache_headers(etag)
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    changes = service.scorecard_changes(session, params)
+    return JSONResponse(ChangesOut.model_validate(changes).model_dump(mode="json"), headers=headers)

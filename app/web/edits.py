@@ -1,0 +1,119 @@
+"""The monitors' forms: record an assessment, link evidence; never an overwrite, never a lost text."""
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from app.db import WriteSessionDep
+from app.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
+from app.history import writes
+from app.web.common import error_page, plausible_code, recommendation_page
+from app.web.formdata import FormDep
+from app.web.forms import (
+    ASSESSMENT,
+    EVIDENCE,
+    FieldError,
+    FormState,
+    assessment_values,
+    evidence_values,
+    parse_assessment,
+    parse_evidence,
+)
+from app.web.session import CSRF_FIELD, visitor_from
+
+router = APIRouter()
+
+
+def _if_match(form: FormData) -> str | None:
+    """The form's version as the If-Match the write path expects."""
+    version = form.get("version")
+    return f'"{version}"' if isinstance(version, str) and version.isdigit() and len(version) < 12 else None
+
+
+def _seen(form: FormData) -> int:
+    """The last history entry the monitor saw when the form was rendered."""
+    seen = form.get("seen")
+    return int(seen) if isinstance(seen, str) and seen.isdigit() and len(seen) < 12 else 0
+
+
+def _kept_text(values: dict[str, Any]) -> str:
+    """The monitor's own words from a form, to show when the form itself cannot be shown."""
+    return "\n\n".join(str(values[name]) for name in ("summary", "url", "title", "note") if values.get(name))
+
+
+def _submit(
+    request: Request,
+    session: Session,
+    form: FormData,
+    code: str,
+    prefix: str,
+    values: dict[str, Any],
+    parse: Callable[[dict[str, Any]], Any],
+    write: Callable[..., Any],
+) -> Response:
+    """Check, validate and write one form; on any failure show the page again with the text kept."""
+    visitor = visitor_from(request, session)
+
+    def again(status_code: int, state: FormState, alert: dict[str, Any], **extra: Any) -> Response:
+        forms = {prefix: state}
+        return recommendation_page(
+            request,
+            session,
+            visitor,
+            code,
+            status_code=status_code,
+            assessment=forms.get(ASSESSMENT),
+            evidence=forms.get(EVIDENCE),
+            alert=alert | {"form": prefix},
+            **extra,
+        )
+
+    if not plausible_code(code):
+        return error_page(request, visitor, 404, "notfound.title", "notfound.recommendation", code=code)
+    csrf_valid = visitor.csrf_ok(form.get(CSRF_FIELD))
+    if not csrf_valid or not visitor.can_write:
+        alert = {"kind": "forbidden" if csrf_valid else "csrf", "kept": _kept_text(values)}
+        return again(403, FormState(prefix, values), alert)
+    parsed = parse(values)
+    if isinstance(parsed, FormState):
+        return again(422, parsed, {"kind": "fix"})
+    try:
+        recommendation = writes.lock_for_write(session, code, _if_match(form))
+        write(session, recommendation, visitor.principal, parsed)
+    except NotFound:
+        session.rollback()
+        return error_page(request, visitor, 404, "notfound.title", "notfound.recommendation", code=code)
+    except (PreconditionFailed, PreconditionRequired):
+        session.rollback()
+        return again(409, FormState(prefix, values), {"kind": "conflict"}, changes_after=_seen(form))
+    except Unprocessable:
+        session.rollback()  # the version was claimed: give it back
+        errors = {"evidence_ids": FieldError("error.not_linked")}
+        return again(422, FormState(prefix, values, errors), {"kind": "fix"})
+    except Conflict:
+        session.rollback()
+        errors = {"url": FieldError("error.already_linked")}
+        return again(409, FormState(prefix, values, errors), {"kind": "fix"})
+    # Post/redirect/get: reloading the page afterwards never submits twice.
+    return RedirectResponse(f"/recommendations/{quote(code)}?saved={prefix}#history", status_code=303)
+
+
+@router.post("/recommendations/{code}/assessments", response_class=HTMLResponse)
+def post_assessment(code: str, request: Request, session: WriteSessionDep, form: FormDep):
+    """Record an assessment from the form, if the recommendation is still at the form's version."""
+    values = assessment_values(form)
+    return _submit(
+        request, session, form, code, ASSESSMENT, values, parse_assessment, writes.record_assessment
+    )
+
+
+@router.post("/recommendations/{code}/evidence", response_class=HTMLResponse)
+def post_evidence(code: str, request: Request, session: WriteSessionDep, form: FormDep):
+    """Link evidence from the form, if the recommendation is still at the form's version."""
+    values = evidence_values(form)
+    return _submit(request, session, form, code, EVIDENCE, values, parse_evidence, writes.link_evidence)

@@ -1,0 +1,112 @@
+"""Form data in, validated by the API's own input models; their errors mapped to translatable messages."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from app.history.schemas import AssessmentIn, EvidenceIn
+
+ASSESSMENT, EVIDENCE = "assessment", "evidence"
+ASSESSMENT_FIELDS = ("status", "perspective", "summary", "effective_on")
+EVIDENCE_FIELDS = ("url", "title", "kind", "published_on", "visibility", "relation", "note")
+
+
+@dataclass
+class FormState:
+    """What a form shows: the values (the monitor's own, after a failed submit) and errors by field."""
+
+    prefix: str
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, "FieldError"] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A message from the strings catalogue, with the values it needs."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def assessment_values(form: FormData) -> dict[str, Any]:
+    """The assessment form's fields as submitted."""
+    values: dict[str, Any] = {name: _text(form, name) for name in ASSESSMENT_FIELDS}
+    values["evidence_ids"] = [value for value in form.getlist("evidence_ids") if isinstance(value, str)][:100]
+    return values
+
+
+def evidence_values(form: FormData) -> dict[str, Any]:
+    """The evidence form's fields as submitted."""
+    return {name: _text(form, name) for name in EVIDENCE_FIELDS}
+
+
+def parse_assessment(values: dict[str, Any]) -> AssessmentIn | FormState:
+    """An AssessmentIn, or the form state with its errors."""
+    # Form fields are text; the API's model takes evidence ids strictly as JSON integers.
+    ids = [int(value) if value.isdigit() and len(value) < 11 else value for value in values["evidence_ids"]]
+    return _parse(AssessmentIn, ASSESSMENT, values, evidence_ids=ids)
+
+
+def parse_evidence(values: dict[str, Any]) -> EvidenceIn | FormState:
+    """An EvidenceIn, or the form state with its errors."""
+    return _parse(EvidenceIn, EVIDENCE, values)
+
+
+def blank_assessment() -> FormState:
+    """The assessment form as first shown."""
+    return FormState(ASSESSMENT, {"perspective": "independent", "evidence_ids": []})
+
+
+def blank_evidence() -> FormState:
+    """The evidence form as first shown."""
+    return FormState(EVIDENCE, {"kind": "other", "visibility": "public"})
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    # Browsers send CRLF line ends from text areas; the API's clients send LF: store one kind.
+    return value.replace("\r\n", "\n") if isinstance(value, str) else ""
+
+
+def _parse(model: type[BaseModel], prefix: str, values: dict[str, Any], **typed: Any) -> Any:
+    # An empty optional field means "not given", as a missing JSON member does in the API.
+    data = {name: value for name, value in values.items() if value not in ("", None)} | typed
+    # PostgreSQL text cannot hold NUL; no browser sends it, so it is refused like any invalid character.
+    errors: dict[str, FieldError] = {
+        name: FieldError("error.invalid") for name, value in values.items() if "\x00" in str(value)
+    }
+    if errors:
+        return FormState(prefix, values, errors)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        for issue in error.errors():
+            name = str(issue["loc"][0]) if issue["loc"] else "form"
+            params = {"max": issue["ctx"]["max_length"]} if issue["type"] == "string_too_long" else {}
+            errors.setdefault(name, FieldError(error_key(issue), params))
+        return FormState(prefix, values, errors)
+
+
+def error_key(issue: dict[str, Any]) -> str:
+    """The strings-catalogue key for one pydantic error."""
+    kind = issue["type"]
+    reason = str(issue.get("ctx", {}).get("error", ""))
+    if kind == "missing":
+        return "error.required"
+    if kind == "string_too_short":
+        return "error.required" if issue.get("input") in ("", None) else "error.too_short"
+    if kind == "string_too_long":
+        return "error.too_long"
+    if kind in ("literal_error", "enum"):
+        return "error.choose"
+    if kind.startswith("date_"):
+        return "error.date"
+    if "future" in reason:
+        return "error.date_future"
+    if "1945" in reason:
+        return "error.date_old"
+    if issue["loc"] and issue["loc"][0] == "url":
+        return "error.url"
+    return "error.invalid"

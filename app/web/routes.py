@@ -1,0 +1,28 @@
+"""The pages' router, static files and the redirect to sign in on a private instance."""
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from app.web import account, edits, pages, scorecard_pages
+from app.web.common import SignInRequired
+from app.web.render import STATIC
+
+router = APIRouter(include_in_schema=False)
+router.include_router(scorecard_pages.router)
+router.include_router(pages.router)
+router.include_router(account.router)
+router.include_router(edits.router)
+
+
+def install_web(app: FastAPI) -> None:
+    """Add the pages and their stylesheet to the app."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, _exc: SignInRequired) -> RedirectResponse:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)

@@ -1,0 +1,164 @@
+"""Signed session cookies for the pages: who is signed in, and the CSRF secret their forms carry."""
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+from sqlmodel import Session
+
+from app.auth import Principal, principal_for_token_id
+from app.db import SessionDep
+from app.vocabulary import Role
+from app.web.secret import stored_secret
+
+COOKIE = "rectrack_session"
+CSRF_FIELD = "csrf_token"
+
+
+@dataclass(frozen=True)
+class WebSession:
+    """What the cookie holds: the API token's id (never the token), a CSRF secret, when it was issued."""
+
+    token_id: int | None
+    csrf: str
+    issued_at: int
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Signer:
+    """Signs and checks cookies and CSRF tokens with keys derived from one secret."""
+
+    def __init__(self, secret: str) -> None:
+        root = secret.encode()
+        # Separate keys per purpose: a valid cookie signature can never pass as a CSRF token.
+        self._cookie_key = hmac.new(root, b"rectrack web cookie", hashlib.sha256).digest()
+        self._csrf_key = hmac.new(root, b"rectrack web csrf", hashlib.sha256).digest()
+
+    def dumps(self, web_session: WebSession) -> str:
+        """The cookie value: payload and signature, both base64url."""
+        payload = _b64(
+            json.dumps(
+                {"t": web_session.token_id, "c": web_session.csrf, "i": web_session.issued_at},
+                separators=(",", ":"),
+            ).encode()
+        )
+        return f"{payload}.{self._sign(payload)}"
+
+    def loads(self, value: str | None, *, max_age_s: int) -> WebSession | None:
+        """The session in a cookie value, or None when it is missing, forged, malformed or expired."""
+        if not value or value.count(".") != 1 or len(value) > 512:
+            return None
+        payload, signature = value.split(".")
+        if not hmac.compare_digest(signature, self._sign(payload)):
+            return None
+        try:
+            data = json.loads(_unb64(payload))
+            web_session = WebSession(data["t"], str(data["c"]), int(data["i"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+        if web_session.token_id is not None and type(web_session.token_id) is not int:
+            return None
+        if not 0 <= time.time() - web_session.issued_at <= max_age_s:
+            return None
+        return web_session
+
+    def csrf_token(self, web_session: WebSession) -> str:
+        """The token forms carry: derived from the cookie's secret, so only the cookie's holder has it."""
+        return _b64(hmac.new(self._csrf_key, web_session.csrf.encode(), hashlib.sha256).digest())
+
+    def _sign(self, payload: str) -> str:
+        return _b64(hmac.new(self._cookie_key, payload.encode(), hashlib.sha256).digest())
+
+
+def signer_for(request: Request) -> Signer:
+    """The app's signer; its secret is read (or created) once per process."""
+    state = request.app.state
+    signer = getattr(state, "web_signer", None)
+    if signer is None:
+        secret = state.settings.secret_key or stored_secret(state.engine)
+        signer = state.web_signer = Signer(secret)
+    return signer
+
+
+def new_session(token_id: int | None) -> WebSession:
+    """A fresh session with a new CSRF secret (a new one at every sign-in, against session fixation)."""
+    return WebSession(token_id, secrets.token_urlsafe(24), int(time.time()))
+
+
+@dataclass
+class Visitor:
+    """Whoever is looking at a page: their cookie session, if any, and the principal it signs in."""
+
+    web_session: WebSession | None
+    principal: Principal | None
+    csrf_token: str | None
+
+    @property
+    def can_write(self) -> bool:
+        """True for signed-in monitors and admins."""
+        return self.principal is not None and self.principal.has_role(Role.monitor)
+
+    @property
+    def privileged(self) -> bool:
+        """True when restricted evidence and names may be shown (viewers and up)."""
+        return self.principal is not None and self.principal.has_role(Role.viewer)
+
+    def csrf_ok(self, submitted: str | None) -> bool:
+        """True when the form's CSRF token matches this visitor's cookie."""
+        return bool(submitted and self.csrf_token) and hmac.compare_digest(submitted, self.csrf_token)
+
+
+def current_visitor(request: Request, session: SessionDep) -> Visitor:
+    """The visitor of a page (a dependency for reads)."""
+    return visitor_from(request, session)
+
+
+def visitor_from(request: Request, session: Session) -> Visitor:
+    """Read the session cookie; a reader without one costs no database query at all."""
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return Visitor(None, None, None)
+    signer = signer_for(request)
+    web_session = signer.loads(raw, max_age_s=request.app.state.settings.session_hours * 3600)
+    if web_session is None:
+        return Visitor(None, None, None)
+    principal = None
+    if web_session.token_id is not None:
+        # Checked on every request, so revoking the token signs the browser out at once.
+        principal = principal_for_token_id(session, web_session.token_id)
+    return Visitor(web_session, principal, signer.csrf_token(web_session))
+
+
+def set_session_cookie(request: Request, response: Response, web_session: WebSession) -> None:
+    """Send the signed cookie: HttpOnly, SameSite=Strict, Secure over https; gone when the browser closes."""
+    response.set_cookie(
+        COOKIE,
+        signer_for(request).dumps(web_session),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
+    """Remove the cookie."""
+    response.delete_cookie(
+        COOKIE, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/"
+    )
+
+
+VisitorDep = Annotated[Visitor, Depends(current_visitor)]

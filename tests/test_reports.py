@@ -1,0 +1,271 @@
+"""The matrix in every format, each read back by its own reader; restricted evidence stays private."""
+
+import csv
+import io
+import json
+import zipfile
+from html.parser import HTMLParser
+
+import docx
+import openpyxl
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from app.db import build_engine
+from app.reports.matrix import matrix_rows
+from app.reports.schemas import MatrixOut
+from app.scorecards.schemas import PointInTimeParams
+from seed.loader import DEFAULT_SEED, read_seed
+from tests.support import bearer
+from tests.test_scorecard import PREFIX, assess, link
+
+MATRIX = "/api/v1/reports/matrix"
+NATURAL_ORDER = [item["code"] for item in read_seed(DEFAULT_SEED)["recommendations"]]
+FORMATS = ["csv", "xlsx", "html", "docx", "json"]
+SECRET = "Secret witness statement"
+SUMMARY = "Закон «Об общественных объединениях» amended; the ‘registration’ rule stays."
+INJECTION = '=HYPERLINK("https://evil.example","click")'
+
+
+@pytest.fixture
+def scripted(client, monitor_token):
+    """2.1 partially implemented, with both kinds of evidence; 2.2 regressed while the state claims it."""
+    t = monitor_token
+    link(client, t, "2.1", "Amendments published", "progress", published_on="2024-05-30")
+    link(client, t, "2.1", SECRET, "regression", visibility="restricted", published_on="2024-02-01")
+    assess(client, t, "2.1", "implemented", "2024-02-01", perspective="state", summary="The state says so.")
+    assess(client, t, "2.1", "partially_implemented", "2024-06-01", summary=SUMMARY)
+    assess(client, t, "2.2", "regressed", "2024-03-01", summary=INJECTION)
+    assess(client, t, "2.2", "implemented", "2024-01-01", perspective="state", summary="Claimed.")
+    assess(client, t, "2.3", "implemented", "2024-04-01", perspective="un", summary="UN view.")
+
+
+def get(client, fmt, headers=None, **params):
+    response = client.get(MATRIX, params={"format": fmt, **params}, headers=headers or {})
+    assert response.status_code == 200, response.text
+    return response
+
+
+def all_text(fmt, content: bytes) -> str:
+    """Everything a file says, zip members included, for checks that something is absent."""
+    if fmt in ("xlsx", "docx"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    return content.decode("utf-8")
+
+
+def test_csv(client, scripted):
+    response = get(client, "csv", as_of="2024-12-31")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == 'attachment; filename="rectrack-matrix-2024-12-31.csv"'
+    assert response.headers["etag"].startswith('W/"')
+    assert response.content.startswith(b"\xef\xbb\xbf") and b"\r\n" in response.content
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    assert [row["Code"] for row in rows] == NATURAL_ORDER
+    row = rows[0]
+    assert row["Independent status"] == "Partially implemented" and row["State's claim"] == "Implemented"
+    assert row["Latest assessment (independent monitors)"] == SUMMARY
+    assert row["Assessment date"] == "2024-06-01" and row["Section"] == "2. Legislative measures"
+    assert "Amendments published (progress, 2024-05-30): https://example.org/" in row["Evidence"]
+    assert "\n" in row["Evidence"] and "Law of the RK ‘On Public Associations’" in row["Evidence"]
+    assert SECRET not in response.content.decode("utf-8-sig")
+    assert rows[1]["Independent status"] == "Regressed"
+    assert rows[1]["Latest assessment (independent monitors)"] == "'" + INJECTION  # never run as a formula
+
+
+def test_xlsx(client, scripted):
+    response = get(client, "xlsx", as_of="2024-12-31")
+    assert response.headers["content-disposition"].endswith('rectrack-matrix-2024-12-31.xlsx"')
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Matrix", "Scorecard by section"]
+    sheet = workbook["Matrix"]
+    assert sheet.freeze_panes == "C2" and sheet.auto_filter.ref == "A1:K44"
+    header = [cell.value for cell in sheet[1]]
+    assert header[:3] == ["Code", "Section", "Recommendation"] and header[-1] == "Evidence"
+    assert round(sheet.column_dimensions["C"].width) == 61  # 60 characters and the padding Excel adds
+    column = {name: index for index, name in enumerate(header)}
+    first = sheet[2]
+    assert first[column["Code"]].value == f"{PREFIX}2.1"
+    status = first[column["Independent status"]]
+    assert status.value == "Partially implemented" and status.fill.fgColor.rgb.endswith("FFEB9C")
+    assert first[column["State's claim"]].fill.fgColor.rgb.endswith("C6EFCE")
+    assert first[column["Recommendation"]].alignment.wrap_text
+    assert "Amendments published" in first[column["Evidence"]].value
+    injected = sheet[3][column["Latest assessment (independent monitors)"]]
+    assert injected.value == INJECTION and injected.data_type == "s"
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == NATURAL_ORDER
+    scores = workbook["Scorecard by section"]
+    values = [[cell.value for cell in row] for row in scores.iter_rows(min_row=4)]
+    assert values[0][:2] == ["Section", "Recommendations"]
+    assert values[1][:7] == ["2. Legislative measures", 5, 0, 1, 0, 1, 3]
+    assert values[-1][:2] == ["All sections", 43]
+    assert SECRET not in all_text("xlsx", response.content)
+
+
+class _Tables(HTMLParser):
+    """Collects the text of each table cell, row by row, and the style sheet."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.style = ""
+        self._in_style = False
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "style":
+            self._in_style = True
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        elif self._in_style:
+            self.style += data
+
+
+def test_html(client, scripted):
+    response = get(client, "html", as_of="2024-12-31")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    parser = _Tables()
+    parser.feed(response.text)
+    assert "size: A4" in parser.style and "@media print" in parser.style
+    scorecard, matrix = parser.tables
+    assert scorecard[1][:3] == ["2. Legislative measures", "5", "0"]
+    assert scorecard[-1][0] == "All sections" and scorecard[-1][1] == "43"
+    assert len(matrix) == 44 and [row[0] for row in matrix[1:]] == NATURAL_ORDER
+    first = matrix[1]
+    assert first[3] == "Implemented" and first[4] == "Partially implemented"
+    assert SUMMARY in first[5] and "Amendments published" in first[6]
+    assert SECRET not in response.text
+    assert "=HYPERLINK(&#34;https://evil.example&#34;" in response.text  # text, escaped
+    assert "Implementation matrix" in response.text
+
+
+def test_docx(client, scripted):
+    response = get(client, "docx", as_of="2024-12-31")
+    document = docx.Document(io.BytesIO(response.content))
+    assert document.paragraphs[0].text == "Implementation matrix"
+    assert any("as of 2024-12-31" in paragraph.text for paragraph in document.paragraphs)
+    scorecard, matrix = document.tables
+    assert [cell.text for cell in scorecard.rows[1].cells][:3] == ["2. Legislative measures", "5", "0"]
+    assert len(matrix.rows) == 44
+    header = [cell.text for cell in matrix.rows[0].cells]
+    assert header[:4] == ["Recommendation", "Addressees", "State's claim", "Independent status"]
+    first = [cell.text for cell in matrix.rows[1].cells]
+    assert first[0].startswith(f"{PREFIX}2.1\n") and first[2:4] == ["Implemented", "Partially implemented"]
+    assert SUMMARY in first[4] and "2024-06-01" in first[4] and "Amendments published" in first[5]
+    assert SECRET not in all_text("docx", response.content)
+
+
+def test_json_rows_match_the_schema(client, scripted):
+    body = get(client, "json", as_of="2024-12-31").json()
+    MatrixOut.model_validate(body)
+    assert body["as_of"] == "2024-12-31" and body["perspective"] == "independent"
+    assert [row["code"] for row in body["rows"]] == NATURAL_ORDER
+    first = body["rows"][0]
+    assert first["independent_status"] == "partially_implemented" and first["claimed_status"] == "implemented"
+    assert first["assessment"]["summary"] == SUMMARY and first["assessment"]["effective_on"] == "2024-06-01"
+    titles = [item["title"] for item in first["evidence"]]
+    assert "Amendments published" in titles and SECRET not in titles
+    assert {item["visibility"] for item in first["evidence"]} == {"public"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_restricted_evidence_only_for_viewers(client, viewer_token, scripted, fmt):
+    public = get(client, fmt)
+    viewer = get(client, fmt, headers=bearer(viewer_token))
+    assert SECRET not in all_text(fmt, public.content)
+    assert SECRET in all_text(fmt, viewer.content)
+    assert public.headers["etag"] != viewer.headers["etag"]
+    assert "Authorization" in public.headers["vary"]
+    cached = client.get(MATRIX, params={"format": fmt}, headers={"If-None-Match": public.headers["etag"]})
+    assert cached.status_code == 304
+
+
+def test_as_of_perspective_and_filters(client, scripted):
+    early = get(client, "json", as_of="2024-04-30").json()["rows"]
+    assert early[0]["independent_status"] == "not_assessed" and early[0]["claimed_status"] == "implemented"
+    assert early[0]["assessment"] is None
+    assert "Amendments published" not in [item["title"] for item in early[0]["evidence"]]  # published later
+    regressed = get(client, "json", status="regressed").json()["rows"]
+    assert [row["code"] for row in regressed] == [f"{PREFIX}2.2"]
+    un = get(client, "json", perspective="un", section=2).json()["rows"]
+    assert [row["assessment"] and row["assessment"]["summary"] for row in un][:3] == [None, None, "UN view."]
+    un_csv = get(client, "csv", perspective="un", section=2).content.decode("utf-8-sig")
+    assert "Status (UN bodies)" in un_csv.splitlines()[0]
+    assert get(client, "json", source="nothing").json()["rows"] == []
+
+
+def test_word_refuses_a_database_dump(client, monkeypatch):
+    monkeypatch.setattr("app.reports.docx_report.MAX_DOCX_ROWS", 10)
+    response = client.get(MATRIX, params={"format": "docx"})
+    assert response.status_code == 422 and "CSV or XLSX" in response.json()["detail"]
+    assert client.get(MATRIX, params={"format": "docx", "section": 2}).status_code == 200
+
+
+@pytest.mark.parametrize("params", [{"format": "pdf"}, {"as_of": "2999-01-01"}, {"perspective": "x"}])
+def test_bad_parameters_are_422(client, params):
+    response = client.get(MATRIX, params=params)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_rows_stream_in_keyset_batches_without_n_plus_one(database, scripted):
+    engine = build_engine(database.url)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    params = PointInTimeParams(as_of="2024-12-31")
+    with Session(engine) as session:
+        small = list(matrix_rows(session, params, include_restricted=False, batch_size=10))
+        count_small = len(statements)
+        whole = list(matrix_rows(session, params, include_restricted=False))
+    engine.dispose()
+    assert [row["code"] for row in small] == NATURAL_ORDER and small == whole
+    assert count_small <= 5 * 4  # five batches of ten, four queries each
+
+
+@pytest.fixture
+def cli(database, monkeypatch):
+    from app.cli import cli as application
+    from app.config import get_settings
+
+    monkeypatch.setenv("RECTRACK_DATABASE_URL", database.url)
+    get_settings.cache_clear()
+    yield lambda *args: CliRunner().invoke(application, list(args))
+    get_settings.cache_clear()
+
+
+def test_cli_scorecard_and_matrix(cli, scripted, tmp_path):
+    table = cli("scorecard", "--as-of", "2024-12-31")
+    assert table.exit_code == 0, table.output
+    assert "Legislat" in table.output and "as of 2024-12-31" in table.output and "claim gap" in table.output
+    as_json = json.loads(cli("scorecard", "--as-of", "2024-12-31", "--format", "json").output)
+    assert as_json["totals"]["assessed"] == 2 and as_json["claim_gaps"][0]["code"] == f"{PREFIX}2.2"
+    as_csv = cli("scorecard", "--group-by", "status", "--format", "csv").output
+    assert as_csv.splitlines()[4].startswith("implemented,Implemented,")
+    out = tmp_path / "matrix.xlsx"
+    written = cli("report", "matrix", "--format", "xlsx", "--out", str(out), "--as-of", "2024-12-31")
+    assert written.exit_code == 0, written.output
+    assert "wrote 43 recommendations" in written.output
+    assert openpyxl.load_workbook(out)["Matrix"].max_row == 44
+    for fmt in ("csv", "docx", "html", "json"):
+        assert cli("report", "matrix", "--format", fmt, "--out", str(tmp_path / f"m.{fmt}")).exit_code == 0
+    assert (tmp_path / "m.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert len(json.loads((tmp_path / "m.json").read_text())["rows"]) == 43
+    assert cli("scorecard", "--as-of", "2999-01-01").exit_code == 2
+    assert cli("report", "matrix", "--format", "pdf").exit_code == 2
