@@ -244,9 +244,9 @@ SCORECARD_EXAMPLE = {
             "key": "2",
             "label": "Legislative measures",
             "source": "odf-kz-2015",
-            "total": 8,
+            "total": 5,
             "by_status": {
-                "not_assessed": 5,
+                "not_assessed": 2,
                 "not_implemented": 1,
                 "partially_implemented": 1,
                 "implemented": 0,
@@ -255,8 +255,8 @@ SCORECARD_EXAMPLE = {
             "assessed": 3,
             "score": 0.1667,
             "regressions": 1,
-            "evidence_coverage": 0.25,
-            "stale": 5,
+            "evidence_coverage": 0.4,
+            "stale": 2,
         }
     ],
     "claim_gaps": [],
