@@ -84,14 +84,19 @@ def filter_conditions(filters: RecommendationFilters) -> list[ColumnElement[bool
 def after_position(position: tuple[int, int, int]) -> ColumnElement[bool]:
     """Rows after a position in natural order: the keyset condition of every paged read."""
     source_id, section_number, number = position
-    # Spelled out rather than a row-value comparison so SQLite and PostgreSQL plan it the same way.
-    return or_(
-        Recommendation.source_id > source_id,
-        and_(Recommendation.source_id == source_id, Recommendation.section_number > section_number),
-        and_(
-            Recommendation.source_id == source_id,
-            Recommendation.section_number == section_number,
-            Recommendation.number > number,
+    # Spelled out rather than a row-value comparison so SQLite and PostgreSQL plan it the same way;
+    # the redundant leading bound lets both seek the natural-order index instead of scanning from
+    # its start (a deep page went from 31 to 4 ms on SQLite at 300,000 rows, docs/benchmarks.md).
+    return and_(
+        Recommendation.source_id >= source_id,
+        or_(
+            Recommendation.source_id > source_id,
+            and_(Recommendation.source_id == source_id, Recommendation.section_number > section_number),
+            and_(
+                Recommendation.source_id == source_id,
+                Recommendation.section_number == section_number,
+                Recommendation.number > number,
+            ),
         ),
     )
 
