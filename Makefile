@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+BENCH_RECOMMENDATIONS ?= 300000
 
-.PHONY: run test install install-test lint format migrate seed clean
+.PHONY: run test install install-test lint format migrate seed clean bench soak
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("rectrack needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -35,6 +36,14 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+## bench: data set of BENCH_RECOMMENDATIONS on SQLite and PostgreSQL, each figure beside its floor (docs/benchmarks.md)
+bench: install-test
+	BENCH_RECOMMENDATIONS=$(BENCH_RECOMMENDATIONS) $(BIN)/python -m bench.run_bench
+
+## soak: 64 clients for 60 s of reads and If-Match writes, then the same with a kill -9 mid-run, on both databases
+soak: install-test
+	$(BIN)/python -m bench.run_soak
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -1,0 +1,157 @@
+"""Assessment writes by 16 concurrent clients through uvicorn, 1 and 2 workers, beside a bare POST."""
+
+import threading
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from app.db import build_engine
+from app.models import HistoryEntry, Recommendation
+from bench import load
+from bench.common import Config, Row
+from bench.floors import Raw
+from bench.generate import issue_tokens
+from bench.server import APP, BARE_APP, Server
+
+WRITERS = 16
+WITHOUT_FEED_LOCK = "bench.ablation:without_feed_lock"
+QUEUED_SQLITE = "bench.ablation:queued_sqlite_writers"
+
+
+class WaitSampler(threading.Thread):
+    """Samples what PostgreSQL backends of one database are waiting on, every 20 ms."""
+
+    def __init__(self, url: str, name: str):
+        super().__init__(daemon=True)
+        self.raw, self.name = Raw(url), name
+        self.samples: Counter = Counter()
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        sql = (
+            "SELECT coalesce(wait_event_type || ':' || wait_event, 'running') FROM pg_stat_activity "
+            "WHERE datname = %s AND state = 'active' AND pid <> pg_backend_pid()"
+        )
+        while not self.stopping.is_set():
+            for (event,) in self.raw.db.execute(sql, (self.name,)).fetchall():
+                self.samples[event] += 1
+            self.stopping.wait(0.02)
+        self.raw.close()
+
+    def summary(self) -> str:
+        """The commonest states as shares of all active-backend samples."""
+        total = sum(self.samples.values()) or 1
+        return ", ".join(f"{event} {count / total:.0%}" for event, count in self.samples.most_common(4))
+
+
+def write_rows(url: str, backend: str, config: Config) -> list[Row]:
+    """Assessment writes by 16 clients on 16 recommendations, 1 and 2 workers, beside a bare POST."""
+    tokens = issue_tokens(url, WRITERS)
+    engine = build_engine(url)
+    with Session(engine) as session:
+        codes = session.scalars(select(Recommendation.code).order_by(func.random()).limit(WRITERS)).all()
+    engine.dispose()
+    rows = []
+    variant = (WITHOUT_FEED_LOCK, 2) if backend == "postgresql" else (QUEUED_SQLITE, 1)
+    runs = [(APP, 1), (APP, 2), variant]
+    for app, workers in runs:
+        with Server(BARE_APP, workers=workers) as server:
+            bare = load.run(
+                load.closed_loop(
+                    server.port,
+                    load.post("/bare", {"status": "implemented"}),
+                    name="bare",
+                    concurrency=WRITERS,
+                    requests=10**9,
+                    seconds=config.write_seconds,
+                    expect=frozenset({201}),
+                )
+            )
+        result = _write_run(app, url, backend, workers, codes, tokens, config)
+        stats = result["stats"]
+        ratio = stats.throughput / bare.throughput
+        errors = stats.failures + result["missing"]
+        plural = "s" if workers > 1 else ""
+        name = f"assessments, {WRITERS} clients, {workers} worker{plural}"
+        note = f"server used {result['cores']:.2f} cores; {result['missing']} acknowledged writes missing"
+        if result["waits"]:
+            note += f"; backends: {result['waits']}"
+        value = f"{stats.throughput:,.0f}/s, p95 {stats.percentile(95):.1f} ms, {errors} errors"
+        floor = f"{bare.throughput:,.0f}/s, p95 {bare.percentile(95):.1f} ms"
+        data = {"errors": dict(stats.errors), "writes": len(stats.latencies), "p50": stats.percentile(50)}
+        if app != APP:
+            what = (
+                "WITHOUT the feed advisory lock" if app == WITHOUT_FEED_LOCK else "writers queued in-process"
+            )
+            rows.append(
+                Row(
+                    "writes",
+                    f"{name}, {what} (measurement only)",
+                    backend,
+                    value,
+                    floor,
+                    ratio,
+                    note=note,
+                    data=data,
+                )
+            )
+        else:
+            rows.append(
+                Row(
+                    "writes",
+                    name,
+                    backend,
+                    value,
+                    floor,
+                    ratio,
+                    "≥ 40% of floor, 0 errors",
+                    ratio >= 0.4 and errors == 0,
+                    note,
+                    data,
+                )
+            )
+        print(f"[{backend}] {name} ({app}): {stats.throughput:.0f}/s vs bare {bare.throughput:.0f}/s")
+    return rows
+
+
+def _write_run(
+    app: str, url: str, backend: str, workers: int, codes: list[str], tokens: list[str], config: Config
+) -> dict[str, Any]:
+    acknowledged: list[int] = []
+    sampler = WaitSampler(url, make_url(url).database) if backend == "postgresql" else None
+    with Server(app, workers=workers, env={"RECTRACK_DATABASE_URL": url}) as server:
+        if sampler is not None:
+            sampler.start()
+        cpu = server.cpu_seconds()
+        stats = load.run(
+            load.closed_loop(
+                server.port,
+                load.assessments(codes, tokens, acknowledged),
+                name="writes",
+                concurrency=WRITERS,
+                requests=10**9,
+                seconds=config.write_seconds,
+                expect=frozenset({201}),
+            )
+        )
+        cores = (server.cpu_seconds() - cpu) / stats.seconds
+        if sampler is not None:
+            sampler.stopping.set()
+            sampler.join()
+    engine = build_engine(url)
+    with Session(engine) as session:
+        found = (
+            session.scalar(select(func.count()).where(HistoryEntry.id.in_(acknowledged)))
+            if acknowledged
+            else 0
+        )
+    engine.dispose()
+    return {
+        "stats": stats,
+        "cores": cores,
+        "missing": len(acknowledged) - found,
+        "waits": sampler.summary() if sampler is not None else "",
+    }

@@ -1,0 +1,155 @@
+"""`make bench`: generate the data set on SQLite and PostgreSQL, measure each figure beside its floor.
+
+Environment: BENCH_RECOMMENDATIONS (default 300000), BENCH_DATABASES (sqlite,postgresql),
+BENCH_ONLY (generate,scorecards,reads,writes,matrix,verify), BENCH_REQUESTS, BENCH_SECONDS,
+BENCH_WRITE_SECONDS, BENCH_RUNS, BENCH_DIR, BENCH_REUSE=1 (keep and reuse generated databases),
+BENCH_OUT (a JSON file of every figure), BENCH_POSTGRES_URL (default: RECTRACK_TEST_POSTGRES_URL,
+else postgres@127.0.0.1:5432).
+"""
+
+import json
+import os
+import sys
+import time
+from dataclasses import asdict
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from app.db import build_engine
+from app.history.verify import verify_chains
+from app.models import Recommendation
+from bench.common import Config, Row, machine, ms, print_table
+from bench.databases import BenchDatabase, postgres_admin_url, postgres_available
+from bench.floors import DESCRIPTIONS
+from bench.generate import generate
+from bench.measure_matrix import matrix_rows
+from bench.measure_reads import read_rows
+from bench.measure_scorecards import scorecard_rows
+from bench.measure_writes import write_rows
+
+# Per-database settings recommended for production (docs/benchmarks.md): SSD-like random reads, room for
+# sorts and hashes, and no JIT (it spent ~0.2-0.4 s compiling each scorecard query).
+POSTGRES_SETTINGS = {"random_page_cost": "1.1", "work_mem": "'32MB'", "jit": "off"}
+
+
+def prepare(database: BenchDatabase, config: Config) -> tuple[list[Row], bool]:
+    """Create and fill the database, or reuse a filled one; the generation row if it ran."""
+    if config.reuse and database.exists() and _count(database.url) == config.recommendations:
+        print(f"[{database.backend}] reusing {database.url}")
+        return [], True
+    settings = POSTGRES_SETTINGS if database.backend == "postgresql" else None
+    print(f"[{database.backend}] creating and migrating {database.url}")
+    database.create(settings)
+    print(f"[{database.backend}] generating {config.recommendations:,} recommendations")
+    report = generate(
+        database.url, config.recommendations, log=lambda line: print(f"[{database.backend}] {line}")
+    )
+    counts = report.counts
+    phases = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in report.seconds.items())
+    name = (
+        f"{counts['recommendations']:,} recommendations, {counts['history_entries']:,} history entries, "
+        f"{counts['recommendation_evidence']:,} evidence links"
+    )
+    total = report.total_seconds
+    row = Row(
+        "generate",
+        name,
+        database.backend,
+        f"{total:,.0f} s",
+        target="minutes, not hours",
+        met=total < 1800,
+        note=phases,
+        data={"counts": counts, "seconds": report.seconds},
+    )
+    return [row], False
+
+
+def _count(url: str) -> int:
+    engine = build_engine(url)
+    try:
+        with Session(engine) as session:
+            return session.scalar(select(func.count()).select_from(Recommendation)) or 0
+    except Exception:
+        return -1
+    finally:
+        engine.dispose()
+
+
+def verify_rows(url: str, backend: str) -> list[Row]:
+    """Recompute every hash chain (informational: how long `rectrack verify` takes at this size)."""
+    engine = build_engine(url)
+    started = time.perf_counter()
+    with Session(engine) as session:
+        report = verify_chains(session)
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    value = f"{seconds:,.0f} s" if seconds >= 10 else ms(seconds)
+    return [
+        Row(
+            "verify",
+            f"verify {report['entries']:,} entries in {report['chains']:,} chains",
+            backend,
+            value,
+            target="every chain verifies",
+            met=report["ok"],
+            note="" if report["ok"] else str(report["first_broken"]),
+        )
+    ]
+
+
+def main() -> int:
+    """Run every selected measurement on every selected database and print the tables."""
+    config = Config.from_env()
+    info = machine()
+    print(json.dumps(info))
+    admin = postgres_admin_url()
+    rows: list[Row] = []
+    for backend in config.databases:
+        if backend == "postgresql" and (problem := postgres_available(admin)):
+            print(f"[postgresql] skipped: {problem} (set BENCH_POSTGRES_URL)")
+            continue
+        database = BenchDatabase(backend, f"rectrack_bench_{config.recommendations}", config.directory, admin)
+        try:
+            generated, _reused = prepare(database, config)
+            rows += generated
+            url = database.url
+            if "scorecards" in config.only:
+                rows += scorecard_rows(url, backend, config)
+            if "reads" in config.only:
+                rows += read_rows(url, backend, config)
+            if "matrix" in config.only:
+                rows += matrix_rows(url, backend, config.recommendations)
+            if "writes" in config.only:
+                rows += write_rows(url, backend, config)
+            if "verify" in config.only:
+                rows += verify_rows(url, backend)
+        finally:
+            if not config.reuse:
+                database.drop()
+    info["load_average_at_end"] = os.getloadavg()
+    print_table(rows)
+    if any(row.section == "scorecards" for row in rows):
+        print("\nfloor shapes (latest assessment/evidence coverage):")
+        for name, description in DESCRIPTIONS.items():
+            print(f"  {name}: {description}")
+    if config.out:
+        config.out.write_text(
+            json.dumps(
+                {
+                    "machine": info,
+                    "config": {**asdict(config), "directory": str(config.directory), "out": str(config.out)},
+                    "rows": [asdict(row) for row in rows],
+                },
+                indent=2,
+                default=str,
+            )
+        )
+    missed = [row for row in rows if row.met is False]
+    targets = sum(row.met is not None for row in rows)
+    print(f"\n{len(missed)} of {targets} targets missed (see docs/benchmarks.md)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
