@@ -56,8 +56,6 @@ def test_soak_short(synthetic) -> None:
 
 def test_crash_short(synthetic) -> None:
     """kill -9 of the server under write load, restart: nothing acknowledged is lost, nothing half-written."""
-    if synthetic.backend != "sqlite":
-        pytest.skip("kept short: the crash runs on SQLite here (integrity_check); `make soak` runs both")
     workers = WORKERS[synthetic.backend]
     outcome = crash_run(
         synthetic.url, synthetic.backend, clients=16, before_kill=1.5, after_restart=1.5, workers=workers
