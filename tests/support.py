@@ -1,14 +1,8 @@
 """Helpers shared by tests: throwaway PostgreSQL databases, migrating and seeding."""
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx
 from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -16,6 +10,7 @@ from sqlmodel import Session
 
 from app.db import build_engine, write_engine
 from app.health import alembic_config
+from bench.server import Server
 from seed.loader import load_seed
 
 
@@ -80,42 +75,8 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def running_server(database_url: str, *, workers: int = 1) -> Iterator[str]:
     """Run the real app under uvicorn on 127.0.0.1 and yield its base URL; stop it afterwards."""
-    port = free_port()
-    env = {**os.environ, "RECTRACK_DATABASE_URL": database_url}
-    command = [
-        sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, env=env, start_new_session=True)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not become ready")
-            time.sleep(0.1)
-        yield base_url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    with Server(workers=workers, env={"RECTRACK_DATABASE_URL": database_url}) as server:
+        yield server.base_url

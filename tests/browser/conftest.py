@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from bench.server import free_port
 from tests.browser.support import Server
 from tests.support import PostgresServer, migrate, seed
 
@@ -83,12 +83,6 @@ def _copy(template: str, directory: Path, postgres_server: PostgresServer | None
     return postgres_server.create(name, template=template.rsplit("/", 1)[1])
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(
     browser_template: str, tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer | None
@@ -96,7 +90,7 @@ def server(
     """uvicorn serving the app on 127.0.0.1 for one test module, on a fresh copy of the seeded database."""
     directory = tmp_path_factory.mktemp("browser-server")
     database_url = _copy(browser_template, directory, postgres_server)
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("RECTRACK_")}
     env["RECTRACK_DATABASE_URL"] = database_url  # no secret key: the one kept in the database is used
     log_path = directory / "uvicorn.log"
