@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
+from app.history.fingerprint import data_fingerprint
 from app.models import (
     Category,
     Evidence,
@@ -460,16 +461,6 @@ def _entries_between(session: Session, ids: list[int], params: ChangesParams) ->
         ).scalars():
             result.setdefault(entry.recommendation_id, []).append(entry_view(entry))
     return result
-
-
-def data_fingerprint(session: Session) -> str:
-    """A cheap marker of the data state: every write appends a history entry, so its newest id moves."""
-    # Two primary-key maxima: index lookups, never a scan. History is append-only (a trigger enforces it
-    # on PostgreSQL) and links are never deleted, so nothing can change without one of them growing.
-    newest_entry = select(func.max(HistoryEntry.id)).scalar_subquery()
-    newest_link = select(func.max(RecommendationEvidence.id)).scalar_subquery()
-    entry_id, link_id = session.execute(select(newest_entry, newest_link)).one()
-    return f"{entry_id or 0}.{link_id or 0}"
 
 
 def response_etag(
