@@ -24,7 +24,7 @@ from app.history.verify import verify_chains
 from app.history.views import entry_views, history_feed
 from app.idempotency import IdempotencyKey, idempotency_for
 from app.inputs import CleanText
-from app.models import HistoryEntry, Recommendation
+from app.models import HistoryEntry
 from app.recommendations.etag import etag_for
 from app.recommendations.schemas import CODE_PATH
 
@@ -42,7 +42,7 @@ IfMatch = Annotated[
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 428)
 
 
-def _version(rec: Recommendation) -> dict:
+def _version(rec: writes.WriteTarget) -> dict:
     return {
         "code": rec.code,
         "version": rec.version,
@@ -53,7 +53,7 @@ def _version(rec: Recommendation) -> dict:
 
 
 def _written(
-    session, model: type[BaseModel], rec: Recommendation, entry: HistoryEntry, body: dict, code: int = 201
+    session, model: type[BaseModel], rec: writes.WriteTarget, entry: HistoryEntry, body: dict, code: int = 201
 ) -> JSONResponse:
     """The write's response, serialised by its response model, with the new ETag."""
     body = body | {
@@ -83,7 +83,7 @@ def post_assessment(
     idempotency = idempotency_for(principal, session, idempotency_key, request)
     if replay := idempotency.replay(data.model_dump(mode="json")):
         return replay
-    rec = writes.lock_for_write(session, code, if_match)
+    rec = writes.read_for_write(session, code, if_match)
     entry = writes.record_assessment(session, rec, principal, data)
     return idempotency.remember(_written(session, AssessmentCreated, rec, entry, {}))
 
@@ -107,7 +107,7 @@ def post_evidence(
     idempotency = idempotency_for(principal, session, idempotency_key, request)
     if replay := idempotency.replay(data.model_dump(mode="json")):
         return replay
-    rec = writes.lock_for_write(session, code, if_match)
+    rec = writes.read_for_write(session, code, if_match)
     evidence, link, entry, reused = writes.link_evidence(session, rec, principal, data)
     body = {
         "evidence": writes.evidence_view(evidence),
@@ -134,7 +134,7 @@ def delete_evidence(
     if_match: IfMatch = None,
 ):
     """Unlink evidence from a recommendation with a reason; the history keeps who, when and why."""
-    rec = writes.lock_for_write(session, code, if_match)
+    rec = writes.read_for_write(session, code, if_match)
     entry = writes.unlink_evidence(session, rec, principal, evidence_id, reason.strip() or reason)
     return _written(session, EvidenceUnlinked, rec, entry, {}, code=200)
 

@@ -1,7 +1,7 @@
 """Appending to and reading the per-recommendation history."""
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -12,9 +12,28 @@ from app.models import HistoryEntry, Recommendation
 from app.vocabulary import HistoryKind, Perspective, Status
 
 
-def append_entry(
-    session: Session,
-    recommendation: Recommendation,
+class ChainHead(NamedTuple):
+    """The newest entry of a recommendation's chain: what the next entry links to."""
+
+    seq: int
+    hash: str
+
+
+def chain_head(session: Session, recommendation_id: int) -> ChainHead | None:
+    """The newest entry's seq and hash, or None for an empty chain."""
+    row = session.execute(
+        select(HistoryEntry.seq, HistoryEntry.hash)
+        .where(HistoryEntry.recommendation_id == recommendation_id)
+        .order_by(HistoryEntry.seq.desc())
+        .limit(1)
+    ).first()
+    return ChainHead(row.seq, row.hash) if row else None
+
+
+def build_entry(
+    recommendation_id: int,
+    code: str,
+    head: ChainHead | None,
     *,
     kind: HistoryKind,
     effective_on: date,
@@ -23,17 +42,11 @@ def append_entry(
     status: Status | None = None,
     perspective: Perspective | None = None,
 ) -> HistoryEntry:
-    """Append one hash-chained entry; the caller holds the recommendation's write lock."""
-    last = session.execute(
-        select(HistoryEntry.seq, HistoryEntry.hash)
-        .where(HistoryEntry.recommendation_id == recommendation.id)
-        .order_by(HistoryEntry.seq.desc())
-        .limit(1)
-    ).first()
-    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, None)
+    """The next entry after `head`, hashed and timestamped now; not yet added to any session."""
+    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, None)
     recorded_at = utcnow()
     document = entry_document(
-        code=recommendation.code,
+        code=code,
         seq=seq,
         kind=kind.value,
         status=status.value if status else None,
@@ -43,8 +56,8 @@ def append_entry(
         recorded_by=recorded_by,
         payload=payload,
     )
-    entry = HistoryEntry(
-        recommendation_id=recommendation.id,
+    return HistoryEntry(
+        recommendation_id=recommendation_id,
         seq=seq,
         kind=kind,
         status=status,
@@ -56,6 +69,12 @@ def append_entry(
         prev_hash=prev_hash,
         hash=entry_hash(prev_hash, document),
     )
+
+
+def append_entry(session: Session, recommendation: Recommendation, **fields: Any) -> HistoryEntry:
+    """Append one hash-chained entry; the caller holds the recommendation's write lock."""
+    head = chain_head(session, recommendation.id)
+    entry = build_entry(recommendation.id, recommendation.code, head, **fields)
     session.add(entry)
     session.flush()
     return entry

@@ -1,30 +1,75 @@
-"""Writes to a recommendation: assessments and evidence links, each one history entry and one version."""
+"""Writes to a recommendation: assessments and evidence links, each one history entry and one version.
 
-from datetime import UTC, datetime
+A write reads what it needs first, outside any lock, then claims the version it read with one conditional
+UPDATE and appends. Every write bumps the version, so a successful claim proves that nothing it read has
+changed since: the chain head, the statuses and the links. The write transaction is left with the claim,
+the inserts and the commit, which keeps SQLite's single-writer lock and PostgreSQL's feed lock short.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import ScalarSelect, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from app.auth import Principal
-from app.db import utcnow
+from app.db import WRITE_OPTION, utcnow
 from app.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
 from app.evidence.urls import normalise_url
 from app.history.schemas import AssessmentIn, EvidenceIn
-from app.history.service import append_entry
+from app.history.service import ChainHead, build_entry
 from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence
 from app.recommendations.etag import etag_for, versions_in_if_match
 from app.vocabulary import HistoryKind, Perspective, Status
 
 # Any constant works: it only has to be the same in every process.
 HISTORY_APPEND_LOCK = 0x7265637472616B  # "rectrak"
+STATUS_COLUMNS = {Perspective.independent: "status", Perspective.state: "claimed_status"}
 
 
-def lock_for_write(session: Session, code: str, if_match: str | None) -> Recommendation:
-    """Claim the next version of a recommendation if the client read the current one; else 428 or 412."""
-    rec = session.scalar(select(Recommendation).where(Recommendation.code == code))
+@dataclass
+class WriteTarget:
+    """A recommendation as read before a write; after the write, its new version and statuses."""
+
+    id: int
+    code: str
+    version: int
+    status: str
+    claimed_status: str
+    head: ChainHead | None
+    # The newest effective date per perspective that has a denormalised status column.
+    newest_effective_on: dict[Perspective, date | None]
+
+
+def read_for_write(session: Session, code: str, if_match: str | None) -> WriteTarget:
+    """The recommendation a write will change, if the client read its current version; else 404, 428, 412."""
+    by_seq = [HistoryEntry.seq.desc()]
+    by_effective_on = [HistoryEntry.effective_on.desc(), HistoryEntry.seq.desc()]
+    with _snapshot(session) as read:
+        # One statement, one round trip: the row, the chain head and what a backfill is compared with.
+        rec = read.execute(
+            select(
+                Recommendation.id,
+                Recommendation.version,
+                Recommendation.status,
+                Recommendation.claimed_status,
+                _newest(HistoryEntry.seq, by_seq).label("head_seq"),
+                _newest(HistoryEntry.hash, by_seq).label("head_hash"),
+                *(
+                    _newest(
+                        HistoryEntry.effective_on,
+                        by_effective_on,
+                        HistoryEntry.perspective == perspective.value,
+                    ).label(perspective.value)
+                    for perspective in STATUS_COLUMNS
+                ),
+            ).where(Recommendation.code == code)
+        ).first()
     if rec is None:
         raise NotFound(f"No recommendation has the code {code!r}.")
     if if_match is None or if_match.strip() == "*":
@@ -32,47 +77,52 @@ def lock_for_write(session: Session, code: str, if_match: str | None) -> Recomme
             "Send If-Match with the ETag from your last read of this recommendation, so that no one's "
             "work is overwritten."
         )
-    expected = versions_in_if_match(if_match)
-    claimed = 0
-    if expected:
-        # The version check and the bump are one statement: on PostgreSQL a concurrent writer waits for
-        # our row lock and then finds the version changed; on SQLite writers are serialised already.
-        claimed = session.execute(
-            update(Recommendation)
-            .where(Recommendation.id == rec.id, Recommendation.version.in_(expected))
-            .values(version=Recommendation.version + 1, updated_at=utcnow())
-        ).rowcount
-    if claimed != 1:
-        current = session.scalar(select(Recommendation.version).where(Recommendation.id == rec.id))
-        raise PreconditionFailed(
-            "Someone changed this recommendation since you read it. Read it again (GET it for the new ETag), "
-            "check what changed, and resend your change with the new If-Match.",
-            headers={"ETag": etag_for(current)},
-        )
-    session.refresh(rec)
-    _serialise_history_appends(session)
-    return rec
+    if rec.version not in versions_in_if_match(if_match):
+        raise _stale(rec.version)
+    return WriteTarget(
+        id=rec.id,
+        code=code,
+        version=rec.version,
+        status=rec.status,
+        claimed_status=rec.claimed_status,
+        head=ChainHead(rec.head_seq, rec.head_hash) if rec.head_seq is not None else None,
+        newest_effective_on={perspective: rec._mapping[perspective.value] for perspective in STATUS_COLUMNS},
+    )
 
 
-def _serialise_history_appends(session: Session) -> None:
-    # The global feed pages by entry id. PostgreSQL hands out ids before commit, so without this a
-    # reader could see id 11 committed before id 10 and skip 10 for ever. Held until commit, after
-    # the row lock (never before it), so it cannot deadlock; SQLite serialises writers anyway.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": HISTORY_APPEND_LOCK})
+def _newest(column, order: list, *conditions) -> ScalarSelect:
+    """A column of the recommendation's newest entry by `order`, as a correlated subquery."""
+    return (
+        select(column)
+        .where(HistoryEntry.recommendation_id == Recommendation.id, *conditions)
+        .order_by(*order)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def record_assessment(
-    session: Session, rec: Recommendation, by: Principal, data: AssessmentIn
+    session: Session, target: WriteTarget, by: Principal, data: AssessmentIn
 ) -> HistoryEntry:
     """Append an assessment and refresh the denormalised status it may change."""
-    _require_linked(session, rec, data.evidence_ids)
     perspective = Perspective(data.perspective)
-    entry = append_entry(
-        session,
-        rec,
+    effective_on = data.effective_on or datetime.now(UTC).date()
+    changes: dict[str, Any] = {}
+    if data.evidence_ids:
+        with _snapshot(session) as read:
+            _require_linked(read, target, data.evidence_ids)
+    column = STATUS_COLUMNS.get(perspective)
+    # Backfilled assessments land in the past: the status is the latest by effective date, then seq,
+    # and the new entry has the highest seq, so it wins unless an earlier entry is effective later.
+    newest = target.newest_effective_on.get(perspective)
+    if column is not None and (newest is None or newest <= effective_on):
+        changes[column] = data.status
+    entry = build_entry(
+        target.id,
+        target.code,
+        target.head,
         kind=HistoryKind.assessment,
-        effective_on=data.effective_on or datetime.now(UTC).date(),
+        effective_on=effective_on,
         recorded_by=by.monitor_id,
         status=Status(data.status),
         perspective=perspective,
@@ -83,13 +133,75 @@ def record_assessment(
             "evidence_ids": data.evidence_ids,
         },
     )
-    # Backfilled assessments land in the past: the current status is the latest by effective date.
-    if perspective is Perspective.independent:
-        rec.status = latest_status(session, rec.id, Perspective.independent)
-    elif perspective is Perspective.state:
-        rec.claimed_status = latest_status(session, rec.id, Perspective.state)
-    rec.last_assessed_at = entry.recorded_at
-    session.flush()
+    _claim(session, target, changes | {"last_assessed_at": entry.recorded_at})
+    _append(session, entry)
+    return entry
+
+
+def link_evidence(
+    session: Session, target: WriteTarget, by: Principal, data: EvidenceIn
+) -> tuple[Evidence, RecommendationEvidence, HistoryEntry, bool]:
+    """Link an evidence item (reusing one with the same normalised URL) and record it."""
+    evidence, reused = _find_or_create_evidence(session, by, data)
+    if _active_link(session, target.id, evidence.id) is not None:
+        raise Conflict(
+            f"Evidence {evidence.id} is already linked to {target.code}; unlink it first to change it."
+        )
+    entry = build_entry(
+        target.id,
+        target.code,
+        target.head,
+        kind=HistoryKind.evidence_linked,
+        effective_on=datetime.now(UTC).date(),
+        recorded_by=by.monitor_id,
+        payload={
+            "evidence_id": evidence.id,
+            "url": evidence.url,
+            "title": evidence.title,
+            "kind": evidence.kind,
+            "published_on": evidence.published_on.isoformat() if evidence.published_on else None,
+            "relation": data.relation.value,
+            "note": data.note,
+        },
+    )
+    link = RecommendationEvidence(
+        recommendation_id=target.id,
+        evidence_id=evidence.id,
+        relation=data.relation,
+        note=data.note,
+        linked_by=by.monitor_id,
+        linked_at=entry.recorded_at,
+    )
+    _claim(session, target, {})
+    _append(session, entry, link)
+    return evidence, link, entry, reused
+
+
+def unlink_evidence(
+    session: Session, target: WriteTarget, by: Principal, evidence_id: int, reason: str
+) -> HistoryEntry:
+    """Unlink an evidence item: the link is kept with who, when and why; nothing is deleted."""
+    with _snapshot(session) as read:
+        link = _active_link(read, target.id, evidence_id)
+        if link is None:
+            raise NotFound(f"Evidence {evidence_id} is not linked to {target.code}.")
+        link_id, relation = link.id, link.relation
+    entry = build_entry(
+        target.id,
+        target.code,
+        target.head,
+        kind=HistoryKind.evidence_unlinked,
+        effective_on=datetime.now(UTC).date(),
+        recorded_by=by.monitor_id,
+        payload={"evidence_id": evidence_id, "relation": relation, "reason": reason},
+    )
+    _claim(session, target, {})
+    session.execute(
+        update(RecommendationEvidence)
+        .where(RecommendationEvidence.id == link_id)
+        .values(unlinked_at=entry.recorded_at, unlinked_by=by.monitor_id, unlink_reason=reason)
+    )
+    _append(session, entry)
     return entry
 
 
@@ -108,64 +220,57 @@ def latest_status(session: Session, recommendation_id: int, perspective: Perspec
     return Status(status) if status else Status.not_assessed
 
 
-def link_evidence(
-    session: Session, rec: Recommendation, by: Principal, data: EvidenceIn
-) -> tuple[Evidence, RecommendationEvidence, HistoryEntry, bool]:
-    """Link an evidence item (reusing one with the same normalised URL) and record it."""
-    evidence, reused = _find_or_create_evidence(session, by, data)
-    if _active_link(session, rec.id, evidence.id) is not None:
-        raise Conflict(
-            f"Evidence {evidence.id} is already linked to {rec.code}; unlink it first to change it."
-        )
-    link = RecommendationEvidence(
-        recommendation_id=rec.id,
-        evidence_id=evidence.id,
-        relation=data.relation,
-        note=data.note,
-        linked_by=by.monitor_id,
-    )
-    session.add(link)
-    entry = append_entry(
-        session,
-        rec,
-        kind=HistoryKind.evidence_linked,
-        effective_on=datetime.now(UTC).date(),
-        recorded_by=by.monitor_id,
-        payload={
-            "evidence_id": evidence.id,
-            "url": evidence.url,
-            "title": evidence.title,
-            "kind": evidence.kind,
-            "published_on": evidence.published_on.isoformat() if evidence.published_on else None,
-            "relation": data.relation.value,
-            "note": data.note,
-        },
-    )
-    link.linked_at = entry.recorded_at
-    session.flush()
-    return evidence, link, entry, reused
+def _claim(session: Session, target: WriteTarget, changes: dict[str, Any]) -> None:
+    """Bump the version if it is still the one read (412 if not), applying the denormalised changes."""
+    # One statement: on PostgreSQL a concurrent writer waits for our row lock and then finds the
+    # version changed; on SQLite this is where the write lock is taken (BEGIN IMMEDIATE).
+    claimed = session.execute(
+        update(Recommendation)
+        .where(Recommendation.id == target.id, Recommendation.version == target.version)
+        .values(version=Recommendation.version + 1, updated_at=utcnow(), **changes)
+    ).rowcount
+    if claimed != 1:
+        current = session.scalar(select(Recommendation.version).where(Recommendation.id == target.id))
+        raise _stale(current)
+    target.version += 1
+    target.status = changes.get("status", target.status)
+    target.claimed_status = changes.get("claimed_status", target.claimed_status)
 
 
-def unlink_evidence(
-    session: Session, rec: Recommendation, by: Principal, evidence_id: int, reason: str
-) -> HistoryEntry:
-    """Unlink an evidence item: the link is kept with who, when and why; nothing is deleted."""
-    link = _active_link(session, rec.id, evidence_id)
-    if link is None:
-        raise NotFound(f"Evidence {evidence_id} is not linked to {rec.code}.")
-    entry = append_entry(
-        session,
-        rec,
-        kind=HistoryKind.evidence_unlinked,
-        effective_on=datetime.now(UTC).date(),
-        recorded_by=by.monitor_id,
-        payload={"evidence_id": evidence_id, "relation": link.relation, "reason": reason},
-    )
-    link.unlinked_at = entry.recorded_at
-    link.unlinked_by = by.monitor_id
-    link.unlink_reason = reason
+def _append(session: Session, entry: HistoryEntry, *rows: Any) -> None:
+    """Insert the entry (and rows that go with it) after the claim, serialised for the global feed."""
+    _serialise_history_appends(session)
+    session.add_all([*rows, entry])
     session.flush()
-    return entry
+
+
+def _serialise_history_appends(session: Session) -> None:
+    # The global feed pages by entry id. PostgreSQL hands out ids before commit, so without this a
+    # reader could see id 11 committed before id 10 and skip 10 for ever. Taken after the row lock
+    # (never before it), so it cannot deadlock, and as late as possible: it is held until commit.
+    # SQLite serialises writers anyway.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": HISTORY_APPEND_LOCK})
+
+
+def _stale(current: int | None) -> PreconditionFailed:
+    return PreconditionFailed(
+        "Someone changed this recommendation since you read it. Read it again (GET it for the new ETag), "
+        "check what changed, and resend your change with the new If-Match.",
+        headers={"ETag": etag_for(current)},
+    )
+
+
+@contextmanager
+def _snapshot(session: Session) -> Iterator[Session]:
+    """A short read-only session beside the write session, so reads hold no write lock."""
+    if session.in_transaction():
+        # Already writing (an idempotency check went first): read here rather than take a second
+        # connection while holding the first, which could exhaust the pool under load.
+        yield session
+        return
+    with Session(session.get_bind().execution_options(**{WRITE_OPTION: False})) as read:
+        yield read
 
 
 def find_evidence(session: Session, url: str, *, include_restricted: bool) -> dict[str, Any]:
@@ -214,13 +319,11 @@ def _active_link(session: Session, recommendation_id: int, evidence_id: int) -> 
     )
 
 
-def _require_linked(session: Session, rec: Recommendation, evidence_ids: list[int]) -> None:
-    if not evidence_ids:
-        return
+def _require_linked(session: Session, target: WriteTarget, evidence_ids: list[int]) -> None:
     linked = set(
         session.scalars(
             select(RecommendationEvidence.evidence_id).where(
-                RecommendationEvidence.recommendation_id == rec.id,
+                RecommendationEvidence.recommendation_id == target.id,
                 RecommendationEvidence.evidence_id.in_(evidence_ids),
                 RecommendationEvidence.unlinked_at.is_(None),
             )
@@ -229,7 +332,7 @@ def _require_linked(session: Session, rec: Recommendation, evidence_ids: list[in
     missing = sorted(set(evidence_ids) - linked)
     if missing:
         raise Unprocessable(
-            f"Evidence {missing} is not linked to {rec.code}: link it first, then cite it.",
+            f"Evidence {missing} is not linked to {target.code}: link it first, then cite it.",
             unknown_evidence_ids=missing,
         )
 

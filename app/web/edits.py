@@ -83,7 +83,7 @@ def _submit(
     if isinstance(parsed, FormState):
         return again(422, parsed, {"kind": "fix"})
     try:
-        recommendation = writes.lock_for_write(session, code, _if_match(form))
+        recommendation = writes.read_for_write(session, code, _if_match(form))
         write(session, recommendation, visitor.principal, parsed)
     except NotFound:
         session.rollback()
