@@ -16,7 +16,7 @@ from app.main import create_app as create_real_app
 
 def without_feed_lock() -> FastAPI:
     """The real app, with the history-append advisory lock turned into a no-op in this process."""
-    writes._serialise_history_appends = lambda _session: None
+    writes._needs_feed_lock = lambda _session: False
     return create_real_app()
 
 

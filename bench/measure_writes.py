@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.db import build_engine
 from app.models import HistoryEntry, Recommendation
 from bench import load
+from bench.commit_floor import commit_floor
 from bench.common import Config, Row
 from bench.floors import Raw
 from bench.generate import issue_tokens
@@ -54,7 +55,7 @@ def write_rows(url: str, backend: str, config: Config) -> list[Row]:
     with Session(engine) as session:
         codes = session.scalars(select(Recommendation.code).order_by(func.random()).limit(WRITERS)).all()
     engine.dispose()
-    rows = []
+    rows, durable = _commit_floor_rows(url, backend, config)
     variant = (WITHOUT_FEED_LOCK, 2) if backend == "postgresql" else (QUEUED_SQLITE, 1)
     runs = [(APP, 1), (APP, 2), variant]
     for app, workers in runs:
@@ -76,7 +77,10 @@ def write_rows(url: str, backend: str, config: Config) -> list[Row]:
         errors = stats.failures + result["missing"]
         plural = "s" if workers > 1 else ""
         name = f"assessments, {WRITERS} clients, {workers} worker{plural}"
-        note = f"server used {result['cores']:.2f} cores; {result['missing']} acknowledged writes missing"
+        note = (
+            f"{stats.throughput / durable:.0%} of the durable-commit floor; server used "
+            f"{result['cores']:.2f} cores; {result['missing']} acknowledged writes missing"
+        )
         if result["waits"]:
             note += f"; backends: {result['waits']}"
         value = f"{stats.throughput:,.0f}/s, p95 {stats.percentile(95):.1f} ms, {errors} errors"
@@ -115,6 +119,26 @@ def write_rows(url: str, backend: str, config: Config) -> list[Row]:
             )
         print(f"[{backend}] {name} ({app}): {stats.throughput:.0f}/s vs bare {bare.throughput:.0f}/s")
     return rows
+
+
+def _commit_floor_rows(url: str, backend: str, config: Config) -> tuple[list[Row], float]:
+    """The raw driver's durable commits with 16 writers (and, on PostgreSQL, under the feed lock)."""
+    rows, rate = [], 0.0
+    variants = [False, True] if backend == "postgresql" else [False]
+    for serialised in variants:
+        throughput, latencies = commit_floor(
+            url, backend, WRITERS, config.write_seconds, serialised=serialised
+        )
+        latencies.sort()
+        p95 = latencies[int(len(latencies) * 0.95)] * 1000 if latencies else 0.0
+        name = f"durable-commit floor: {WRITERS} raw-driver writers, bump + append + commit"
+        if serialised:
+            name += ", under the feed's advisory lock (measurement)"
+        else:
+            rate = throughput
+        rows.append(Row("writes", name, backend, f"{throughput:,.0f}/s, p95 {p95:.1f} ms"))
+        print(f"[{backend}] {name}: {throughput:.0f}/s")
+    return rows, rate
 
 
 def _write_run(

@@ -1,13 +1,18 @@
 """Concurrent monitors through a real uvicorn: one write wins, the rest are told to re-read, nothing forks."""
 
 import threading
+import time
 
 import httpx
 import pytest
 
+from app.history.writes import HISTORY_APPEND_LOCK
+from bench.floors import Raw
 from tests.support import bearer, make_token, running_server
 
 CLIENTS = 20
+# pg_locks shows a bigint advisory key as two 32-bit halves; the low half is objid.
+LOCK_LOW = HISTORY_APPEND_LOCK & 0xFFFFFFFF
 
 
 def _race(base_url: str, token: str, targets: list[tuple[str, str]]) -> list[httpx.Response]:
@@ -73,3 +78,59 @@ def test_different_recommendations_all_succeed(server, database):
         feed = client.get("/api/v1/history", params={"after": 0, "limit": 1000}).json()["items"]
         assert [entry["id"] for entry in feed] == sorted(entry["id"] for entry in feed)
         assert len(feed) == 43 + CLIENTS
+
+
+def test_a_write_takes_its_feed_id_only_once_it_holds_the_append_lock(server, database):
+    """While another transaction holds the append lock, a write waits without taking an entry id."""
+    token = make_token(database.url, "monitor")
+    code = "odf-kz-2015-3.1"
+    raw = Raw(database.url)
+    with httpx.Client(base_url=server) as client:
+        etag = client.get(f"/api/v1/recommendations/{code}").headers["etag"]
+        newest = raw.rows("SELECT max(id) FROM history_entries", {})[0][0]
+        # PostgreSQL: the feed's advisory lock; SQLite: the single writer's lock, which does the same job.
+        if database.backend == "postgresql":
+            raw.db.execute(f"SELECT pg_advisory_lock({HISTORY_APPEND_LOCK})")
+        else:
+            raw.db.execute("BEGIN IMMEDIATE")
+        responses = []
+        writer = threading.Thread(
+            target=lambda: responses.append(
+                httpx.post(
+                    f"{server}/api/v1/recommendations/{code}/assessments",
+                    json={"status": "implemented", "summary": "Synthetic write behind the lock."},
+                    headers=bearer(token) | {"If-Match": etag},
+                    timeout=60,
+                )
+            )
+        )
+        writer.start()
+        if database.backend == "postgresql":
+            _wait_for(lambda: _advisory_waiters(raw) > 0)
+            # Waiting at the lock, it has not drawn an id that a reader could page past.
+            assert raw.rows("SELECT last_value FROM history_entries_id_seq", {})[0][0] == newest
+        else:
+            writer.join(timeout=1)
+        assert writer.is_alive() and not responses
+        if database.backend == "postgresql":
+            raw.db.execute(f"SELECT pg_advisory_unlock({HISTORY_APPEND_LOCK})")
+        else:
+            raw.db.execute("COMMIT")
+        writer.join(timeout=60)
+        raw.close()
+        assert [response.status_code for response in responses] == [201]
+        assert responses[0].json()["entry"]["id"] == newest + 1
+        assert client.get("/api/v1/history/verify").json()["ok"] is True
+
+
+def _advisory_waiters(raw: Raw) -> int:
+    sql = f"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = {LOCK_LOW}"
+    return raw.rows(sql, {})[0][0]
+
+
+def _wait_for(condition, attempts: int = 600) -> None:
+    for _ in range(attempts):
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("the condition never held")

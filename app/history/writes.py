@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ScalarSelect, select, text, update
+from sqlalchemy import ScalarSelect, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -228,6 +228,8 @@ def _claim(session: Session, target: WriteTarget, changes: dict[str, Any]) -> No
         update(Recommendation)
         .where(Recommendation.id == target.id, Recommendation.version == target.version)
         .values(version=Recommendation.version + 1, updated_at=utcnow(), **changes)
+        # Nothing in the session holds this row: skip the ORM's search for objects to refresh.
+        .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
         current = session.scalar(select(Recommendation.version).where(Recommendation.id == target.id))
@@ -239,18 +241,28 @@ def _claim(session: Session, target: WriteTarget, changes: dict[str, Any]) -> No
 
 def _append(session: Session, entry: HistoryEntry, *rows: Any) -> None:
     """Insert the entry (and rows that go with it) after the claim, serialised for the global feed."""
-    _serialise_history_appends(session)
-    session.add_all([*rows, entry])
+    session.add_all(rows)
     session.flush()
+    if not _needs_feed_lock(session):
+        session.add(entry)
+        session.flush()
+        return
+    # The global feed pages by entry id. PostgreSQL hands out ids before commit, so without a lock a
+    # reader could see id 11 committed before id 10 and skip 10 for ever. The lock is taken after the
+    # row lock (never before it), so it cannot deadlock, and in the INSERT itself: it is held until
+    # commit, and every round trip while holding it waits for this thread to get the GIL back.
+    table = HistoryEntry.__table__
+    values = {column.name: getattr(entry, column.key) for column in table.columns if column.name != "id"}
+    lock = select(func.pg_advisory_xact_lock(HISTORY_APPEND_LOCK).label("taken")).cte("feed_lock")
+    row = select(*(literal(value, table.c[name].type).label(name) for name, value in values.items()))
+    entry.id = session.execute(
+        insert(table).from_select(list(values), row.select_from(lock)).returning(table.c.id)
+    ).scalar_one()
 
 
-def _serialise_history_appends(session: Session) -> None:
-    # The global feed pages by entry id. PostgreSQL hands out ids before commit, so without this a
-    # reader could see id 11 committed before id 10 and skip 10 for ever. Taken after the row lock
-    # (never before it), so it cannot deadlock, and as late as possible: it is held until commit.
-    # SQLite serialises writers anyway.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": HISTORY_APPEND_LOCK})
+def _needs_feed_lock(session: Session) -> bool:
+    """PostgreSQL appends take the feed lock; SQLite serialises writers already."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _stale(current: int | None) -> PreconditionFailed:
