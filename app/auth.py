@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import or_, select, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.db import utcnow, write_engine
@@ -91,12 +93,16 @@ def bearer_token(request: Request) -> str | None:
     return value.strip()
 
 
-def optional_principal(request: Request) -> Principal | None:
+async def optional_principal(request: Request) -> Principal | None:
     """The caller if a valid token was sent; 401 for an invalid one; None for no token."""
     token = bearer_token(request)
     if token is None:
+        # Anonymous reads, the common case, need no database and so no hop to the thread pool.
         return None
-    engine = request.app.state.engine
+    return await run_in_threadpool(_principal_for_token, request.app.state.engine, token)
+
+
+def _principal_for_token(engine: Engine, token: str) -> Principal:
     with Session(engine) as session:
         found = authenticate(session, token)
     if found is None:
@@ -117,7 +123,7 @@ def optional_principal(request: Request) -> Principal | None:
     return principal
 
 
-def reader(
+async def reader(
     request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
 ) -> Principal | None:
     """Anyone may read when public reads are on; otherwise a viewer token is needed."""
@@ -129,7 +135,7 @@ def reader(
 def require(role: Role):
     """A dependency that admits callers with at least `role`."""
 
-    def dependency(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
         if principal is None:
             raise Unauthorized("This action needs a token.")
         if not principal.has_role(role):

@@ -23,7 +23,7 @@ from app.monitors import service as monitors
 from app.reports import terminal
 from app.reports.csv_report import scorecard_csv
 from app.reports.json_report import dumps
-from app.scorecards.schemas import PointInTimeParams, ScorecardParams
+from app.scorecards.schemas import GAPS_PAGE, PointInTimeParams, ScorecardParams
 from app.scorecards.service import compute_scorecard, point_of
 from app.vocabulary import Role
 
@@ -179,6 +179,7 @@ def scorecard(
     source: SourceOption = None,
     output: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     include_restricted: RestrictedOption = False,
+    gaps: Annotated[int, typer.Option(help="How many claim gaps to list, 0 to 500.")] = GAPS_PAGE,
 ) -> None:
     """Print the implementation scorecard as of a date: a table, JSON or CSV."""
     if output not in ("table", "json", "csv"):
@@ -193,6 +194,7 @@ def scorecard(
         stale_after_days=stale_after_days,
         section=section,
         source=source,
+        gaps_limit=gaps,
     )
     with read_session() as session:
         result = compute_scorecard(session, params, include_restricted=include_restricted)
@@ -205,6 +207,8 @@ def scorecard(
         console.print(terminal.scorecard_table(result, width=console.width))
         for line in terminal.claim_gap_lines(result):
             console.print(f"[bold]claim gap[/bold] {line}", highlight=False)
+        if note := terminal.claim_gap_note(result):
+            console.print(note, highlight=False)
 
 
 @report_cli.command("matrix")

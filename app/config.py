@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     # so every worker and instance shares it.
     secret_key: str | None = Field(default=None, min_length=32)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # The list's `total` per filter set, kept per worker until the next write moves the data fingerprint;
+    # 0 counts on every page.
+    list_total_cache_entries: int = Field(default=256, ge=0, le=100_000)
 
 
 @lru_cache

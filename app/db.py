@@ -1,11 +1,13 @@
 """Engine, naming convention, SQLite pragmas and the per-request session."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
@@ -117,9 +119,29 @@ def _session_scope(bind) -> Iterator[Session]:
             raise
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One read session per request: commit on success, roll back on any error."""
-    yield from _session_scope(request.app.state.engine)
+    # A session connects at its first statement, so opening one needs no thread; only its end, which
+    # talks to the database, goes to the pool (a sync dependency would hop there on the way in too).
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    succeeded = False
+    try:
+        yield session
+        succeeded = True
+    finally:
+        # Shielded: a cancelled request must still hand its connection back.
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_end_session, session, succeeded)
+
+
+def _end_session(session: Session, succeeded: bool) -> None:
+    try:
+        if succeeded:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
 
 
 def get_write_session(request: Request) -> Iterator[Session]:

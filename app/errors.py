@@ -109,6 +109,12 @@ class Unprocessable(ProblemError):
     status, slug, title = 422, "unprocessable", "Unprocessable request"
 
 
+class TooManyRequests(ProblemError):
+    """The server is already doing this work for someone; try again later."""
+
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+
 def problem_response(
     status: int,
     title: str,

@@ -1,7 +1,8 @@
 """The floors: the same aggregations as the app's, as raw SQL through the drivers, with no framework.
 
 Each scorecard floor computes what `compute_scorecard` returns (status, staleness and evidence coverage
-per group, the totals and the claim gaps with their entries) and is checked against it. Several query
+per group, the totals, the number of claim gaps and the first page of them with their entries) and is
+checked against it. Several query
 shapes are tried per database and the fastest one is the floor.
 """
 
@@ -24,6 +25,7 @@ CLAIMED = "('implemented', 'partially_implemented')"
 DISPUTED = "('not_implemented', 'regressed')"
 SHOWN = "('progress', 'regression')"
 STALE_AFTER_DAYS = 365
+GAPS_LIMIT = 100  # the scorecard's default gaps_limit: its first page of claim gaps
 
 # (how the latest assessment per recommendation is found, how evidence coverage is found)
 CANDIDATES = {
@@ -156,8 +158,12 @@ def _link_conditions(point: Point) -> str:
     return " AND ".join(conditions)
 
 
+def _gap(claimed: str, independent: str) -> str:
+    return f"CASE WHEN {claimed} IN {CLAIMED} AND {independent} IN {DISPUTED} THEN 1 ELSE 0 END"
+
+
 def _per_recommendation(strategy: str, coverage: str, point: Point) -> str:
-    """CTEs ending in per_rec(id, section_id, status, stale, covered)."""
+    """CTEs ending in per_rec(id, section_id, status, stale, covered, gap)."""
     ctes = []
     links = (
         "FROM recommendation_evidence re JOIN evidence e ON e.id = re.evidence_id "
@@ -175,36 +181,47 @@ def _per_recommendation(strategy: str, coverage: str, point: Point) -> str:
     created = "WHERE r.created_at <= :known_at" if point.known_at is not None else ""
     if strategy == "correlated":
         seek = _latest_seek(strategy, "independent", point, "h.effective_on || h.status")
+        state = "" if point.current else f", {_latest_seek(strategy, 'state', point, 'h.status')} AS state"
+        # Materialised: a subquery would be flattened into per_rec and each use of `latest` would seek again.
+        ctes.append(
+            f"seeks AS MATERIALIZED (SELECT r.id, r.section_id, r.status, r.claimed_status, {seek} AS latest"
+            f"{state}, {covered} AS covered FROM recommendations r {covered_join} {created})"
+        )
         status = "status" if point.current else "coalesce(substr(latest, 11), 'not_assessed')"
-        inner = (
-            f"SELECT r.id, r.section_id, r.status, {seek} AS latest, {covered} AS covered "
-            f"FROM recommendations r {covered_join} {created}"
-        )
-        per_rec = (
+        gap = _gap("claimed_status", "status") if point.current else _gap("state", "substr(latest, 11)")
+        ctes.append(
             f"per_rec AS (SELECT id, section_id, {status} AS status, CASE WHEN latest IS NULL OR "
-            f"substr(latest, 1, 10) < :cutoff THEN 1 ELSE 0 END AS stale, covered FROM ({inner}) seeks)"
+            f"substr(latest, 1, 10) < :cutoff THEN 1 ELSE 0 END AS stale, covered, {gap} AS gap FROM seeks)"
         )
-        return ", ".join([*ctes, per_rec])
+        return ", ".join(ctes)
     if strategy == "lateral":
         join = _latest_seek(strategy, "independent", point, "h.status, h.effective_on")
+        if not point.current:
+            join += " " + _latest_seek(strategy, "state", point, "h.status")
     else:
         ctes.append(f"latest AS ({_latest_set(strategy, 'independent', point)})")
         join = "LEFT JOIN latest independent ON independent.recommendation_id = r.id"
+        if not point.current:
+            ctes.append(f"latest_state AS ({_latest_set(strategy, 'state', point)})")
+            join += " LEFT JOIN latest_state state ON state.recommendation_id = r.id"
     status = "r.status" if point.current else "coalesce(independent.status, 'not_assessed')"
+    gap = (
+        _gap("r.claimed_status", "r.status") if point.current else _gap("state.status", "independent.status")
+    )
     stale = (
         "CASE WHEN independent.effective_on IS NULL OR independent.effective_on < :cutoff THEN 1 ELSE 0 END"
     )
     ctes.append(
-        f"per_rec AS (SELECT r.id, r.section_id, {status} AS status, {stale} AS stale, {covered} AS covered "
-        f"FROM recommendations r {join} {covered_join} {created})"
+        f"per_rec AS (SELECT r.id, r.section_id, {status} AS status, {stale} AS stale, {covered} AS covered, "
+        f"{gap} AS gap FROM recommendations r {join} {covered_join} {created})"
     )
     return ", ".join(ctes)
 
 
 def scorecard_sql(strategy: str, coverage: str, group_by: str, point: Point) -> str:
-    """Counts by (group, status) and by status alone, with staleness and coverage, in one statement."""
+    """Counts by (group, status) and by status alone, with staleness, coverage and gaps, in one statement."""
     ctes = _per_recommendation(strategy, coverage, point)
-    sums = "count(*), sum(p.stale), sum(p.covered)"
+    sums = "count(*), sum(p.stale), sum(p.covered), sum(p.gap)"
     if group_by == "section":
         groups = (
             f"SELECT 1, so.slug, CAST(se.number AS TEXT), p.status, {sums} FROM per_rec p "
@@ -223,9 +240,10 @@ def scorecard_sql(strategy: str, coverage: str, group_by: str, point: Point) -> 
 
 
 def gaps_sql(strategy: str, point: Point, backend: str) -> str:
-    """Claim gaps with both entries and their summaries, in natural order.
+    """The first :gaps_limit claim gaps with both entries and their summaries, in natural order.
 
-    The statuses are filtered on the lookups themselves, so only the gaps' entries are fetched.
+    The recommendations are walked in natural order and the lookups stop at the last gap wanted; only the
+    gaps' entries are fetched.
     """
     summary = (
         "(e.payload::json ->> 'summary')"
@@ -240,24 +258,18 @@ def gaps_sql(strategy: str, point: Point, backend: str) -> str:
         conditions.append("r.created_at <= :known_at")
     ctes = ""
     if strategy == "correlated":
-        # One covering seek per perspective; status and id (the rowid, in every SQLite index) as one value.
-        state = _latest_seek(strategy, "state", point, "h.status || ':' || h.id")
-        independent = _latest_seek(strategy, "independent", point, "h.status || ':' || h.id")
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        seeks = (
-            "SELECT r.id, r.code, r.source_id, r.section_number, r.number, "
-            f"{state} AS state, {independent} AS independent FROM recommendations r {where}"
-        )
-        status = "substr({c}, 1, instr({c}, ':') - 1)"
-        entry_id = "CAST(substr(r.{c}, instr(r.{c}, ':') + 1) AS INTEGER)"
+        # A seek each, in WHERE: SQLite evaluates the second only when the first matched.
+        if not point.current:
+            conditions += [
+                f"{_latest_seek(strategy, 'state', point, 'h.status')} IN {CLAIMED}",
+                f"{_latest_seek(strategy, 'independent', point, 'h.status')} IN {DISPUTED}",
+            ]
+        state_id = _latest_seek(strategy, "state", point, "h.id")
+        independent_id = _latest_seek(strategy, "independent", point, "h.id")
         source = (
-            f"({seeks}) r JOIN history_entries cs ON cs.id = {entry_id.format(c='state')} "
-            f"JOIN history_entries ci ON ci.id = {entry_id.format(c='independent')}"
+            f"recommendations r JOIN history_entries cs ON cs.id = {state_id} "
+            f"JOIN history_entries ci ON ci.id = {independent_id}"
         )
-        conditions = [
-            f"{status.format(c='r.state')} IN {CLAIMED}",
-            f"{status.format(c='r.independent')} IN {DISPUTED}",
-        ]
     else:
         if strategy == "lateral":
             source = (
@@ -276,15 +288,18 @@ def gaps_sql(strategy: str, point: Point, backend: str) -> str:
         source += (
             "JOIN history_entries cs ON cs.id = state.id JOIN history_entries ci ON ci.id = independent.id"
         )
-        conditions += [f"state.status IN {CLAIMED}", f"independent.status IN {DISPUTED}"]
+        if not point.current:
+            conditions += [f"state.status IN {CLAIMED}", f"independent.status IN {DISPUTED}"]
     return (
         f"{ctes}SELECT r.code, so.slug, r.section_number, {entry.format(a='cs')}, {entry.format(a='ci')} "
         f"FROM {source} JOIN sources so ON so.id = r.source_id WHERE {' AND '.join(conditions)} "
-        "ORDER BY r.source_id, r.section_number, r.number"
+        "ORDER BY r.source_id, r.section_number, r.number LIMIT :gaps_limit"
     )
 
 
-def scorecard_floor(raw: Raw, strategy: str, coverage: str, group_by: str, point: Point) -> dict[str, Any]:
+def scorecard_floor(
+    raw: Raw, strategy: str, coverage: str, group_by: str, point: Point, gaps_limit: int = GAPS_LIMIT
+) -> dict[str, Any]:
     """Run the floor and shape its result for comparison with the app's."""
     params = {"cutoff": point.reference() - timedelta(days=STALE_AFTER_DAYS)}
     if point.as_of is not None:
@@ -292,9 +307,9 @@ def scorecard_floor(raw: Raw, strategy: str, coverage: str, group_by: str, point
     if point.known_at is not None:
         params["known_at"] = point.known_at
     counts = raw.rows(scorecard_sql(strategy, coverage, group_by, point), params)
-    gaps = raw.rows(gaps_sql(strategy, point, raw.backend), params)
     groups: dict[Any, dict[str, Any]] = {}
-    for part, source, key, status, count, stale, covered in counts:
+    gaps_total = 0
+    for part, source, key, status, count, stale, covered, gaps in counts:
         name = "totals" if part == 0 else (source, key)
         group = groups.setdefault(
             name, {"total": 0, "by_status": dict.fromkeys(STATUSES, 0), "stale": 0, "covered": 0}
@@ -303,9 +318,14 @@ def scorecard_floor(raw: Raw, strategy: str, coverage: str, group_by: str, point
         group["by_status"][status] = count
         group["stale"] += int(stale)
         group["covered"] += int(covered)
+        gaps_total += int(gaps) if part == 0 else 0
+    # As the app: no walk when there is nothing to find, and it stops at the last gap there is.
+    wanted = min(gaps_limit, gaps_total)
+    page = raw.rows(gaps_sql(strategy, point, raw.backend), params | {"gaps_limit": wanted}) if wanted else []
     return {
         "groups": {name: _comparable(group) for name, group in groups.items()},
-        "gaps": [(row[0], row[3], row[9]) for row in gaps],
+        "gaps_total": gaps_total,
+        "gaps": [(row[0], row[3], row[9]) for row in page],
     }
 
 
@@ -316,7 +336,7 @@ def app_comparable(scorecard: dict[str, Any], group_by: str) -> dict[str, Any]:
         name = (group["source"], group["key"]) if group_by == "section" else (None, group["key"])
         groups[name] = _comparable(group)
     gaps = [(gap["code"], gap["claimed"]["id"], gap["independent"]["id"]) for gap in scorecard["claim_gaps"]]
-    return {"groups": groups, "gaps": gaps}
+    return {"groups": groups, "gaps_total": scorecard["claim_gaps_total"], "gaps": gaps}
 
 
 def _comparable(group: dict[str, Any]) -> tuple:

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from app.db import build_engine
+from app.history import verify
 from tests.support import bearer
 
 CODE = "odf-kz-2015-7.10"
@@ -64,6 +65,15 @@ def test_verify_reports_ok_and_a_stable_root(client, monitor_token):
     _write_some(client, monitor_token, 1)
     after = client.get("/api/v1/history/verify").json()
     assert after["ok"] and after["entries"] == 44 and after["root"] != before["root"]
+
+
+def test_a_second_verification_at_once_is_told_to_come_back(client):
+    with verify._running:  # as if another request were verifying right now
+        busy = client.get("/api/v1/history/verify")
+    assert busy.status_code == 429 and busy.headers["retry-after"] == str(verify.RETRY_AFTER_SECONDS)
+    assert busy.headers["content-type"] == "application/problem+json"
+    assert busy.json()["title"] == "Too many requests"
+    assert client.get("/api/v1/history/verify").json()["ok"] is True
 
 
 def _tamper(database, sql: str, **params) -> None:

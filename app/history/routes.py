@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -20,13 +20,14 @@ from app.history.schemas import (
     FeedPage,
     VerifyReport,
 )
-from app.history.verify import verify_chains
+from app.history.verify import verify_chains_once
 from app.history.views import entry_views, history_feed
 from app.idempotency import IdempotencyKey, idempotency_for
 from app.inputs import CleanText
 from app.models import HistoryEntry
 from app.recommendations.etag import etag_for
 from app.recommendations.schemas import CODE_PATH
+from app.responses import model_response
 
 router = APIRouter(prefix="/api/v1", tags=["history"])
 
@@ -157,13 +158,13 @@ def get_feed(
     reader: ReaderDep,
     after: Annotated[int, Query(ge=0, le=2**63 - 1, description="The last entry id you have.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict:
+) -> Response:
     """Every recommendation's history in recording order, for incremental sync."""
     items = history_feed(session, after=after, limit=limit, privileged=can_see_restricted(reader))
-    return {"items": items, "next_after": items[-1]["id"] if items else after}
+    return model_response(FeedPage, {"items": items, "next_after": items[-1]["id"] if items else after})
 
 
-@router.get("/history/verify", response_model=VerifyReport)
+@router.get("/history/verify", response_model=VerifyReport, responses=problem_responses(429))
 def get_verify(session: SessionDep, _reader: ReaderDep) -> dict:
-    """Recompute every hash chain and report the root of all chain heads."""
-    return verify_chains(session)
+    """Recompute every hash chain and report the root of all chain heads (one at a time per server)."""
+    return verify_chains_once(session)

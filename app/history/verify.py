@@ -1,16 +1,35 @@
 """Recompute every hash chain: a broken link, a gap or a missing tail shows tampering."""
 
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.errors import TooManyRequests
 from app.history.chain import chains_root, entry_document, entry_hash
 from app.models import HistoryEntry, Recommendation
 
 BATCH = 2000
+RETRY_AFTER_SECONDS = 60
+# Per process: a verification reads every entry (minutes at millions), so one runs at a time and a
+# second caller is told to come back rather than tying up another thread and connection.
+_running = threading.Lock()
+
+
+def verify_chains_once(session: Session) -> dict[str, Any]:
+    """verify_chains, unless this process is already running one: then 429 with Retry-After."""
+    if not _running.acquire(blocking=False):
+        raise TooManyRequests(
+            "A verification of every chain is already running on this server; ask again in a minute.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    try:
+        return verify_chains(session)
+    finally:
+        _running.release()
 
 
 def verify_chains(session: Session) -> dict[str, Any]:

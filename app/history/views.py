@@ -1,69 +1,138 @@
 """History as readers see it: aliases for the public, restricted evidence left out."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlmodel import Session
 
+from app.errors import NotFound
 from app.models import Evidence, HistoryEntry, Monitor, Recommendation
 from app.vocabulary import Visibility
 
 SYSTEM_ALIAS = "system"
+
+# Plain columns, statements built once: the ORM's per-row work was most of a history read's CPU.
+_entry = HistoryEntry.__table__.c
+_rec = Recommendation.__table__.c
+_evidence = Evidence.__table__.c
+_monitor = Monitor.__table__.c
+_ENTRY_COLUMNS = (
+    _entry.id,
+    _entry.seq,
+    _entry.kind,
+    _entry.status,
+    _entry.perspective,
+    _entry.effective_on,
+    _entry.recorded_at,
+    _entry.recorded_by,
+    _entry.payload,
+    _entry.prev_hash,
+    _entry.hash,
+)
+_WITH_CODE = HistoryEntry.__table__.join(Recommendation.__table__, _rec.id == _entry.recommendation_id)
+_BY_RECOMMENDATION = (
+    select(*_ENTRY_COLUMNS, _rec.code)
+    .select_from(_WITH_CODE)
+    .where(_entry.recommendation_id == bindparam("recommendation_id"))
+    .order_by(_entry.seq)
+)
+_BY_CODE = (
+    select(*_ENTRY_COLUMNS, _rec.code)
+    .select_from(_WITH_CODE)
+    .where(_rec.code == bindparam("code"))
+    .order_by(_entry.seq)
+)
+_FEED = (
+    select(*_ENTRY_COLUMNS, _rec.code)
+    .select_from(_WITH_CODE)
+    .where(_entry.id > bindparam("after"))
+    .order_by(_entry.id)
+    .limit(bindparam("limit"))
+)
+_RESTRICTED = select(_evidence.id).where(
+    _evidence.id.in_(bindparam("ids", expanding=True)), _evidence.visibility == Visibility.restricted.value
+)
+_MONITORS = select(_monitor.id, _monitor.alias, _monitor.name).where(
+    _monitor.id.in_(bindparam("ids", expanding=True))
+)
+_ENTRY_KEYS = [column.key for column in _ENTRY_COLUMNS]
+_RECORDED_BY, _PAYLOAD = _ENTRY_KEYS.index("recorded_by"), _ENTRY_KEYS.index("payload")
 
 
 def recommendation_history(
     session: Session, recommendation: Recommendation, *, privileged: bool
 ) -> list[dict[str, Any]]:
     """A recommendation's history in seq order."""
-    entries = session.scalars(
-        select(HistoryEntry)
-        .where(HistoryEntry.recommendation_id == recommendation.id)
-        .order_by(HistoryEntry.seq)
-    )
-    return entry_views(session, [(entry, recommendation.code) for entry in entries], privileged=privileged)
+    rows = session.execute(_BY_RECOMMENDATION, {"recommendation_id": recommendation.id}).all()
+    return _render(session, rows, privileged=privileged)
+
+
+def history_of(session: Session, code: str, *, privileged: bool) -> list[dict[str, Any]]:
+    """The history of the recommendation with this code, in seq order; 404 if the code is unknown."""
+    rows = session.execute(_BY_CODE, {"code": code}).all()
+    if not rows and session.scalar(select(_rec.id).where(_rec.code == code)) is None:
+        raise NotFound(f"No recommendation has the code {code!r}.")
+    return _render(session, rows, privileged=privileged)
 
 
 def history_feed(session: Session, *, after: int, limit: int, privileged: bool) -> list[dict[str, Any]]:
     """Entries of every recommendation in recording order, after the given id."""
-    rows = session.execute(
-        select(HistoryEntry, Recommendation.code)
-        .join(Recommendation, Recommendation.id == HistoryEntry.recommendation_id)
-        .where(HistoryEntry.id > after)
-        .order_by(HistoryEntry.id)
-        .limit(limit)
-    ).all()
-    return entry_views(session, [(entry, code) for entry, code in rows], privileged=privileged)
+    rows = session.execute(_FEED, {"after": after, "limit": limit}).all()
+    return _render(session, rows, privileged=privileged)
 
 
 def entry_views(
     session: Session, rows: list[tuple[HistoryEntry, str]], *, privileged: bool
 ) -> list[dict[str, Any]]:
     """Render entries with aliases (names only for viewers up); hide restricted evidence from the public."""
-    payloads = [json.loads(entry.payload) for entry, _ in rows]
-    monitors = _monitors(session, {entry.recorded_by for entry, _ in rows if entry.recorded_by is not None})
+    flat = [(*(getattr(entry, key) for key in _ENTRY_KEYS), code) for entry, code in rows]
+    return _render(session, flat, privileged=privileged)
+
+
+def _render(session: Session, rows: Sequence[Row | tuple], *, privileged: bool) -> list[dict[str, Any]]:
+    """Rows of `_ENTRY_COLUMNS` and the code as views, read by position.
+
+    A Row's attribute lookup costs ten times its index, which showed on a feed page of 100 entries.
+    """
+    payloads = [json.loads(row[_PAYLOAD]) for row in rows]
+    monitors = _monitors(session, {row[_RECORDED_BY] for row in rows if row[_RECORDED_BY] is not None})
     hidden = set() if privileged else restricted_evidence_ids(session, _referenced_evidence(payloads))
     views = []
-    for (entry, code), payload in zip(rows, payloads, strict=True):
-        alias, name = monitors.get(entry.recorded_by, (SYSTEM_ALIAS, None))
+    for row, payload in zip(rows, payloads, strict=True):
+        (
+            entry_id,
+            seq,
+            kind,
+            status,
+            perspective,
+            effective_on,
+            recorded_at,
+            recorded_by,
+            _,
+            prev,
+            digest,
+            code,
+        ) = row
+        alias, name = monitors.get(recorded_by, (SYSTEM_ALIAS, None))
         redacted = _redact(payload, hidden)
         views.append(
             {
-                "id": entry.id,
+                "id": entry_id,
                 "recommendation": code,
-                "seq": entry.seq,
-                "kind": entry.kind,
-                "status": entry.status,
-                "perspective": entry.perspective,
-                "effective_on": entry.effective_on,
-                "recorded_at": entry.recorded_at,
+                "seq": seq,
+                "kind": kind,
+                "status": status,
+                "perspective": perspective,
+                "effective_on": effective_on,
+                "recorded_at": recorded_at,
                 "recorded_by": alias,
                 "recorded_by_name": name if privileged else None,
                 "payload": redacted,
                 "redacted": redacted is not payload,
-                "prev_hash": entry.prev_hash,
-                "hash": entry.hash,
+                "prev_hash": prev,
+                "hash": digest,
             }
         )
     return views
@@ -73,19 +142,13 @@ def restricted_evidence_ids(session: Session, ids: set[int]) -> set[int]:
     """Which of these evidence items are restricted."""
     if not ids:
         return set()
-    return set(
-        session.scalars(
-            select(Evidence.id).where(
-                Evidence.id.in_(ids), Evidence.visibility == Visibility.restricted.value
-            )
-        )
-    )
+    return set(session.scalars(_RESTRICTED, {"ids": list(ids)}))
 
 
 def _monitors(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
     if not ids:
         return {}
-    rows = session.execute(select(Monitor.id, Monitor.alias, Monitor.name).where(Monitor.id.in_(ids)))
+    rows = session.execute(_MONITORS, {"ids": list(ids)})
     return {monitor_id: (alias, name) for monitor_id, alias, name in rows}
 
 

@@ -3,13 +3,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
 
 from app.auth import ReaderDep, can_see_restricted
 from app.db import SessionDep
 from app.errors import problem_responses
 from app.history.schemas import HistoryPage
-from app.history.views import recommendation_history
+from app.history.views import history_of
 from app.recommendations import service
 from app.recommendations.etag import etag_for
 from app.recommendations.schemas import (
@@ -19,6 +18,7 @@ from app.recommendations.schemas import (
     RecommendationPage,
     SourceOut,
 )
+from app.responses import model_response
 
 router = APIRouter(prefix="/api/v1", tags=["recommendations"])
 
@@ -31,15 +31,18 @@ def list_sources(session: SessionDep, _reader: ReaderDep) -> list[dict]:
 
 @router.get("/recommendations", response_model=RecommendationPage, responses=problem_responses(400))
 def list_recommendations(
+    request: Request,
     session: SessionDep,
     _reader: ReaderDep,
     filters: Annotated[RecommendationFilters, Query()],
     limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
     cursor: Annotated[str | None, Query(max_length=200, description="From `next_cursor`.")] = None,
-) -> dict:
+) -> Response:
     """List recommendations in natural code order, filtered, one keyset page at a time."""
-    items, total, next_cursor = service.list_recommendations(session, filters, limit=limit, cursor=cursor)
-    return {"items": items, "total": total, "next_cursor": next_cursor}
+    items, total, next_cursor = service.list_recommendations(
+        session, filters, limit=limit, cursor=cursor, totals=request.app.state.list_totals
+    )
+    return model_response(RecommendationPage, {"items": items, "total": total, "next_cursor": next_cursor})
 
 
 @router.get(
@@ -57,15 +60,14 @@ def get_recommendation(
     headers = {"ETag": etag_for(version), "Vary": "Authorization, Cookie", "Cache-Control": "no-cache"}
     if etag_for(version) in _tags(request.headers.get("if-none-match")):
         return Response(status_code=304, headers=headers)
-    body = RecommendationDetailOut.model_validate(detail).model_dump(mode="json")
-    return JSONResponse(body, headers=headers)
+    return model_response(RecommendationDetailOut, detail, headers=headers)
 
 
 @router.get("/recommendations/{code}/history", response_model=HistoryPage, responses=problem_responses(404))
-def get_history(code: Annotated[str, CODE_PATH], session: SessionDep, reader: ReaderDep) -> dict:
+def get_history(code: Annotated[str, CODE_PATH], session: SessionDep, reader: ReaderDep) -> Response:
     """Show a recommendation's hash-chained history in seq order."""
-    recommendation, _, _ = service.get_recommendation(session, code)
-    return {"items": recommendation_history(session, recommendation, privileged=can_see_restricted(reader))}
+    items = history_of(session, code, privileged=can_see_restricted(reader))
+    return model_response(HistoryPage, {"items": items})
 
 
 def _tags(header: str | None) -> set[str]:

@@ -10,15 +10,15 @@ from sqlmodel import Session
 
 from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence, Section, Source
 from app.recommendations.service import ORDER, after_position, categories_by_recommendation
-from app.scorecards.schemas import PointInTimeParams
-from app.scorecards.service import (
-    entries_by_id,
+from app.scorecards.conditions import (
     evidence_conditions,
     latest_assessment,
-    point_of,
     recommendation_conditions,
     status_at,
 )
+from app.scorecards.entries import entries_by_id
+from app.scorecards.point import point_of
+from app.scorecards.schemas import PointInTimeParams
 from app.vocabulary import CategoryKind, Perspective
 
 BATCH_SIZE = 1000

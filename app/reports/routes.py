@@ -18,9 +18,10 @@ from app.reports.json_report import matrix_json
 from app.reports.matrix import count_rows, matrix_rows, streamed_rows
 from app.reports.schemas import MatrixOut
 from app.reports.xlsx_report import XLSX_MEDIA_TYPE, write_matrix_xlsx
+from app.scorecards.keys import response_etag
 from app.scorecards.routes import NOT_MODIFIED, attachment, cache_headers, not_modified
 from app.scorecards.schemas import PointInTimeParams, ScorecardParams
-from app.scorecards.service import compute_scorecard, point_of, response_etag
+from app.scorecards.service import compute_scorecard, point_of
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
@@ -81,7 +82,9 @@ def get_matrix(
         )
     if format_ == "docx":
         ensure_docx_fits(count_rows(session, params))
-    by_section = ScorecardParams.model_validate(params.model_dump() | {"group_by": "section"})
+    by_section = ScorecardParams.model_validate(
+        params.model_dump() | {"group_by": "section", "gaps_limit": 0}
+    )
     scorecard = compute_scorecard(session, by_section, include_restricted=privileged)
     if format_ == "html":
         inline = {"Content-Disposition": f'inline; filename="{filename}"'}

@@ -92,6 +92,14 @@ def claim_gap_lines(scorecard: dict[str, Any]) -> list[str]:
     ]
 
 
+def claim_gap_note(scorecard: dict[str, Any]) -> str | None:
+    """'first N of M' and where the rest are, when the scorecard holds only some of its claim gaps."""
+    shown, total = len(scorecard["claim_gaps"]), scorecard["claim_gaps_total"]
+    if shown >= total:
+        return None
+    return f"claim gaps: first {shown:,} of {total:,}; the rest: GET {scorecard['claim_gaps_next']}"
+
+
 def write_matrix(
     session: Session,
     params: PointInTimeParams,
@@ -115,7 +123,9 @@ def write_matrix(
             chunks = matrix_csv(rows, params.perspective) if format_ == "csv" else matrix_json(rows, meta)
             _write_text(out, chunks)
             return total
-        by_section = ScorecardParams.model_validate(params.model_dump() | {"group_by": "section"})
+        by_section = ScorecardParams.model_validate(
+            params.model_dump() | {"group_by": "section", "gaps_limit": 0}
+        )
         scorecard = compute_scorecard(session, by_section, include_restricted=include_restricted)
         if format_ == "html":
             _write_text(out, matrix_html(rows, scorecard, meta))

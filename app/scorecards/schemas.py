@@ -19,6 +19,9 @@ from app.history.schemas import PastDate
 from app.recommendations.schemas import RecommendationFilters
 from app.vocabulary import Perspective, Status
 
+GAPS_PAGE = 100
+MAX_GAPS_PAGE = 500
+
 ScorePerspective = Literal["independent", "state", "un"]
 GroupBy = Literal["section", "theme", "addressee", "sdg", "status", "source"]
 
@@ -120,6 +123,20 @@ class ScorecardParams(PointInTimeParams):
         le=36_500,
         description="A recommendation is stale when never assessed or last assessed longer ago than this.",
     )
+    gaps_limit: int = Field(
+        default=GAPS_PAGE,
+        ge=0,
+        le=MAX_GAPS_PAGE,
+        description="How many claim gaps to include (the first ones in natural order); "
+        "`claim_gaps_next` pages through the rest.",
+    )
+
+
+class ClaimGapParams(PointInTimeParams):
+    """One page of claim gaps: the scorecard's point in time and filters, a page size and a cursor."""
+
+    limit: int = Field(default=GAPS_PAGE, ge=1, le=MAX_GAPS_PAGE, description="Page size.")
+    cursor: str | None = Field(default=None, max_length=200, description="From `next_cursor`.")
 
 
 class ChangesParams(_TextFilters):
@@ -260,6 +277,8 @@ SCORECARD_EXAMPLE = {
         }
     ],
     "claim_gaps": [],
+    "claim_gaps_total": 0,
+    "claim_gaps_next": None,
 }
 
 
@@ -276,7 +295,26 @@ class ScorecardOut(BaseModel):
     formula: Formula
     totals: Aggregate = Field(description="Over distinct recommendations, even when groups overlap.")
     groups: list[GroupOut]
-    claim_gaps: list[ClaimGapOut]
+    claim_gaps: list[ClaimGapOut] = Field(
+        description="The first `gaps_limit` claim gaps in natural order (source, section, number)."
+    )
+    claim_gaps_total: int = Field(description="How many claim gaps there are in all.")
+    claim_gaps_next: str | None = Field(
+        description="Path and query of the next page on /api/v1/scorecard/claim-gaps; null when "
+        "`claim_gaps` holds them all.",
+        examples=["/api/v1/scorecard/claim-gaps?as_of=2025-01-20&limit=100&cursor=MS4yLjU"],
+    )
+
+
+class ClaimGapPage(BaseModel):
+    """A page of claim gaps in natural order."""
+
+    items: list[ClaimGapOut]
+    total: int | None = Field(
+        description="How many claim gaps there are in all; on the first page (no cursor) only, since "
+        "counting looks up every recommendation's latest claim and assessment. Null on later pages."
+    )
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
 class StatusChangeOut(BaseModel):

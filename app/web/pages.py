@@ -47,11 +47,15 @@ def recommendations(request: Request, session: SessionDep, visitor: ReaderVisito
     limit = limit if limit in PAGE_SIZES else DEFAULT_PAGE_SIZE
     cursor = params.get("cursor") or None
     try:
-        items, total, next_cursor = service.list_recommendations(session, filters, limit=limit, cursor=cursor)
+        items, total, next_cursor = service.list_recommendations(
+            session, filters, limit=limit, cursor=cursor, totals=request.app.state.list_totals
+        )
     except BadRequest:
         notices.append(t("list.bad_cursor"))
         cursor = None
-        items, total, next_cursor = service.list_recommendations(session, filters, limit=limit, cursor=None)
+        items, total, next_cursor = service.list_recommendations(
+            session, filters, limit=limit, cursor=None, totals=request.app.state.list_totals
+        )
     kept = {name: raw[name] for name in FILTERS if raw[name] and name not in bad}
     if limit != DEFAULT_PAGE_SIZE:
         kept["limit"] = str(limit)

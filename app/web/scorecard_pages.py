@@ -10,8 +10,9 @@ from pydantic import ValidationError
 from app.db import SessionDep
 from app.recommendations.service import list_sources
 from app.reports.matrix import matrix_rows
-from app.scorecards.schemas import PointInTimeParams, ScorecardParams
-from app.scorecards.service import compute_scorecard
+from app.scorecards.gaps import claim_gaps_url
+from app.scorecards.schemas import GAPS_PAGE, MAX_GAPS_PAGE, PointInTimeParams, ScorecardParams
+from app.scorecards.service import cached_scorecard
 from app.web.charts import SEGMENT_ORDER, stacked_bar
 from app.web.common import ReaderVisitorDep
 from app.web.queries import filter_choices, latest_assessments
@@ -21,6 +22,7 @@ from app.web.strings import pick_language, translator
 router = APIRouter()
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "docx")
+OVERVIEW_GAPS = GAPS_PAGE  # claim gaps listed on the page; the rest are linked
 
 
 def _point(raw: str, section: str = "") -> tuple[PointInTimeParams, bool]:
@@ -37,8 +39,11 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     """The scorecard by section as stacked bars, with scores, coverage, claim gaps and latest changes."""
     t = translator(pick_language(request.headers.get("accept-language")))
     point, valid = _point(request.query_params.get("as_of", "").strip()[:20])
-    params = ScorecardParams.model_validate(point.model_dump(exclude_none=True) | {"group_by": "section"})
-    scorecard = compute_scorecard(session, params, include_restricted=visitor.privileged)
+    wanted = {"group_by": "section", "gaps_limit": OVERVIEW_GAPS}
+    params = ScorecardParams.model_validate(point.model_dump(exclude_none=True) | wanted)
+    scorecard = cached_scorecard(
+        session, request.app.state.scorecards, params, include_restricted=visitor.privileged
+    )
     sources = list_sources(session)
     return render(
         request,
@@ -53,6 +58,7 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
         as_of=point.as_of,
         notices=[] if valid else [t("list.bad_filters", fields=t("overview.as_of"))],
         latest=latest_assessments(session, as_of=point.as_of),
+        all_gaps_url=claim_gaps_url(point, limit=MAX_GAPS_PAGE, cursor=None),
     )
 
 

@@ -68,6 +68,9 @@ ENGLISH: dict[str, str] = {
     "overview.no_claim_gaps": (
         "No gaps: the state has made no claim that differs from the monitors' assessment."
     ),
+    "overview.claim_gaps_total": "{total} recommendations in all.",
+    "overview.claim_gaps_shown": "Showing the first {shown}.",
+    "overview.claim_gaps_all": "All of them, page by page, as JSON",
     "overview.claimed": "State claims",
     "overview.assessed_as": "Monitors assess",
     "overview.changes": "Latest changes",

@@ -1,0 +1,185 @@
+"""The scorecard's one aggregate statement: per recommendation its looked-up statuses, counted by group."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
+
+from app.models import Category, Recommendation, RecommendationCategory, Section, Source
+from app.scorecards.conditions import (
+    CLAIMED,
+    DISPUTED,
+    denormalised_status,
+    has_progress_evidence,
+    recommendation_conditions,
+)
+from app.scorecards.lookups import Lookups, with_joins
+from app.scorecards.point import PointInTime
+from app.scorecards.schemas import ScorecardParams
+from app.vocabulary import CategoryKind, Perspective, Status
+
+GAP_PERSPECTIVES = (Perspective.state.value, Perspective.independent.value)
+STATUSES = tuple(status.value for status in Status)
+
+
+def per_recommendation(
+    lookups: Lookups, params: ScorecardParams, point: PointInTime, *, include_restricted: bool
+) -> CTE:
+    """Per recommendation: group keys, status, date of that assessment, evidence coverage, claim gap."""
+    perspective = params.perspective
+    denormalised = denormalised_status(perspective, point)
+    looked = [lookups.dated(perspective, point)]
+    if not point.current:
+        looked += [lookups.status_only(other, point) for other in GAP_PERSPECTIVES if other != perspective]
+    covered = has_progress_evidence(point, include_restricted=include_restricted)
+    statement = select(
+        Recommendation.id.label("id"),
+        Recommendation.source_id.label("source_id"),
+        Recommendation.section_id.label("section_id"),
+        Recommendation.status.label("current_status"),
+        Recommendation.claimed_status.label("current_claim"),
+        *(column for lookup in looked for column in lookup.columns),
+        case((covered, 1), else_=0).label("covered"),
+    )
+    # Materialised: on SQLite each use of a packed value in a flattened subquery would run its seek
+    # again. A status filter on a denormalised column narrows the lookups; one on a looked-up status
+    # waits for the materialised rows.
+    seeks = (
+        with_joins(statement, [join for lookup in looked for join in lookup.joins])
+        .where(*recommendation_conditions(params, denormalised, point))
+        .cte("seeks")
+        .prefix_with("MATERIALIZED")
+    )
+    if denormalised is not None:
+        status = seeks.c.current_status if perspective == Perspective.independent else seeks.c.current_claim
+    else:
+        status = func.coalesce(lookups.status(seeks, perspective), Status.not_assessed.value)
+    if point.current:
+        gap = and_(seeks.c.current_claim.in_(CLAIMED), seeks.c.current_status.in_(DISPUTED))
+    else:
+        claimed, independent = (lookups.status(seeks, other) for other in GAP_PERSPECTIVES)
+        gap = and_(claimed.in_(CLAIMED), independent.in_(DISPUTED))
+    rows = select(
+        seeks.c.id,
+        seeks.c.source_id,
+        seeks.c.section_id,
+        status.label("status"),
+        lookups.effective_on(seeks, perspective).label("last_on"),
+        seeks.c.covered,
+        case((gap, 1), else_=0).label("gap"),
+    )
+    if params.status is not None and denormalised is None:
+        rows = rows.where(status == params.status.value)
+    # Read twice (totals and groups): both databases keep it rather than computing it again.
+    return rows.cte("per_recommendation").prefix_with("MATERIALIZED")
+
+
+def counts_statement(rows: CTE, cutoff: date, group_by: str) -> Select:
+    """Counts by status, staleness, coverage and gaps: overall (part 0) and per group (part 1)."""
+    totals = select(*_keys(0, _text_null(), _text_null(), _text_null()), *_sums(rows, cutoff)).group_by(
+        rows.c.status
+    )
+    return union_all(totals, _groups(rows, cutoff, group_by))
+
+
+def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The totals and each group's counts from the rows of `counts_statement` (a few per group)."""
+    totals, groups = _empty(), {}
+    for part, key, label, source, status, total, stale, covered, gaps in result:
+        if part == 0:
+            target = totals
+        elif (target := groups.get((key, label, source))) is None:
+            target = groups[key, label, source] = _empty() | {"key": key, "label": label, "source": source}
+        target["by_status"][status] += total
+        target["total"] += total
+        target["stale"] += stale
+        target["covered"] += covered
+        target["gaps"] += gaps
+    return totals, list(groups.values())
+
+
+def _empty() -> dict[str, Any]:
+    return {"total": 0, "by_status": dict.fromkeys(STATUSES, 0), "stale": 0, "covered": 0, "gaps": 0}
+
+
+def _sums(rows: CTE, cutoff: date) -> list:
+    # Grouped by status too, so a row's status is counted by the GROUP BY, not by a CASE per status.
+    stale = case((or_(rows.c.last_on.is_(None), rows.c.last_on < cutoff), 1), else_=0)
+    return [
+        rows.c.status,
+        func.count().label("total"),
+        func.sum(stale).label("stale"),
+        func.sum(rows.c.covered).label("covered"),
+        func.sum(rows.c.gap).label("gaps"),
+    ]
+
+
+def _keys(part: int, key, label, source) -> list:
+    return [
+        literal_column(str(part), Integer).label("part"),
+        key.label("key"),
+        label.label("label"),
+        source.label("source"),
+    ]
+
+
+def _text_null():
+    return cast(null(), String)
+
+
+def _groups(rows: CTE, cutoff: date, group_by: str) -> Select:
+    """Part 1: counted by an integer key and status first, then named: the sort holds no text but status."""
+    if group_by == "status":
+        keys = _keys(1, rows.c.status, _text_null(), _text_null())
+        return select(*keys, *_sums(rows, cutoff)).group_by(rows.c.status)
+    if group_by in ("section", "source"):
+        column = rows.c.section_id if group_by == "section" else rows.c.source_id
+        counted = _counted(select(column.label("group_id")).select_from(rows), column, rows, cutoff)
+        if group_by == "section":
+            keys = _keys(1, cast(Section.number, String), Section.title, Source.slug)
+            named = select(*keys).join_from(counted, Section, Section.id == counted.c.group_id)
+            named = named.join(Source, Source.id == Section.source_id)
+        else:
+            keys = _keys(1, Source.slug, Source.title, Source.slug)
+            named = select(*keys).join_from(counted, Source, Source.id == counted.c.group_id)
+        return named.add_columns(*_counted_columns(counted))
+    links = (
+        select(RecommendationCategory.recommendation_id, RecommendationCategory.category_id)
+        .join(Category, Category.id == RecommendationCategory.category_id)
+        .where(Category.kind == CategoryKind(group_by).value)
+        .subquery()
+    )
+    counted = _counted(
+        select(links.c.category_id.label("group_id")).select_from(
+            rows.outerjoin(links, links.c.recommendation_id == rows.c.id)
+        ),
+        links.c.category_id,
+        rows,
+        cutoff,
+    )
+    named = select(*_keys(1, Category.slug, Category.label, _text_null())).select_from(
+        counted.outerjoin(Category, Category.id == counted.c.group_id)
+    )
+    return named.add_columns(*_counted_columns(counted))
+
+
+def _counted(statement: Select, key, rows: CTE, cutoff: date):
+    return statement.add_columns(*_sums(rows, cutoff)).group_by(key, rows.c.status).subquery("counted")
+
+
+def _counted_columns(counted) -> list:
+    return [counted.c.status, counted.c.total, counted.c.stale, counted.c.covered, counted.c.gaps]

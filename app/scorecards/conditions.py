@@ -1,0 +1,89 @@
+"""SQL conditions and lookups shared by scorecards, claim gaps and the matrix."""
+
+from sqlalchemy import ColumnElement, exists, func, or_, select
+
+from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence
+from app.recommendations.service import filter_conditions
+from app.scorecards.lookups import latest_value
+from app.scorecards.point import PointInTime
+from app.scorecards.schemas import ChangesParams, PointInTimeParams
+from app.vocabulary import Perspective, Relation, Status, Visibility
+
+CLAIMED = (Status.implemented.value, Status.partially_implemented.value)
+DISPUTED = (Status.not_implemented.value, Status.regressed.value)
+SHOWN_RELATIONS = (Relation.progress.value, Relation.regression.value)
+
+
+def latest_assessment(column, perspective: str, point: PointInTime):
+    """A column of a recommendation's latest assessment from a perspective: a correlated LIMIT 1 subquery."""
+    return latest_value(column, perspective, point)
+
+
+def denormalised_status(perspective: str, point: PointInTime) -> ColumnElement[str] | None:
+    """The column that holds the status now, when the point is now and the perspective has one."""
+    if point.current and perspective == Perspective.independent:
+        return Recommendation.status
+    if point.current and perspective == Perspective.state:
+        return Recommendation.claimed_status
+    return None
+
+
+def status_at(perspective: str, point: PointInTime) -> ColumnElement[str]:
+    """A recommendation's status from a perspective at a point in time, as a SQL expression."""
+    denormalised = denormalised_status(perspective, point)
+    if denormalised is not None:
+        return denormalised
+    return func.coalesce(
+        latest_assessment(HistoryEntry.status, perspective, point), Status.not_assessed.value
+    )
+
+
+def links_at(point: PointInTime) -> list[ColumnElement[bool]]:
+    """Conditions on recommendation_evidence for links that existed at known_at (or now)."""
+    if point.known_at is None:
+        return [RecommendationEvidence.unlinked_at.is_(None)]
+    return [
+        RecommendationEvidence.linked_at <= point.known_at,
+        or_(
+            RecommendationEvidence.unlinked_at.is_(None), RecommendationEvidence.unlinked_at > point.known_at
+        ),
+    ]
+
+
+def evidence_conditions(point: PointInTime, *, include_restricted: bool) -> list[ColumnElement[bool]]:
+    """Conditions on a joined evidence row: visible to the caller and published by as_of."""
+    conditions = [*links_at(point)]
+    if not include_restricted:
+        conditions.append(Evidence.visibility == Visibility.public.value)
+    if point.as_of is not None:
+        conditions.append(or_(Evidence.published_on.is_(None), Evidence.published_on <= point.as_of))
+    return conditions
+
+
+def has_progress_evidence(point: PointInTime, *, include_restricted: bool) -> ColumnElement[bool]:
+    """Whether the recommendation has a progress or regression link the caller may count, at the point."""
+    return exists(
+        select(RecommendationEvidence.id)
+        .join(Evidence, Evidence.id == RecommendationEvidence.evidence_id)
+        .where(
+            RecommendationEvidence.recommendation_id == Recommendation.id,
+            RecommendationEvidence.relation.in_(SHOWN_RELATIONS),
+            *evidence_conditions(point, include_restricted=include_restricted),
+        )
+    )
+
+
+def recommendation_conditions(
+    params: PointInTimeParams | ChangesParams, status: ColumnElement[str] | None, point: PointInTime
+) -> list[ColumnElement[bool]]:
+    """The list filters, with `status` matched against the given status expression, not the current one.
+
+    With `status` None the status filter is left to the caller.
+    """
+    conditions = filter_conditions(params.model_copy(update={"status": None}))
+    if params.status is not None and status is not None:
+        conditions.append(status == params.status.value)
+    if point.known_at is not None:
+        # A recommendation added later was not on the scorecard as it was known then.
+        conditions.append(Recommendation.created_at <= point.known_at)
+    return conditions

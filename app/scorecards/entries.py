@@ -1,0 +1,46 @@
+"""Assessment entries as scorecards, claim gaps and status changes show them."""
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.models import HistoryEntry
+
+ID_CHUNK = 500
+
+
+def entries_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Assessment entries by id, with the summary from their payload."""
+    wanted = sorted(set(ids))
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), ID_CHUNK):
+        for entry in session.execute(
+            select(
+                HistoryEntry.id,
+                HistoryEntry.recommendation_id,
+                HistoryEntry.seq,
+                HistoryEntry.status,
+                HistoryEntry.perspective,
+                HistoryEntry.effective_on,
+                HistoryEntry.recorded_at,
+                HistoryEntry.payload,
+            ).where(HistoryEntry.id.in_(wanted[start : start + ID_CHUNK]))
+        ):
+            found[entry.id] = entry_view(entry)
+    return found
+
+
+def entry_view(entry) -> dict[str, Any]:
+    """An assessment entry as scorecards show it: no evidence ids, no recorder."""
+    return {
+        "id": entry.id,
+        "seq": entry.seq,
+        "status": entry.status,
+        "perspective": entry.perspective,
+        "effective_on": entry.effective_on,
+        "recorded_at": entry.recorded_at,
+        "summary": json.loads(entry.payload).get("summary"),
+    }

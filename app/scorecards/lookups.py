@@ -1,0 +1,146 @@
+"""Each perspective's latest assessment per recommendation, looked up once: the shape differs per database.
+
+PostgreSQL joins one `LATERAL (... ORDER BY effective_on DESC, seq DESC LIMIT 1)` per perspective, which
+returns every wanted column from one index seek. SQLite has no LATERAL and a scalar subquery returns one
+value, so the date and the status come packed as `effective_on || status` (one covering seek gives both) and
+are unpacked by the caller from a materialised row.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import ColumnElement, Date, FromClause, Select, func, select, true, type_coerce
+from sqlmodel import Session
+
+from app.models import HistoryEntry, Recommendation
+from app.scorecards.point import PointInTime
+
+# SQLite stores a Date as 'YYYY-MM-DD'; the status follows it in a packed value.
+DATE_LENGTH = 10
+
+
+def latest_query(perspective: str, point: PointInTime, *columns) -> Select:
+    """Columns of a recommendation's latest assessment from a perspective, correlated to `recommendations`."""
+    # Only assessments carry a perspective, so no kind filter: the (recommendation, perspective,
+    # effective_on, seq, status, recorded_at) index then covers the whole lookup.
+    statement = select(*columns).where(
+        HistoryEntry.recommendation_id == Recommendation.id, HistoryEntry.perspective == perspective
+    )
+    if point.as_of is not None:
+        statement = statement.where(HistoryEntry.effective_on <= point.as_of)
+    if point.known_at is not None:
+        statement = statement.where(HistoryEntry.recorded_at <= point.known_at)
+    return statement.order_by(HistoryEntry.effective_on.desc(), HistoryEntry.seq.desc()).limit(1)
+
+
+def latest_value(column, perspective: str, point: PointInTime):
+    """One column of the latest assessment as a correlated scalar subquery."""
+    return latest_query(perspective, point, column).scalar_subquery()
+
+
+@dataclass
+class Looked:
+    """What a lookup adds to a per-recommendation select: columns for its list and joins for its FROM."""
+
+    columns: list[ColumnElement]
+    joins: list[FromClause]
+
+
+class Lookups(Protocol):
+    """The latest status (and date, and entry id) from a perspective, in the database's best shape."""
+
+    def inline(self, perspective: str, point: PointInTime, *columns) -> tuple[list[ColumnElement], Looked]:
+        """Columns of the latest assessment usable directly in a select, and the joins they need."""
+        ...
+
+    def dated(self, perspective: str, point: PointInTime) -> Looked:
+        """Status and effective date, to be read back through `status` and `effective_on`."""
+        ...
+
+    def status_only(self, perspective: str, point: PointInTime) -> Looked:
+        """Status alone, to be read back through `status`."""
+        ...
+
+    def status(self, rows: FromClause, perspective: str) -> ColumnElement:
+        """The looked-up status (NULL when none) as a column of the materialised rows."""
+        ...
+
+    def effective_on(self, rows: FromClause, perspective: str) -> ColumnElement:
+        """The looked-up effective date (NULL when none) as a column of the materialised rows."""
+        ...
+
+
+class LateralLookups:
+    """PostgreSQL: a LEFT JOIN LATERAL per perspective; every column comes from the one seek."""
+
+    def inline(self, perspective: str, point: PointInTime, *columns) -> tuple[list[ColumnElement], Looked]:
+        """Columns of the latest assessment for a select's WHERE and column list, from one seek."""
+        lookup = latest_query(perspective, point, *columns).lateral(f"latest_{perspective}")
+        return [lookup.c[column.key] for column in columns], Looked([], [lookup])
+
+    def dated(self, perspective: str, point: PointInTime) -> Looked:
+        """Status and effective date from one lateral seek."""
+        lookup = latest_query(perspective, point, HistoryEntry.status, HistoryEntry.effective_on).lateral(
+            f"latest_{perspective}"
+        )
+        return Looked(
+            [
+                lookup.c.status.label(f"{perspective}_status"),
+                lookup.c.effective_on.label(f"{perspective}_on"),
+            ],
+            [lookup],
+        )
+
+    def status_only(self, perspective: str, point: PointInTime) -> Looked:
+        """The status from one lateral seek."""
+        lookup = latest_query(perspective, point, HistoryEntry.status).lateral(f"latest_{perspective}")
+        return Looked([lookup.c.status.label(f"{perspective}_status")], [lookup])
+
+    def status(self, rows: FromClause, perspective: str) -> ColumnElement:
+        """The status column."""
+        return rows.c[f"{perspective}_status"]
+
+    def effective_on(self, rows: FromClause, perspective: str) -> ColumnElement:
+        """The effective-date column."""
+        return rows.c[f"{perspective}_on"]
+
+
+class PackedLookups:
+    """SQLite: a correlated scalar subquery per perspective, date and status packed into one value."""
+
+    def inline(self, perspective: str, point: PointInTime, *columns) -> tuple[list[ColumnElement], Looked]:
+        """Columns of the latest assessment, a seek each; a condition evaluates only when reached."""
+        return [latest_value(column, perspective, point) for column in columns], Looked([], [])
+
+    def dated(self, perspective: str, point: PointInTime) -> Looked:
+        """`effective_on || status` from one covering seek."""
+        packed = HistoryEntry.effective_on.concat(HistoryEntry.status)
+        return Looked([latest_value(packed, perspective, point).label(f"{perspective}_packed")], [])
+
+    def status_only(self, perspective: str, point: PointInTime) -> Looked:
+        """The status from one covering seek."""
+        return Looked(
+            [latest_value(HistoryEntry.status, perspective, point).label(f"{perspective}_status")], []
+        )
+
+    def status(self, rows: FromClause, perspective: str) -> ColumnElement:
+        """The status, unpacked when the lookup was dated."""
+        if f"{perspective}_packed" in rows.c:
+            return func.substr(rows.c[f"{perspective}_packed"], DATE_LENGTH + 1)
+        return rows.c[f"{perspective}_status"]
+
+    def effective_on(self, rows: FromClause, perspective: str) -> ColumnElement:
+        """The date part, typed as a Date so comparisons bind dates as SQLite stores them."""
+        return type_coerce(func.substr(rows.c[f"{perspective}_packed"], 1, DATE_LENGTH), Date)
+
+
+def lookups_for(session: Session) -> Lookups:
+    """The lookup shape for the session's database."""
+    return LateralLookups() if session.get_bind().dialect.name == "postgresql" else PackedLookups()
+
+
+def with_joins(statement: Select, joins: list[FromClause]) -> Select:
+    """The statement with each lateral lookup LEFT JOINed ON true."""
+    for lookup in joins:
+        statement = statement.outerjoin_from(Recommendation, lookup, true())
+    return statement

@@ -1,0 +1,31 @@
+"""The point in time a scorecard, a claim-gap page or a report is computed at."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from app.scorecards.schemas import ChangesParams, PointInTimeParams
+
+
+@dataclass(frozen=True)
+class PointInTime:
+    """Which history counts: effective on or before `as_of`, recorded at or before `known_at`."""
+
+    as_of: date | None = None
+    known_at: datetime | None = None
+
+    @property
+    def current(self) -> bool:
+        """True when every recorded entry counts: the denormalised columns then hold the answer."""
+        return self.as_of is None and self.known_at is None
+
+    def reference_date(self) -> date:
+        """The date staleness is measured from: as_of, else known_at's date (at the latest today), in UTC."""
+        if self.as_of is not None:
+            return self.as_of
+        today = datetime.now(UTC).date()
+        return min(self.known_at.date(), today) if self.known_at is not None else today
+
+
+def point_of(params: PointInTimeParams | ChangesParams) -> PointInTime:
+    """The point in time named by the parameters."""
+    return PointInTime(getattr(params, "as_of", None), params.known_at)

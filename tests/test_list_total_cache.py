@@ -1,0 +1,202 @@
+"""The list's `total` is cached per app by filters and data fingerprint, and is never stale after a write."""
+
+import re
+import shutil
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from app.config import Settings
+from app.db import build_engine
+from app.history.fingerprint import data_fingerprint
+from app.lru import LRUCache
+from app.main import create_app
+from app.recommendations.schemas import RecommendationFilters
+from app.recommendations.totals import filters_key
+from seed.loader import DEFAULT_SEED, read_seed
+from tests.support import bearer, make_token
+
+CURATED = read_seed(DEFAULT_SEED)["recommendations"]
+LIST = "/api/v1/recommendations"
+
+
+def _total(client, **params) -> int:
+    response = client.get(LIST, params=params | {"limit": 500})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["total"] == len(body["items"])  # one page holds them all: the total must agree with it
+    return body["total"]
+
+
+def _assess(client, token: str, code: str, status: str) -> None:
+    etag = client.get(f"{LIST}/{code}").headers["etag"]
+    response = client.post(
+        f"{LIST}/{code}/assessments",
+        json={"status": status, "summary": "Synthetic."},
+        headers=bearer(token) | {"If-Match": etag},
+    )
+    assert response.status_code == 201, response.text
+
+
+def _count_statements(client, action) -> int:
+    """How many SELECT count(...) statements `action` sends."""
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    engine = client.app.state.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return sum("count(" in statement.lower() for statement in seen)
+
+
+def test_total_follows_status_changes(client, monitor_token):
+    section4 = [c["code"] for c in CURATED if c["section"] == 4]
+    assert _total(client, status="not_assessed") == 43
+    assert _total(client, status="implemented") == 0
+    assert _total(client, status="implemented", section=4) == 0
+    _assess(client, monitor_token, section4[0], "implemented")
+    assert _total(client, status="implemented") == 1
+    assert _total(client, status="implemented", section=4) == 1
+    assert _total(client, status="not_assessed") == 42
+    _assess(client, monitor_token, section4[1], "implemented")
+    _assess(client, monitor_token, section4[0], "regressed")
+    assert _total(client, status="implemented") == 1
+    assert _total(client, status="regressed") == 1
+    assert _total(client, status="not_assessed") == 41
+    assert _total(client) == 43
+
+
+def test_web_list_total_follows_a_write(client, monitor_token):
+    def count_line(**params) -> str:
+        page = client.get("/recommendations", params=params).text
+        return re.search(r'<p class="count" id="count">([^<]*)</p>', page).group(1)
+
+    assert count_line(status="implemented") == "0 recommendations match."
+    assert count_line() == "43 recommendations match."
+    _assess(client, monitor_token, "odf-kz-2015-2.1", "implemented")
+    assert count_line(status="implemented") == "1 recommendation matches."
+    assert count_line(status="not_assessed") == "42 recommendations match."
+
+
+def test_each_filter_set_has_its_own_total(client):
+    section4 = [c for c in CURATED if c["section"] == 4]
+    religion = [c for c in CURATED if "freedom-of-religion" in c["themes"]]
+    extremism = [c for c in CURATED if "extremism" in c["text"].lower()]
+    assert 0 < len(section4) != len(religion) > 0
+    for _ in range(2):  # the second round is served from the cache
+        assert _total(client) == 43
+        assert _total(client, section=4) == len(section4)
+        assert _total(client, theme="freedom-of-religion") == len(religion)
+        assert _total(client, section=4, theme="freedom-of-religion") == len(
+            [c for c in section4 if c in religion]
+        )
+        assert _total(client, q="EXTREMISM") == _total(client, q="extremism") == len(extremism)
+        assert _total(client, source="no-such-source") == 0
+
+
+def test_a_cached_total_is_not_counted_again_until_a_write(client, monitor_token):
+    def first_page(**params):
+        return lambda: client.get(LIST, params=params | {"limit": 5})
+
+    assert _count_statements(client, first_page(section=4)) == 1
+    assert _count_statements(client, first_page(section=4)) == 0
+    # Another page of the same filters shares the total; other filters count their own.
+    cursor = client.get(LIST, params={"section": 4, "limit": 5}).json()["next_cursor"]
+    assert _count_statements(client, lambda: client.get(LIST, params={"section": 4, "cursor": cursor})) == 0
+    assert _count_statements(client, first_page(section=5)) == 1
+    _assess(client, monitor_token, "odf-kz-2015-4.1", "implemented")
+    assert _count_statements(client, first_page(section=4)) == 1
+
+
+def test_cache_off_counts_every_page(settings, monitor_token):
+    off = settings.model_copy(update={"list_total_cache_entries": 0})
+    with TestClient(create_app(off)) as client:
+        assert client.app.state.list_totals is None
+        assert _count_statements(client, lambda: client.get(LIST)) == 1
+        assert _count_statements(client, lambda: client.get(LIST)) == 1
+        assert _total(client, status="implemented") == 0
+        _assess(client, monitor_token, "odf-kz-2015-2.1", "implemented")
+        assert _total(client, status="implemented") == 1
+
+
+@pytest.fixture
+def other_database_url(backend, seeded_template, postgres_server, tmp_path: Path, run_id: str) -> str:
+    """A second copy of the seeded database, for a second app."""
+    if backend == "sqlite":
+        target = tmp_path / "other.db"
+        shutil.copyfile(make_url(seeded_template).database, target)
+        return f"sqlite:///{target}"
+    name = f"rectrack_{run_id}_{uuid.uuid4().hex[:8]}"
+    return postgres_server.create(name, template=make_url(seeded_template).database)
+
+
+def _fingerprint(url: str) -> str:
+    engine = build_engine(url)
+    with Session(engine) as session:
+        fingerprint = data_fingerprint(session)
+    engine.dispose()
+    return fingerprint
+
+
+def test_apps_on_different_databases_keep_their_own_totals(database, other_database_url, monitor_token):
+    other_token = make_token(other_database_url, "monitor", "Other Monitor")
+    first = TestClient(create_app(Settings(database_url=database.url, _env_file=None)))
+    second = TestClient(create_app(Settings(database_url=other_database_url, _env_file=None)))
+    with first, second:
+        # One write each, so both data fingerprints move to the same value; only the statuses differ.
+        _assess(first, monitor_token, "odf-kz-2015-2.1", "implemented")
+        _assess(second, other_token, "odf-kz-2015-2.2", "not_implemented")
+        assert _fingerprint(database.url) == _fingerprint(other_database_url)
+        assert _total(first, status="implemented") == 1
+        assert _total(second, status="implemented") == 0
+        assert _total(second, status="not_implemented") == 1
+        assert _total(first, status="not_implemented") == 0
+
+
+def test_filters_key_names_the_rows_selected():
+    assert filters_key(RecommendationFilters(q="Press")) == filters_key(RecommendationFilters(q="PRESS"))
+    assert filters_key(RecommendationFilters(q="")) == filters_key(RecommendationFilters())
+    assert filters_key(RecommendationFilters(section=4, theme="media-freedom")) == filters_key(
+        RecommendationFilters(theme="media-freedom", section=4)
+    )
+    assert filters_key(RecommendationFilters(section=4)) != filters_key(RecommendationFilters(section=5))
+    assert filters_key(RecommendationFilters(status="implemented")) != filters_key(RecommendationFilters())
+
+
+def test_lru_cache_is_bounded_and_keeps_the_recently_used():
+    cache: LRUCache[int] = LRUCache(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # "b" is now the least recently used
+    cache.put("c", 3)
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
+    assert len(cache) == 2
+    with pytest.raises(ValueError):
+        LRUCache(0)
+
+
+def test_lru_cache_stays_bounded_under_threads():
+    cache: LRUCache[int] = LRUCache(50)
+
+    def work(offset: int) -> None:
+        for n in range(2000):
+            cache.put((offset, n), n)
+            cache.get((offset, n - 1))
+
+    threads = [threading.Thread(target=work, args=(offset,)) for offset in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(cache) == 50
