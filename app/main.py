@@ -16,8 +16,8 @@ from app.lru import LRUCache
 from app.monitors.routes import router as monitors_router
 from app.recommendations.routes import router as recommendations_router
 from app.reports.routes import router as reports_router
-from app.scorecards.cache import CLAIM_GAP_ENTRIES, SCORECARD_ENTRIES, ResultCache
 from app.scorecards.routes import router as scorecards_router
+from app.scorecards.service import CLAIM_GAP_ENTRIES, SCORECARD_ENTRIES
 from app.web.routes import install_web
 
 DESCRIPTION = """
@@ -44,8 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Per app, not per process: each app (and each test's app) has its own database.
     entries = settings.list_total_cache_entries
     app.state.list_totals = LRUCache[int](entries) if entries else None
-    app.state.scorecards = ResultCache(SCORECARD_ENTRIES)
-    app.state.claim_gaps = ResultCache(CLAIM_GAP_ENTRIES)
+    app.state.scorecards = LRUCache(SCORECARD_ENTRIES)
+    app.state.claim_gaps = LRUCache(CLAIM_GAP_ENTRIES)
     install_error_handlers(app)
     app.openapi = lambda: _openapi_with_problems(app)
     app.include_router(health.router)

@@ -43,20 +43,20 @@ def scorecard_rows(url: str, backend: str, config: Config) -> list[Row]:
 def _scorecard(
     engine: Engine, raw: Raw, backend: str, group_by: str, point: Point, config: Config
 ) -> tuple[Row, Row]:
-    from app.scorecards.cache import SCORECARD_ENTRIES, ResultCache
+    from app.lru import LRUCache
     from app.scorecards.schemas import ScorecardParams
-    from app.scorecards.service import cached_scorecard
+    from app.scorecards.service import SCORECARD_ENTRIES, cached_scorecard
 
     params = ScorecardParams(group_by=group_by, as_of=point.as_of, known_at=point.known_at)
-    shared = ResultCache(SCORECARD_ENTRIES)
+    shared = LRUCache(SCORECARD_ENTRIES)
 
-    def app_run(cache: ResultCache) -> dict[str, Any]:
+    def app_run(cache: LRUCache) -> dict[str, Any]:
         # As a request does: read the data fingerprint, then the cache, computing on a miss.
         with Session(engine) as session:
             return cached_scorecard(session, cache, params, include_restricted=False)
 
     def cold_run() -> dict[str, Any]:
-        return app_run(ResultCache(1))  # an empty cache every time: every run computes
+        return app_run(LRUCache(1))  # an empty cache every time: every run computes
 
     _, _, scorecard = median_time(cold_run, 1)  # a warm-up, and the answer the floors must give
     expected = app_comparable(scorecard, group_by)

@@ -176,11 +176,11 @@ def test_filters_key_names_the_rows_selected():
 
 def test_lru_cache_is_bounded_and_keeps_the_recently_used():
     cache: LRUCache[int] = LRUCache(2)
-    cache.put("a", 1)
-    cache.put("b", 2)
-    assert cache.get("a") == 1  # "b" is now the least recently used
-    cache.put("c", 3)
-    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
+    cache.get_or_compute("a", lambda: 1)
+    cache.get_or_compute("b", lambda: 2)
+    assert cache.get_or_compute("a", lambda: -1) == 1  # a hit: "b" is now the least recently used
+    cache.get_or_compute("c", lambda: 3)
+    assert cache.get_or_compute("b", lambda: -2) == -2  # "b" was evicted, so it is computed again
     assert len(cache) == 2
     with pytest.raises(ValueError):
         LRUCache(0)
@@ -191,8 +191,8 @@ def test_lru_cache_stays_bounded_under_threads():
 
     def work(offset: int) -> None:
         for n in range(2000):
-            cache.put((offset, n), n)
-            cache.get((offset, n - 1))
+            cache.get_or_compute((offset, n), lambda n=n: n)
+            cache.get_or_compute((offset, n - 1), lambda n=n: n - 1)
 
     threads = [threading.Thread(target=work, args=(offset,)) for offset in range(8)]
     for thread in threads:

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from app.db import build_engine
-from app.scorecards.cache import ResultCache
+from app.lru import LRUCache
 from app.scorecards.schemas import ScorecardOut, ScorecardParams
 from app.scorecards.service import compute_scorecard
 from seed.loader import DEFAULT_SEED, read_seed
@@ -276,7 +276,7 @@ def test_the_overview_shows_the_count_and_the_first_gaps(client, gaps_history, m
 
 
 def test_concurrent_misses_compute_once_and_the_oldest_entry_goes_first():
-    cache, calls = ResultCache(2), []
+    cache, calls = LRUCache(2), []
 
     def slow():
         calls.append(1)

@@ -23,11 +23,7 @@ def count_matching(
     # The fingerprint is read before counting: the count then sees at least the state the key names
     # (one snapshot on SQLite; a later one under PostgreSQL's read committed), never an older one.
     key = (data_fingerprint(session), filters_key(filters))
-    total = totals.get(key)
-    if total is None:
-        total = _count(session, conditions)
-        totals.put(key, total)
-    return total
+    return totals.get_or_compute(key, lambda: _count(session, conditions))
 
 
 def filters_key(filters: RecommendationFilters) -> tuple[tuple[str, Any], ...]:

@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.lru import LRUCache
 from app.models import HistoryEntry, Recommendation, Source
 from app.recommendations.service import ORDER
 from app.scorecards.aggregation import counts_statement, fold, per_recommendation
-from app.scorecards.cache import ResultCache
 from app.scorecards.conditions import recommendation_conditions, status_at
 from app.scorecards.entries import ID_CHUNK, entry_view
 from app.scorecards.gaps import first_gaps
@@ -18,6 +18,10 @@ from app.scorecards.lookups import lookups_for
 from app.scorecards.point import PointInTime, point_of
 from app.scorecards.schemas import ChangesParams, ScorecardParams
 from app.vocabulary import Status
+
+# Per app (app.state.scorecards, app.state.claim_gaps): a scorecard body is up to a few hundred KB.
+SCORECARD_ENTRIES = 32
+CLAIM_GAP_ENTRIES = 64
 
 __all__ = ["PointInTime", "compute_scorecard", "cached_scorecard", "point_of", "scorecard_changes"]
 
@@ -77,7 +81,7 @@ def compute_scorecard(
 
 def cached_scorecard(
     session: Session,
-    cache: ResultCache,
+    cache: LRUCache,
     params: ScorecardParams,
     *,
     include_restricted: bool,
