@@ -1,5 +1,7 @@
 """Engine, naming convention, SQLite pragmas and the per-request session."""
 
+import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -62,6 +64,14 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _optimize_before_close(dbapi_connection, _record) -> None:
+    # SQLite's advice: run PRAGMA optimize as a connection closes, so the planner gets statistics for
+    # the tables this connection queried (PostgreSQL's autovacuum does this on its own). Never let
+    # it stop a close: a busy database just skips it this time.
+    with contextlib.suppress(sqlite3.Error):
+        dbapi_connection.execute("PRAGMA optimize")
+
+
 def _sqlite_begin(conn) -> None:
     # A write transaction that starts as a reader fails with SQLITE_BUSY when it tries to
     # upgrade after another writer committed, without waiting for the busy timeout; taking the
@@ -85,6 +95,7 @@ def build_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _disable_pysqlite_transactions)
         event.listen(engine, "connect", _set_sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "close", _optimize_before_close)
         return engine
     if dialect == "postgresql":
         url = (
