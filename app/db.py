@@ -9,7 +9,6 @@ from typing import Annotated
 
 import anyio
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
@@ -141,8 +140,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         succeeded = True
     finally:
         # Shielded: a cancelled request must still hand its connection back.
+        # Its own limiter, not the shared thread pool's (as FastAPI does for dependency exits): when
+        # every pool thread is a request waiting for a database connection, the ends that would give
+        # connections back must not queue behind them, or the server deadlocks (found by `make soak`).
         with anyio.CancelScope(shield=True):
-            await run_in_threadpool(_end_session, session, succeeded)
+            await anyio.to_thread.run_sync(_end_session, session, succeeded, limiter=anyio.CapacityLimiter(1))
 
 
 def _end_session(session: Session, succeeded: bool) -> None:
