@@ -4,13 +4,12 @@ import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Annotated
 
 import anyio
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -113,10 +112,10 @@ def _disable_pysqlite_transactions(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
 
 
-@lru_cache
-def get_engine() -> Engine:
-    """The process-wide engine for the configured database."""
-    return build_engine()
+def is_postgres(bind: Session | Engine | Connection) -> bool:
+    """True when the session, engine or connection talks to PostgreSQL (else SQLite)."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    return engine.dialect.name == "postgresql"
 
 
 def _session_scope(bind) -> Iterator[Session]:

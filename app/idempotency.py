@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
@@ -12,7 +13,7 @@ from sqlalchemy import delete, select, text
 from sqlmodel import Session
 
 from app.auth import Principal
-from app.db import utcnow
+from app.db import is_postgres, utcnow
 from app.errors import Unprocessable
 from app.history.chain import canonical_json
 from app.models import IdempotencyRecord
@@ -80,10 +81,28 @@ class Idempotency:
     def _serialise_same_key(self) -> None:
         # Two concurrent requests with one key must not both run: on PostgreSQL the second waits here
         # until the first commits, then finds its record. SQLite writers are serialised already.
-        if self.session.get_bind().dialect.name == "postgresql":
+        if is_postgres(self.session):
             digest = hashlib.sha256(f"{self.token_id}:{self.key}".encode()).digest()
             lock_id = int.from_bytes(digest[:8], "big", signed=True)
             self.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+
+
+def idempotent(
+    idempotency: Idempotency,
+    request_body: Any,
+    write: Callable[[], JSONResponse],
+    *,
+    redact: Callable[[Any], Any] | None = None,
+) -> Response:
+    """Replay the first response to a retried request; else write, and keep the response for retries.
+
+    `redact` turns the response body into what may be stored (a new token is shown once, never replayed).
+    """
+    if replay := idempotency.replay(request_body):
+        return replay
+    response = write()
+    stored = None if redact is None else redact(json.loads(response.body))
+    return idempotency.remember(response, stored_body=stored)
 
 
 def idempotency_for(principal: Principal, session: Session, key: str | None, request: Request) -> Idempotency:

@@ -7,9 +7,11 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app import health
+from app.assessments.routes import router as assessments_router
 from app.config import Settings, get_settings
 from app.db import build_engine
 from app.errors import PROBLEM_MEDIA_TYPE, Problem, install_error_handlers
+from app.evidence.routes import router as evidence_router
 from app.history.routes import router as history_router
 from app.limits import BodySizeLimit
 from app.lru import LRUCache
@@ -50,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: _openapi_with_problems(app)
     app.include_router(health.router)
     app.include_router(recommendations_router)
+    app.include_router(assessments_router)
+    app.include_router(evidence_router)
     app.include_router(history_router)
     app.include_router(monitors_router)
     app.include_router(scorecards_router)

@@ -10,13 +10,13 @@ from fastapi import FastAPI
 from sqlalchemy import event
 
 from app.db import WRITE_OPTION
-from app.history import writes
 from app.main import create_app as create_real_app
+from app.recommendations import write_protocol
 
 
 def without_feed_lock() -> FastAPI:
     """The real app, with the history-append advisory lock turned into a no-op in this process."""
-    writes._needs_feed_lock = lambda _session: False
+    write_protocol.needs_feed_lock = lambda _session: False
     return create_real_app()
 
 

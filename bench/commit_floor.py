@@ -10,7 +10,7 @@ import hashlib
 import threading
 import time
 
-from app.history.writes import HISTORY_APPEND_LOCK
+from app.recommendations.write_protocol import HISTORY_APPEND_LOCK
 from bench.floors import Raw
 
 ROWS_TABLE = "bench_floor_rows"

@@ -390,7 +390,7 @@ class _Chain:
         self.updated_at = recorded_at
 
     def latest_status(self, perspective: str) -> str:
-        """The latest assessment by effective date, then seq (as writes.latest_status)."""
+        """The latest assessment by effective date, then seq (as bench.consistency.latest_status)."""
         return self.latest.get(perspective, (None, None, Status.not_assessed.value))[2]
 
 

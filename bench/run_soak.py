@@ -23,9 +23,9 @@ from sqlmodel import Session
 
 from app.db import build_engine
 from app.history.verify import verify_chains
-from app.history.writes import latest_status
 from app.models import HistoryEntry, Recommendation, RecommendationEvidence
 from app.vocabulary import Perspective
+from bench.consistency import latest_status
 from bench.databases import BenchDatabase, postgres_admin_url, postgres_available
 from bench.generate import generate, issue_tokens
 from bench.load import Ledger, mixed_load, run

@@ -6,7 +6,7 @@ import time
 import httpx
 import pytest
 
-from app.history.writes import HISTORY_APPEND_LOCK
+from app.recommendations.write_protocol import HISTORY_APPEND_LOCK
 from bench.floors import Raw
 from tests.support import bearer, make_token, running_server
 

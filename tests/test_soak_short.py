@@ -10,9 +10,9 @@ from sqlmodel import Session
 
 from app.db import build_engine
 from app.history.verify import verify_chains
-from app.history.writes import latest_status
 from app.models import HistoryEntry, Recommendation, RecommendationEvidence
 from app.vocabulary import Perspective
+from bench.consistency import latest_status
 from bench.generate import generate
 from bench.run_soak import crash_run, soak_run
 from tests.support import migrate

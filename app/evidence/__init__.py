@@ -1,0 +1,1 @@
+"""Evidence items, their URLs, and their links to recommendations."""

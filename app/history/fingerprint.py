@@ -7,8 +7,8 @@ from app.models import HistoryEntry, RecommendationEvidence
 
 # Two primary-key maxima: index lookups, never a scan. History is append-only (a trigger enforces it
 # on PostgreSQL) and links are never deleted, so nothing can change without one of them growing.
-# Sound only because appends are serialised (the advisory lock in history.writes on PostgreSQL, one
-# writer at a time on SQLite): a lower id can never commit after a higher one has been seen.
+# Sound only because appends are serialised (the advisory lock in recommendations.write_protocol on
+# PostgreSQL, one writer at a time on SQLite): a lower id can never commit after a higher one has been seen.
 # Built once from the tables' columns: every list page reads it, and building it cost 4× running it.
 _NEWEST_IDS = select(
     select(func.max(HistoryEntry.__table__.c.id)).scalar_subquery(),

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from app.auth import AdminDep, ViewerDep
 from app.db import SessionDep, WriteSessionDep
 from app.errors import problem_responses
-from app.idempotency import Idempotency, IdempotencyKey, idempotency_for
+from app.idempotency import IdempotencyKey, idempotency_for, idempotent
 from app.monitors import service
 from app.monitors.schemas import MeOut, MonitorIn, MonitorOut, NewMonitorOut, NewTokenOut, TokenIn
 
@@ -18,13 +18,14 @@ router = APIRouter(prefix="/api/v1", tags=["monitors"])
 MONITOR_ID = Path(ge=1, le=2**31 - 1)
 
 
-def _created(model: type[BaseModel], body: dict, idempotency: Idempotency) -> JSONResponse:
-    content = model.model_validate(body).model_dump(mode="json")
-    response = JSONResponse(content, status_code=201)
+def _created(model: type[BaseModel], body: dict) -> JSONResponse:
+    return JSONResponse(model.model_validate(body).model_dump(mode="json"), status_code=201)
+
+
+def _without_token(content: dict) -> dict:
     # The token is shown once: a replayed response carries everything but the token itself.
-    stored = model.model_validate(body).model_dump(mode="json")
-    (stored["token"] if "monitor" in stored else stored)["token"] = None
-    return idempotency.remember(response, stored_body=stored)
+    (content["token"] if "monitor" in content else content)["token"] = None
+    return content
 
 
 @router.get("/me", response_model=MeOut, responses=problem_responses(401))
@@ -53,16 +54,18 @@ def post_monitor(
     idempotency_key: IdempotencyKey = None,
 ):
     """Create a monitor and their first token, shown once (admin)."""
+
+    def write() -> JSONResponse:
+        monitor = service.create_monitor(session, data.name, data.role)
+        token, plain = service.issue_token(session, monitor.id)
+        body = {
+            "monitor": service.monitor_view(monitor, [token]),
+            "token": service.token_view(token) | {"token": plain},
+        }
+        return _created(NewMonitorOut, body)
+
     idempotency = idempotency_for(admin, session, idempotency_key, request)
-    if replay := idempotency.replay(data.model_dump(mode="json")):
-        return replay
-    monitor = service.create_monitor(session, data.name, data.role)
-    token, plain = service.issue_token(session, monitor.id)
-    body = {
-        "monitor": service.monitor_view(monitor, [token]),
-        "token": service.token_view(token) | {"token": plain},
-    }
-    return _created(NewMonitorOut, body, idempotency)
+    return idempotent(idempotency, data.model_dump(mode="json"), write, redact=_without_token)
 
 
 @router.post(
@@ -81,11 +84,13 @@ def post_token(
 ):
     """Issue another token for a monitor, shown once (admin)."""
     data = data or TokenIn()
+
+    def write() -> JSONResponse:
+        token, plain = service.issue_token(session, monitor_id, data.label)
+        return _created(NewTokenOut, service.token_view(token) | {"token": plain})
+
     idempotency = idempotency_for(admin, session, idempotency_key, request)
-    if replay := idempotency.replay(data.model_dump(mode="json")):
-        return replay
-    token, plain = service.issue_token(session, monitor_id, data.label)
-    return _created(NewTokenOut, service.token_view(token) | {"token": plain}, idempotency)
+    return idempotent(idempotency, data.model_dump(mode="json"), write, redact=_without_token)
 
 
 @router.delete(

@@ -121,3 +121,13 @@ class RecommendationFilters(InputModel):
 
 
 SourceOut.model_rebuild()
+
+
+class RecommendationVersion(BaseModel):
+    """Where a recommendation stands after a write."""
+
+    code: str
+    version: int
+    etag: str
+    status: Status
+    claimed_status: Status

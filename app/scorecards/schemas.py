@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.history.schemas import PastDate
+from app.inputs import PastDate
 from app.recommendations.schemas import RecommendationFilters
 from app.vocabulary import Perspective, Status
 

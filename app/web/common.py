@@ -7,8 +7,8 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from app.errors import NotFound
-from app.history.schemas import latest_date_on_earth
 from app.history.views import recommendation_history
+from app.inputs import latest_date_on_earth
 from app.recommendations import service
 from app.vocabulary import EvidenceKind, Perspective, Relation, Visibility
 from app.web.forms import FormState, blank_assessment, blank_evidence

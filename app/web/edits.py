@@ -9,9 +9,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.assessments.service import record_assessment
 from app.db import WriteSessionDep
 from app.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
-from app.history import writes
+from app.evidence.service import link_evidence
+from app.recommendations.write_protocol import read_for_write
 from app.web.common import error_page, plausible_code, recommendation_page
 from app.web.formdata import FormDep
 from app.web.forms import (
@@ -83,7 +85,7 @@ def _submit(
     if isinstance(parsed, FormState):
         return again(422, parsed, {"kind": "fix"})
     try:
-        recommendation = writes.read_for_write(session, code, _if_match(form))
+        recommendation = read_for_write(session, code, _if_match(form))
         write(session, recommendation, visitor.principal, parsed)
     except NotFound:
         session.rollback()
@@ -107,13 +109,11 @@ def _submit(
 def post_assessment(code: str, request: Request, session: WriteSessionDep, form: FormDep):
     """Record an assessment from the form, if the recommendation is still at the form's version."""
     values = assessment_values(form)
-    return _submit(
-        request, session, form, code, ASSESSMENT, values, parse_assessment, writes.record_assessment
-    )
+    return _submit(request, session, form, code, ASSESSMENT, values, parse_assessment, record_assessment)
 
 
 @router.post("/recommendations/{code}/evidence", response_class=HTMLResponse)
 def post_evidence(code: str, request: Request, session: WriteSessionDep, form: FormDep):
     """Link evidence from the form, if the recommendation is still at the form's version."""
     values = evidence_values(form)
-    return _submit(request, session, form, code, EVIDENCE, values, parse_evidence, writes.link_evidence)
+    return _submit(request, session, form, code, EVIDENCE, values, parse_evidence, link_evidence)

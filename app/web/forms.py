@@ -6,7 +6,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from app.history.schemas import AssessmentIn, EvidenceIn
+from app.assessments.schemas import AssessmentIn
+from app.evidence.schemas import EvidenceIn
 
 ASSESSMENT, EVIDENCE = "assessment", "evidence"
 ASSESSMENT_FIELDS = ("status", "perspective", "summary", "effective_on")

@@ -1,0 +1,1 @@
+"""Recording assessments: dated judgements of a recommendation's status from a perspective."""

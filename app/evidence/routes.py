@@ -1,0 +1,84 @@
+"""Evidence API: link and unlink evidence under If-Match, and find an item by URL."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, status
+from fastapi.responses import Response
+
+from app.auth import MonitorDep, ReaderDep, can_see_restricted
+from app.db import SessionDep, WriteSessionDep
+from app.errors import problem_responses
+from app.evidence import service
+from app.evidence.schemas import EvidenceFound, EvidenceIn, EvidenceLinked, EvidenceUnlinked
+from app.idempotency import IdempotencyKey, idempotency_for, idempotent
+from app.inputs import CleanText
+from app.recommendations.schemas import CODE_PATH
+from app.recommendations.write_protocol import read_for_write
+from app.recommendations.write_responses import WRITE_ERRORS, IfMatch, written_response
+
+router = APIRouter(prefix="/api/v1", tags=["evidence"])
+
+
+@router.post(
+    "/recommendations/{code}/evidence",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EvidenceLinked,
+    responses=WRITE_ERRORS,
+)
+def post_evidence(
+    code: Annotated[str, CODE_PATH],
+    data: EvidenceIn,
+    request: Request,
+    session: WriteSessionDep,
+    principal: MonitorDep,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Link evidence to a recommendation (an item with the same URL is reused); needs If-Match."""
+
+    def write() -> Response:
+        target = read_for_write(session, code, if_match)
+        evidence, link, entry, reused = service.link_evidence(session, target, principal, data)
+        body = {
+            "evidence": service.evidence_view(evidence),
+            "reused": reused,
+            "relation": link.relation,
+            "note": link.note,
+        }
+        return written_response(session, EvidenceLinked, target, entry, body)
+
+    idempotency = idempotency_for(principal, session, idempotency_key, request)
+    return idempotent(idempotency, data.model_dump(mode="json"), write)
+
+
+@router.delete(
+    "/recommendations/{code}/evidence/{evidence_id}",
+    response_model=EvidenceUnlinked,
+    responses=WRITE_ERRORS,
+)
+def delete_evidence(
+    code: Annotated[str, CODE_PATH],
+    evidence_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    reason: Annotated[
+        CleanText, Query(min_length=1, max_length=2000, description="Why the link is removed.")
+    ],
+    session: WriteSessionDep,
+    principal: MonitorDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Unlink evidence from a recommendation with a reason; the history keeps who, when and why."""
+    target = read_for_write(session, code, if_match)
+    entry = service.unlink_evidence(session, target, principal, evidence_id, reason.strip() or reason)
+    return written_response(session, EvidenceUnlinked, target, entry, {}, status_code=200)
+
+
+@router.get("/evidence", response_model=EvidenceFound, responses=problem_responses(404, 422))
+def get_evidence(
+    url: Annotated[
+        CleanText, Query(min_length=1, max_length=2048, description="Any spelling of the item's URL.")
+    ],
+    session: SessionDep,
+    reader: ReaderDep,
+) -> dict:
+    """Find an evidence item by URL, with the recommendations it is linked to."""
+    return service.find_evidence(session, url, include_restricted=can_see_restricted(reader))

@@ -1,0 +1,79 @@
+"""Request and response models of evidence items and their links to recommendations."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.evidence.urls import normalise_url
+from app.history.schemas import HistoryEntryOut
+from app.inputs import InputModel, PastDate
+from app.recommendations.schemas import RecommendationVersion
+from app.vocabulary import EvidenceKind, Relation, Visibility
+
+HTTP_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://"
+
+
+def _http_url(value: str) -> str:
+    normalise_url(value)  # raises ValueError for anything but an http(s) URL with a host
+    return value
+
+
+class EvidenceIn(InputModel):
+    """A document to link to a recommendation; an existing item with the same URL is reused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    url: Annotated[
+        str, Field(min_length=10, max_length=2048, pattern=HTTP_URL_PATTERN), AfterValidator(_http_url)
+    ]
+    title: str = Field(min_length=1, max_length=500)
+    kind: EvidenceKind = EvidenceKind.other
+    published_on: PastDate | None = None
+    visibility: Visibility = Visibility.public
+    relation: Relation
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class EvidenceOut(BaseModel):
+    """An evidence item."""
+
+    id: int
+    url: str
+    title: str
+    kind: EvidenceKind
+    published_on: date | None
+    visibility: Visibility
+    created_at: datetime
+
+
+class EvidenceLinked(BaseModel):
+    """The link just made, the history entry that records it, and the new version."""
+
+    evidence: EvidenceOut
+    reused: bool = Field(description="True when an item with the same normalised URL already existed.")
+    relation: Relation
+    note: str | None
+    entry: HistoryEntryOut
+    recommendation: RecommendationVersion
+
+
+class EvidenceUnlinked(BaseModel):
+    """The history entry that records the unlinking, and the new version."""
+
+    entry: HistoryEntryOut
+    recommendation: RecommendationVersion
+
+
+class EvidenceLinkOut(BaseModel):
+    """Where an evidence item is linked."""
+
+    recommendation: str
+    relation: Relation
+    linked_at: datetime
+
+
+class EvidenceFound(EvidenceOut):
+    """An evidence item and its current links."""
+
+    links: list[EvidenceLinkOut]

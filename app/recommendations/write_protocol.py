@@ -1,0 +1,161 @@
+"""The read-claim-append protocol every write to a recommendation follows.
+
+A write reads what it needs first, outside any lock, then claims the version it read with one conditional
+UPDATE and appends. Every write bumps the version, so a successful claim proves that nothing it read has
+changed since: the chain head, the statuses and the links. The write transaction is left with the claim,
+the inserts and the commit, which keeps SQLite's single-writer lock and PostgreSQL's feed lock short.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, ScalarSelect, func, insert, literal, select, update
+from sqlmodel import Session
+
+from app.db import WRITE_OPTION, is_postgres, utcnow
+from app.errors import NotFound, PreconditionFailed, PreconditionRequired
+from app.history.service import ChainHead
+from app.models import HistoryEntry, Recommendation
+from app.recommendations.etag import etag_for, versions_in_if_match
+from app.vocabulary import Perspective
+
+# Any constant works: it only has to be the same in every process.
+HISTORY_APPEND_LOCK = 0x7265637472616B  # "rectrak"
+STATUS_COLUMNS = {Perspective.independent: "status", Perspective.state: "claimed_status"}
+
+
+@dataclass
+class WriteTarget:
+    """A recommendation as read before a write; after the write, its new version and statuses."""
+
+    id: int
+    code: str
+    version: int
+    status: str
+    claimed_status: str
+    head: ChainHead | None
+    # The newest effective date per perspective that has a denormalised status column.
+    newest_effective_on: dict[Perspective, date | None]
+
+
+def read_for_write(session: Session, code: str, if_match: str | None) -> WriteTarget:
+    """The recommendation a write will change, if the client read its current version; else 404, 428, 412."""
+    by_seq = [HistoryEntry.seq.desc()]
+    by_effective_on = [HistoryEntry.effective_on.desc(), HistoryEntry.seq.desc()]
+    with snapshot(session) as read:
+        # One statement, one round trip: the row, the chain head and what a backfill is compared with.
+        rec = read.execute(
+            select(
+                Recommendation.id,
+                Recommendation.version,
+                Recommendation.status,
+                Recommendation.claimed_status,
+                _newest(HistoryEntry.seq, by_seq).label("head_seq"),
+                _newest(HistoryEntry.hash, by_seq).label("head_hash"),
+                *(
+                    _newest(
+                        HistoryEntry.effective_on,
+                        by_effective_on,
+                        HistoryEntry.perspective == perspective.value,
+                    ).label(perspective.value)
+                    for perspective in STATUS_COLUMNS
+                ),
+            ).where(Recommendation.code == code)
+        ).first()
+    if rec is None:
+        raise NotFound(f"No recommendation has the code {code!r}.")
+    if if_match is None or if_match.strip() == "*":
+        raise PreconditionRequired(
+            "Send If-Match with the ETag from your last read of this recommendation, so that no one's "
+            "work is overwritten."
+        )
+    if rec.version not in versions_in_if_match(if_match):
+        raise _stale(rec.version)
+    return WriteTarget(
+        id=rec.id,
+        code=code,
+        version=rec.version,
+        status=rec.status,
+        claimed_status=rec.claimed_status,
+        head=ChainHead(rec.head_seq, rec.head_hash) if rec.head_seq is not None else None,
+        newest_effective_on={perspective: rec._mapping[perspective.value] for perspective in STATUS_COLUMNS},
+    )
+
+
+def _newest(column: Any, order: list[Any], *conditions: ColumnElement[bool]) -> ScalarSelect[Any]:
+    """A column of the recommendation's newest entry by `order`, as a correlated subquery."""
+    return (
+        select(column)
+        .where(HistoryEntry.recommendation_id == Recommendation.id, *conditions)
+        .order_by(*order)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def claim(session: Session, target: WriteTarget, changes: dict[str, Any]) -> None:
+    """Bump the version if it is still the one read (412 if not), applying the denormalised changes."""
+    # One statement: on PostgreSQL a concurrent writer waits for our row lock and then finds the
+    # version changed; on SQLite this is where the write lock is taken (BEGIN IMMEDIATE).
+    claimed = session.execute(
+        update(Recommendation)
+        .where(Recommendation.id == target.id, Recommendation.version == target.version)
+        .values(version=Recommendation.version + 1, updated_at=utcnow(), **changes)
+        # Nothing in the session holds this row: skip the ORM's search for objects to refresh.
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        current = session.scalar(select(Recommendation.version).where(Recommendation.id == target.id))
+        raise _stale(current)
+    target.version += 1
+    target.status = changes.get("status", target.status)
+    target.claimed_status = changes.get("claimed_status", target.claimed_status)
+
+
+def append(session: Session, entry: HistoryEntry, *rows: Any) -> None:
+    """Insert the entry (and rows that go with it) after the claim, serialised for the global feed."""
+    session.add_all(rows)
+    session.flush()
+    if not needs_feed_lock(session):
+        session.add(entry)
+        session.flush()
+        return
+    # The global feed pages by entry id. PostgreSQL hands out ids before commit, so without a lock a
+    # reader could see id 11 committed before id 10 and skip 10 for ever. The lock is taken after the
+    # row lock (never before it), so it cannot deadlock, and in the INSERT itself: it is held until
+    # commit, and every round trip while holding it waits for this thread to get the GIL back.
+    table = HistoryEntry.__table__
+    values = {column.name: getattr(entry, column.key) for column in table.columns if column.name != "id"}
+    lock = select(func.pg_advisory_xact_lock(HISTORY_APPEND_LOCK).label("taken")).cte("feed_lock")
+    row = select(*(literal(value, table.c[name].type).label(name) for name, value in values.items()))
+    entry.id = session.execute(
+        insert(table).from_select(list(values), row.select_from(lock)).returning(table.c.id)
+    ).scalar_one()
+
+
+def needs_feed_lock(session: Session) -> bool:
+    """PostgreSQL appends take the feed lock; SQLite serialises writers already."""
+    return is_postgres(session)
+
+
+def _stale(current: int | None) -> PreconditionFailed:
+    return PreconditionFailed(
+        "Someone changed this recommendation since you read it. Read it again (GET it for the new ETag), "
+        "check what changed, and resend your change with the new If-Match.",
+        headers={"ETag": etag_for(current)},
+    )
+
+
+@contextmanager
+def snapshot(session: Session) -> Iterator[Session]:
+    """A short read-only session beside the write session, so reads hold no write lock."""
+    if session.in_transaction():
+        # Already writing (an idempotency check went first): read here rather than take a second
+        # connection while holding the first, which could exhaust the pool under load.
+        yield session
+        return
+    with Session(session.get_bind().execution_options(**{WRITE_OPTION: False})) as read:
+        yield read

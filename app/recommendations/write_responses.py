@@ -1,0 +1,48 @@
+"""What every write route to a recommendation shares: the If-Match header, its errors and its response."""
+
+from typing import Annotated, Any
+
+from fastapi import Header
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from app.errors import problem_responses
+from app.history.views import entry_views
+from app.models import HistoryEntry
+from app.recommendations.etag import etag_for
+from app.recommendations.write_protocol import WriteTarget
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=200,
+        description="The ETag from your last read; required.",
+        examples=['"1"'],
+    ),
+]
+WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 422, 428)
+
+
+def written_response(
+    session: Session,
+    model: type[BaseModel],
+    target: WriteTarget,
+    entry: HistoryEntry,
+    body: dict[str, Any],
+    status_code: int = 201,
+) -> JSONResponse:
+    """The write's response, serialised by its response model, with the entry and the new ETag."""
+    body = body | {
+        "entry": entry_views(session, [(entry, target.code)], privileged=True)[0],
+        "recommendation": {
+            "code": target.code,
+            "version": target.version,
+            "etag": etag_for(target.version),
+            "status": target.status,
+            "claimed_status": target.claimed_status,
+        },
+    }
+    content = model.model_validate(body).model_dump(mode="json")
+    return JSONResponse(content, status_code=status_code, headers={"ETag": etag_for(target.version)})
