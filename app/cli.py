@@ -20,10 +20,10 @@ from app.errors import ProblemError
 from app.health import alembic_config
 from app.history.verify import verify_chains
 from app.monitors import service as monitors
-from app.reports import terminal
-from app.reports.csv_report import scorecard_csv
+from app.reports import console as report_console
 from app.reports.json_report import dumps
-from app.scorecards.schemas import GAPS_PAGE, PointInTimeParams, ScorecardParams
+from app.scorecards.export import scorecard_csv
+from app.scorecards.params import GAPS_PAGE, PointInTimeParams, ScorecardParams
 from app.scorecards.service import compute_scorecard, point_of
 from app.vocabulary import Role
 
@@ -204,10 +204,10 @@ def scorecard(
         sys.stdout.write("".join(scorecard_csv(result)).removeprefix("\ufeff"))
     else:
         console = Console()
-        console.print(terminal.scorecard_table(result, width=console.width))
-        for line in terminal.claim_gap_lines(result):
+        console.print(report_console.scorecard_table(result, width=console.width))
+        for line in report_console.claim_gap_lines(result):
             console.print(f"[bold]claim gap[/bold] {line}", highlight=False)
-        if note := terminal.claim_gap_note(result):
+        if note := report_console.claim_gap_note(result):
             console.print(note, highlight=False)
 
 
@@ -225,8 +225,8 @@ def report_matrix(
     include_restricted: RestrictedOption = False,
 ) -> None:
     """Write the implementation matrix to a file, with a progress bar."""
-    if output not in terminal.MATRIX_FORMATS:
-        typer.echo(f"error: --format must be one of {', '.join(terminal.MATRIX_FORMATS)}", err=True)
+    if output not in report_console.MATRIX_FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(report_console.MATRIX_FORMATS)}", err=True)
         raise typer.Exit(2)
     params = _params(
         PointInTimeParams,
@@ -238,7 +238,7 @@ def report_matrix(
     )
     out = out or Path(f"rectrack-matrix-{point_of(params).reference_date().isoformat()}.{output}")
     with read_session() as session:
-        count = terminal.write_matrix(
+        count = report_console.write_matrix(
             session, params, output, out, include_restricted=include_restricted, console=Console(stderr=True)
         )
     typer.echo(f"wrote {count} recommendations to {out}", err=True)

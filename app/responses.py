@@ -3,6 +3,7 @@
 from typing import Any
 
 from fastapi import Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 
@@ -14,3 +15,8 @@ def model_response(
     # serialises it on the event loop; this does both where the endpoint already runs.
     body = model.model_validate(content).model_dump_json()
     return Response(body, status_code=status_code, headers=headers, media_type="application/json")
+
+
+def model_json_bytes(model: type[BaseModel], content: Any) -> bytes:
+    """The content validated by the response model, rendered as FastAPI renders JSON (for caching)."""
+    return JSONResponse(model.model_validate(content).model_dump(mode="json")).body

@@ -13,6 +13,20 @@ class Status(StrEnum):
     regressed = "regressed"
 
 
+STATUS_LABELS: dict[str, str] = {
+    Status.not_assessed: "Not assessed",
+    Status.not_implemented: "Not implemented",
+    Status.partially_implemented: "Partially implemented",
+    Status.implemented: "Implemented",
+    Status.regressed: "Regressed",
+}
+
+
+def status_label(status: str | None) -> str:
+    """A status as people read it, e.g. 'Partially implemented'."""
+    return STATUS_LABELS.get(status or Status.not_assessed.value, str(status))
+
+
 class Perspective(StrEnum):
     """Whose judgement an assessment records."""
 

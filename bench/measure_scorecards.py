@@ -44,7 +44,7 @@ def _scorecard(
     engine: Engine, raw: Raw, backend: str, group_by: str, point: Point, config: Config
 ) -> tuple[Row, Row]:
     from app.lru import LRUCache
-    from app.scorecards.schemas import ScorecardParams
+    from app.scorecards.params import ScorecardParams
     from app.scorecards.service import SCORECARD_ENTRIES, cached_scorecard
 
     params = ScorecardParams(group_by=group_by, as_of=point.as_of, known_at=point.known_at)

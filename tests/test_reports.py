@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from app.db import build_engine
 from app.reports.matrix import matrix_rows
 from app.reports.schemas import MatrixOut
-from app.scorecards.schemas import PointInTimeParams
+from app.scorecards.params import PointInTimeParams
 from seed.loader import DEFAULT_SEED, read_seed
 from tests.support import bearer
 from tests.test_scorecard import PREFIX, assess, link

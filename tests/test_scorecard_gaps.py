@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from app.db import build_engine
 from app.lru import LRUCache
-from app.scorecards.schemas import ScorecardOut, ScorecardParams
+from app.scorecards.params import ScorecardParams
+from app.scorecards.schemas import ScorecardOut
 from app.scorecards.service import compute_scorecard
 from seed.loader import DEFAULT_SEED, read_seed
 from tests.support import bearer

@@ -9,6 +9,7 @@ from app.db import SessionDep
 from app.errors import problem_responses
 from app.history.schemas import HistoryPage
 from app.history.views import history_of
+from app.http import NOT_MODIFIED, cache_headers, not_modified
 from app.recommendations import service
 from app.recommendations.etag import etag_for
 from app.recommendations.schemas import (
@@ -48,7 +49,7 @@ def list_recommendations(
 @router.get(
     "/recommendations/{code}",
     response_model=RecommendationDetailOut,
-    responses={304: {"description": "Not modified"}, **problem_responses(404)},
+    responses={**NOT_MODIFIED, **problem_responses(404)},
 )
 def get_recommendation(
     code: Annotated[str, CODE_PATH], request: Request, session: SessionDep, reader: ReaderDep
@@ -57,8 +58,8 @@ def get_recommendation(
     detail, version = service.recommendation_detail(
         session, code, include_restricted=can_see_restricted(reader)
     )
-    headers = {"ETag": etag_for(version), "Vary": "Authorization, Cookie", "Cache-Control": "no-cache"}
-    if etag_for(version) in _tags(request.headers.get("if-none-match")):
+    headers = cache_headers(etag_for(version))
+    if not_modified(request, etag_for(version)):
         return Response(status_code=304, headers=headers)
     return model_response(RecommendationDetailOut, detail, headers=headers)
 
@@ -68,9 +69,3 @@ def get_history(code: Annotated[str, CODE_PATH], session: SessionDep, reader: Re
     """Show a recommendation's hash-chained history in seq order."""
     items = history_of(session, code, privileged=can_see_restricted(reader))
     return model_response(HistoryPage, {"items": items})
-
-
-def _tags(header: str | None) -> set[str]:
-    if not header:
-        return set()
-    return {tag.strip().removeprefix("W/") for tag in header.split(",")}

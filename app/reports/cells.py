@@ -4,20 +4,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from app.scorecards.service import STATUS_LABELS, status_label
+from app.vocabulary import status_label
 
 PERSPECTIVE_LABELS = {"independent": "independent monitors", "state": "the state", "un": "UN bodies"}
-SCORE_COLUMNS = [
-    ("total", "Recommendations"),
-    ("implemented", "Implemented"),
-    ("partially_implemented", "Partially implemented"),
-    ("not_implemented", "Not implemented"),
-    ("regressed", "Regressed"),
-    ("not_assessed", "Not assessed"),
-    ("score", "Score"),
-    ("evidence_coverage", "Evidence coverage"),
-    ("stale", "Stale"),
-]
 
 
 @dataclass(frozen=True)
@@ -90,19 +79,6 @@ def status_of_cell(row: dict[str, Any], key: str) -> str:
     if key == "assessment_status":
         return (row["assessment"] or {}).get("status") or "not_assessed"
     return row[key]
-
-
-def score_cells(aggregate: dict[str, Any]) -> dict[str, str]:
-    """A scorecard group or total as text cells keyed like SCORE_COLUMNS."""
-    counts = aggregate["by_status"]
-    score, coverage = aggregate["score"], aggregate["evidence_coverage"]
-    return {
-        "total": str(aggregate["total"]),
-        **{status: str(counts[status]) for status in STATUS_LABELS},
-        "score": "" if score is None else f"{score:.2f}",
-        "evidence_coverage": "" if coverage is None else f"{coverage:.0%}",
-        "stale": str(aggregate["stale"]),
-    }
 
 
 def description(meta: dict[str, Any]) -> str:

@@ -10,14 +10,9 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from app.errors import Unprocessable
-from app.reports.cells import (
-    PERSPECTIVE_LABELS,
-    SCORE_COLUMNS,
-    cells,
-    description,
-    score_cells,
-)
+from app.reports.cells import PERSPECTIVE_LABELS, cells, description
 from app.reports.xlsx_report import STATUS_STYLES
+from app.scorecards.export import SCORE_COLUMNS, score_cells
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # python-docx holds the whole document in memory (about 3 ms and 10 kB a row): a Word table is for a

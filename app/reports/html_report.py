@@ -6,8 +6,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from app.reports.cells import PERSPECTIVE_LABELS, SCORE_COLUMNS, cells, description, iso, score_cells
-from app.scorecards.service import status_label
+from app.reports.cells import PERSPECTIVE_LABELS, cells, description, iso
+from app.scorecards.export import SCORE_COLUMNS, score_cells
+from app.vocabulary import status_label
 
 HTML_MEDIA_TYPE = "text/html; charset=utf-8"
 

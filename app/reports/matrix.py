@@ -17,8 +17,8 @@ from app.scorecards.conditions import (
     status_at,
 )
 from app.scorecards.entries import entries_by_id
+from app.scorecards.params import PointInTimeParams
 from app.scorecards.point import point_of
-from app.scorecards.schemas import PointInTimeParams
 from app.vocabulary import CategoryKind, Perspective
 
 BATCH_SIZE = 1000

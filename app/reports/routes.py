@@ -9,9 +9,12 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.auth import ReaderDep, can_see_restricted
+from app.csv_writer import CSV_MEDIA_TYPE
 from app.db import SessionDep
 from app.errors import problem_responses
-from app.reports.csv_report import CSV_MEDIA_TYPE, matrix_csv
+from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
+from app.reports.csv_report import matrix_csv
+from app.reports.documents import matrix_meta, section_scorecard
 from app.reports.docx_report import DOCX_MEDIA_TYPE, ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import HTML_MEDIA_TYPE, matrix_html
 from app.reports.json_report import matrix_json
@@ -19,9 +22,8 @@ from app.reports.matrix import count_rows, matrix_rows, streamed_rows
 from app.reports.schemas import MatrixOut
 from app.reports.xlsx_report import XLSX_MEDIA_TYPE, write_matrix_xlsx
 from app.scorecards.keys import response_etag
-from app.scorecards.routes import NOT_MODIFIED, attachment, cache_headers, not_modified
-from app.scorecards.schemas import PointInTimeParams, ScorecardParams
-from app.scorecards.service import compute_scorecard, point_of
+from app.scorecards.params import PointInTimeParams
+from app.scorecards.service import point_of
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
@@ -66,7 +68,7 @@ def get_matrix(
     headers = cache_headers(etag)
     if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    meta = {"as_of": point.reference_date(), "known_at": point.known_at, "perspective": params.perspective}
+    meta = matrix_meta(params)
     filename = f"rectrack-matrix-{meta['as_of'].isoformat()}.{format_}"
     # The streamed formats read in a session of their own: the response outlives the request's session.
     streamed = partial(streamed_rows, request.app.state.engine, params, include_restricted=privileged)
@@ -82,10 +84,7 @@ def get_matrix(
         )
     if format_ == "docx":
         ensure_docx_fits(count_rows(session, params))
-    by_section = ScorecardParams.model_validate(
-        params.model_dump() | {"group_by": "section", "gaps_limit": 0}
-    )
-    scorecard = compute_scorecard(session, by_section, include_restricted=privileged)
+    scorecard = section_scorecard(session, params, include_restricted=privileged)
     if format_ == "html":
         inline = {"Content-Disposition": f'inline; filename="{filename}"'}
         return StreamingResponse(

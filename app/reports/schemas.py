@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.recommendations.schemas import CategoryOut
-from app.scorecards.schemas import ScorePerspective
+from app.scorecards.params import ScorePerspective
 from app.vocabulary import EvidenceKind, Perspective, Relation, Status, Visibility
 
 

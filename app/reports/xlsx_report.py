@@ -6,7 +6,8 @@ from typing import IO, Any
 import xlsxwriter
 from xlsxwriter.format import Format
 
-from app.reports.cells import SCORE_COLUMNS, cells, description, matrix_columns, status_of_cell
+from app.reports.cells import cells, description, matrix_columns, status_of_cell
+from app.scorecards.export import SCORE_COLUMNS
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_CELL_TEXT = 32_000  # Excel's limit is 32,767 characters a cell

@@ -28,8 +28,8 @@ from app.scorecards.conditions import (
     recommendation_conditions,
 )
 from app.scorecards.lookups import Lookups, with_joins
+from app.scorecards.params import ScorecardParams
 from app.scorecards.point import PointInTime
-from app.scorecards.schemas import ScorecardParams
 from app.vocabulary import CategoryKind, Perspective, Status
 
 GAP_PERSPECTIVES = (Perspective.state.value, Perspective.independent.value)

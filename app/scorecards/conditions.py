@@ -5,8 +5,8 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence
 from app.recommendations.service import filter_conditions
 from app.scorecards.lookups import latest_value
+from app.scorecards.params import ChangesParams, PointInTimeParams
 from app.scorecards.point import PointInTime
-from app.scorecards.schemas import ChangesParams, PointInTimeParams
 from app.vocabulary import Perspective, Relation, Status, Visibility
 
 CLAIMED = (Status.implemented.value, Status.partially_implemented.value)

@@ -11,8 +11,8 @@ from app.recommendations.service import ORDER, after_position, decode_cursor, en
 from app.scorecards.conditions import CLAIMED, DISPUTED, recommendation_conditions, status_at
 from app.scorecards.entries import entries_by_id
 from app.scorecards.lookups import lookups_for, with_joins
+from app.scorecards.params import GAPS_PAGE, ClaimGapParams, PointInTimeParams
 from app.scorecards.point import PointInTime, point_of
-from app.scorecards.schemas import GAPS_PAGE, ClaimGapParams, PointInTimeParams
 from app.vocabulary import Perspective
 
 CLAIM_GAPS_PATH = "/api/v1/scorecard/claim-gaps"

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from app.scorecards.schemas import ChangesParams, PointInTimeParams
+from app.scorecards.params import ChangesParams, PointInTimeParams
 
 
 @dataclass(frozen=True)

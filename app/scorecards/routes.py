@@ -4,51 +4,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel
 
 from app.auth import ReaderDep, can_see_restricted
+from app.csv_writer import CSV_MEDIA_TYPE
 from app.db import SessionDep
 from app.errors import problem_responses
-from app.reports.csv_report import CSV_MEDIA_TYPE, scorecard_csv
+from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
+from app.responses import model_json_bytes
 from app.scorecards import gaps, keys, service
-from app.scorecards.schemas import (
-    ChangesOut,
-    ChangesParams,
-    ClaimGapPage,
-    ClaimGapParams,
-    ScorecardOut,
-    ScorecardParams,
-)
+from app.scorecards.export import scorecard_csv
+from app.scorecards.params import ChangesParams, ClaimGapParams, ScorecardParams
+from app.scorecards.schemas import ChangesOut, ClaimGapPage, ScorecardOut
 
 router = APIRouter(prefix="/api/v1", tags=["scorecards"])
-
-NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "Not modified (If-None-Match matched)"}}
-
-
-def cache_headers(etag: str) -> dict[str, str]:
-    """Headers of every scorecard and report response: revalidate each time, vary by credentials."""
-    return {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Authorization, Cookie"}
-
-
-def not_modified(request: Request, etag: str) -> bool:
-    """True when If-None-Match names this ETag (weak comparison, as RFC 9110 asks for GET)."""
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    wanted = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
-
-
-def json_body(model: type[BaseModel], content: dict[str, Any]) -> bytes:
-    """The content validated by the response model, rendered as FastAPI renders JSON."""
-    return JSONResponse(model.model_validate(content).model_dump(mode="json")).body
-
-
-def attachment(filename: str) -> dict[str, str]:
-    """A Content-Disposition header that makes browsers save the response as a file."""
-    return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
 @router.get(
@@ -93,7 +61,7 @@ def get_scorecard(
         )
     # The rendered body is cached too: validating and serialising 1,300 groups took ~30 ms a hit.
     body = cache.get_or_compute(
-        keys.document_key("scorecard.json", document), lambda: json_body(ScorecardOut, scorecard())
+        keys.document_key("scorecard.json", document), lambda: model_json_bytes(ScorecardOut, scorecard())
     )
     return Response(body, media_type="application/json", headers=headers)
 
@@ -119,7 +87,7 @@ def get_claim_gaps(
         return Response(status_code=304, headers=headers)
     body = request.app.state.claim_gaps.get_or_compute(
         keys.document_key("claim-gaps", document),
-        lambda: json_body(ClaimGapPage, gaps.claim_gap_page(session, params)),
+        lambda: model_json_bytes(ClaimGapPage, gaps.claim_gap_page(session, params)),
     )
     return Response(body, media_type="application/json", headers=headers)
 

@@ -15,9 +15,9 @@ from app.scorecards.entries import ID_CHUNK, entry_view
 from app.scorecards.gaps import first_gaps
 from app.scorecards.keys import document_key, response_document
 from app.scorecards.lookups import lookups_for
+from app.scorecards.params import ChangesParams, ScorecardParams
 from app.scorecards.point import PointInTime, point_of
-from app.scorecards.schemas import ChangesParams, ScorecardParams
-from app.vocabulary import Status
+from app.vocabulary import STATUS_LABELS, Status
 
 # Per app (app.state.scorecards, app.state.claim_gaps): a scorecard body is up to a few hundred KB.
 SCORECARD_ENTRIES = 32
@@ -30,13 +30,6 @@ WEIGHTS: dict[Status, float] = {
     Status.partially_implemented: 0.5,
     Status.not_implemented: 0.0,
     Status.regressed: 0.0,
-}
-STATUS_LABELS: dict[str, str] = {
-    Status.not_assessed: "Not assessed",
-    Status.not_implemented: "Not implemented",
-    Status.partially_implemented: "Partially implemented",
-    Status.implemented: "Implemented",
-    Status.regressed: "Regressed",
 }
 FORMULA: dict[str, Any] = {
     "name": "Implementation index",
@@ -201,8 +194,3 @@ def _entries_between(session: Session, ids: list[int], params: ChangesParams) ->
         ).scalars():
             result.setdefault(entry.recommendation_id, []).append(entry_view(entry))
     return result
-
-
-def status_label(status: str | None) -> str:
-    """A status as people read it, e.g. 'Partially implemented'."""
-    return STATUS_LABELS.get(status or Status.not_assessed.value, str(status))

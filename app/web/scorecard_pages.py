@@ -11,7 +11,7 @@ from app.db import SessionDep
 from app.recommendations.service import list_sources
 from app.reports.matrix import matrix_rows
 from app.scorecards.gaps import claim_gaps_url
-from app.scorecards.schemas import GAPS_PAGE, MAX_GAPS_PAGE, PointInTimeParams, ScorecardParams
+from app.scorecards.params import GAPS_PAGE, MAX_GAPS_PAGE, PointInTimeParams, ScorecardParams
 from app.scorecards.service import cached_scorecard
 from app.web.charts import SEGMENT_ORDER, stacked_bar
 from app.web.common import ReaderVisitorDep

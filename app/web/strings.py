@@ -3,6 +3,8 @@
 from collections.abc import Callable
 from typing import Any
 
+from app.vocabulary import STATUS_LABELS
+
 DEFAULT_LANGUAGE = "en"
 
 ENGLISH: dict[str, str] = {
@@ -18,11 +20,7 @@ ENGLISH: dict[str, str] = {
     ),
     "footer.api": "JSON API",
     # Vocabulary
-    "status.not_assessed": "Not assessed",
-    "status.not_implemented": "Not implemented",
-    "status.partially_implemented": "Partially implemented",
-    "status.implemented": "Implemented",
-    "status.regressed": "Regressed",
+    **{f"status.{status}": label for status, label in STATUS_LABELS.items()},
     "perspective.independent": "Independent (monitors)",
     "perspective.state": "State's claim",
     "perspective.un": "UN body",

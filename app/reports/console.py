@@ -10,15 +10,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlmodel import Session
 
-from app.reports.cells import SCORE_COLUMNS, description, score_cells
+from app.reports.cells import description
 from app.reports.csv_report import matrix_csv
+from app.reports.documents import matrix_meta, section_scorecard
 from app.reports.docx_report import ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import matrix_html
 from app.reports.json_report import matrix_json
 from app.reports.matrix import count_rows, matrix_rows
 from app.reports.xlsx_report import write_matrix_xlsx
-from app.scorecards.schemas import PointInTimeParams, ScorecardParams
-from app.scorecards.service import compute_scorecard, point_of
+from app.scorecards.export import SCORE_COLUMNS, score_cells
+from app.scorecards.params import PointInTimeParams
 
 STATUS_COLOURS = {
     "implemented": "green",
@@ -110,8 +111,7 @@ def write_matrix(
     console: Console,
 ) -> int:
     """Write the matrix in a format to a file, with a progress bar; returns the number of rows."""
-    point = point_of(params)
-    meta = {"as_of": point.reference_date(), "known_at": point.known_at, "perspective": params.perspective}
+    meta = matrix_meta(params)
     total = count_rows(session, params)
     if format_ == "docx":
         ensure_docx_fits(total)
@@ -123,10 +123,7 @@ def write_matrix(
             chunks = matrix_csv(rows, params.perspective) if format_ == "csv" else matrix_json(rows, meta)
             _write_text(out, chunks)
             return total
-        by_section = ScorecardParams.model_validate(
-            params.model_dump() | {"group_by": "section", "gaps_limit": 0}
-        )
-        scorecard = compute_scorecard(session, by_section, include_restricted=include_restricted)
+        scorecard = section_scorecard(session, params, include_restricted=include_restricted)
         if format_ == "html":
             _write_text(out, matrix_html(rows, scorecard, meta))
         elif format_ == "xlsx":

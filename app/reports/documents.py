@@ -1,0 +1,24 @@
+"""What every matrix document shows beside its rows: what it is as of, and the scorecard by section."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.scorecards.params import PointInTimeParams, ScorecardParams
+from app.scorecards.service import compute_scorecard, point_of
+
+
+def matrix_meta(params: PointInTimeParams) -> dict[str, Any]:
+    """The as-of date, known-at time and perspective a matrix document names."""
+    point = point_of(params)
+    return {"as_of": point.reference_date(), "known_at": point.known_at, "perspective": params.perspective}
+
+
+def section_scorecard(
+    session: Session, params: PointInTimeParams, *, include_restricted: bool
+) -> dict[str, Any]:
+    """The scorecard by section, with the same filters and point in time as the matrix beside it."""
+    by_section = ScorecardParams.model_validate(
+        params.model_dump() | {"group_by": "section", "gaps_limit": 0}
+    )
+    return compute_scorecard(session, by_section, include_restricted=include_restricted)

@@ -1,0 +1,141 @@
+"""Query models of scorecards, claim gaps and status changes: filters, a point in time, a grouping."""
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
+
+from app.inputs import EARLIEST_YEAR, PastDate
+from app.recommendations.schemas import RecommendationFilters
+
+GAPS_PAGE = 100
+MAX_GAPS_PAGE = 500
+
+ScorePerspective = Literal["independent", "state", "un"]
+GroupBy = Literal["section", "theme", "addressee", "sdg", "status", "source"]
+
+
+DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+TIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"([Zz]|[+ -][0-9]{2}:[0-9]{2})?$"
+)
+TIME_TEXT = re.compile(TIME_PATTERN)
+
+
+def _date_text(value: object) -> object:
+    """Only YYYY-MM-DD: pydantic would also take a number of seconds, which no one means by a date."""
+    if isinstance(value, str) and not DATE_TEXT.fullmatch(value):
+        raise ValueError("must be a date, YYYY-MM-DD")
+    return value
+
+
+def _time_text(value: object) -> object:
+    """Only ISO 8601 times; a '+' sent unencoded in a URL arrives as a space and is put back."""
+    if not isinstance(value, str):
+        return value
+    match = TIME_TEXT.fullmatch(value)
+    if match is None:
+        raise ValueError("must be an ISO 8601 time, e.g. 2025-01-21T09:00:00Z")
+    zone = match.start(3)  # the offset group, -1 when absent
+    return value[:zone] + "+" + value[zone + 1 :] if zone >= 0 and value[zone] == " " else value
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Naive times are taken as UTC; every time is normalised to UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    if value.year < EARLIEST_YEAR:
+        raise ValueError(f"must be in {EARLIEST_YEAR} or later")
+    return value
+
+
+QueryDate = Annotated[PastDate, BeforeValidator(_date_text)]
+# Documented as a pattern, not format date-time: a time without a zone is accepted (as UTC).
+KnownAt = Annotated[
+    datetime,
+    BeforeValidator(_time_text),
+    AfterValidator(_utc),
+    WithJsonSchema({"type": "string", "pattern": TIME_PATTERN}),
+]
+
+AS_OF = (
+    "Effective date: each status is the latest assessment with effective_on on or before it. Default: now."
+)
+KNOWN_AT = (
+    "Recording time: only history recorded at or before it counts, so a published scorecard can be "
+    "reproduced. Without a zone it is taken as UTC. Default: everything recorded so far."
+)
+PERSPECTIVE = (
+    "Whose assessments give the status: the monitors' (independent), the state's claims, or the UN's."
+)
+
+
+class PointInTimeParams(RecommendationFilters):
+    """The list filters plus a point in time and a perspective: shared by scorecards and the matrix.
+
+    The `status` filter matches the status from the chosen perspective as of `as_of` and `known_at`.
+    """
+
+    as_of: QueryDate | None = Field(default=None, description=AS_OF, examples=["2025-01-20"])
+    known_at: KnownAt | None = Field(default=None, description=KNOWN_AT, examples=["2025-01-21T09:00:00Z"])
+    perspective: ScorePerspective = Field(default="independent", description=PERSPECTIVE)
+
+
+class ScorecardParams(PointInTimeParams):
+    """What a scorecard aggregates and how it groups."""
+
+    group_by: GroupBy = Field(
+        default="section",
+        description="Groups by theme, addressee or SDG target overlap; totals count recommendations once.",
+    )
+    stale_after_days: int = Field(
+        default=365,
+        ge=0,
+        le=36_500,
+        description="A recommendation is stale when never assessed or last assessed longer ago than this.",
+    )
+    gaps_limit: int = Field(
+        default=GAPS_PAGE,
+        ge=0,
+        le=MAX_GAPS_PAGE,
+        description="How many claim gaps to include (the first ones in natural order); "
+        "`claim_gaps_next` pages through the rest.",
+    )
+
+
+class ClaimGapParams(PointInTimeParams):
+    """One page of claim gaps: the scorecard's point in time and filters, a page size and a cursor."""
+
+    limit: int = Field(default=GAPS_PAGE, ge=1, le=MAX_GAPS_PAGE, description="Page size.")
+    cursor: str | None = Field(default=None, max_length=200, description="From `next_cursor`.")
+
+
+class ChangesParams(RecommendationFilters):
+    """Two effective dates to compare; the `status` filter matches the status at `until`."""
+
+    since: QueryDate = Field(description="The earlier effective date.", examples=["2024-01-01"])
+    until: QueryDate | None = Field(
+        default=None, description="The later effective date. Default: now.", examples=["2025-01-20"]
+    )
+    known_at: KnownAt | None = Field(default=None, description=KNOWN_AT)
+    perspective: ScorePerspective = Field(default="independent", description=PERSPECTIVE)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ChangesParams":
+        if self.until is not None and self.since > self.until:
+            raise ValueError("since must not be after until")
+        return self
