@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from alembic import command
 from pydantic import ValidationError
 from rich.console import Console
 from sqlmodel import Session
@@ -17,8 +16,8 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.db import build_engine, write_engine
 from app.errors import ProblemError
-from app.health import alembic_config
 from app.history.verify import verify_chains
+from app.migrate import upgrade
 from app.monitors import service as monitors
 from app.reports import console as report_console
 from app.reports.json_report import dumps
@@ -66,7 +65,7 @@ def read_session() -> Iterator[Session]:
 @cli.command()
 def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Upgrade the database to the newest schema (alembic upgrade head)."""
-    command.upgrade(alembic_config(get_settings().database_url), revision)
+    upgrade(get_settings().database_url, revision)
     typer.echo(f"database migrated to {revision}")
 
 

@@ -1,33 +1,13 @@
 """Liveness and readiness probes."""
 
-from functools import lru_cache
-from pathlib import Path
-
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-import migrations
+from app.migrate import head_revision
 
 router = APIRouter(tags=["health"])
-
-
-def alembic_config(database_url: str | None = None) -> Config:
-    """An Alembic configuration that finds the migrations wherever the package is installed."""
-    config = Config()
-    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
-    if database_url:
-        config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    return config
-
-
-@lru_cache
-def head_revision() -> str | None:
-    """The newest migration this code expects."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 @router.get("/healthz")

@@ -8,12 +8,12 @@ from fastapi.openapi.utils import get_openapi
 
 from app import health
 from app.assessments.routes import router as assessments_router
+from app.body_limit import BodySizeLimit
 from app.config import Settings, get_settings
 from app.db import build_engine
 from app.errors import PROBLEM_MEDIA_TYPE, Problem, install_error_handlers
 from app.evidence.routes import router as evidence_router
 from app.history.routes import router as history_router
-from app.limits import BodySizeLimit
 from app.lru import LRUCache
 from app.monitors.routes import router as monitors_router
 from app.recommendations.routes import router as recommendations_router

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from alembic import command
 from sqlalchemy.engine import make_url
 
-from app.health import alembic_config
+from app.migrate import upgrade
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ("sqlite", "postgresql")
@@ -73,7 +72,7 @@ class BenchDatabase:
                     connection.execute(f'ALTER DATABASE "{self.name}" SET {name} = {value}')
         else:
             self.directory.mkdir(parents=True, exist_ok=True)
-        command.upgrade(alembic_config(self.url), "head")
+        upgrade(self.url)
         return self.url
 
     def drop(self) -> None:

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from bench import load
-from bench.common import Row
+from bench.report import Row
 from bench.server import APP, ROOT, Server
 from bench.wire import Connection
 

@@ -12,7 +12,7 @@ from app.models import HistoryEntry, Recommendation
 from app.recommendations.schemas import RecommendationFilters
 from app.recommendations.service import ORDER, encode_cursor, filter_conditions
 from bench import load
-from bench.common import Config, Row
+from bench.report import Config, Row
 from bench.server import APP, BARE_APP, Server
 
 LIST_FILTER = {"theme": "media-freedom", "status": "implemented"}

@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.db import build_engine
-from bench.common import Config, Row, median_time, ms
 from bench.floors import CANDIDATES, Point, Raw, app_comparable, scorecard_floor
+from bench.report import Config, Row, median_time, ms
 
 AS_OF = date(2020, 7, 1)
 KNOWN_AT = datetime(2022, 1, 1, tzinfo=UTC)

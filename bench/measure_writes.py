@@ -12,9 +12,9 @@ from app.db import build_engine
 from app.models import HistoryEntry, Recommendation
 from bench import load
 from bench.commit_floor import commit_floor
-from bench.common import Config, Row
 from bench.floors import Raw
 from bench.generate import issue_tokens
+from bench.report import Config, Row
 from bench.server import APP, BARE_APP, Server
 
 WRITERS = 16

@@ -19,7 +19,6 @@ from sqlmodel import Session
 from app.db import build_engine
 from app.history.verify import verify_chains
 from app.models import Recommendation
-from bench.common import Config, Row, machine, ms, print_table
 from bench.databases import BenchDatabase, postgres_admin_url, postgres_available
 from bench.floors import DESCRIPTIONS
 from bench.generate import generate
@@ -27,6 +26,7 @@ from bench.measure_matrix import matrix_rows
 from bench.measure_reads import read_rows
 from bench.measure_scorecards import scorecard_rows
 from bench.measure_writes import write_rows
+from bench.report import Config, Row, machine, ms, print_table
 
 # Per-database settings recommended for production (docs/benchmarks.md): SSD-like random reads, room for
 # sorts and hashes, and no JIT (it spent ~0.2-0.4 s compiling each scorecard query).

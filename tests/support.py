@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.db import build_engine, write_engine
-from app.health import alembic_config
+from app.migrate import alembic_config
 from bench.server import Server
 from seed.loader import load_seed
 

@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app.db import build_engine
-from app.health import alembic_config, head_revision
+from app.migrate import alembic_config, head_revision
 from tests.support import migrate
 
 

@@ -5,7 +5,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.auth import authenticate
 from app.db import SessionDep
-from app.web.formdata import FormDep
+from app.web.forms import FormDep
 from app.web.render import render
 from app.web.session import (
     CSRF_FIELD,

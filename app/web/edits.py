@@ -14,18 +14,18 @@ from app.db import WriteSessionDep
 from app.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
 from app.evidence.service import link_evidence
 from app.recommendations.write_protocol import read_for_write
-from app.web.common import error_page, plausible_code, recommendation_page
-from app.web.formdata import FormDep
 from app.web.forms import (
     ASSESSMENT,
     EVIDENCE,
     FieldError,
+    FormDep,
     FormState,
     assessment_values,
     evidence_values,
     parse_assessment,
     parse_evidence,
 )
+from app.web.pages import error_page, plausible_code, recommendation_page
 from app.web.session import CSRF_FIELD, visitor_from
 
 router = APIRouter()

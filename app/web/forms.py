@@ -1,8 +1,9 @@
 """Form data in, validated by the API's own input models; their errors mapped to translatable messages."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
@@ -111,3 +112,14 @@ def error_key(issue: dict[str, Any]) -> str:
     if issue["loc"] and issue["loc"][0] == "url":
         return "error.url"
     return "error.invalid"
+
+
+MAX_FIELDS = 200
+
+
+async def posted_form(request: Request) -> FormData:
+    """The request's form fields (URL-encoded or multipart, no files)."""
+    return await request.form(max_files=0, max_fields=MAX_FIELDS)
+
+
+FormDep = Annotated[FormData, Depends(posted_form)]

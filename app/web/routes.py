@@ -7,8 +7,8 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from app.web import account, edits, pages, scorecard_pages
-from app.web.common import SignInRequired
 from app.web.render import STATIC
+from app.web.session import SignInRequired
 
 router = APIRouter(include_in_schema=False)
 router.include_router(scorecard_pages.router)

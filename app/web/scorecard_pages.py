@@ -14,9 +14,9 @@ from app.scorecards.gaps import claim_gaps_url
 from app.scorecards.params import GAPS_PAGE, MAX_GAPS_PAGE, PointInTimeParams, ScorecardParams
 from app.scorecards.service import cached_scorecard
 from app.web.charts import SEGMENT_ORDER, stacked_bar
-from app.web.common import ReaderVisitorDep
 from app.web.queries import filter_choices, latest_assessments
 from app.web.render import render
+from app.web.session import ReaderVisitorDep
 from app.web.strings import pick_language, translator
 
 router = APIRouter()

@@ -162,3 +162,17 @@ def clear_session_cookie(request: Request, response: Response) -> None:
 
 
 VisitorDep = Annotated[Visitor, Depends(current_visitor)]
+
+
+class SignInRequired(Exception):
+    """The instance is not public and the visitor is not signed in."""
+
+
+def reader_visitor(request: Request, visitor: VisitorDep) -> Visitor:
+    """The visitor of a reading page; sends them to sign in when anonymous reads are off."""
+    if visitor.principal is None and not request.app.state.settings.public_read:
+        raise SignInRequired
+    return visitor
+
+
+ReaderVisitorDep = Annotated[Visitor, Depends(reader_visitor)]
