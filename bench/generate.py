@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from sqlmodel import Session
 
 from app.db import build_engine, write_engine
 from app.evidence.urls import normalise_url
-from app.history.chain import canonical_json, entry_document, entry_hash
+from app.history.chain import canonical_json, entry_digest
 from app.models import Monitor, Recommendation
 from app.monitors.service import create_monitor, issue_token
 from app.recommendations.service import search_text_for
@@ -361,28 +362,23 @@ class _Chain:
         self, kind, effective_on, recorded_at, recorded_by, payload, *, status=None, perspective=None
     ):
         self.seq += 1
-        document = entry_document(
-            code=self.code,
-            seq=self.seq,
-            kind=kind,
-            status=status,
-            perspective=perspective,
-            effective_on=effective_on,
-            recorded_at=recorded_at,
-            recorded_by=recorded_by,
-            payload=payload,
-        )
-        digest = entry_hash(self.prev_hash, document)
-        entry = {key: document[key] for key in ("seq", "kind", "status", "perspective", "recorded_by")}
+        entry = {
+            "seq": self.seq,
+            "kind": kind,
+            "status": status,
+            "perspective": perspective,
+            "recorded_by": recorded_by,
+            "effective_on": effective_on,
+            "recorded_at": recorded_at,
+            "prev_hash": self.prev_hash,
+        }
+        digest = entry_digest(self.code, SimpleNamespace(**entry), payload)
         self.tables["history_entries"].append(
             entry
             | {
                 "id": self.builder.next_id("history_entries"),
                 "recommendation_id": self.rec_id,
-                "effective_on": effective_on,
-                "recorded_at": recorded_at,
                 "payload": canonical_json(payload),
-                "prev_hash": self.prev_hash,
                 "hash": digest,
             }
         )

@@ -42,10 +42,6 @@ class SeedResult:
     evidence_links: int = 0
     history_entries: int = 0
 
-    def total(self) -> int:
-        """How many rows were added in all."""
-        return sum(vars(self).values())
-
 
 def read_seed(path: Path = DEFAULT_SEED) -> dict[str, Any]:
     """Parse a curated seed file."""

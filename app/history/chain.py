@@ -3,7 +3,7 @@
 import hashlib
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 GENESIS_PREV = ""
 
@@ -18,30 +18,37 @@ def format_recorded_at(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def entry_document(
-    *,
-    code: str,
-    seq: int,
-    kind: str,
-    status: str | None,
-    perspective: str | None,
-    effective_on: date,
-    recorded_at: datetime,
-    recorded_by: int | None,
-    payload: Any,
-) -> dict[str, Any]:
-    """The fields of a history entry that its hash covers."""
+class ChainedEntry(Protocol):
+    """The fields of a history entry that its hash covers, besides the code and the payload."""
+
+    seq: int
+    kind: str
+    status: str | None
+    perspective: str | None
+    effective_on: date
+    recorded_at: datetime
+    recorded_by: int | None
+    prev_hash: str | None
+
+
+def entry_document(code: str, entry: ChainedEntry, payload: Any) -> dict[str, Any]:
+    """The document a history entry's hash covers."""
     return {
         "recommendation": code,
-        "seq": seq,
-        "kind": kind,
-        "status": status,
-        "perspective": perspective,
-        "effective_on": effective_on.isoformat(),
-        "recorded_at": format_recorded_at(recorded_at),
-        "recorded_by": recorded_by,
+        "seq": entry.seq,
+        "kind": entry.kind,
+        "status": entry.status,
+        "perspective": entry.perspective,
+        "effective_on": entry.effective_on.isoformat(),
+        "recorded_at": format_recorded_at(entry.recorded_at),
+        "recorded_by": entry.recorded_by,
         "payload": payload,
     }
+
+
+def entry_digest(code: str, entry: ChainedEntry, payload: Any) -> str:
+    """The hash an entry must carry: over the previous entry's hash and this entry's document."""
+    return entry_hash(entry.prev_hash, entry_document(code, entry, payload))
 
 
 def entry_hash(prev_hash: str | None, document: dict[str, Any]) -> str:

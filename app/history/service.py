@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.db import utcnow
-from app.history.chain import canonical_json, entry_document, entry_hash
+from app.history.chain import canonical_json, entry_digest
 from app.models import HistoryEntry, Recommendation
 from app.vocabulary import HistoryKind, Perspective, Status
 
@@ -44,31 +44,20 @@ def build_entry(
 ) -> HistoryEntry:
     """The next entry after `head`, hashed and timestamped now; not yet added to any session."""
     seq, prev_hash = (head.seq + 1, head.hash) if head else (1, None)
-    recorded_at = utcnow()
-    document = entry_document(
-        code=code,
-        seq=seq,
-        kind=kind.value,
-        status=status.value if status else None,
-        perspective=perspective.value if perspective else None,
-        effective_on=effective_on,
-        recorded_at=recorded_at,
-        recorded_by=recorded_by,
-        payload=payload,
-    )
-    return HistoryEntry(
+    entry = HistoryEntry(
         recommendation_id=recommendation_id,
         seq=seq,
         kind=kind,
         status=status,
         perspective=perspective,
         effective_on=effective_on,
-        recorded_at=recorded_at,
+        recorded_at=utcnow(),
         recorded_by=recorded_by,
         payload=canonical_json(payload),
         prev_hash=prev_hash,
-        hash=entry_hash(prev_hash, document),
     )
+    entry.hash = entry_digest(code, entry, payload)
+    return entry
 
 
 def append_entry(session: Session, recommendation: Recommendation, **fields: Any) -> HistoryEntry:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.errors import TooManyRequests
-from app.history.chain import chains_root, entry_document, entry_hash
+from app.history.chain import chains_root, entry_digest
 from app.models import HistoryEntry, Recommendation
 
 BATCH = 2000
@@ -99,17 +99,6 @@ def _check(entry: HistoryEntry, code: str, expected_seq: int, prev_hash: str | N
         payload = json.loads(entry.payload)
     except ValueError:
         return broken("the payload is not valid JSON")
-    document = entry_document(
-        code=code,
-        seq=entry.seq,
-        kind=entry.kind,
-        status=entry.status,
-        perspective=entry.perspective,
-        effective_on=entry.effective_on,
-        recorded_at=entry.recorded_at,
-        recorded_by=entry.recorded_by,
-        payload=payload,
-    )
-    if entry_hash(prev_hash, document) != entry.hash:
+    if entry_digest(code, entry, payload) != entry.hash:
         return broken("the hash does not match the entry's content")
     return None

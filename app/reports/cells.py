@@ -1,9 +1,9 @@
 """Matrix rows as the plain-text cells that the tabular formats (CSV, XLSX, DOCX, HTML) share."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
+from app.i18n.formatting import iso_date
 from app.vocabulary import status_label
 
 PERSPECTIVE_LABELS = {"independent": "independent monitors", "state": "the state", "un": "UN bodies"}
@@ -41,16 +41,9 @@ def matrix_columns(perspective: str) -> list[Column]:
     ]
 
 
-def iso(value: date | datetime | None) -> str:
-    """A date as YYYY-MM-DD (empty for none)."""
-    if value is None:
-        return ""
-    return value.date().isoformat() if isinstance(value, datetime) else value.isoformat()
-
-
 def evidence_line(item: dict[str, Any]) -> str:
     """One evidence item on one line: title, relation, date and URL."""
-    details = ", ".join(part for part in (item["relation"], iso(item["published_on"])) if part)
+    details = ", ".join(part for part in (item["relation"], iso_date(item["published_on"])) if part)
     restricted = " [restricted]" if item["visibility"] == "restricted" else ""
     return f"{item['title']} ({details}){restricted}: {item['url']}"
 
@@ -69,7 +62,7 @@ def cells(row: dict[str, Any]) -> dict[str, str]:
         "independent_status": status_label(row["independent_status"]),
         "assessment_status": status_label(assessment.get("status")),
         "assessment_summary": assessment.get("summary") or "",
-        "assessment_date": iso(assessment.get("effective_on")),
+        "assessment_date": iso_date(assessment.get("effective_on")),
         "evidence": "\n".join(evidence_line(item) for item in row["evidence"]),
     }
 
@@ -83,7 +76,7 @@ def status_of_cell(row: dict[str, Any], key: str) -> str:
 
 def description(meta: dict[str, Any]) -> str:
     """One sentence saying what a report shows: the date, the recording time and the perspective."""
-    text = f"Status as of {iso(meta['as_of'])}, as assessed by {PERSPECTIVE_LABELS[meta['perspective']]}"
+    text = f"Status as of {iso_date(meta['as_of'])}, as assessed by {PERSPECTIVE_LABELS[meta['perspective']]}"
     if meta.get("known_at"):
         text += f", from what was recorded by {meta['known_at']:%Y-%m-%d %H:%M} UTC"
     return text + "."

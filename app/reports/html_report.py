@@ -1,32 +1,20 @@
 """HTML: a printable page (A4 landscape) with the scorecard by section and the matrix, streamed."""
 
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
-from app.reports.cells import PERSPECTIVE_LABELS, cells, description, iso
+from app.reports.cells import PERSPECTIVE_LABELS, cells, description
 from app.scorecards.export import SCORE_COLUMNS, score_cells
-from app.vocabulary import status_label
+from app.templating import environment
 
 HTML_MEDIA_TYPE = "text/html; charset=utf-8"
-
-
-@lru_cache
-def _environment() -> Environment:
-    environment = Environment(
-        loader=PackageLoader("app.reports", "templates"), autoescape=select_autoescape(["html"])
-    )
-    environment.filters.update(iso=iso, status_label=status_label, number=lambda value: f"{value:g}")
-    return environment
 
 
 def matrix_html(
     rows: Iterable[dict[str, Any]], scorecard: dict[str, Any], meta: dict[str, Any]
 ) -> Iterator[str]:
     """The printable matrix page as text chunks, rendered while the rows stream in."""
-    template = _environment().get_template("matrix.html")
+    template = environment.get_template("matrix_report.html")
     chunks = template.generate(
         rows=((row, cells(row)) for row in rows),
         scorecard=scorecard,

@@ -8,15 +8,16 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.db import is_postgres
 from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence, Section, Source
 from app.recommendations.service import ORDER, after_position, categories_by_recommendation
 from app.scorecards.conditions import (
     evidence_conditions,
-    latest_assessment,
     recommendation_conditions,
     status_at,
 )
 from app.scorecards.entries import entries_by_id
+from app.scorecards.lookups import latest_value
 from app.scorecards.params import PointInTimeParams
 from app.scorecards.point import point_of
 from app.vocabulary import CategoryKind, Perspective
@@ -41,7 +42,7 @@ def matrix_rows(
             Source.slug.label("source"),
             status_at(Perspective.state.value, point).label("claimed_status"),
             status_at(Perspective.independent.value, point).label("independent_status"),
-            latest_assessment(HistoryEntry.id, params.perspective, point).label("assessment_id"),
+            latest_value(HistoryEntry.id, params.perspective, point).label("assessment_id"),
         )
         .join(Section, Section.id == Recommendation.section_id)
         .join(Source, Source.id == Recommendation.source_id)
@@ -79,7 +80,7 @@ def streamed_rows(
     engine: Engine, params: PointInTimeParams, *, include_restricted: bool
 ) -> Iterator[dict[str, Any]]:
     """Matrix rows read in a session of their own, for a response streamed after its request's session."""
-    if engine.dialect.name == "postgresql":
+    if is_postgres(engine):
         # One snapshot for every batch, so a long export never mixes two states of the data.
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
     with Session(engine) as session:

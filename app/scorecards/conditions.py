@@ -14,11 +14,6 @@ DISPUTED = (Status.not_implemented.value, Status.regressed.value)
 SHOWN_RELATIONS = (Relation.progress.value, Relation.regression.value)
 
 
-def latest_assessment(column, perspective: str, point: PointInTime):
-    """A column of a recommendation's latest assessment from a perspective: a correlated LIMIT 1 subquery."""
-    return latest_value(column, perspective, point)
-
-
 def denormalised_status(perspective: str, point: PointInTime) -> ColumnElement[str] | None:
     """The column that holds the status now, when the point is now and the perspective has one."""
     if point.current and perspective == Perspective.independent:
@@ -33,9 +28,7 @@ def status_at(perspective: str, point: PointInTime) -> ColumnElement[str]:
     denormalised = denormalised_status(perspective, point)
     if denormalised is not None:
         return denormalised
-    return func.coalesce(
-        latest_assessment(HistoryEntry.status, perspective, point), Status.not_assessed.value
-    )
+    return func.coalesce(latest_value(HistoryEntry.status, perspective, point), Status.not_assessed.value)
 
 
 def links_at(point: PointInTime) -> list[ColumnElement[bool]]:

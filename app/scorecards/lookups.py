@@ -12,6 +12,7 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, Date, FromClause, Select, func, select, true, type_coerce
 from sqlmodel import Session
 
+from app.db import is_postgres
 from app.models import HistoryEntry, Recommendation
 from app.scorecards.point import PointInTime
 
@@ -136,7 +137,7 @@ class PackedLookups:
 
 def lookups_for(session: Session) -> Lookups:
     """The lookup shape for the session's database."""
-    return LateralLookups() if session.get_bind().dialect.name == "postgresql" else PackedLookups()
+    return LateralLookups() if is_postgres(session) else PackedLookups()
 
 
 def with_joins(statement: Select, joins: list[FromClause]) -> Select:

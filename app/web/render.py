@@ -1,19 +1,16 @@
-"""Rendering pages: the Jinja2 environment, per-request language, and the headers every page carries."""
+"""Rendering pages: per-request language, and the headers every page carries."""
 
 import hashlib
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from app.vocabulary import Status
+from app.templating import environment
 from app.web.session import CSRF_FIELD, Visitor
 from app.web.strings import pick_language, translator
 
-TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 # The stylesheet's URL changes with its content, so browsers may cache it for long.
 STYLE_URL = "/static/style.css?v=" + hashlib.sha256((STATIC / "style.css").read_bytes()).hexdigest()[:12]
@@ -31,34 +28,8 @@ SECURITY_HEADERS = {
 }
 
 
-def _iso_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.date().isoformat() if isinstance(value, datetime) else value.isoformat()
-
-
-def _timestamp(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)}%"
-
-
-def _shorten(text: str, length: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
-
-
-environment = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(["html", "svg"], default_for_string=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-environment.filters.update(iso_date=_iso_date, timestamp=_timestamp, percent=_percent, shorten=_shorten)
-environment.globals.update(STATUSES=list(Status), CSRF_FIELD=CSRF_FIELD, STYLE_URL=STYLE_URL)
+# Pages only: reports never carry forms or the site's stylesheet.
+environment.globals.update(CSRF_FIELD=CSRF_FIELD, STYLE_URL=STYLE_URL)
 
 
 def render(
@@ -67,7 +38,11 @@ def render(
     """Render a template in the visitor's language, with security and caching headers."""
     language = pick_language(request.headers.get("accept-language"))
     html = environment.get_template(template).render(
-        request=request, visitor=visitor, t=translator(language), lang=language, **context
+        request=request,
+        visitor=visitor,
+        t=translator(language),
+        lang=language,
+        **context,
     )
     response = HTMLResponse(html, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)

@@ -8,7 +8,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.db import utcnow, write_engine
+from app.db import is_postgres, utcnow, write_engine
 from app.models import WebSecret
 
 SESSION_SECRET = "session"
@@ -16,7 +16,7 @@ SESSION_SECRET = "session"
 
 def stored_secret(engine: Engine, name: str = SESSION_SECRET) -> str:
     """The named secret, created on first use; concurrent first uses all end up with the same one."""
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if is_postgres(engine) else sqlite_insert
     with Session(write_engine(engine)) as session:
         # ON CONFLICT DO NOTHING then SELECT: whichever worker inserts first wins, the others read it.
         session.execute(
