@@ -1,11 +1,16 @@
-"""The one Jinja2 environment of pages and HTML reports, with the filters both use."""
+"""The one Jinja2 environment of pages and HTML reports, with the filters both use.
+
+Templates translate with `_("... %(name)s ...", name=value)` / `ngettext(...)` (Jinja's i18n extension,
+new-style: values are escaped, the translated text is not), in the current locale of app/i18n.
+"""
 
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.i18n.formatting import iso_date, number, percent, utc_timestamp
-from app.vocabulary import Status, status_label
+from app.i18n.translation import current_locale, template_callables
+from app.vocabulary import Status, label, status_label
 
 APP = Path(__file__).parent
 TEMPLATE_FOLDERS = [APP / "web" / "templates", APP / "reports" / "templates"]
@@ -22,7 +27,9 @@ environment = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
+environment.install_gettext_callables(**template_callables(), newstyle=True)  # type: ignore[attr-defined]
 environment.filters.update(
     iso_date=iso_date,
     timestamp=utc_timestamp,
@@ -30,5 +37,6 @@ environment.filters.update(
     shorten=_shorten,
     number=number,
     status_label=status_label,
+    label=lambda value, vocabulary: label(vocabulary, value),
 )
-environment.globals.update(STATUSES=list(Status))
+environment.globals.update(STATUSES=list(Status), current_locale=current_locale)
