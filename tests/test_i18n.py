@@ -129,6 +129,19 @@ def test_negotiation_offers_only_languages_with_a_catalogue():
         )
 
 
+def test_an_installed_package_offers_its_compiled_catalogues(tmp_path, monkeypatch):
+    folder = tmp_path / "ru" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "messages.mo").open("wb") as handle:  # a wheel ships the .mo files, not the .po sources
+        write_mo(handle, Catalog(locale="ru"))
+    monkeypatch.setattr(translation, "LOCALES_DIR", tmp_path)
+    translation.available_locales.cache_clear()
+    try:
+        assert negotiate_locale("ru, en;q=0.5") == "ru"
+    finally:
+        translation.available_locales.cache_clear()
+
+
 @pytest.fixture
 def pseudo_russian(tmp_path, monkeypatch):
     """A catalogue for 'ru' that wraps every English text in ⟦ ⟧, so a text that was not translated shows."""

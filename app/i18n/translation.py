@@ -39,8 +39,11 @@ def NP_(context: str, message: str) -> str:
 
 @cache
 def available_locales() -> frozenset[str]:
-    """The languages that have a catalogue (the source language always)."""
-    found = {path.parent.parent.name for path in LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    """The languages that have a catalogue (the source language always).
+
+    A checkout has the .po sources, an installed package only the compiled .mo files: either counts.
+    """
+    found = {path.parent.parent.name for path in LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.[mp]o")}
     return frozenset(found | {SOURCE_LANGUAGE})
 
 
