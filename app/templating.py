@@ -1,7 +1,8 @@
 """The one Jinja2 environment of pages and HTML reports, with the filters both use.
 
-Templates translate with `_("... %(name)s ...", name=value)` / `ngettext(...)` (Jinja's i18n extension,
-new-style: values are escaped, the translated text is not), in the current locale of app/i18n.
+Templates translate their own texts with `_("... %(name)s ...", name=value)` / `ngettext(...)` (Jinja's
+i18n extension, new-style: values are escaped, the translation is trusted markup) and texts handed in from
+Python (N_-marked) with `| translate`, whose result is escaped like any value; in app/i18n's current locale.
 """
 
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.i18n.formatting import iso_date, number, percent, utc_timestamp
-from app.i18n.translation import current_locale, template_callables
+from app.i18n.translation import current_locale, gettext, template_callables
 from app.vocabulary import Status, label, status_label
 
 APP = Path(__file__).parent
@@ -38,5 +39,6 @@ environment.filters.update(
     number=number,
     status_label=status_label,
     label=lambda value, vocabulary: label(vocabulary, value),
+    translate=lambda message, **values: gettext(message, **values),
 )
 environment.globals.update(STATUSES=list(Status), current_locale=current_locale)

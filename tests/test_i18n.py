@@ -256,6 +256,10 @@ def test_every_page_text_is_in_the_visitors_language(client, database, monitor_t
         and OPEN not in english.text
         and "Implementation scorecard" in english.text
     )
+    # Texts handed in from Python are escaped like any value; so are the values inside a template's texts.
+    assert "effective_on &lt;= as_of" in english.text
+    missing = client.get("/recommendations/%3Cb%3Ex")
+    assert missing.status_code == 404 and "No recommendation has the code &lt;b&gt;x." in missing.text
     scorecard = client.get("/api/v1/scorecard", params={"group_by": "status"}, headers=russian).json()
     assert scorecard["groups"][0]["label"] == "Not assessed" and OPEN not in str(scorecard)
 
