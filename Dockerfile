@@ -11,7 +11,10 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
 COPY seed ./seed
-RUN pip install . \
+# Compile the message catalogues first: the package ships the .mo files, not the .po sources.
+RUN pip install "babel>=2.18,<3" \
+ && pybabel compile -d app/i18n/locales \
+ && pip install . \
  && useradd --system --uid 10001 --home-dir /srv/rectrack --no-create-home rectrack
 
 USER rectrack

@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 BENCH_RECOMMENDATIONS ?= 300000
+# Message catalogues (docs/design.md, i18n): the .po files are committed, the compiled .mo files are not.
+LOCALES := app/i18n/locales
+COMPILED_MESSAGES := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test install install-test lint format migrate seed clean bench soak
+.PHONY: run test install install-test lint format migrate seed clean bench soak messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("rectrack needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -21,9 +24,19 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(COMPILED_MESSAGES)
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(COMPILED_MESSAGES)
+
+$(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d $(LOCALES) -l $*
+
+## messages: extract every text people read into messages.pot, then bring each catalogue in line with it
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -o $(LOCALES)/messages.pot --project rectrack \
+		--version $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml) \
+		--copyright-holder "rectrack contributors" --add-location file --sort-by-file -w 110 .
+	$(BIN)/pybabel -q update -i $(LOCALES)/messages.pot -d $(LOCALES) -w 110 --no-fuzzy-matching --ignore-obsolete
 
 ## run: install, migrate, seed and serve on http://$(HOST):$(PORT) (SQLite file ./rectrack.db by default)
 run: install

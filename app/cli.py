@@ -1,4 +1,7 @@
-"""The `rectrack` command line: migrate, seed, serve, scorecard, report."""
+"""The `rectrack` command line: migrate, seed, serve, scorecard, report.
+
+Messages are in the instance's default locale (app/i18n); `--help` texts are English.
+"""
 
 import json
 import sys
@@ -17,6 +20,7 @@ from app.config import get_settings
 from app.db import build_engine, write_engine
 from app.errors import ProblemError
 from app.history.verify import verify_chains
+from app.i18n.translation import N_, gettext, ngettext
 from app.migrate import upgrade
 from app.monitors import service as monitors
 from app.reports import console as report_console
@@ -24,7 +28,7 @@ from app.reports.json_report import dumps
 from app.scorecards.export import scorecard_csv
 from app.scorecards.params import GAPS_PAGE, PointInTimeParams, ScorecardParams
 from app.scorecards.service import compute_scorecard, point_of
-from app.vocabulary import Role
+from app.vocabulary import Role, label
 
 cli = typer.Typer(
     help="rectrack: track the implementation of recommendations.",
@@ -66,7 +70,19 @@ def read_session() -> Iterator[Session]:
 def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Upgrade the database to the newest schema (alembic upgrade head)."""
     upgrade(get_settings().database_url, revision)
-    typer.echo(f"database migrated to {revision}")
+    typer.echo(gettext("database migrated to %(revision)s", revision=revision))
+
+
+SEED_COUNTS = {
+    "sources": N_("sources"),
+    "sections": N_("sections"),
+    "categories": N_("categories"),
+    "recommendations": N_("recommendations"),
+    "category_links": N_("category links"),
+    "evidence": N_("evidence items"),
+    "evidence_links": N_("evidence links"),
+    "history_entries": N_("history entries"),
+}
 
 
 @cli.command()
@@ -76,8 +92,13 @@ def seed() -> None:
 
     with write_session() as session:
         result = load_seed(session)
-    added = ", ".join(f"{name} {count}" for name, count in vars(result).items() if count)
-    typer.echo(f"seed: added {added}" if added else "seed: nothing to add, the database already has it")
+    added = ", ".join(
+        f"{gettext(SEED_COUNTS.get(name, name))} {count}" for name, count in vars(result).items() if count
+    )
+    if added:
+        typer.echo(gettext("seed: added %(counts)s", counts=added))
+    else:
+        typer.echo(gettext("seed: nothing to add, the database already has it"))
 
 
 @cli.command()
@@ -105,9 +126,14 @@ def monitors_create(
         token, plain = monitors.issue_token(session, monitor.id, label="created by the CLI")
         alias, monitor_id, token_id = monitor.alias, monitor.id, token.id
     # Printed only after the commit: a token that was not saved must never be handed out.
-    typer.echo(
-        f"created {alias} (id {monitor_id}, role {role.value}); token id {token_id}, shown once:", err=True
+    created = gettext(
+        "created %(alias)s (id %(id)s, role %(role)s); token id %(token)s, shown once:",
+        alias=alias,
+        id=monitor_id,
+        role=label("role", role.value),
+        token=token_id,
     )
+    typer.echo(created, err=True)
     typer.echo(plain)
 
 
@@ -119,9 +145,17 @@ def monitors_list() -> None:
     for row in rows:
         typer.echo(f"{row['id']:>4}  {row['alias']:<14} {row['role']:<8} {row['name']}")
         for token in row["tokens"]:
-            state = "revoked" if token["revoked_at"] else "active"
-            used = token["last_used_at"].isoformat() if token["last_used_at"] else "never used"
-            typer.echo(f"        token {token['id']:>4} {token['prefix']}…  {state}, {used}")
+            state = gettext("revoked") if token["revoked_at"] else gettext("active")
+            used = token["last_used_at"].isoformat() if token["last_used_at"] else gettext("never used")
+            number = f"{token['id']:>4}"
+            line = gettext(
+                "token %(id)s %(prefix)s…  %(state)s, %(used)s",
+                id=number,
+                prefix=token["prefix"],
+                state=state,
+                used=used,
+            )
+            typer.echo(f"        {line}")
 
 
 @tokens_cli.command("revoke")
@@ -131,7 +165,7 @@ def tokens_revoke(
     """Revoke a token at once."""
     with write_session() as session:
         monitors.revoke_token(session, token_id, by=None)
-    typer.echo(f"token {token_id} revoked")
+    typer.echo(gettext("token %(id)s revoked", id=token_id))
 
 
 @cli.command()
@@ -161,7 +195,8 @@ def _params(model, **values):
         return model.model_validate({key: value for key, value in values.items() if value is not None})
     except ValidationError as error:
         for issue in error.errors():
-            typer.echo(f"error: {'.'.join(map(str, issue['loc'])) or 'options'}: {issue['msg']}", err=True)
+            where = ".".join(map(str, issue["loc"])) or gettext("options")
+            typer.echo(gettext("error: %(where)s: %(message)s", where=where, message=issue["msg"]), err=True)
         raise typer.Exit(2) from None
 
 
@@ -182,7 +217,7 @@ def scorecard(
 ) -> None:
     """Print the implementation scorecard as of a date: a table, JSON or CSV."""
     if output not in ("table", "json", "csv"):
-        typer.echo("error: --format must be table, json or csv", err=True)
+        typer.echo(gettext("error: --format must be table, json or csv"), err=True)
         raise typer.Exit(2)
     params = _params(
         ScorecardParams,
@@ -205,7 +240,7 @@ def scorecard(
         console = Console()
         console.print(report_console.scorecard_table(result, width=console.width))
         for line in report_console.claim_gap_lines(result):
-            console.print(f"[bold]claim gap[/bold] {line}", highlight=False)
+            console.print(f"[bold]{gettext('claim gap')}[/bold] {line}", highlight=False)
         if note := report_console.claim_gap_note(result):
             console.print(note, highlight=False)
 
@@ -225,7 +260,8 @@ def report_matrix(
 ) -> None:
     """Write the implementation matrix to a file, with a progress bar."""
     if output not in report_console.MATRIX_FORMATS:
-        typer.echo(f"error: --format must be one of {', '.join(report_console.MATRIX_FORMATS)}", err=True)
+        formats = ", ".join(report_console.MATRIX_FORMATS)
+        typer.echo(gettext("error: --format must be one of %(formats)s", formats=formats), err=True)
         raise typer.Exit(2)
     params = _params(
         PointInTimeParams,
@@ -240,7 +276,10 @@ def report_matrix(
         count = report_console.write_matrix(
             session, params, output, out, include_restricted=include_restricted, console=Console(stderr=True)
         )
-    typer.echo(f"wrote {count} recommendations to {out}", err=True)
+    wrote = ngettext(
+        "wrote %(num)s recommendation to %(out)s", "wrote %(num)s recommendations to %(out)s", count, out=out
+    )
+    typer.echo(wrote, err=True)
 
 
 def main() -> None:
@@ -248,7 +287,7 @@ def main() -> None:
     try:
         cli()
     except ProblemError as error:
-        typer.echo(f"error: {error.detail}", err=True)
+        typer.echo(gettext("error: %(detail)s", detail=error.detail), err=True)
         raise SystemExit(1) from None
 
 

@@ -1,11 +1,17 @@
-"""The one Jinja2 environment of pages and HTML reports, with the filters both use."""
+"""The one Jinja2 environment of pages and HTML reports, with the filters both use.
+
+Templates translate their own texts with `_("... %(name)s ...", name=value)` / `ngettext(...)` (Jinja's
+i18n extension, new-style: values are escaped, the translation is trusted markup) and texts handed in from
+Python (N_-marked) with `| translate`, whose result is escaped like any value; in app/i18n's current locale.
+"""
 
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.i18n.formatting import iso_date, number, percent, utc_timestamp
-from app.vocabulary import Status, status_label
+from app.i18n.translation import current_locale, gettext, template_callables
+from app.vocabulary import Status, label, status_label
 
 APP = Path(__file__).parent
 TEMPLATE_FOLDERS = [APP / "web" / "templates", APP / "reports" / "templates"]
@@ -22,7 +28,9 @@ environment = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
+environment.install_gettext_callables(**template_callables(), newstyle=True)  # type: ignore[attr-defined]
 environment.filters.update(
     iso_date=iso_date,
     timestamp=utc_timestamp,
@@ -30,5 +38,7 @@ environment.filters.update(
     shorten=_shorten,
     number=number,
     status_label=status_label,
+    label=lambda value, vocabulary: label(vocabulary, value),
+    translate=lambda message, **values: gettext(message, **values),
 )
-environment.globals.update(STATUSES=list(Status))
+environment.globals.update(STATUSES=list(Status), current_locale=current_locale)

@@ -1,6 +1,12 @@
-"""The domain's closed word lists (DESIGN.md vocabulary), shared by models, schemas and scoring."""
+"""The domain's closed word lists (DESIGN.md vocabulary), shared by models, schemas and scoring.
+
+Each list people read has one label table here (English message ids, marked with their vocabulary as
+context), translated where it is shown with `label()`; JSON serves the English labels unchanged.
+"""
 
 from enum import StrEnum
+
+from app.i18n.translation import NP_, pgettext
 
 
 class Status(StrEnum):
@@ -14,17 +20,17 @@ class Status(StrEnum):
 
 
 STATUS_LABELS: dict[str, str] = {
-    Status.not_assessed: "Not assessed",
-    Status.not_implemented: "Not implemented",
-    Status.partially_implemented: "Partially implemented",
-    Status.implemented: "Implemented",
-    Status.regressed: "Regressed",
+    Status.not_assessed: NP_("status", "Not assessed"),
+    Status.not_implemented: NP_("status", "Not implemented"),
+    Status.partially_implemented: NP_("status", "Partially implemented"),
+    Status.implemented: NP_("status", "Implemented"),
+    Status.regressed: NP_("status", "Regressed"),
 }
 
 
 def status_label(status: str | None) -> str:
-    """A status as people read it, e.g. 'Partially implemented'."""
-    return STATUS_LABELS.get(status or Status.not_assessed.value, str(status))
+    """A status as people read it in the current locale, e.g. 'Partially implemented'."""
+    return label("status", status or Status.not_assessed.value)
 
 
 class Perspective(StrEnum):
@@ -34,6 +40,22 @@ class Perspective(StrEnum):
     state = "state"
     un = "un"
     other = "other"
+
+
+PERSPECTIVE_LABELS: dict[str, str] = {
+    Perspective.independent: NP_("perspective", "Independent (monitors)"),
+    Perspective.state: NP_("perspective", "State's claim"),
+    Perspective.un: NP_("perspective", "UN body"),
+    Perspective.other: NP_("perspective", "Other"),
+}
+# Who made the assessments, as it reads inside a sentence ("as assessed by independent monitors") and in
+# the reports' column headers ("Latest assessment (UN bodies)").
+ASSESSOR_LABELS: dict[str, str] = {
+    Perspective.independent: NP_("assessor", "independent monitors"),
+    Perspective.state: NP_("assessor", "the state"),
+    Perspective.un: NP_("assessor", "UN bodies"),
+    Perspective.other: NP_("assessor", "others"),
+}
 
 
 class CategoryKind(StrEnum):
@@ -56,11 +78,28 @@ class EvidenceKind(StrEnum):
     other = "other"
 
 
+EVIDENCE_KIND_LABELS: dict[str, str] = {
+    EvidenceKind.law: NP_("evidence_kind", "Law"),
+    EvidenceKind.court_decision: NP_("evidence_kind", "Court decision"),
+    EvidenceKind.news: NP_("evidence_kind", "News"),
+    EvidenceKind.ngo_report: NP_("evidence_kind", "NGO report"),
+    EvidenceKind.un_document: NP_("evidence_kind", "UN document"),
+    EvidenceKind.official_statement: NP_("evidence_kind", "Official statement"),
+    EvidenceKind.other: NP_("evidence_kind", "Other"),
+}
+
+
 class Visibility(StrEnum):
     """Who may see an evidence item."""
 
     public = "public"
     restricted = "restricted"
+
+
+VISIBILITY_LABELS: dict[str, str] = {
+    Visibility.public: NP_("visibility", "Public"),
+    Visibility.restricted: NP_("visibility", "Restricted"),
+}
 
 
 class Relation(StrEnum):
@@ -70,6 +109,14 @@ class Relation(StrEnum):
     progress = "progress"
     regression = "regression"
     context = "context"
+
+
+RELATION_LABELS: dict[str, str] = {
+    Relation.baseline: NP_("relation", "Baseline"),
+    Relation.progress: NP_("relation", "Progress"),
+    Relation.regression: NP_("relation", "Regression"),
+    Relation.context: NP_("relation", "Context"),
+}
 
 
 class HistoryKind(StrEnum):
@@ -82,6 +129,15 @@ class HistoryKind(StrEnum):
     correction = "correction"
 
 
+HISTORY_KIND_LABELS: dict[str, str] = {
+    HistoryKind.genesis: NP_("history_kind", "Recorded from the source report"),
+    HistoryKind.assessment: NP_("history_kind", "Assessment"),
+    HistoryKind.evidence_linked: NP_("history_kind", "Evidence linked"),
+    HistoryKind.evidence_unlinked: NP_("history_kind", "Evidence unlinked"),
+    HistoryKind.correction: NP_("history_kind", "Correction"),
+}
+
+
 class Role(StrEnum):
     """What a monitor may do: viewer < monitor < admin."""
 
@@ -91,6 +147,30 @@ class Role(StrEnum):
 
 
 ROLE_RANK = {Role.viewer: 1, Role.monitor: 2, Role.admin: 3}
+
+ROLE_LABELS: dict[str, str] = {
+    Role.viewer: NP_("role", "viewer"),
+    Role.monitor: NP_("role", "monitor"),
+    Role.admin: NP_("role", "admin"),
+}
+
+# Each label table under its vocabulary's name, which is also its translation context (msgctxt).
+LABELS: dict[str, dict[str, str]] = {
+    "status": STATUS_LABELS,
+    "perspective": PERSPECTIVE_LABELS,
+    "assessor": ASSESSOR_LABELS,
+    "evidence_kind": EVIDENCE_KIND_LABELS,
+    "visibility": VISIBILITY_LABELS,
+    "relation": RELATION_LABELS,
+    "history_kind": HISTORY_KIND_LABELS,
+    "role": ROLE_LABELS,
+}
+
+
+def label(vocabulary: str, value: str) -> str:
+    """A vocabulary word as people read it in the current locale; the word itself when it has no label."""
+    text = LABELS[vocabulary].get(value)
+    return str(value) if text is None else pgettext(vocabulary, text)
 
 
 def sql_in(enum: type[StrEnum]) -> str:

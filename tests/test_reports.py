@@ -68,7 +68,7 @@ def test_csv(client, scripted):
     assert row["Independent status"] == "Partially implemented" and row["State's claim"] == "Implemented"
     assert row["Latest assessment (independent monitors)"] == SUMMARY
     assert row["Assessment date"] == "2024-06-01" and row["Section"] == "2. Legislative measures"
-    assert "Amendments published (progress, 2024-05-30): https://example.org/" in row["Evidence"]
+    assert "Amendments published (Progress, 2024-05-30): https://example.org/" in row["Evidence"]
     assert "\n" in row["Evidence"] and "Law of the RK ‘On Public Associations’" in row["Evidence"]
     assert SECRET not in response.content.decode("utf-8-sig")
     assert rows[1]["Independent status"] == "Regressed"

@@ -1,4 +1,7 @@
-"""Scorecards and matrix exports for the command line: a rich table, and files written with a progress bar."""
+"""Scorecards and matrix exports for the command line: a rich table, and files written with a progress bar.
+
+What people read is in the current locale (app/i18n); data (codes, labels from the database) as it is.
+"""
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -10,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlmodel import Session
 
+from app.i18n.translation import N_, gettext
 from app.reports.cells import description
 from app.reports.csv_report import matrix_csv
 from app.reports.documents import matrix_meta, section_scorecard
@@ -18,8 +22,9 @@ from app.reports.html_report import matrix_html
 from app.reports.json_report import matrix_json
 from app.reports.matrix import count_rows, matrix_rows
 from app.reports.xlsx_report import write_matrix_xlsx
-from app.scorecards.export import SCORE_COLUMNS, score_cells
+from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
 from app.scorecards.params import PointInTimeParams
+from app.vocabulary import status_label
 
 STATUS_COLOURS = {
     "implemented": "green",
@@ -31,26 +36,38 @@ STATUS_COLOURS = {
 MATRIX_FORMATS = ("csv", "xlsx", "html", "docx", "json")
 
 
+# The terminal table's narrow column headers.
 SHORT_HEADERS = {
-    "total": "Total",
-    "implemented": "Impl.",
-    "partially_implemented": "Part.\nimpl.",
-    "not_implemented": "Not\nimpl.",
-    "regressed": "Regr.",
-    "not_assessed": "Not\nass.",
-    "score": "Score",
-    "evidence_coverage": "Evid.",
-    "stale": "Stale",
+    "total": N_("Total"),
+    "implemented": N_("Impl."),
+    # TRANSLATORS: a narrow column header of the terminal table; the line break keeps it narrow.
+    "partially_implemented": N_("Part.\nimpl."),
+    "not_implemented": N_("Not\nimpl."),
+    "regressed": N_("Regr."),
+    "not_assessed": N_("Not\nass."),
+    "score": N_("Score"),
+    "evidence_coverage": N_("Evid."),
+    "stale": N_("Stale"),
 }
-LEGEND = "Evid. = share with progress or regression evidence; score: implemented 1, partially 0.5, others 0."
+LEGEND = N_(
+    "Evid. = share with progress or regression evidence; score: implemented 1, partially 0.5, others 0."
+)
+TITLES = {
+    "section": N_("Scorecard by section"),
+    "theme": N_("Scorecard by theme"),
+    "addressee": N_("Scorecard by addressee"),
+    "sdg": N_("Scorecard by SDG target"),
+    "status": N_("Scorecard by status"),
+    "source": N_("Scorecard by source"),
+}
 
 
 def scorecard_table(scorecard: dict[str, Any], width: int = 80) -> Table:
     """A scorecard as a rich table, one row per group and a totals footer, fitting the terminal's width."""
     meta = {key: scorecard[key] for key in ("as_of", "known_at", "perspective")}
     table = Table(
-        title=f"Scorecard by {scorecard['group_by']}",
-        caption=f"{description(meta)}\n{LEGEND}",
+        title=gettext(TITLES[scorecard["group_by"]]),
+        caption=f"{description(meta)}\n{gettext(LEGEND)}",
         show_footer=True,
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -58,15 +75,15 @@ def scorecard_table(scorecard: dict[str, Any], width: int = 80) -> Table:
     )
     totals = score_cells(scorecard["totals"])
     table.add_column(
-        "Group",
-        footer="All",
+        gettext("Group"),
+        footer=gettext("All"),
         max_width=max(12, width - 7 * len(SCORE_COLUMNS) - 2),
         no_wrap=True,
         overflow="ellipsis",
     )
     for key, _ in SCORE_COLUMNS:
         table.add_column(
-            SHORT_HEADERS[key],
+            gettext(SHORT_HEADERS[key]),
             footer=totals[key],
             justify="right",
             no_wrap=True,
@@ -75,20 +92,27 @@ def scorecard_table(scorecard: dict[str, Any], width: int = 80) -> Table:
         )
     for group in scorecard["groups"]:
         values = score_cells(group)
-        name = _group_name(group) if scorecard["group_by"] in ("section", "sdg") else group["label"]
+        name = _group_name(group) if scorecard["group_by"] in ("section", "sdg") else None
+        name = name or group_label(group, scorecard["group_by"])
         table.add_row(name, *(values[key] for key, _ in SCORE_COLUMNS))
     return table
 
 
-def _group_name(group: dict[str, Any]) -> str:
-    return f"{group['key']}. {group['label']}" if group["key"] else group["label"]
+def _group_name(group: dict[str, Any]) -> str | None:
+    return f"{group['key']}. {group['label']}" if group["key"] else None
 
 
 def claim_gap_lines(scorecard: dict[str, Any]) -> list[str]:
     """One line per claim gap: the code, the state's claim and the independent status."""
     return [
-        f"{gap['code']}: the state claims {gap['claimed']['status']} ({gap['claimed']['effective_on']}), "
-        f"monitors find {gap['independent']['status']} ({gap['independent']['effective_on']})"
+        gettext(
+            "%(code)s: the state claims %(claimed)s (%(claimed_on)s), monitors find %(found)s (%(found_on)s)",
+            code=gap["code"],
+            claimed=status_label(gap["claimed"]["status"]),
+            claimed_on=gap["claimed"]["effective_on"],
+            found=status_label(gap["independent"]["status"]),
+            found_on=gap["independent"]["effective_on"],
+        )
         for gap in scorecard["claim_gaps"]
     ]
 
@@ -98,7 +122,9 @@ def claim_gap_note(scorecard: dict[str, Any]) -> str | None:
     shown, total = len(scorecard["claim_gaps"]), scorecard["claim_gaps_total"]
     if shown >= total:
         return None
-    return f"claim gaps: first {shown:,} of {total:,}; the rest: GET {scorecard['claim_gaps_next']}"
+    counts = {"shown": f"{shown:,}", "total": f"{total:,}"}
+    url = scorecard["claim_gaps_next"]
+    return gettext("claim gaps: first %(shown)s of %(total)s; the rest: GET %(url)s", url=url, **counts)
 
 
 def write_matrix(
@@ -115,7 +141,7 @@ def write_matrix(
     total = count_rows(session, params)
     if format_ == "docx":
         ensure_docx_fits(total)
-    columns = (TextColumn("matrix"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (TextColumn(gettext("matrix")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("rows", total=total)
         rows = _counted(matrix_rows(session, params, include_restricted=include_restricted), progress, task)

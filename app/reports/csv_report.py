@@ -4,13 +4,18 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from app.csv_writer import BOM, CsvChunks
+from app.i18n.translation import in_current_locale
 from app.reports.cells import cells, matrix_columns
 
 ROWS_PER_CHUNK = 200
 
 
 def matrix_csv(rows: Iterable[dict[str, Any]], perspective: str) -> Iterator[str]:
-    """The matrix as CSV text chunks, a few hundred rows at a time."""
+    """The matrix as CSV text chunks in the current locale, a few hundred rows at a time."""
+    return in_current_locale(_csv_chunks(rows, perspective))
+
+
+def _csv_chunks(rows: Iterable[dict[str, Any]], perspective: str) -> Iterator[str]:
     columns = matrix_columns(perspective)
     out = CsvChunks()
     out.write(column.header for column in columns)

@@ -10,15 +10,16 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from app.errors import Unprocessable
-from app.reports.cells import PERSPECTIVE_LABELS, cells, description
+from app.i18n.translation import gettext
+from app.reports.cells import cells, description, score_note
 from app.reports.xlsx_report import STATUS_STYLES
 from app.scorecards.export import SCORE_COLUMNS, score_cells
+from app.vocabulary import label
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # python-docx holds the whole document in memory (about 3 ms and 10 kB a row): a Word table is for a
 # submission's few hundred recommendations, not a database dump.
 MAX_DOCX_ROWS = 5_000
-MATRIX_HEADERS = ["Recommendation", "Addressees", "State's claim", "Independent status"]
 
 
 def ensure_docx_fits(rows: int) -> None:
@@ -40,17 +41,13 @@ def write_matrix_docx(
     document = Document()
     _landscape_a4(document)
     document.styles["Normal"].font.size = Pt(9)
-    document.core_properties.title = "Implementation matrix"
-    document.add_heading("Implementation matrix", level=0)
+    document.core_properties.title = gettext("Implementation matrix")
+    document.add_heading(gettext("Implementation matrix"), level=0)
     document.add_paragraph(description(meta))
-    weights = ", ".join(f"{k.replace('_', ' ')} = {v:g}" for k, v in scorecard["formula"]["weights"].items())
-    document.add_paragraph(
-        f"Score: {scorecard['formula']['source']} ({weights}); recommendations not yet assessed are left out "
-        "of the score."
-    )
-    document.add_heading("Scorecard by section", level=1)
+    document.add_paragraph(score_note(scorecard["formula"]))
+    document.add_heading(gettext("Scorecard by section"), level=1)
     _scorecard_table(document, scorecard)
-    document.add_heading("Recommendations", level=1)
+    document.add_heading(gettext("Recommendations"), level=1)
     count = _matrix_table(document, rows, meta["perspective"])
     document.save(target)
     return count
@@ -67,22 +64,26 @@ def _landscape_a4(document) -> None:
 def _scorecard_table(document, scorecard: dict[str, Any]) -> None:
     widths = [Mm(60)] + [Mm(23)] * len(SCORE_COLUMNS)
     table = _table(document, widths)
-    _header_row(table.rows[0], ["Section", *(header for _, header in SCORE_COLUMNS)], widths)
+    _header_row(
+        table.rows[0], [gettext("Section"), *(gettext(header) for _, header in SCORE_COLUMNS)], widths
+    )
     for group in [*scorecard["groups"], None]:
         aggregate = scorecard["totals"] if group is None else group
         values = score_cells(aggregate)
-        label = "All sections" if group is None else f"{group['key']}. {group['label']}"
+        name = gettext("All sections") if group is None else f"{group['key']}. {group['label']}"
         row = _cells(table, widths)
-        row[0].text = label
+        row[0].text = name
         for cell, (key, _) in zip(row[1:], SCORE_COLUMNS, strict=True):
             cell.text = values[key]
 
 
 def _matrix_table(document, rows: Iterable[dict[str, Any]], perspective: str) -> int:
     shows_own_status = perspective not in ("independent", "state")
-    label = PERSPECTIVE_LABELS[perspective]
-    headers = [*MATRIX_HEADERS, *([f"Status ({label})"] if shows_own_status else [])]
-    headers += [f"Latest assessment ({label})", "Evidence"]
+    assessor = label("assessor", perspective)
+    headers = [gettext("Recommendation"), gettext("Addressees"), gettext("State's claim")]
+    headers += [gettext("Independent status")]
+    headers += [gettext("Status (%(assessor)s)", assessor=assessor)] if shows_own_status else []
+    headers += [gettext("Latest assessment (%(assessor)s)", assessor=assessor), gettext("Evidence")]
     # Millimetres of the 267 a landscape A4 page leaves between its margins.
     widths = [Mm(w) for w in ([58, 30, 22, 22, 22, 55, 58] if shows_own_status else [70, 30, 22, 22, 55, 68])]
     table = _table(document, widths)

@@ -3,9 +3,11 @@
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from app.reports.cells import PERSPECTIVE_LABELS, cells, description
+from app.i18n.translation import current_locale, in_current_locale
+from app.reports.cells import cells, description, score_note
 from app.scorecards.export import SCORE_COLUMNS, score_cells
 from app.templating import environment
+from app.vocabulary import label
 
 HTML_MEDIA_TYPE = "text/html; charset=utf-8"
 
@@ -13,19 +15,21 @@ HTML_MEDIA_TYPE = "text/html; charset=utf-8"
 def matrix_html(
     rows: Iterable[dict[str, Any]], scorecard: dict[str, Any], meta: dict[str, Any]
 ) -> Iterator[str]:
-    """The printable matrix page as text chunks, rendered while the rows stream in."""
+    """The printable matrix page as text chunks in the current locale, rendered while the rows stream in."""
     template = environment.get_template("matrix_report.html")
     chunks = template.generate(
         rows=((row, cells(row)) for row in rows),
         scorecard=scorecard,
         meta=meta,
         meta_text=description(meta),
+        score_text=score_note(scorecard["formula"]),
         score_columns=SCORE_COLUMNS,
         score_cells=score_cells,
-        perspective_label=PERSPECTIVE_LABELS[meta["perspective"]],
+        assessor=label("assessor", meta["perspective"]),
         show_assessment_status=meta["perspective"] not in ("independent", "state"),
+        lang=current_locale(),
     )
-    return _buffered(chunks)
+    return in_current_locale(_buffered(chunks))
 
 
 def _buffered(chunks: Iterator[str], size: int = 32_768) -> Iterator[str]:

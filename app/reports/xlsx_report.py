@@ -6,7 +6,8 @@ from typing import IO, Any
 import xlsxwriter
 from xlsxwriter.format import Format
 
-from app.reports.cells import cells, description, matrix_columns, status_of_cell
+from app.i18n.translation import gettext
+from app.reports.cells import cells, description, matrix_columns, score_note, status_of_cell
 from app.scorecards.export import SCORE_COLUMNS
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,7 +54,7 @@ def write_matrix_xlsx(
     """Write the matrix and the scorecard by section as an XLSX workbook, row by row (bounded memory)."""
     # constant_memory flushes each row to a temporary file as soon as the next one starts.
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
-    workbook.set_properties({"title": "Implementation matrix", "comments": description(meta)})
+    workbook.set_properties({"title": gettext("Implementation matrix"), "comments": description(meta)})
     formats = _Formats(workbook)
     count = _matrix_sheet(workbook, formats, rows, meta["perspective"])
     _scorecard_sheet(workbook, formats, scorecard, meta)
@@ -64,7 +65,8 @@ def write_matrix_xlsx(
 def _matrix_sheet(
     workbook: xlsxwriter.Workbook, formats: _Formats, rows: Iterable[dict], perspective: str
 ) -> int:
-    sheet = workbook.add_worksheet("Matrix")
+    # TRANSLATORS: an Excel sheet name: at most 31 characters, none of []:*?/\
+    sheet = workbook.add_worksheet(gettext("Matrix"))
     columns = matrix_columns(perspective)
     for index, column in enumerate(columns):
         sheet.set_column(index, index, column.width)
@@ -85,17 +87,17 @@ def _matrix_sheet(
 def _scorecard_sheet(
     workbook: xlsxwriter.Workbook, formats: _Formats, scorecard: dict[str, Any], meta: dict[str, Any]
 ) -> None:
-    sheet = workbook.add_worksheet("Scorecard by section")
+    # TRANSLATORS: an Excel sheet name: at most 31 characters, none of []:*?/\
+    sheet = workbook.add_worksheet(gettext("Scorecard by section"))
     sheet.set_column(0, 0, 40)
     sheet.set_column(1, len(SCORE_COLUMNS), 14)
     sheet.write_string(0, 0, description(meta), formats.plain_bold)
-    weights = "; ".join(f"{k.replace('_', ' ')} = {v:g}" for k, v in scorecard["formula"]["weights"].items())
-    sheet.write_string(1, 0, f"Score: {scorecard['formula']['source']}; {weights}")
-    sheet.write_string(3, 0, "Section", formats.header)
+    sheet.write_string(1, 0, score_note(scorecard["formula"]))
+    sheet.write_string(3, 0, gettext("Section"), formats.header)
     for index, (_, header) in enumerate(SCORE_COLUMNS, start=1):
-        sheet.write_string(3, index, header, formats.header)
+        sheet.write_string(3, index, gettext(header), formats.header)
     groups = [(f"{group['key']}. {group['label']}", group, formats.text) for group in scorecard["groups"]]
-    groups.append(("All sections", scorecard["totals"], formats.bold))
+    groups.append((gettext("All sections"), scorecard["totals"], formats.bold))
     for row, (label, aggregate, label_format) in enumerate(groups, start=4):
         sheet.write_string(row, 0, label, label_format)
         numbers = aggregate | aggregate["by_status"]

@@ -1,21 +1,25 @@
-"""A scorecard's figures as text cells, shared by its CSV, the documents and the terminal table."""
+"""A scorecard's figures as text cells, shared by its CSV, the documents and the terminal table.
+
+Headers are English message ids: translate them (`gettext(header)`) where they are written.
+"""
 
 from collections.abc import Iterator
 from typing import Any
 
 from app.csv_writer import BOM, CsvChunks
-from app.vocabulary import Status
+from app.i18n.translation import N_, gettext, in_current_locale
+from app.vocabulary import Status, status_label
 
 SCORE_COLUMNS = [
-    ("total", "Recommendations"),
-    ("implemented", "Implemented"),
-    ("partially_implemented", "Partially implemented"),
-    ("not_implemented", "Not implemented"),
-    ("regressed", "Regressed"),
-    ("not_assessed", "Not assessed"),
-    ("score", "Score"),
-    ("evidence_coverage", "Evidence coverage"),
-    ("stale", "Stale"),
+    ("total", N_("Recommendations")),
+    ("implemented", N_("Implemented")),
+    ("partially_implemented", N_("Partially implemented")),
+    ("not_implemented", N_("Not implemented")),
+    ("regressed", N_("Regressed")),
+    ("not_assessed", N_("Not assessed")),
+    ("score", N_("Score")),
+    ("evidence_coverage", N_("Evidence coverage")),
+    ("stale", N_("Stale")),
 ]
 
 
@@ -33,13 +37,27 @@ def score_cells(aggregate: dict[str, Any]) -> dict[str, str]:
 
 
 def scorecard_csv(scorecard: dict[str, Any]) -> Iterator[str]:
-    """A scorecard as CSV: one row per group, then the totals; shares as decimals for spreadsheets."""
+    """A scorecard as CSV in the current locale: one row per group, then the totals; shares as decimals."""
+    return in_current_locale(_csv_chunks(scorecard))
+
+
+def _csv_chunks(scorecard: dict[str, Any]) -> Iterator[str]:
     out = CsvChunks()
-    out.write(["Group", "Label", "Source", *(header for _, header in SCORE_COLUMNS)])
+    out.write(
+        [gettext("Group"), gettext("Label"), gettext("Source"), *(gettext(h) for _, h in SCORE_COLUMNS)]
+    )
     for group in scorecard["groups"]:
-        out.write([group["key"] or "", group["label"], group["source"] or "", *_numbers(group)])
-    out.write(["total", "All recommendations", "", *_numbers(scorecard["totals"])])
+        label = group_label(group, scorecard["group_by"])
+        out.write([group["key"] or "", label, group["source"] or "", *_numbers(group)])
+    out.write(["total", gettext("All recommendations"), "", *_numbers(scorecard["totals"])])
     yield BOM + out.take()
+
+
+def group_label(group: dict[str, Any], group_by: str) -> str:
+    """A group's label as people read it: our own words translated (statuses, "No theme"), data as it is."""
+    if group_by == "status":
+        return status_label(group["key"])
+    return gettext(group["label"]) if group["key"] is None else group["label"]
 
 
 def _numbers(aggregate: dict[str, Any]) -> list[str]:

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.i18n.translation import N_
 from app.lru import LRUCache
 from app.models import HistoryEntry, Recommendation, Source
 from app.recommendations.service import ORDER
@@ -31,19 +32,22 @@ WEIGHTS: dict[Status, float] = {
     Status.not_implemented: 0.0,
     Status.regressed: 0.0,
 }
+# Served in English in every scorecard's JSON; pages and documents translate the texts where they show them.
 FORMULA: dict[str, Any] = {
-    "name": "Implementation index",
-    "source": "UPR Info's implementation index",
+    "name": N_("Implementation index"),
+    "source": N_("UPR Info's implementation index"),
     "weights": {status.value: weight for status, weight in WEIGHTS.items()},
     "excluded": [Status.not_assessed.value],
     "rules": [
-        "score = mean weight over assessed recommendations; null when none is assessed",
-        "not_assessed is left out of the score and reported as coverage (assessed / total)",
-        "regressed weighs 0 and is counted as a regression",
-        "a recommendation's status is its latest assessment from the perspective with effective_on <= as_of "
-        "and recorded_at <= known_at, by effective_on then recording order",
-        "evidence_coverage = share of recommendations with a progress or regression evidence link",
-        "groups by theme, addressee or SDG target overlap; totals count each recommendation once",
+        N_("score = mean weight over assessed recommendations; null when none is assessed"),
+        N_("not_assessed is left out of the score and reported as coverage (assessed / total)"),
+        N_("regressed weighs 0 and is counted as a regression"),
+        N_(
+            "a recommendation's status is its latest assessment from the perspective with effective_on <= "
+            "as_of and recorded_at <= known_at, by effective_on then recording order"
+        ),
+        N_("evidence_coverage = share of recommendations with a progress or regression evidence link"),
+        N_("groups by theme, addressee or SDG target overlap; totals count each recommendation once"),
     ],
 }
 
@@ -117,7 +121,9 @@ def _group(counted: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-NO_CATEGORY_LABELS = {"theme": "No theme", "addressee": "No addressee", "sdg": "No SDG target"}
+# English in JSON, like the labels from the database; documents translate them (scorecards/export.py).
+NO_CATEGORY_LABELS = {"theme": N_("No theme"), "addressee": N_("No addressee"), "sdg": N_("No SDG target")}
+NO_GROUP_LABEL = N_("None")
 
 
 def _ordered_groups(groups: list[dict[str, Any]], group_by: str) -> list[dict[str, Any]]:
@@ -135,7 +141,7 @@ def _ordered_groups(groups: list[dict[str, Any]], group_by: str) -> list[dict[st
         return sorted(groups, key=lambda group: (group["source"], int(group["key"])))
     for group in groups:
         if group["key"] is None:
-            group["label"] = NO_CATEGORY_LABELS.get(group_by, "None")
+            group["label"] = NO_CATEGORY_LABELS.get(group_by, NO_GROUP_LABEL)
     return sorted(groups, key=lambda group: (group["key"] is None, group["key"] or ""))
 
 

@@ -5,6 +5,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.auth import authenticate
 from app.db import SessionDep
+from app.i18n.translation import N_
 from app.web.forms import FormDep
 from app.web.render import render
 from app.web.session import (
@@ -20,6 +21,11 @@ from app.web.session import (
 router = APIRouter()
 
 MAX_TOKEN_LENGTH = 200
+LOGIN_FAILED = N_("This token is unknown or has been revoked.")
+FORM_REFUSED = N_(
+    "The form was not sent from this site, or your session has expired. Nothing was changed: "
+    "please try again."
+)
 
 
 def safe_next(target: str | None) -> str:
@@ -65,13 +71,13 @@ def login(request: Request, session: SessionDep, form: FormDep):
     if not visitor.csrf_ok(form.get(CSRF_FIELD)):
         # Start over with a fresh cookie, so that the next attempt from this page works.
         stale = Visitor(None, None, None)
-        return _login_page(request, stale, next_path=next_path, status_code=403, message="csrf.retry")
+        return _login_page(request, stale, next_path=next_path, status_code=403, message=FORM_REFUSED)
     token = form.get("token")
     found = None
     if isinstance(token, str) and 0 < len(token.strip()) <= MAX_TOKEN_LENGTH:
         found = authenticate(session, token.strip())
     if found is None:
-        return _login_page(request, visitor, next_path=next_path, status_code=401, message="login.failed")
+        return _login_page(request, visitor, next_path=next_path, status_code=401, message=LOGIN_FAILED)
     principal, _last_used_at = found
     response = RedirectResponse(safe_next(next_path), status_code=303)
     set_session_cookie(request, response, new_session(principal.token_id))
@@ -95,8 +101,8 @@ def logout(request: Request, session: SessionDep, form: FormDep):
             "error.html",
             status_code=403,
             nav="",
-            title="csrf.title",
-            body="csrf.retry",
+            title=N_("This form could not be accepted"),
+            body=FORM_REFUSED,
             params={},
         )
     response = RedirectResponse("/", status_code=303)

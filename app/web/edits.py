@@ -15,8 +15,10 @@ from app.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequi
 from app.evidence.service import link_evidence
 from app.recommendations.write_protocol import read_for_write
 from app.web.forms import (
+    ALREADY_LINKED,
     ASSESSMENT,
     EVIDENCE,
+    NOT_LINKED,
     FieldError,
     FormDep,
     FormState,
@@ -25,7 +27,7 @@ from app.web.forms import (
     parse_assessment,
     parse_evidence,
 )
-from app.web.pages import error_page, plausible_code, recommendation_page
+from app.web.pages import NOT_FOUND, error_page, plausible_code, recommendation_page
 from app.web.session import CSRF_FIELD, visitor_from
 
 router = APIRouter()
@@ -76,7 +78,7 @@ def _submit(
         )
 
     if not plausible_code(code):
-        return error_page(request, visitor, 404, "notfound.title", "notfound.recommendation", code=code)
+        return error_page(request, visitor, 404, *NOT_FOUND, code=code)
     csrf_valid = visitor.csrf_ok(form.get(CSRF_FIELD))
     if not csrf_valid or not visitor.can_write:
         alert = {"kind": "forbidden" if csrf_valid else "csrf", "kept": _kept_text(values)}
@@ -89,17 +91,17 @@ def _submit(
         write(session, recommendation, visitor.principal, parsed)
     except NotFound:
         session.rollback()
-        return error_page(request, visitor, 404, "notfound.title", "notfound.recommendation", code=code)
+        return error_page(request, visitor, 404, *NOT_FOUND, code=code)
     except (PreconditionFailed, PreconditionRequired):
         session.rollback()
         return again(409, FormState(prefix, values), {"kind": "conflict"}, changes_after=_seen(form))
     except Unprocessable:
         session.rollback()  # the version was claimed: give it back
-        errors = {"evidence_ids": FieldError("error.not_linked")}
+        errors = {"evidence_ids": FieldError(NOT_LINKED)}
         return again(422, FormState(prefix, values, errors), {"kind": "fix"})
     except Conflict:
         session.rollback()
-        errors = {"url": FieldError("error.already_linked")}
+        errors = {"url": FieldError(ALREADY_LINKED)}
         return again(409, FormState(prefix, values, errors), {"kind": "fix"})
     # Post/redirect/get: reloading the page afterwards never submits twice.
     return RedirectResponse(f"/recommendations/{quote(code)}?saved={prefix}#history", status_code=303)

@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 
 from app.assessments.schemas import AssessmentIn
 from app.evidence.schemas import EvidenceIn
+from app.i18n.translation import N_
 
 ASSESSMENT, EVIDENCE = "assessment", "evidence"
 ASSESSMENT_FIELDS = ("status", "perspective", "summary", "effective_on")
@@ -26,9 +27,9 @@ class FormState:
 
 @dataclass(frozen=True)
 class FieldError:
-    """A message from the strings catalogue, with the values it needs."""
+    """A message (an English message id, translated where the page shows it), with the values it needs."""
 
-    key: str
+    message: str
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -77,7 +78,7 @@ def _parse(model: type[BaseModel], prefix: str, values: dict[str, Any], **typed:
     data = {name: value for name, value in values.items() if value not in ("", None)} | typed
     # PostgreSQL text cannot hold NUL; no browser sends it, so it is refused like any invalid character.
     errors: dict[str, FieldError] = {
-        name: FieldError("error.invalid") for name, value in values.items() if "\x00" in str(value)
+        name: FieldError(INVALID) for name, value in values.items() if "\x00" in str(value)
     }
     if errors:
         return FormState(prefix, values, errors)
@@ -87,31 +88,37 @@ def _parse(model: type[BaseModel], prefix: str, values: dict[str, Any], **typed:
         for issue in error.errors():
             name = str(issue["loc"][0]) if issue["loc"] else "form"
             params = {"max": issue["ctx"]["max_length"]} if issue["type"] == "string_too_long" else {}
-            errors.setdefault(name, FieldError(error_key(issue), params))
+            errors.setdefault(name, FieldError(error_message(issue), params))
         return FormState(prefix, values, errors)
 
 
-def error_key(issue: dict[str, Any]) -> str:
-    """The strings-catalogue key for one pydantic error."""
+REQUIRED = N_("This field is required.")
+INVALID = N_("This value is not valid.")
+NOT_LINKED = N_("Only evidence linked to this recommendation can be cited.")
+ALREADY_LINKED = N_("This evidence is already linked to this recommendation.")
+
+
+def error_message(issue: dict[str, Any]) -> str:
+    """The message (untranslated) for one pydantic error."""
     kind = issue["type"]
     reason = str(issue.get("ctx", {}).get("error", ""))
     if kind == "missing":
-        return "error.required"
+        return REQUIRED
     if kind == "string_too_short":
-        return "error.required" if issue.get("input") in ("", None) else "error.too_short"
+        return REQUIRED if issue.get("input") in ("", None) else N_("This is too short.")
     if kind == "string_too_long":
-        return "error.too_long"
+        return N_("This is too long: at most %(max)s characters.")
     if kind in ("literal_error", "enum"):
-        return "error.choose"
+        return N_("Choose one of the options.")
     if kind.startswith("date_"):
-        return "error.date"
+        return N_("Enter a valid date.")
     if "future" in reason:
-        return "error.date_future"
+        return N_("The date must not be in the future.")
     if "1945" in reason:
-        return "error.date_old"
+        return N_("The date must be in 1945 or later.")
     if issue["loc"] and issue["loc"][0] == "url":
-        return "error.url"
-    return "error.invalid"
+        return N_("Enter an http or https address with a host.")
+    return INVALID
 
 
 MAX_FIELDS = 200

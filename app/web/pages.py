@@ -11,19 +11,26 @@ from sqlmodel import Session
 from app.db import SessionDep
 from app.errors import BadRequest, NotFound
 from app.history.views import recommendation_history
+from app.i18n.translation import N_, gettext
 from app.inputs import latest_date_on_earth
 from app.recommendations import service
 from app.recommendations.schemas import RecommendationFilters
 from app.vocabulary import EvidenceKind, Perspective, Relation, Visibility
 from app.web.forms import FormState, blank_assessment, blank_evidence
 from app.web.queries import filter_choices
-from app.web.render import render
+from app.web.render import page_locale, render
 from app.web.session import ReaderVisitorDep, Visitor
-from app.web.strings import pick_language, translator
 
 router = APIRouter()
 
 FILTERS = ("section", "status", "theme", "addressee", "q")
+FILTER_LABELS = {
+    "section": N_("Section"),
+    "status": N_("Status"),
+    "theme": N_("Theme"),
+    "addressee": N_("Addressee"),
+    "q": N_("Text search"),
+}
 PAGE_SIZES = (25, 50, 100, 500)
 DEFAULT_PAGE_SIZE = 50
 
@@ -44,11 +51,11 @@ def _filters(raw: dict[str, str]) -> tuple[RecommendationFilters, list[str]]:
 @router.get("/recommendations", response_class=HTMLResponse)
 def recommendations(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     """The recommendation list with the API's filters as a GET form, one keyset page at a time."""
-    t = translator(pick_language(request.headers.get("accept-language")))
+    page_locale(request)
     params = request.query_params
     raw = {name: params.get(name, "").strip()[:200] for name in FILTERS}
     filters, bad = _filters(raw)
-    notices = [t("list.bad_filters", fields=", ".join(t(f"list.{name}") for name in bad))] if bad else []
+    notices = [bad_filters_notice([FILTER_LABELS[name] for name in bad])] if bad else []
     limit = int(params["limit"]) if params.get("limit", "").isdigit() else DEFAULT_PAGE_SIZE
     limit = limit if limit in PAGE_SIZES else DEFAULT_PAGE_SIZE
     cursor = params.get("cursor") or None
@@ -57,7 +64,7 @@ def recommendations(request: Request, session: SessionDep, visitor: ReaderVisito
             session, filters, limit=limit, cursor=cursor, totals=request.app.state.list_totals
         )
     except BadRequest:
-        notices.append(t("list.bad_cursor"))
+        notices.append(gettext("That page link is no longer valid; here is the first page."))
         cursor = None
         items, total, next_cursor = service.list_recommendations(
             session, filters, limit=limit, cursor=None, totals=request.app.state.list_totals
@@ -89,6 +96,13 @@ def recommendation(code: str, request: Request, session: SessionDep, visitor: Re
 
 
 MAX_CODE_LENGTH = 96
+NOT_FOUND = (N_("Not found"), N_("No recommendation has the code %(code)s."))
+
+
+def bad_filters_notice(fields: list[str]) -> str:
+    """The notice naming the filters (untranslated labels) that were left out, in the current locale."""
+    names = ", ".join(gettext(field) for field in fields)
+    return gettext("Some filters were not understood and were left out: %(fields)s.", fields=names)
 
 
 def plausible_code(code: str) -> bool:
@@ -99,7 +113,7 @@ def plausible_code(code: str) -> bool:
 def error_page(
     request: Request, visitor: Visitor, status_code: int, title: str, body: str, **params: Any
 ) -> HTMLResponse:
-    """A page explaining an error, with the given status."""
+    """A page explaining an error (title and body are untranslated messages), with the given status."""
     return render(
         request, visitor, "error.html", status_code=status_code, title=title, body=body, params=params, nav=""
     )
@@ -120,11 +134,11 @@ def recommendation_page(
 ) -> HTMLResponse:
     """The recommendation page, optionally with a form kept as submitted and an alert about it."""
     if not plausible_code(code):
-        return error_page(request, visitor, 404, "notfound.title", "notfound.recommendation", code=code)
+        return error_page(request, visitor, 404, *NOT_FOUND, code=code)
     try:
         detail, version = service.recommendation_detail(session, code, include_restricted=visitor.privileged)
     except NotFound:
-        return error_page(request, visitor, 404, "notfound.title", "notfound.recommendation", code=code)
+        return error_page(request, visitor, 404, *NOT_FOUND, code=code)
     recommendation, _, _ = service.get_recommendation(session, code)
     history = recommendation_history(session, recommendation, privileged=visitor.privileged)
     if alert is not None and changes_after is not None:

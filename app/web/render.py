@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from app.i18n.translation import negotiate_locale, set_locale
 from app.templating import environment
 from app.web.session import CSRF_FIELD, Visitor
-from app.web.strings import pick_language, translator
 
 STATIC = Path(__file__).parent / "static"
 # The stylesheet's URL changes with its content, so browsers may cache it for long.
@@ -32,15 +32,22 @@ SECURITY_HEADERS = {
 environment.globals.update(CSRF_FIELD=CSRF_FIELD, STYLE_URL=STYLE_URL)
 
 
+def page_locale(request: Request) -> str:
+    """Negotiate the visitor's language and translate into it for the rest of this request.
+
+    `render` calls it; a page route that builds text before rendering calls it first.
+    """
+    return set_locale(negotiate_locale(request.headers.get("accept-language")))
+
+
 def render(
     request: Request, visitor: Visitor, template: str, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     """Render a template in the visitor's language, with security and caching headers."""
-    language = pick_language(request.headers.get("accept-language"))
+    language = page_locale(request)
     html = environment.get_template(template).render(
         request=request,
         visitor=visitor,
-        t=translator(language),
         lang=language,
         **context,
     )

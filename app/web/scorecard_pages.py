@@ -8,21 +8,23 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from app.db import SessionDep
+from app.i18n.translation import N_
 from app.recommendations.service import list_sources
 from app.reports.matrix import matrix_rows
 from app.scorecards.gaps import claim_gaps_url
 from app.scorecards.params import GAPS_PAGE, MAX_GAPS_PAGE, PointInTimeParams, ScorecardParams
 from app.scorecards.service import cached_scorecard
 from app.web.charts import SEGMENT_ORDER, stacked_bar
+from app.web.pages import bad_filters_notice
 from app.web.queries import filter_choices, latest_assessments
-from app.web.render import render
+from app.web.render import page_locale, render
 from app.web.session import ReaderVisitorDep
-from app.web.strings import pick_language, translator
 
 router = APIRouter()
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "docx")
 OVERVIEW_GAPS = GAPS_PAGE  # claim gaps listed on the page; the rest are linked
+AS_OF = N_("As of")
 
 
 def _point(raw: str, section: str = "") -> tuple[PointInTimeParams, bool]:
@@ -37,7 +39,7 @@ def _point(raw: str, section: str = "") -> tuple[PointInTimeParams, bool]:
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     """The scorecard by section as stacked bars, with scores, coverage, claim gaps and latest changes."""
-    t = translator(pick_language(request.headers.get("accept-language")))
+    page_locale(request)
     point, valid = _point(request.query_params.get("as_of", "").strip()[:20])
     wanted = {"group_by": "section", "gaps_limit": OVERVIEW_GAPS}
     params = ScorecardParams.model_validate(point.model_dump(exclude_none=True) | wanted)
@@ -56,7 +58,7 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
         legend=[status.value for status in SEGMENT_ORDER],
         sources=sources,
         as_of=point.as_of,
-        notices=[] if valid else [t("list.bad_filters", fields=t("overview.as_of"))],
+        notices=[] if valid else [bad_filters_notice([AS_OF])],
         latest=latest_assessments(session, as_of=point.as_of),
         all_gaps_url=claim_gaps_url(point, limit=MAX_GAPS_PAGE, cursor=None),
     )
@@ -65,7 +67,7 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
 @router.get("/matrix", response_class=HTMLResponse)
 def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     """The implementation matrix as a printable page, with links to download it as CSV, XLSX or DOCX."""
-    t = translator(pick_language(request.headers.get("accept-language")))
+    page_locale(request)
     query = request.query_params
     point, valid = _point(query.get("as_of", "").strip()[:20], query.get("section", "").strip()[:6])
     rows = list(matrix_rows(session, point, include_restricted=visitor.privileged))
@@ -85,5 +87,5 @@ def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
         choices=filter_choices(session),
         reference_date=point.as_of or date.today(),
         downloads=downloads,
-        notices=[] if valid else [t("list.bad_filters", fields=t("overview.as_of"))],
+        notices=[] if valid else [bad_filters_notice([AS_OF])],
     )
