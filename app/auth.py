@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.db import utcnow, write_engine
 from app.errors import Forbidden, Unauthorized
@@ -55,7 +55,7 @@ class Principal:
 
 def _active_principal(session: Session, condition) -> tuple[Principal, ApiToken] | None:
     row = session.execute(
-        select(ApiToken, Monitor).join(Monitor, Monitor.id == ApiToken.monitor_id).where(condition)
+        select(ApiToken, Monitor).join(Monitor, col(Monitor.id) == col(ApiToken.monitor_id)).where(condition)
     ).first()
     if row is None:
         return None
@@ -115,8 +115,8 @@ def _principal_for_token(engine: Engine, token: str) -> Principal:
         with Session(write_engine(engine)) as session:
             session.execute(
                 update(ApiToken)
-                .where(ApiToken.id == principal.token_id)
-                .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < stale_before))
+                .where(col(ApiToken.id) == principal.token_id)
+                .where(or_(col(ApiToken.last_used_at).is_(None), col(ApiToken.last_used_at) < stale_before))
                 .values(last_used_at=now)
             )
             session.commit()

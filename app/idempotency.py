@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import delete, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.auth import Principal
 from app.db import is_postgres, utcnow
@@ -40,9 +40,9 @@ class Idempotency:
         self._serialise_same_key()
         record = self.session.scalar(
             select(IdempotencyRecord).where(
-                IdempotencyRecord.token_id == self.token_id,
-                IdempotencyRecord.key == self.key,
-                IdempotencyRecord.created_at >= utcnow() - RETENTION,
+                col(IdempotencyRecord.token_id) == self.token_id,
+                col(IdempotencyRecord.key) == self.key,
+                col(IdempotencyRecord.created_at) >= utcnow() - RETENTION,
             )
         )
         if record is None:
@@ -63,7 +63,7 @@ class Idempotency:
             name: value for name, value in response.headers.items() if name.lower() in {"etag", "location"}
         }
         self.session.execute(
-            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - RETENTION)
+            delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < utcnow() - RETENTION)
         )
         self.session.add(
             IdempotencyRecord(

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.db import utcnow
 from app.evidence.urls import normalise_url
@@ -95,7 +95,7 @@ def _ensure_source(session: Session, item: dict[str, Any], result: SeedResult) -
 
 def _ensure_section(session: Session, source: Source, item: dict[str, Any], result: SeedResult) -> Section:
     section = session.scalar(
-        select(Section).where(Section.source_id == source.id, Section.number == item["number"])
+        select(Section).where(col(Section.source_id) == source.id, col(Section.number) == item["number"])
     )
     if section is None:
         section = Section(source_id=source.id, number=item["number"], title=item["title"])
@@ -108,7 +108,9 @@ def _ensure_section(session: Session, source: Source, item: dict[str, Any], resu
 def _ensure_category(
     session: Session, kind: CategoryKind, slug: str, label: str, result: SeedResult
 ) -> Category:
-    category = session.scalar(select(Category).where(Category.kind == kind.value, Category.slug == slug))
+    category = session.scalar(
+        select(Category).where(col(Category.kind) == kind.value, col(Category.slug) == slug)
+    )
     if category is None:
         category = Category(kind=kind, slug=slug, label=label)
         session.add(category)
@@ -157,7 +159,7 @@ def _baseline_evidence(
     by_section: dict[int, list[tuple[Evidence, str]]] = {}
     for note in footnotes:
         normalised = normalise_url(note["url"])
-        evidence = session.scalar(select(Evidence).where(Evidence.url_normalised == normalised))
+        evidence = session.scalar(select(Evidence).where(col(Evidence.url_normalised) == normalised))
         if evidence is None:
             evidence = Evidence(
                 url=note["url"],

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.db import utcnow
 from app.history.chain import canonical_json, entry_digest
@@ -22,9 +22,9 @@ class ChainHead(NamedTuple):
 def chain_head(session: Session, recommendation_id: int) -> ChainHead | None:
     """The newest entry's seq and hash, or None for an empty chain."""
     row = session.execute(
-        select(HistoryEntry.seq, HistoryEntry.hash)
-        .where(HistoryEntry.recommendation_id == recommendation_id)
-        .order_by(HistoryEntry.seq.desc())
+        select(col(HistoryEntry.seq), col(HistoryEntry.hash))
+        .where(col(HistoryEntry.recommendation_id) == recommendation_id)
+        .order_by(col(HistoryEntry.seq).desc())
         .limit(1)
     ).first()
     return ChainHead(row.seq, row.hash) if row else None

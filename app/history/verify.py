@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.errors import TooManyRequests
 from app.history.chain import chains_root, entry_digest
@@ -79,9 +79,9 @@ def verify_chains(session: Session) -> dict[str, Any]:
 
 def _rows(session: Session) -> Iterator[tuple[int, str, int, HistoryEntry | None]]:
     statement = (
-        select(Recommendation.id, Recommendation.code, Recommendation.version, HistoryEntry)
-        .outerjoin(HistoryEntry, HistoryEntry.recommendation_id == Recommendation.id)
-        .order_by(Recommendation.id, HistoryEntry.seq)
+        select(col(Recommendation.id), col(Recommendation.code), col(Recommendation.version), HistoryEntry)
+        .outerjoin(HistoryEntry, col(HistoryEntry.recommendation_id) == col(Recommendation.id))
+        .order_by(col(Recommendation.id), col(HistoryEntry.seq))
         .execution_options(yield_per=BATCH)
     )
     yield from session.execute(statement).tuples()

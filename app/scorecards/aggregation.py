@@ -18,6 +18,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlmodel import col
 
 from app.models import Category, Recommendation, RecommendationCategory, Section, Source
 from app.scorecards.conditions import (
@@ -47,11 +48,11 @@ def per_recommendation(
         looked += [lookups.status_only(other, point) for other in GAP_PERSPECTIVES if other != perspective]
     covered = has_progress_evidence(point, include_restricted=include_restricted)
     statement = select(
-        Recommendation.id.label("id"),
-        Recommendation.source_id.label("source_id"),
-        Recommendation.section_id.label("section_id"),
-        Recommendation.status.label("current_status"),
-        Recommendation.claimed_status.label("current_claim"),
+        col(Recommendation.id).label("id"),
+        col(Recommendation.source_id).label("source_id"),
+        col(Recommendation.section_id).label("section_id"),
+        col(Recommendation.status).label("current_status"),
+        col(Recommendation.claimed_status).label("current_claim"),
         *(column for lookup in looked for column in lookup.columns),
         case((covered, 1), else_=0).label("covered"),
     )
@@ -152,15 +153,15 @@ def _groups(rows: CTE, cutoff: date, group_by: str) -> Select:
         if group_by == "section":
             keys = _keys(1, cast(Section.number, String), Section.title, Source.slug)
             named = select(*keys).join_from(counted, Section, Section.id == counted.c.group_id)
-            named = named.join(Source, Source.id == Section.source_id)
+            named = named.join(Source, col(Source.id) == col(Section.source_id))
         else:
             keys = _keys(1, Source.slug, Source.title, Source.slug)
             named = select(*keys).join_from(counted, Source, Source.id == counted.c.group_id)
         return named.add_columns(*_counted_columns(counted))
     links = (
-        select(RecommendationCategory.recommendation_id, RecommendationCategory.category_id)
-        .join(Category, Category.id == RecommendationCategory.category_id)
-        .where(Category.kind == CategoryKind(group_by).value)
+        select(col(RecommendationCategory.recommendation_id), col(RecommendationCategory.category_id))
+        .join(Category, col(Category.id) == col(RecommendationCategory.category_id))
+        .where(col(Category.kind) == CategoryKind(group_by).value)
         .subquery()
     )
     counted = _counted(
