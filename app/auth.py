@@ -68,7 +68,7 @@ def _active_principal(session: Session, condition) -> tuple[Principal, ApiToken]
 def authenticate(session: Session, token: str) -> tuple[Principal, datetime | None] | None:
     """The principal for a bearer token and when it was last used, or None when unknown or revoked."""
     digest = hash_token(token)
-    found = _active_principal(session, ApiToken.token_hash == digest)
+    found = _active_principal(session, col(ApiToken.token_hash) == digest)
     # The lookup is by hash; comparing again in constant time costs nothing and guards the index path.
     if found is None or not hmac.compare_digest(found[1].token_hash, digest):
         return None
@@ -78,7 +78,7 @@ def authenticate(session: Session, token: str) -> tuple[Principal, datetime | No
 
 def principal_for_token_id(session: Session, token_id: int) -> Principal | None:
     """The principal behind a token id (a signed-in browser); None when revoked or disabled."""
-    found = _active_principal(session, ApiToken.id == token_id)
+    found = _active_principal(session, col(ApiToken.id) == token_id)
     return found[0] if found else None
 
 

@@ -77,7 +77,7 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED) -> SeedResult:
 
 
 def _ensure_source(session: Session, item: dict[str, Any], result: SeedResult) -> Source:
-    source = session.scalar(select(Source).where(Source.slug == item["slug"]))
+    source = session.scalar(select(Source).where(col(Source.slug) == item["slug"]))
     if source is None:
         source = Source(
             slug=item["slug"],
@@ -122,7 +122,7 @@ def _ensure_category(
 def _ensure_recommendation(
     session: Session, source: Source, section: Section, item: dict[str, Any], result: SeedResult
 ) -> tuple[Recommendation, bool]:
-    rec = session.scalar(select(Recommendation).where(Recommendation.code == item["code"]))
+    rec = session.scalar(select(Recommendation).where(col(Recommendation.code) == item["code"]))
     if rec is not None:
         return rec, False
     number = int(item["code"].rsplit(".", 1)[1])

@@ -291,7 +291,7 @@ def list_sources(session: Session) -> list[dict[str, Any]]:
             "sections": sections[source.id],
             "recommendations": counts.get(source.id, 0),
         }
-        for source in session.scalars(select(Source).order_by(Source.slug))
+        for source in session.scalars(select(Source).order_by(col(Source.slug)))
     ]
 
 

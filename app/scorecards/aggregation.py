@@ -151,12 +151,12 @@ def _groups(rows: CTE, cutoff: date, group_by: str) -> Select:
         column = rows.c.section_id if group_by == "section" else rows.c.source_id
         counted = _counted(select(column.label("group_id")).select_from(rows), column, rows, cutoff)
         if group_by == "section":
-            keys = _keys(1, cast(Section.number, String), Section.title, Source.slug)
-            named = select(*keys).join_from(counted, Section, Section.id == counted.c.group_id)
+            keys = _keys(1, cast(col(Section.number), String), col(Section.title), col(Source.slug))
+            named = select(*keys).join_from(counted, Section, col(Section.id) == counted.c.group_id)
             named = named.join(Source, col(Source.id) == col(Section.source_id))
         else:
-            keys = _keys(1, Source.slug, Source.title, Source.slug)
-            named = select(*keys).join_from(counted, Source, Source.id == counted.c.group_id)
+            keys = _keys(1, col(Source.slug), col(Source.title), col(Source.slug))
+            named = select(*keys).join_from(counted, Source, col(Source.id) == counted.c.group_id)
         return named.add_columns(*_counted_columns(counted))
     links = (
         select(col(RecommendationCategory.recommendation_id), col(RecommendationCategory.category_id))
@@ -172,8 +172,8 @@ def _groups(rows: CTE, cutoff: date, group_by: str) -> Select:
         rows,
         cutoff,
     )
-    named = select(*_keys(1, Category.slug, Category.label, _text_null())).select_from(
-        counted.outerjoin(Category, Category.id == counted.c.group_id)
+    named = select(*_keys(1, col(Category.slug), col(Category.label), _text_null())).select_from(
+        counted.outerjoin(Category, col(Category.id) == counted.c.group_id)
     )
     return named.add_columns(*_counted_columns(counted))
 

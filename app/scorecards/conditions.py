@@ -29,7 +29,9 @@ def status_at(perspective: str, point: PointInTime) -> ColumnElement[str]:
     denormalised = denormalised_status(perspective, point)
     if denormalised is not None:
         return denormalised
-    return func.coalesce(latest_value(HistoryEntry.status, perspective, point), Status.not_assessed.value)
+    return func.coalesce(
+        latest_value(col(HistoryEntry.status), perspective, point), Status.not_assessed.value
+    )
 
 
 def links_at(point: PointInTime) -> list[ColumnElement[bool]]:

@@ -33,11 +33,11 @@ def _gap_terms(
         ]
         if not ids:
             return conditions, [], []
-        (claimed_id,), claimed = lookups.inline(STATE, point, HistoryEntry.id)
-        (independent_id,), independent = lookups.inline(INDEPENDENT, point, HistoryEntry.id)
+        (claimed_id,), claimed = lookups.inline(STATE, point, col(HistoryEntry.id))
+        (independent_id,), independent = lookups.inline(INDEPENDENT, point, col(HistoryEntry.id))
         return conditions, claimed.joins + independent.joins, [claimed_id, independent_id]
     # On PostgreSQL one lateral seek gives status and id; on SQLite the id's seek runs for gaps only.
-    wanted = (HistoryEntry.status, HistoryEntry.id) if ids else (HistoryEntry.status,)
+    wanted = (col(HistoryEntry.status), col(HistoryEntry.id)) if ids else (col(HistoryEntry.status),)
     claimed_columns, claimed = lookups.inline(STATE, point, *wanted)
     independent_columns, independent = lookups.inline(INDEPENDENT, point, *wanted)
     conditions = [claimed_columns[0].in_(CLAIMED), independent_columns[0].in_(DISPUTED)]

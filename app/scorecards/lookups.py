@@ -82,9 +82,9 @@ class LateralLookups:
 
     def dated(self, perspective: str, point: PointInTime) -> Looked:
         """Status and effective date from one lateral seek."""
-        lookup = latest_query(perspective, point, HistoryEntry.status, HistoryEntry.effective_on).lateral(
-            f"latest_{perspective}"
-        )
+        lookup = latest_query(
+            perspective, point, col(HistoryEntry.status), col(HistoryEntry.effective_on)
+        ).lateral(f"latest_{perspective}")
         return Looked(
             [
                 lookup.c.status.label(f"{perspective}_status"),
@@ -95,7 +95,7 @@ class LateralLookups:
 
     def status_only(self, perspective: str, point: PointInTime) -> Looked:
         """The status from one lateral seek."""
-        lookup = latest_query(perspective, point, HistoryEntry.status).lateral(f"latest_{perspective}")
+        lookup = latest_query(perspective, point, col(HistoryEntry.status)).lateral(f"latest_{perspective}")
         return Looked([lookup.c.status.label(f"{perspective}_status")], [lookup])
 
     def status(self, rows: FromClause, perspective: str) -> ColumnElement:
@@ -122,7 +122,7 @@ class PackedLookups:
     def status_only(self, perspective: str, point: PointInTime) -> Looked:
         """The status from one covering seek."""
         return Looked(
-            [latest_value(HistoryEntry.status, perspective, point).label(f"{perspective}_status")], []
+            [latest_value(col(HistoryEntry.status), perspective, point).label(f"{perspective}_status")], []
         )
 
     def status(self, rows: FromClause, perspective: str) -> ColumnElement:
