@@ -58,7 +58,9 @@ class Idempotency:
         """Keep the response for retries (`stored_body` replaces secrets that must not be stored)."""
         if self.key is None:
             return response
-        body = response.body.decode() if stored_body is None else json.dumps(stored_body, default=str)
+        if self.fingerprint is None:  # replay() sets it, and idempotent() always calls replay() first
+            raise RuntimeError("Idempotency.remember() was called before replay()")
+        body = bytes(response.body).decode() if stored_body is None else json.dumps(stored_body, default=str)
         headers = {
             name: value for name, value in response.headers.items() if name.lower() in {"etag", "location"}
         }
@@ -101,7 +103,7 @@ def idempotent(
     if replay := idempotency.replay(request_body):
         return replay
     response = write()
-    stored = None if redact is None else redact(json.loads(response.body))
+    stored = None if redact is None else redact(json.loads(bytes(response.body)))
     return idempotency.remember(response, stored_body=stored)
 
 

@@ -1,7 +1,7 @@
 """Every table, in one registry: migrations import this module once."""
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -34,6 +34,18 @@ from app.vocabulary import (
 
 def _optional_timestamp() -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class _Numbered(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def saved_id(row: _Numbered) -> int:
+    """The id of a row the database has numbered (loaded, or added and flushed); None here is a bug."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: it was never flushed")
+    return row.id
 
 
 class _TableModel(SQLModel):

@@ -19,6 +19,7 @@ from app.models import (
     RecommendationEvidence,
     Section,
     Source,
+    saved_id,
 )
 from app.recommendations.service import search_text_for
 from app.vocabulary import CategoryKind, EvidenceKind, HistoryKind, Relation, Status
@@ -98,7 +99,7 @@ def _ensure_section(session: Session, source: Source, item: dict[str, Any], resu
         select(Section).where(col(Section.source_id) == source.id, col(Section.number) == item["number"])
     )
     if section is None:
-        section = Section(source_id=source.id, number=item["number"], title=item["title"])
+        section = Section(source_id=saved_id(source), number=item["number"], title=item["title"])
         session.add(section)
         session.flush()
         result.sections += 1
@@ -128,8 +129,8 @@ def _ensure_recommendation(
     number = int(item["code"].rsplit(".", 1)[1])
     rec = Recommendation(
         code=item["code"],
-        source_id=source.id,
-        section_id=section.id,
+        source_id=saved_id(source),
+        section_id=saved_id(section),
         section_number=section.number,
         number=number,
         text=item["text"],
@@ -147,7 +148,7 @@ def _ensure_category_link(
     session: Session, rec: Recommendation, category: Category, result: SeedResult
 ) -> None:
     if session.get(RecommendationCategory, (rec.id, category.id)) is None:
-        session.add(RecommendationCategory(recommendation_id=rec.id, category_id=category.id))
+        session.add(RecommendationCategory(recommendation_id=saved_id(rec), category_id=saved_id(category)))
         session.flush()
         result.category_links += 1
 
@@ -188,8 +189,8 @@ def _link_baseline_and_genesis(
     for evidence, link_note in baseline:
         session.add(
             RecommendationEvidence(
-                recommendation_id=rec.id,
-                evidence_id=evidence.id,
+                recommendation_id=saved_id(rec),
+                evidence_id=saved_id(evidence),
                 relation=Relation.baseline,
                 note=link_note,
                 linked_at=now,

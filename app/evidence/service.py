@@ -14,7 +14,7 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.evidence.schemas import EvidenceIn
 from app.evidence.urls import normalise_url
 from app.history.service import build_entry
-from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence
+from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence, saved_id
 from app.recommendations.write_protocol import WriteTarget, append, claim, snapshot
 from app.vocabulary import HistoryKind
 
@@ -24,7 +24,7 @@ def link_evidence(
 ) -> tuple[Evidence, RecommendationEvidence, HistoryEntry, bool]:
     """Link an evidence item (reusing one with the same normalised URL) and record it."""
     evidence, reused = _find_or_create_evidence(session, by, data)
-    if active_link(session, target.id, evidence.id) is not None:
+    if active_link(session, target.id, saved_id(evidence)) is not None:
         raise Conflict(
             f"Evidence {evidence.id} is already linked to {target.code}; unlink it first to change it."
         )
@@ -47,7 +47,7 @@ def link_evidence(
     )
     link = RecommendationEvidence(
         recommendation_id=target.id,
-        evidence_id=evidence.id,
+        evidence_id=saved_id(evidence),
         relation=data.relation,
         note=data.note,
         linked_by=by.monitor_id,
@@ -171,7 +171,9 @@ def _find_or_create_evidence(session: Session, by: Principal, data: EvidenceIn) 
             created_by=by.monitor_id,
         )
         .on_conflict_do_nothing(index_elements=["url_normalised"])
-        .returning(Evidence.id)
+        .returning(col(Evidence.id))
     ).scalar()
-    evidence = session.scalar(select(Evidence).where(col(Evidence.url_normalised) == normalised))
+    evidence = session.execute(
+        select(Evidence).where(col(Evidence.url_normalised) == normalised)
+    ).scalar_one()
     return evidence, created is None

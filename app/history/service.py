@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 
 from app.db import utcnow
 from app.history.chain import canonical_json, entry_digest
-from app.models import HistoryEntry, Recommendation
+from app.models import HistoryEntry, Recommendation, saved_id
 from app.vocabulary import HistoryKind, Perspective, Status
 
 
@@ -55,6 +55,7 @@ def build_entry(
         recorded_by=recorded_by,
         payload=canonical_json(payload),
         prev_hash=prev_hash,
+        hash="",  # set below: the digest covers the fields above
     )
     entry.hash = entry_digest(code, entry, payload)
     return entry
@@ -62,8 +63,8 @@ def build_entry(
 
 def append_entry(session: Session, recommendation: Recommendation, **fields: Any) -> HistoryEntry:
     """Append one hash-chained entry; the caller holds the recommendation's write lock."""
-    head = chain_head(session, recommendation.id)
-    entry = build_entry(recommendation.id, recommendation.code, head, **fields)
+    head = chain_head(session, saved_id(recommendation))
+    entry = build_entry(saved_id(recommendation), recommendation.code, head, **fields)
     session.add(entry)
     session.flush()
     return entry

@@ -38,13 +38,14 @@ def verify_chains(session: Session) -> dict[str, Any]:
     entries = 0
     first_broken: dict[str, Any] | None = None
     current: tuple[int, str, int] | None = None  # recommendation id, code, version
-    expected_seq, prev_hash = 1, None
+    expected_seq = 1
+    prev_hash: str | None = None
 
     def close_chain() -> dict[str, Any] | None:
         if current is None:
             return None
         _, code, version = current
-        if expected_seq == 1:
+        if expected_seq == 1 or prev_hash is None:  # one implies the other: hashes are never NULL
             return {"recommendation": code, "seq": None, "reason": "the recommendation has no history"}
         # Every write adds one entry and one version, so a shorter chain means entries were removed.
         if expected_seq - 1 != version:

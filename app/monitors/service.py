@@ -9,7 +9,7 @@ from sqlmodel import Session, col
 from app.auth import Principal, display_prefix, generate_token, hash_token
 from app.db import utcnow
 from app.errors import Forbidden, NotFound
-from app.models import ApiToken, Monitor
+from app.models import ApiToken, Monitor, saved_id
 from app.vocabulary import Role
 
 
@@ -83,13 +83,13 @@ def list_monitors(session: Session) -> list[dict[str, Any]]:
     for token in session.scalars(select(ApiToken).order_by(col(ApiToken.id))):
         tokens.setdefault(token.monitor_id, []).append(token)
     return [
-        monitor_view(monitor, tokens.get(monitor.id, []))
+        monitor_view(monitor, tokens.get(saved_id(monitor), []))
         for monitor in session.scalars(select(Monitor).order_by(col(Monitor.id)))
     ]
 
 
 def me(session: Session, principal: Principal) -> dict[str, Any]:
     """The caller's own monitor record and the token in use."""
-    monitor = session.get(Monitor, principal.monitor_id)
-    token = session.get(ApiToken, principal.token_id)
+    monitor = session.get_one(Monitor, principal.monitor_id)
+    token = session.get_one(ApiToken, principal.token_id)
     return {**monitor_view(monitor, []), "tokens": None, "token": token_view(token)}

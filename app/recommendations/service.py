@@ -18,6 +18,7 @@ from app.models import (
     RecommendationEvidence,
     Section,
     Source,
+    saved_id,
 )
 from app.recommendations.schemas import RecommendationFilters
 from app.recommendations.totals import count_matching
@@ -273,10 +274,12 @@ def linked_evidence(
 
 def list_sources(session: Session) -> list[dict[str, Any]]:
     """Every source with its sections and how many recommendations it makes."""
-    counts = dict(
+    counts: dict[int, int] = dict(
         session.execute(
             select(col(Recommendation.source_id), func.count()).group_by(col(Recommendation.source_id))
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     sections: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for section in session.scalars(select(Section).order_by(col(Section.source_id), col(Section.number))):
@@ -288,8 +291,8 @@ def list_sources(session: Session) -> list[dict[str, Any]]:
             "publisher": source.publisher,
             "published_on": source.published_on,
             "date_note": source.date_note,
-            "sections": sections[source.id],
-            "recommendations": counts.get(source.id, 0),
+            "sections": sections[saved_id(source)],
+            "recommendations": counts.get(saved_id(source), 0),
         }
         for source in session.scalars(select(Source).order_by(col(Source.slug)))
     ]

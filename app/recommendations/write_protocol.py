@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, func, insert, literal, select, update
 from sqlmodel import Session, col
 
 from app.db import WRITE_OPTION, is_postgres, utcnow
@@ -100,17 +100,20 @@ def claim(session: Session, target: WriteTarget, changes: dict[str, Any]) -> Non
     """Bump the version if it is still the one read (412 if not), applying the denormalised changes."""
     # One statement: on PostgreSQL a concurrent writer waits for our row lock and then finds the
     # version changed; on SQLite this is where the write lock is taken (BEGIN IMMEDIATE).
-    claimed = session.execute(
-        update(Recommendation)
-        .where(col(Recommendation.id) == target.id, col(Recommendation.version) == target.version)
-        .values(version=Recommendation.version + 1, updated_at=utcnow(), **changes)
-        # Nothing in the session holds this row: skip the ORM's search for objects to refresh.
-        .execution_options(synchronize_session=False)
+    claimed = cast(  # an UPDATE's result is a CursorResult; SQLModel's Session.execute says Result
+        CursorResult[Any],
+        session.execute(
+            update(Recommendation)
+            .where(col(Recommendation.id) == target.id, col(Recommendation.version) == target.version)
+            .values(version=col(Recommendation.version) + 1, updated_at=utcnow(), **changes)
+            # Nothing in the session holds this row: skip the ORM's search for objects to refresh.
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed != 1:
-        current = session.scalar(
+        current = session.execute(
             select(col(Recommendation.version)).where(col(Recommendation.id) == target.id)
-        )
+        ).scalar_one()
         raise _stale(current)
     target.version += 1
     target.status = changes.get("status", target.status)
@@ -143,7 +146,7 @@ def needs_feed_lock(session: Session) -> bool:
     return is_postgres(session)
 
 
-def _stale(current: int | None) -> PreconditionFailed:
+def _stale(current: int) -> PreconditionFailed:
     return PreconditionFailed(
         "Someone changed this recommendation since you read it. Read it again (GET it for the new ETag), "
         "check what changed, and resend your change with the new If-Match.",

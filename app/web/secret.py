@@ -25,4 +25,4 @@ def stored_secret(engine: Engine, name: str = SESSION_SECRET) -> str:
             .on_conflict_do_nothing(index_elements=["name"])
         )
         session.commit()
-        return session.scalar(select(col(WebSecret.value)).where(col(WebSecret.name) == name))
+        return session.execute(select(col(WebSecret.value)).where(col(WebSecret.name) == name)).scalar_one()
