@@ -5,6 +5,8 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
+    ColumnElement,
+    CompoundSelect,
     Integer,
     Select,
     String,
@@ -65,6 +67,7 @@ def per_recommendation(
         .cte("seeks")
         .prefix_with("MATERIALIZED")
     )
+    status: ColumnElement[Any]
     if denormalised is not None:
         status = seeks.c.current_status if perspective == Perspective.independent else seeks.c.current_claim
     else:
@@ -89,7 +92,7 @@ def per_recommendation(
     return rows.cte("per_recommendation").prefix_with("MATERIALIZED")
 
 
-def counts_statement(rows: CTE, cutoff: date, group_by: str) -> Select:
+def counts_statement(rows: CTE, cutoff: date, group_by: str) -> CompoundSelect:
     """Counts by status, staleness, coverage and gaps: overall (part 0) and per group (part 1)."""
     totals = select(*_keys(0, _text_null(), _text_null(), _text_null()), *_sums(rows, cutoff)).group_by(
         rows.c.status
@@ -99,7 +102,9 @@ def counts_statement(rows: CTE, cutoff: date, group_by: str) -> Select:
 
 def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The totals and each group's counts from the rows of `counts_statement` (a few per group)."""
-    totals, groups = _empty(), {}
+    totals = _empty()
+    groups: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
+    target: dict[str, Any] | None
     for part, key, label, source, status, total, stale, covered, gaps in result:
         if part == 0:
             target = totals

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from starlette.datastructures import FormData
 
 from app.assessments.schemas import AssessmentIn
@@ -91,7 +92,7 @@ def _parse(model: type[BaseModel], prefix: str, values: dict[str, Any], **typed:
         return FormState(prefix, values, errors)
 
 
-def error_key(issue: dict[str, Any]) -> str:
+def error_key(issue: ErrorDetails) -> str:
     """The strings-catalogue key for one pydantic error."""
     kind = issue["type"]
     reason = str(issue.get("ctx", {}).get("error", ""))
