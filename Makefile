@@ -48,7 +48,13 @@ run: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
+
+## typecheck: mypy over app/, seed/ and migrations/env.py ([tool.mypy] in pyproject.toml)
+.PHONY: typecheck
+typecheck: install-test
+	$(BIN)/mypy
 
 ## bench: data set of BENCH_RECOMMENDATIONS on SQLite and PostgreSQL, each figure beside its floor (docs/benchmarks.md)
 bench: install-test

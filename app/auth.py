@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.db import utcnow, write_engine
 from app.errors import Forbidden, Unauthorized
@@ -55,7 +55,7 @@ class Principal:
 
 def _active_principal(session: Session, condition) -> tuple[Principal, ApiToken] | None:
     row = session.execute(
-        select(ApiToken, Monitor).join(Monitor, Monitor.id == ApiToken.monitor_id).where(condition)
+        select(ApiToken, Monitor).join(Monitor, col(Monitor.id) == col(ApiToken.monitor_id)).where(condition)
     ).first()
     if row is None:
         return None
@@ -68,7 +68,7 @@ def _active_principal(session: Session, condition) -> tuple[Principal, ApiToken]
 def authenticate(session: Session, token: str) -> tuple[Principal, datetime | None] | None:
     """The principal for a bearer token and when it was last used, or None when unknown or revoked."""
     digest = hash_token(token)
-    found = _active_principal(session, ApiToken.token_hash == digest)
+    found = _active_principal(session, col(ApiToken.token_hash) == digest)
     # The lookup is by hash; comparing again in constant time costs nothing and guards the index path.
     if found is None or not hmac.compare_digest(found[1].token_hash, digest):
         return None
@@ -78,7 +78,7 @@ def authenticate(session: Session, token: str) -> tuple[Principal, datetime | No
 
 def principal_for_token_id(session: Session, token_id: int) -> Principal | None:
     """The principal behind a token id (a signed-in browser); None when revoked or disabled."""
-    found = _active_principal(session, ApiToken.id == token_id)
+    found = _active_principal(session, col(ApiToken.id) == token_id)
     return found[0] if found else None
 
 
@@ -115,8 +115,8 @@ def _principal_for_token(engine: Engine, token: str) -> Principal:
         with Session(write_engine(engine)) as session:
             session.execute(
                 update(ApiToken)
-                .where(ApiToken.id == principal.token_id)
-                .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < stale_before))
+                .where(col(ApiToken.id) == principal.token_id)
+                .where(or_(col(ApiToken.last_used_at).is_(None), col(ApiToken.last_used_at) < stale_before))
                 .values(last_used_at=now)
             )
             session.commit()

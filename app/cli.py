@@ -22,6 +22,7 @@ from app.errors import ProblemError
 from app.history.verify import verify_chains
 from app.i18n.translation import N_, gettext, ngettext
 from app.migrate import upgrade
+from app.models import saved_id
 from app.monitors import service as monitors
 from app.reports import console as report_console
 from app.reports.json_report import dumps
@@ -123,7 +124,7 @@ def monitors_create(
     """Create a monitor and print their first token, once, on its own line."""
     with write_session() as session:
         monitor = monitors.create_monitor(session, name.strip(), role)
-        token, plain = monitors.issue_token(session, monitor.id, label="created by the CLI")
+        token, plain = monitors.issue_token(session, saved_id(monitor), label="created by the CLI")
         alias, monitor_id, token_id = monitor.alias, monitor.id, token.id
     # Printed only after the commit: a token that was not saved must never be handed out.
     created = gettext(

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import delete, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.auth import Principal
 from app.db import is_postgres, utcnow
@@ -40,9 +40,9 @@ class Idempotency:
         self._serialise_same_key()
         record = self.session.scalar(
             select(IdempotencyRecord).where(
-                IdempotencyRecord.token_id == self.token_id,
-                IdempotencyRecord.key == self.key,
-                IdempotencyRecord.created_at >= utcnow() - RETENTION,
+                col(IdempotencyRecord.token_id) == self.token_id,
+                col(IdempotencyRecord.key) == self.key,
+                col(IdempotencyRecord.created_at) >= utcnow() - RETENTION,
             )
         )
         if record is None:
@@ -58,12 +58,14 @@ class Idempotency:
         """Keep the response for retries (`stored_body` replaces secrets that must not be stored)."""
         if self.key is None:
             return response
-        body = response.body.decode() if stored_body is None else json.dumps(stored_body, default=str)
+        if self.fingerprint is None:  # replay() sets it, and idempotent() always calls replay() first
+            raise RuntimeError("Idempotency.remember() was called before replay()")
+        body = bytes(response.body).decode() if stored_body is None else json.dumps(stored_body, default=str)
         headers = {
             name: value for name, value in response.headers.items() if name.lower() in {"etag", "location"}
         }
         self.session.execute(
-            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - RETENTION)
+            delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < utcnow() - RETENTION)
         )
         self.session.add(
             IdempotencyRecord(
@@ -101,7 +103,7 @@ def idempotent(
     if replay := idempotency.replay(request_body):
         return replay
     response = write()
-    stored = None if redact is None else redact(json.loads(response.body))
+    stored = None if redact is None else redact(json.loads(bytes(response.body)))
     return idempotency.remember(response, stored_body=stored)
 
 

@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.scorecards = LRUCache(SCORECARD_ENTRIES)
     app.state.claim_gaps = LRUCache(CLAIM_GAP_ENTRIES)
     install_error_handlers(app)
-    app.openapi = lambda: _openapi_with_problems(app)
+    app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]  # FastAPI's documented hook
     app.include_router(health.router)
     app.include_router(recommendations_router)
     app.include_router(assessments_router)

@@ -1,6 +1,7 @@
 """Every table, in one registry: migrations import this module once."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -10,11 +11,12 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from app.db import UTCDateTime, utcnow
 from app.vocabulary import (
@@ -30,11 +32,30 @@ from app.vocabulary import (
 )
 
 
-def _optional_timestamp():
+def _optional_timestamp() -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
-class Source(SQLModel, table=True):
+class _Numbered(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def saved_id(row: _Numbered) -> int:
+    """The id of a row the database has numbered (loaded, or added and flushed); None here is a bug."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: it was never flushed")
+    return row.id
+
+
+class _TableModel(SQLModel):
+    """The base of every table: SQLModel maps it, but does not declare the mapped table for type checkers."""
+
+    if TYPE_CHECKING:
+        __table__: ClassVar[Table]
+
+
+class Source(_TableModel, table=True):
     """A report that makes recommendations."""
 
     __tablename__ = "sources"
@@ -49,7 +70,7 @@ class Source(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class Section(SQLModel, table=True):
+class Section(_TableModel, table=True):
     """A source's own grouping of its recommendations."""
 
     __tablename__ = "sections"
@@ -61,7 +82,7 @@ class Section(SQLModel, table=True):
     title: str = Field(sa_column=Column(Text, nullable=False))
 
 
-class Recommendation(SQLModel, table=True):
+class Recommendation(_TableModel, table=True):
     """One recommendation, with its denormalised current status and version."""
 
     __tablename__ = "recommendations"
@@ -95,13 +116,13 @@ class Recommendation(SQLModel, table=True):
 
 Index(
     "ix_recommendations_natural_order",
-    Recommendation.source_id,
-    Recommendation.section_number,
-    Recommendation.number,
+    col(Recommendation.source_id),
+    col(Recommendation.section_number),
+    col(Recommendation.number),
 )
 
 
-class Category(SQLModel, table=True):
+class Category(_TableModel, table=True):
     """An addressee, theme or SDG target."""
 
     __tablename__ = "categories"
@@ -116,7 +137,7 @@ class Category(SQLModel, table=True):
     label: str = Field(sa_column=Column(Text, nullable=False))
 
 
-class RecommendationCategory(SQLModel, table=True):
+class RecommendationCategory(_TableModel, table=True):
     """Links a recommendation to a category."""
 
     __tablename__ = "recommendation_categories"
@@ -129,7 +150,7 @@ class RecommendationCategory(SQLModel, table=True):
     )
 
 
-class Monitor(SQLModel, table=True):
+class Monitor(_TableModel, table=True):
     """A person (or the system) who records; the public only ever sees the alias."""
 
     __tablename__ = "monitors"
@@ -143,7 +164,7 @@ class Monitor(SQLModel, table=True):
     disabled_at: datetime | None = _optional_timestamp()
 
 
-class ApiToken(SQLModel, table=True):
+class ApiToken(_TableModel, table=True):
     """A bearer token; only its SHA-256 is stored, with a short prefix to recognise it."""
 
     __tablename__ = "api_tokens"
@@ -158,7 +179,7 @@ class ApiToken(SQLModel, table=True):
     revoked_at: datetime | None = _optional_timestamp()
 
 
-class Evidence(SQLModel, table=True):
+class Evidence(_TableModel, table=True):
     """A document that supports assessments; one row per normalised URL."""
 
     __tablename__ = "evidence"
@@ -178,7 +199,7 @@ class Evidence(SQLModel, table=True):
     created_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("monitors.id")))
 
 
-class RecommendationEvidence(SQLModel, table=True):
+class RecommendationEvidence(_TableModel, table=True):
     """A link between a recommendation and an evidence item; unlinking sets unlinked_at, never deletes."""
 
     __tablename__ = "recommendation_evidence"
@@ -209,7 +230,7 @@ class RecommendationEvidence(SQLModel, table=True):
     unlink_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
-class HistoryEntry(SQLModel, table=True):
+class HistoryEntry(_TableModel, table=True):
     """One append-only, hash-chained entry in a recommendation's history."""
 
     __tablename__ = "history_entries"
@@ -252,7 +273,7 @@ class HistoryEntry(SQLModel, table=True):
     hash: str = Field(sa_column=Column(String(64), nullable=False))
 
 
-class IdempotencyRecord(SQLModel, table=True):
+class IdempotencyRecord(_TableModel, table=True):
     """The first response to a POST with an Idempotency-Key, replayed on retries."""
 
     __tablename__ = "idempotency_records"
@@ -270,7 +291,7 @@ class IdempotencyRecord(SQLModel, table=True):
     )
 
 
-class WebSecret(SQLModel, table=True):
+class WebSecret(_TableModel, table=True):
     """A generated secret shared by every worker (e.g. the session cookie key when none is configured)."""
 
     __tablename__ = "web_secrets"

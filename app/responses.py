@@ -19,4 +19,4 @@ def model_response(
 
 def model_json_bytes(model: type[BaseModel], content: Any) -> bytes:
     """The content validated by the response model, rendered as FastAPI renders JSON (for caching)."""
-    return JSONResponse(model.model_validate(content).model_dump(mode="json")).body
+    return bytes(JSONResponse(model.model_validate(content).model_dump(mode="json")).body)

@@ -1,6 +1,8 @@
 """Alembic environment: the URL comes from the app's settings unless the caller passes a connection."""
 
 from alembic import context
+from sqlalchemy import Connection
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on the metadata)
@@ -20,6 +22,14 @@ def _configure_and_run(connection) -> None:
         context.run_migrations()
 
 
+def _driver(connection: Connection) -> DBAPIConnection:
+    """The driver's own connection under an open SQLAlchemy one (None only once that is closed)."""
+    driver = connection.connection.dbapi_connection
+    if driver is None:
+        raise RuntimeError("the database connection closed during the migration")
+    return driver
+
+
 def run_migrations_online() -> None:
     """Run migrations on the caller's connection, or on one to the configured database."""
     connection = context.config.attributes.get("connection")
@@ -33,10 +43,10 @@ def run_migrations_online() -> None:
         if sqlite:
             # Batch migrations copy tables; foreign keys must not fire while they do. The pragma is
             # a no-op inside a transaction, so it goes straight to the driver, outside one.
-            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+            _driver(connection).execute("PRAGMA foreign_keys=OFF")
         _configure_and_run(connection)
         if sqlite:
-            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+            _driver(connection).execute("PRAGMA foreign_keys=ON")
     engine.dispose()
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.db import utcnow
 from app.evidence.urls import normalise_url
@@ -19,6 +19,7 @@ from app.models import (
     RecommendationEvidence,
     Section,
     Source,
+    saved_id,
 )
 from app.recommendations.service import search_text_for
 from app.vocabulary import CategoryKind, EvidenceKind, HistoryKind, Relation, Status
@@ -77,7 +78,7 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED) -> SeedResult:
 
 
 def _ensure_source(session: Session, item: dict[str, Any], result: SeedResult) -> Source:
-    source = session.scalar(select(Source).where(Source.slug == item["slug"]))
+    source = session.scalar(select(Source).where(col(Source.slug) == item["slug"]))
     if source is None:
         source = Source(
             slug=item["slug"],
@@ -95,10 +96,10 @@ def _ensure_source(session: Session, item: dict[str, Any], result: SeedResult) -
 
 def _ensure_section(session: Session, source: Source, item: dict[str, Any], result: SeedResult) -> Section:
     section = session.scalar(
-        select(Section).where(Section.source_id == source.id, Section.number == item["number"])
+        select(Section).where(col(Section.source_id) == source.id, col(Section.number) == item["number"])
     )
     if section is None:
-        section = Section(source_id=source.id, number=item["number"], title=item["title"])
+        section = Section(source_id=saved_id(source), number=item["number"], title=item["title"])
         session.add(section)
         session.flush()
         result.sections += 1
@@ -108,7 +109,9 @@ def _ensure_section(session: Session, source: Source, item: dict[str, Any], resu
 def _ensure_category(
     session: Session, kind: CategoryKind, slug: str, label: str, result: SeedResult
 ) -> Category:
-    category = session.scalar(select(Category).where(Category.kind == kind.value, Category.slug == slug))
+    category = session.scalar(
+        select(Category).where(col(Category.kind) == kind.value, col(Category.slug) == slug)
+    )
     if category is None:
         category = Category(kind=kind, slug=slug, label=label)
         session.add(category)
@@ -120,14 +123,14 @@ def _ensure_category(
 def _ensure_recommendation(
     session: Session, source: Source, section: Section, item: dict[str, Any], result: SeedResult
 ) -> tuple[Recommendation, bool]:
-    rec = session.scalar(select(Recommendation).where(Recommendation.code == item["code"]))
+    rec = session.scalar(select(Recommendation).where(col(Recommendation.code) == item["code"]))
     if rec is not None:
         return rec, False
     number = int(item["code"].rsplit(".", 1)[1])
     rec = Recommendation(
         code=item["code"],
-        source_id=source.id,
-        section_id=section.id,
+        source_id=saved_id(source),
+        section_id=saved_id(section),
         section_number=section.number,
         number=number,
         text=item["text"],
@@ -145,7 +148,7 @@ def _ensure_category_link(
     session: Session, rec: Recommendation, category: Category, result: SeedResult
 ) -> None:
     if session.get(RecommendationCategory, (rec.id, category.id)) is None:
-        session.add(RecommendationCategory(recommendation_id=rec.id, category_id=category.id))
+        session.add(RecommendationCategory(recommendation_id=saved_id(rec), category_id=saved_id(category)))
         session.flush()
         result.category_links += 1
 
@@ -157,7 +160,7 @@ def _baseline_evidence(
     by_section: dict[int, list[tuple[Evidence, str]]] = {}
     for note in footnotes:
         normalised = normalise_url(note["url"])
-        evidence = session.scalar(select(Evidence).where(Evidence.url_normalised == normalised))
+        evidence = session.scalar(select(Evidence).where(col(Evidence.url_normalised) == normalised))
         if evidence is None:
             evidence = Evidence(
                 url=note["url"],
@@ -186,8 +189,8 @@ def _link_baseline_and_genesis(
     for evidence, link_note in baseline:
         session.add(
             RecommendationEvidence(
-                recommendation_id=rec.id,
-                evidence_id=evidence.id,
+                recommendation_id=saved_id(rec),
+                evidence_id=saved_id(evidence),
                 relation=Relation.baseline,
                 note=link_note,
                 linked_at=now,

@@ -1,9 +1,9 @@
 """Evidence API: link and unlink evidence under If-Match, and find an item by URL."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, status
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from app.auth import MonitorDep, ReaderDep, can_see_restricted
 from app.db import SessionDep, WriteSessionDep
@@ -36,7 +36,7 @@ def post_evidence(
 ) -> Response:
     """Link evidence to a recommendation (an item with the same URL is reused); needs If-Match."""
 
-    def write() -> Response:
+    def write() -> JSONResponse:
         target = read_for_write(session, code, if_match)
         evidence, link, entry, reused = service.link_evidence(session, target, principal, data)
         body = {
@@ -79,6 +79,6 @@ def get_evidence(
     ],
     session: SessionDep,
     reader: ReaderDep,
-) -> dict:
+) -> dict[str, Any]:
     """Find an evidence item by URL, with the recommendations it is linked to."""
     return service.find_evidence(session, url, include_restricted=can_see_restricted(reader))

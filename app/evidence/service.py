@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.auth import Principal
 from app.db import is_postgres, utcnow
@@ -14,7 +14,7 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.evidence.schemas import EvidenceIn
 from app.evidence.urls import normalise_url
 from app.history.service import build_entry
-from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence
+from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence, saved_id
 from app.recommendations.write_protocol import WriteTarget, append, claim, snapshot
 from app.vocabulary import HistoryKind
 
@@ -24,7 +24,7 @@ def link_evidence(
 ) -> tuple[Evidence, RecommendationEvidence, HistoryEntry, bool]:
     """Link an evidence item (reusing one with the same normalised URL) and record it."""
     evidence, reused = _find_or_create_evidence(session, by, data)
-    if active_link(session, target.id, evidence.id) is not None:
+    if active_link(session, target.id, saved_id(evidence)) is not None:
         raise Conflict(
             f"Evidence {evidence.id} is already linked to {target.code}; unlink it first to change it."
         )
@@ -47,7 +47,7 @@ def link_evidence(
     )
     link = RecommendationEvidence(
         recommendation_id=target.id,
-        evidence_id=evidence.id,
+        evidence_id=saved_id(evidence),
         relation=data.relation,
         note=data.note,
         linked_by=by.monitor_id,
@@ -79,7 +79,7 @@ def unlink_evidence(
     claim(session, target, {})
     session.execute(
         update(RecommendationEvidence)
-        .where(RecommendationEvidence.id == link_id)
+        .where(col(RecommendationEvidence.id) == link_id)
         .values(unlinked_at=entry.recorded_at, unlinked_by=by.monitor_id, unlink_reason=reason)
     )
     append(session, entry)
@@ -92,16 +92,23 @@ def find_evidence(session: Session, url: str, *, include_restricted: bool) -> di
         normalised = normalise_url(url)
     except ValueError as error:
         raise Unprocessable(f"Not an http(s) URL: {error}.") from None
-    evidence = session.scalar(select(Evidence).where(Evidence.url_normalised == normalised))
+    evidence = session.scalar(select(Evidence).where(col(Evidence.url_normalised) == normalised))
     if evidence is None or (evidence.visibility == "restricted" and not include_restricted):
         raise NotFound("No evidence item has this URL.")
     links = session.execute(
-        select(Recommendation.code, RecommendationEvidence.relation, RecommendationEvidence.linked_at)
-        .join(Recommendation, Recommendation.id == RecommendationEvidence.recommendation_id)
-        .where(
-            RecommendationEvidence.evidence_id == evidence.id, RecommendationEvidence.unlinked_at.is_(None)
+        select(
+            col(Recommendation.code),
+            col(RecommendationEvidence.relation),
+            col(RecommendationEvidence.linked_at),
         )
-        .order_by(Recommendation.source_id, Recommendation.section_number, Recommendation.number)
+        .join(Recommendation, col(Recommendation.id) == col(RecommendationEvidence.recommendation_id))
+        .where(
+            col(RecommendationEvidence.evidence_id) == evidence.id,
+            col(RecommendationEvidence.unlinked_at).is_(None),
+        )
+        .order_by(
+            col(Recommendation.source_id), col(Recommendation.section_number), col(Recommendation.number)
+        )
     ).all()
     return {
         **evidence_view(evidence),
@@ -126,9 +133,9 @@ def active_link(session: Session, recommendation_id: int, evidence_id: int) -> R
     """The link between a recommendation and an evidence item, unless it was unlinked."""
     return session.scalar(
         select(RecommendationEvidence).where(
-            RecommendationEvidence.recommendation_id == recommendation_id,
-            RecommendationEvidence.evidence_id == evidence_id,
-            RecommendationEvidence.unlinked_at.is_(None),
+            col(RecommendationEvidence.recommendation_id) == recommendation_id,
+            col(RecommendationEvidence.evidence_id) == evidence_id,
+            col(RecommendationEvidence.unlinked_at).is_(None),
         )
     )
 
@@ -137,10 +144,10 @@ def unlinked_evidence_ids(session: Session, recommendation_id: int, evidence_ids
     """Those of `evidence_ids` that are not linked to the recommendation now."""
     linked = set(
         session.scalars(
-            select(RecommendationEvidence.evidence_id).where(
-                RecommendationEvidence.recommendation_id == recommendation_id,
-                RecommendationEvidence.evidence_id.in_(evidence_ids),
-                RecommendationEvidence.unlinked_at.is_(None),
+            select(col(RecommendationEvidence.evidence_id)).where(
+                col(RecommendationEvidence.recommendation_id) == recommendation_id,
+                col(RecommendationEvidence.evidence_id).in_(evidence_ids),
+                col(RecommendationEvidence.unlinked_at).is_(None),
             )
         )
     )
@@ -164,7 +171,9 @@ def _find_or_create_evidence(session: Session, by: Principal, data: EvidenceIn) 
             created_by=by.monitor_id,
         )
         .on_conflict_do_nothing(index_elements=["url_normalised"])
-        .returning(Evidence.id)
+        .returning(col(Evidence.id))
     ).scalar()
-    evidence = session.scalar(select(Evidence).where(Evidence.url_normalised == normalised))
+    evidence = session.execute(
+        select(Evidence).where(col(Evidence.url_normalised) == normalised)
+    ).scalar_one()
     return evidence, created is None

@@ -19,16 +19,24 @@ def format_recorded_at(value: datetime) -> str:
 
 
 class ChainedEntry(Protocol):
-    """The fields of a history entry that its hash covers, besides the code and the payload."""
+    """The fields of a history entry that its hash covers, besides the code and the payload (read only)."""
 
-    seq: int
-    kind: str
-    status: str | None
-    perspective: str | None
-    effective_on: date
-    recorded_at: datetime
-    recorded_by: int | None
-    prev_hash: str | None
+    @property
+    def seq(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def perspective(self) -> str | None: ...
+    @property
+    def effective_on(self) -> date: ...
+    @property
+    def recorded_at(self) -> datetime: ...
+    @property
+    def recorded_by(self) -> int | None: ...
+    @property
+    def prev_hash(self) -> str | None: ...
 
 
 def entry_document(code: str, entry: ChainedEntry, payload: Any) -> dict[str, Any]:

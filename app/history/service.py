@@ -4,11 +4,11 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.db import utcnow
 from app.history.chain import canonical_json, entry_digest
-from app.models import HistoryEntry, Recommendation
+from app.models import HistoryEntry, Recommendation, saved_id
 from app.vocabulary import HistoryKind, Perspective, Status
 
 
@@ -22,9 +22,9 @@ class ChainHead(NamedTuple):
 def chain_head(session: Session, recommendation_id: int) -> ChainHead | None:
     """The newest entry's seq and hash, or None for an empty chain."""
     row = session.execute(
-        select(HistoryEntry.seq, HistoryEntry.hash)
-        .where(HistoryEntry.recommendation_id == recommendation_id)
-        .order_by(HistoryEntry.seq.desc())
+        select(col(HistoryEntry.seq), col(HistoryEntry.hash))
+        .where(col(HistoryEntry.recommendation_id) == recommendation_id)
+        .order_by(col(HistoryEntry.seq).desc())
         .limit(1)
     ).first()
     return ChainHead(row.seq, row.hash) if row else None
@@ -55,6 +55,7 @@ def build_entry(
         recorded_by=recorded_by,
         payload=canonical_json(payload),
         prev_hash=prev_hash,
+        hash="",  # set below: the digest covers the fields above
     )
     entry.hash = entry_digest(code, entry, payload)
     return entry
@@ -62,8 +63,8 @@ def build_entry(
 
 def append_entry(session: Session, recommendation: Recommendation, **fields: Any) -> HistoryEntry:
     """Append one hash-chained entry; the caller holds the recommendation's write lock."""
-    head = chain_head(session, recommendation.id)
-    entry = build_entry(recommendation.id, recommendation.code, head, **fields)
+    head = chain_head(session, saved_id(recommendation))
+    entry = build_entry(saved_id(recommendation), recommendation.code, head, **fields)
     session.add(entry)
     session.flush()
     return entry

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.errors import TooManyRequests
 from app.history.chain import chains_root, entry_digest
@@ -38,13 +38,14 @@ def verify_chains(session: Session) -> dict[str, Any]:
     entries = 0
     first_broken: dict[str, Any] | None = None
     current: tuple[int, str, int] | None = None  # recommendation id, code, version
-    expected_seq, prev_hash = 1, None
+    expected_seq = 1
+    prev_hash: str | None = None
 
     def close_chain() -> dict[str, Any] | None:
         if current is None:
             return None
         _, code, version = current
-        if expected_seq == 1:
+        if expected_seq == 1 or prev_hash is None:  # one implies the other: hashes are never NULL
             return {"recommendation": code, "seq": None, "reason": "the recommendation has no history"}
         # Every write adds one entry and one version, so a shorter chain means entries were removed.
         if expected_seq - 1 != version:
@@ -79,9 +80,9 @@ def verify_chains(session: Session) -> dict[str, Any]:
 
 def _rows(session: Session) -> Iterator[tuple[int, str, int, HistoryEntry | None]]:
     statement = (
-        select(Recommendation.id, Recommendation.code, Recommendation.version, HistoryEntry)
-        .outerjoin(HistoryEntry, HistoryEntry.recommendation_id == Recommendation.id)
-        .order_by(Recommendation.id, HistoryEntry.seq)
+        select(col(Recommendation.id), col(Recommendation.code), col(Recommendation.version), HistoryEntry)
+        .outerjoin(HistoryEntry, col(HistoryEntry.recommendation_id) == col(Recommendation.id))
+        .order_by(col(Recommendation.id), col(HistoryEntry.seq))
         .execution_options(yield_per=BATCH)
     )
     yield from session.execute(statement).tuples()

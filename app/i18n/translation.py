@@ -111,13 +111,14 @@ def ngettext(singular: str, plural: str, n: int, /, **variables: Any) -> str:
 
 def pgettext(context: str, message: str, /, **variables: Any) -> str:
     """`gettext` for a message whose id needs a context to tell it apart from the same English words."""
-    text = translations(_current.get()).pgettext(context, message)
+    text = str(translations(_current.get()).pgettext(context, message))
     return text % variables if variables else text
 
 
 def npgettext(context: str, singular: str, plural: str, n: int, /, **variables: Any) -> str:
     """`ngettext` with a context."""
-    return translations(_current.get()).npgettext(context, singular, plural, n) % ({"num": n} | variables)
+    text = str(translations(_current.get()).npgettext(context, singular, plural, n))
+    return text % ({"num": n} | variables)
 
 
 def in_current_locale(chunks: Iterator[T]) -> Iterator[T]:

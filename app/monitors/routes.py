@@ -10,6 +10,7 @@ from app.auth import AdminDep, ViewerDep
 from app.db import SessionDep, WriteSessionDep
 from app.errors import problem_responses
 from app.idempotency import IdempotencyKey, idempotency_for, idempotent
+from app.models import saved_id
 from app.monitors import service
 from app.monitors.schemas import MeOut, MonitorIn, MonitorOut, NewMonitorOut, NewTokenOut, TokenIn
 
@@ -57,7 +58,7 @@ def post_monitor(
 
     def write() -> JSONResponse:
         monitor = service.create_monitor(session, data.name, data.role)
-        token, plain = service.issue_token(session, monitor.id)
+        token, plain = service.issue_token(session, saved_id(monitor))
         body = {
             "monitor": service.monitor_view(monitor, [token]),
             "token": service.token_view(token) | {"token": plain},

@@ -4,12 +4,12 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.auth import Principal, display_prefix, generate_token, hash_token
 from app.db import utcnow
 from app.errors import Forbidden, NotFound
-from app.models import ApiToken, Monitor
+from app.models import ApiToken, Monitor, saved_id
 from app.vocabulary import Role
 
 
@@ -46,7 +46,7 @@ def revoke_token(session: Session, token_id: int, by: Principal | None) -> ApiTo
     if token.revoked_at is None:
         session.execute(
             update(ApiToken)
-            .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+            .where(col(ApiToken.id) == token_id, col(ApiToken.revoked_at).is_(None))
             .values(revoked_at=utcnow())
         )
         session.refresh(token)
@@ -80,16 +80,16 @@ def monitor_view(monitor: Monitor, tokens: list[ApiToken]) -> dict[str, Any]:
 def list_monitors(session: Session) -> list[dict[str, Any]]:
     """Every monitor with their tokens, in two queries."""
     tokens: dict[int, list[ApiToken]] = {}
-    for token in session.scalars(select(ApiToken).order_by(ApiToken.id)):
+    for token in session.scalars(select(ApiToken).order_by(col(ApiToken.id))):
         tokens.setdefault(token.monitor_id, []).append(token)
     return [
-        monitor_view(monitor, tokens.get(monitor.id, []))
-        for monitor in session.scalars(select(Monitor).order_by(Monitor.id))
+        monitor_view(monitor, tokens.get(saved_id(monitor), []))
+        for monitor in session.scalars(select(Monitor).order_by(col(Monitor.id)))
     ]
 
 
 def me(session: Session, principal: Principal) -> dict[str, Any]:
     """The caller's own monitor record and the token in use."""
-    monitor = session.get(Monitor, principal.monitor_id)
-    token = session.get(ApiToken, principal.token_id)
+    monitor = session.get_one(Monitor, principal.monitor_id)
+    token = session.get_one(ApiToken, principal.token_id)
     return {**monitor_view(monitor, []), "tokens": None, "token": token_view(token)}

@@ -6,7 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.errors import BadRequest, NotFound
 from app.lru import LRUCache
@@ -18,12 +18,13 @@ from app.models import (
     RecommendationEvidence,
     Section,
     Source,
+    saved_id,
 )
 from app.recommendations.schemas import RecommendationFilters
 from app.recommendations.totals import count_matching
 from app.vocabulary import CategoryKind, Visibility
 
-ORDER = (Recommendation.source_id, Recommendation.section_number, Recommendation.number)
+ORDER = (col(Recommendation.source_id), col(Recommendation.section_number), col(Recommendation.number))
 
 
 def search_text_for(code: str, text: str) -> str:
@@ -49,12 +50,12 @@ def decode_cursor(cursor: str) -> tuple[int, int, int]:
 
 def _has_category(kind: CategoryKind, slug: str) -> ColumnElement[bool]:
     return exists(
-        select(RecommendationCategory.recommendation_id)
-        .join(Category, Category.id == RecommendationCategory.category_id)
+        select(col(RecommendationCategory.recommendation_id))
+        .join(Category, col(Category.id) == col(RecommendationCategory.category_id))
         .where(
-            RecommendationCategory.recommendation_id == Recommendation.id,
-            Category.kind == kind.value,
-            Category.slug == slug,
+            col(RecommendationCategory.recommendation_id) == col(Recommendation.id),
+            col(Category.kind) == kind.value,
+            col(Category.slug) == slug,
         )
     )
 
@@ -64,13 +65,13 @@ def filter_conditions(filters: RecommendationFilters) -> list[ColumnElement[bool
     conditions: list[ColumnElement[bool]] = []
     if filters.source is not None:
         conditions.append(
-            Recommendation.source_id
-            == select(Source.id).where(Source.slug == filters.source).scalar_subquery()
+            col(Recommendation.source_id)
+            == select(col(Source.id)).where(col(Source.slug) == filters.source).scalar_subquery()
         )
     if filters.section is not None:
-        conditions.append(Recommendation.section_number == filters.section)
+        conditions.append(col(Recommendation.section_number) == filters.section)
     if filters.status is not None:
-        conditions.append(Recommendation.status == filters.status.value)
+        conditions.append(col(Recommendation.status) == filters.status.value)
     for kind, slug in (
         (CategoryKind.theme, filters.theme),
         (CategoryKind.addressee, filters.addressee),
@@ -79,7 +80,7 @@ def filter_conditions(filters: RecommendationFilters) -> list[ColumnElement[bool
         if slug is not None:
             conditions.append(_has_category(kind, slug))
     if filters.q:
-        conditions.append(Recommendation.search_text.contains(filters.q.casefold(), autoescape=True))
+        conditions.append(col(Recommendation.search_text).contains(filters.q.casefold(), autoescape=True))
     return conditions
 
 
@@ -90,22 +91,25 @@ def after_position(position: tuple[int, int, int]) -> ColumnElement[bool]:
     # the redundant leading bound lets both seek the natural-order index instead of scanning from
     # its start (a deep page went from 31 to 4 ms on SQLite at 300,000 rows, docs/benchmarks.md).
     return and_(
-        Recommendation.source_id >= source_id,
+        col(Recommendation.source_id) >= source_id,
         or_(
-            Recommendation.source_id > source_id,
-            and_(Recommendation.source_id == source_id, Recommendation.section_number > section_number),
+            col(Recommendation.source_id) > source_id,
             and_(
-                Recommendation.source_id == source_id,
-                Recommendation.section_number == section_number,
-                Recommendation.number > number,
+                col(Recommendation.source_id) == source_id,
+                col(Recommendation.section_number) > section_number,
+            ),
+            and_(
+                col(Recommendation.source_id) == source_id,
+                col(Recommendation.section_number) == section_number,
+                col(Recommendation.number) > number,
             ),
         ),
     )
 
 
 def _with_section(statement: Select) -> Select:
-    return statement.join(Section, Section.id == Recommendation.section_id).join(
-        Source, Source.id == Recommendation.source_id
+    return statement.join(Section, col(Section.id) == col(Recommendation.section_id)).join(
+        Source, col(Source.id) == col(Recommendation.source_id)
     )
 
 
@@ -218,7 +222,9 @@ def list_recommendations(
 def get_recommendation(session: Session, code: str) -> tuple[Recommendation, str, str]:
     """The recommendation with its section title and source slug; 404 if the code is unknown."""
     row = session.execute(
-        _with_section(select(Recommendation, Section.title, Source.slug)).where(Recommendation.code == code)
+        _with_section(select(Recommendation, col(Section.title), col(Source.slug))).where(
+            col(Recommendation.code) == code
+        )
     ).first()
     if row is None:
         raise NotFound(f"No recommendation has the code {code!r}.")
@@ -268,13 +274,15 @@ def linked_evidence(
 
 def list_sources(session: Session) -> list[dict[str, Any]]:
     """Every source with its sections and how many recommendations it makes."""
-    counts = dict(
+    counts: dict[int, int] = dict(
         session.execute(
-            select(Recommendation.source_id, func.count()).group_by(Recommendation.source_id)
-        ).all()
+            select(col(Recommendation.source_id), func.count()).group_by(col(Recommendation.source_id))
+        )
+        .tuples()
+        .all()
     )
     sections: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for section in session.scalars(select(Section).order_by(Section.source_id, Section.number)):
+    for section in session.scalars(select(Section).order_by(col(Section.source_id), col(Section.number))):
         sections[section.source_id].append({"number": section.number, "title": section.title})
     return [
         {
@@ -283,10 +291,10 @@ def list_sources(session: Session) -> list[dict[str, Any]]:
             "publisher": source.publisher,
             "published_on": source.published_on,
             "date_note": source.date_note,
-            "sections": sections[source.id],
-            "recommendations": counts.get(source.id, 0),
+            "sections": sections[saved_id(source)],
+            "recommendations": counts.get(saved_id(source), 0),
         }
-        for source in session.scalars(select(Source).order_by(Source.slug))
+        for source in session.scalars(select(Source).order_by(col(Source.slug)))
     ]
 
 

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, insert, literal, select, update
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, func, insert, literal, select, update
+from sqlmodel import Session, col
 
 from app.db import WRITE_OPTION, is_postgres, utcnow
 from app.errors import NotFound, PreconditionFailed, PreconditionRequired
@@ -43,27 +43,27 @@ class WriteTarget:
 
 def read_for_write(session: Session, code: str, if_match: str | None) -> WriteTarget:
     """The recommendation a write will change, if the client read its current version; else 404, 428, 412."""
-    by_seq = [HistoryEntry.seq.desc()]
-    by_effective_on = [HistoryEntry.effective_on.desc(), HistoryEntry.seq.desc()]
+    by_seq = [col(HistoryEntry.seq).desc()]
+    by_effective_on = [col(HistoryEntry.effective_on).desc(), col(HistoryEntry.seq).desc()]
     with snapshot(session) as read:
         # One statement, one round trip: the row, the chain head and what a backfill is compared with.
         rec = read.execute(
             select(
-                Recommendation.id,
-                Recommendation.version,
-                Recommendation.status,
-                Recommendation.claimed_status,
-                _newest(HistoryEntry.seq, by_seq).label("head_seq"),
-                _newest(HistoryEntry.hash, by_seq).label("head_hash"),
+                col(Recommendation.id),
+                col(Recommendation.version),
+                col(Recommendation.status),
+                col(Recommendation.claimed_status),
+                _newest(col(HistoryEntry.seq), by_seq).label("head_seq"),
+                _newest(col(HistoryEntry.hash), by_seq).label("head_hash"),
                 *(
                     _newest(
-                        HistoryEntry.effective_on,
+                        col(HistoryEntry.effective_on),
                         by_effective_on,
-                        HistoryEntry.perspective == perspective.value,
+                        col(HistoryEntry.perspective) == perspective.value,
                     ).label(perspective.value)
                     for perspective in STATUS_COLUMNS
                 ),
-            ).where(Recommendation.code == code)
+            ).where(col(Recommendation.code) == code)
         ).first()
     if rec is None:
         raise NotFound(f"No recommendation has the code {code!r}.")
@@ -89,7 +89,7 @@ def _newest(column: Any, order: list[Any], *conditions: ColumnElement[bool]) -> 
     """A column of the recommendation's newest entry by `order`, as a correlated subquery."""
     return (
         select(column)
-        .where(HistoryEntry.recommendation_id == Recommendation.id, *conditions)
+        .where(col(HistoryEntry.recommendation_id) == col(Recommendation.id), *conditions)
         .order_by(*order)
         .limit(1)
         .scalar_subquery()
@@ -100,15 +100,20 @@ def claim(session: Session, target: WriteTarget, changes: dict[str, Any]) -> Non
     """Bump the version if it is still the one read (412 if not), applying the denormalised changes."""
     # One statement: on PostgreSQL a concurrent writer waits for our row lock and then finds the
     # version changed; on SQLite this is where the write lock is taken (BEGIN IMMEDIATE).
-    claimed = session.execute(
-        update(Recommendation)
-        .where(Recommendation.id == target.id, Recommendation.version == target.version)
-        .values(version=Recommendation.version + 1, updated_at=utcnow(), **changes)
-        # Nothing in the session holds this row: skip the ORM's search for objects to refresh.
-        .execution_options(synchronize_session=False)
+    claimed = cast(  # an UPDATE's result is a CursorResult; SQLModel's Session.execute says Result
+        CursorResult[Any],
+        session.execute(
+            update(Recommendation)
+            .where(col(Recommendation.id) == target.id, col(Recommendation.version) == target.version)
+            .values(version=col(Recommendation.version) + 1, updated_at=utcnow(), **changes)
+            # Nothing in the session holds this row: skip the ORM's search for objects to refresh.
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed != 1:
-        current = session.scalar(select(Recommendation.version).where(Recommendation.id == target.id))
+        current = session.execute(
+            select(col(Recommendation.version)).where(col(Recommendation.id) == target.id)
+        ).scalar_one()
         raise _stale(current)
     target.version += 1
     target.status = changes.get("status", target.status)
@@ -141,7 +146,7 @@ def needs_feed_lock(session: Session) -> bool:
     return is_postgres(session)
 
 
-def _stale(current: int | None) -> PreconditionFailed:
+def _stale(current: int) -> PreconditionFailed:
     return PreconditionFailed(
         "Someone changed this recommendation since you read it. Read it again (GET it for the new ETag), "
         "check what changed, and resend your change with the new If-Match.",

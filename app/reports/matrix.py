@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.db import is_postgres
 from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence, Section, Source
@@ -32,20 +32,20 @@ def matrix_rows(
     point = point_of(params)
     statement = (
         select(
-            Recommendation.id,
-            Recommendation.code,
-            Recommendation.source_id,
-            Recommendation.section_number,
-            Recommendation.number,
-            Recommendation.text,
-            Section.title.label("section_title"),
-            Source.slug.label("source"),
+            col(Recommendation.id),
+            col(Recommendation.code),
+            col(Recommendation.source_id),
+            col(Recommendation.section_number),
+            col(Recommendation.number),
+            col(Recommendation.text),
+            col(Section.title).label("section_title"),
+            col(Source.slug).label("source"),
             status_at(Perspective.state.value, point).label("claimed_status"),
             status_at(Perspective.independent.value, point).label("independent_status"),
-            latest_value(HistoryEntry.id, params.perspective, point).label("assessment_id"),
+            latest_value(col(HistoryEntry.id), params.perspective, point).label("assessment_id"),
         )
-        .join(Section, Section.id == Recommendation.section_id)
-        .join(Source, Source.id == Recommendation.source_id)
+        .join(Section, col(Section.id) == col(Recommendation.section_id))
+        .join(Source, col(Source.id) == col(Recommendation.source_id))
         .where(*recommendation_conditions(params, status_at(params.perspective, point), point))
         .order_by(*ORDER)
         .limit(batch_size)
@@ -92,23 +92,23 @@ def _evidence(
 ) -> dict[int, list[dict[str, Any]]]:
     rows = session.execute(
         select(
-            RecommendationEvidence.recommendation_id,
-            RecommendationEvidence.relation,
-            Evidence.title,
-            Evidence.url,
-            Evidence.published_on,
-            Evidence.kind,
-            Evidence.visibility,
+            col(RecommendationEvidence.recommendation_id),
+            col(RecommendationEvidence.relation),
+            col(Evidence.title),
+            col(Evidence.url),
+            col(Evidence.published_on),
+            col(Evidence.kind),
+            col(Evidence.visibility),
         )
-        .join(Evidence, Evidence.id == RecommendationEvidence.evidence_id)
+        .join(Evidence, col(Evidence.id) == col(RecommendationEvidence.evidence_id))
         .where(
-            RecommendationEvidence.recommendation_id.in_(ids),
+            col(RecommendationEvidence.recommendation_id).in_(ids),
             *evidence_conditions(point_of(params), include_restricted=include_restricted),
         )
         .order_by(
-            RecommendationEvidence.recommendation_id,
-            RecommendationEvidence.linked_at,
-            RecommendationEvidence.id,
+            col(RecommendationEvidence.recommendation_id),
+            col(RecommendationEvidence.linked_at),
+            col(RecommendationEvidence.id),
         )
     )
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)

@@ -1,6 +1,7 @@
 """Response models of the implementation matrix."""
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,7 +51,7 @@ class MatrixRowOut(BaseModel):
     evidence: list[MatrixEvidenceOut]
 
 
-MATRIX_EXAMPLE = {
+MATRIX_EXAMPLE: dict[str, Any] = {
     "as_of": "2025-01-20",
     "known_at": None,
     "perspective": "independent",

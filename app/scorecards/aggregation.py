@@ -5,6 +5,8 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
+    ColumnElement,
+    CompoundSelect,
     Integer,
     Select,
     String,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlmodel import col
 
 from app.models import Category, Recommendation, RecommendationCategory, Section, Source
 from app.scorecards.conditions import (
@@ -47,11 +50,11 @@ def per_recommendation(
         looked += [lookups.status_only(other, point) for other in GAP_PERSPECTIVES if other != perspective]
     covered = has_progress_evidence(point, include_restricted=include_restricted)
     statement = select(
-        Recommendation.id.label("id"),
-        Recommendation.source_id.label("source_id"),
-        Recommendation.section_id.label("section_id"),
-        Recommendation.status.label("current_status"),
-        Recommendation.claimed_status.label("current_claim"),
+        col(Recommendation.id).label("id"),
+        col(Recommendation.source_id).label("source_id"),
+        col(Recommendation.section_id).label("section_id"),
+        col(Recommendation.status).label("current_status"),
+        col(Recommendation.claimed_status).label("current_claim"),
         *(column for lookup in looked for column in lookup.columns),
         case((covered, 1), else_=0).label("covered"),
     )
@@ -64,6 +67,7 @@ def per_recommendation(
         .cte("seeks")
         .prefix_with("MATERIALIZED")
     )
+    status: ColumnElement[Any]
     if denormalised is not None:
         status = seeks.c.current_status if perspective == Perspective.independent else seeks.c.current_claim
     else:
@@ -88,7 +92,7 @@ def per_recommendation(
     return rows.cte("per_recommendation").prefix_with("MATERIALIZED")
 
 
-def counts_statement(rows: CTE, cutoff: date, group_by: str) -> Select:
+def counts_statement(rows: CTE, cutoff: date, group_by: str) -> CompoundSelect:
     """Counts by status, staleness, coverage and gaps: overall (part 0) and per group (part 1)."""
     totals = select(*_keys(0, _text_null(), _text_null(), _text_null()), *_sums(rows, cutoff)).group_by(
         rows.c.status
@@ -98,7 +102,9 @@ def counts_statement(rows: CTE, cutoff: date, group_by: str) -> Select:
 
 def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The totals and each group's counts from the rows of `counts_statement` (a few per group)."""
-    totals, groups = _empty(), {}
+    totals = _empty()
+    groups: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
+    target: dict[str, Any] | None
     for part, key, label, source, status, total, stale, covered, gaps in result:
         if part == 0:
             target = totals
@@ -150,17 +156,17 @@ def _groups(rows: CTE, cutoff: date, group_by: str) -> Select:
         column = rows.c.section_id if group_by == "section" else rows.c.source_id
         counted = _counted(select(column.label("group_id")).select_from(rows), column, rows, cutoff)
         if group_by == "section":
-            keys = _keys(1, cast(Section.number, String), Section.title, Source.slug)
-            named = select(*keys).join_from(counted, Section, Section.id == counted.c.group_id)
-            named = named.join(Source, Source.id == Section.source_id)
+            keys = _keys(1, cast(col(Section.number), String), col(Section.title), col(Source.slug))
+            named = select(*keys).join_from(counted, Section, col(Section.id) == counted.c.group_id)
+            named = named.join(Source, col(Source.id) == col(Section.source_id))
         else:
-            keys = _keys(1, Source.slug, Source.title, Source.slug)
-            named = select(*keys).join_from(counted, Source, Source.id == counted.c.group_id)
+            keys = _keys(1, col(Source.slug), col(Source.title), col(Source.slug))
+            named = select(*keys).join_from(counted, Source, col(Source.id) == counted.c.group_id)
         return named.add_columns(*_counted_columns(counted))
     links = (
-        select(RecommendationCategory.recommendation_id, RecommendationCategory.category_id)
-        .join(Category, Category.id == RecommendationCategory.category_id)
-        .where(Category.kind == CategoryKind(group_by).value)
+        select(col(RecommendationCategory.recommendation_id), col(RecommendationCategory.category_id))
+        .join(Category, col(Category.id) == col(RecommendationCategory.category_id))
+        .where(col(Category.kind) == CategoryKind(group_by).value)
         .subquery()
     )
     counted = _counted(
@@ -171,8 +177,8 @@ def _groups(rows: CTE, cutoff: date, group_by: str) -> Select:
         rows,
         cutoff,
     )
-    named = select(*_keys(1, Category.slug, Category.label, _text_null())).select_from(
-        counted.outerjoin(Category, Category.id == counted.c.group_id)
+    named = select(*_keys(1, col(Category.slug), col(Category.label), _text_null())).select_from(
+        counted.outerjoin(Category, col(Category.id) == counted.c.group_id)
     )
     return named.add_columns(*_counted_columns(counted))
 

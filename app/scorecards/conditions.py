@@ -1,6 +1,7 @@
 """SQL conditions and lookups shared by scorecards, claim gaps and the matrix."""
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlmodel import col
 
 from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence
 from app.recommendations.service import filter_conditions
@@ -17,9 +18,9 @@ SHOWN_RELATIONS = (Relation.progress.value, Relation.regression.value)
 def denormalised_status(perspective: str, point: PointInTime) -> ColumnElement[str] | None:
     """The column that holds the status now, when the point is now and the perspective has one."""
     if point.current and perspective == Perspective.independent:
-        return Recommendation.status
+        return Recommendation.__table__.c.status
     if point.current and perspective == Perspective.state:
-        return Recommendation.claimed_status
+        return Recommendation.__table__.c.claimed_status
     return None
 
 
@@ -28,17 +29,20 @@ def status_at(perspective: str, point: PointInTime) -> ColumnElement[str]:
     denormalised = denormalised_status(perspective, point)
     if denormalised is not None:
         return denormalised
-    return func.coalesce(latest_value(HistoryEntry.status, perspective, point), Status.not_assessed.value)
+    return func.coalesce(
+        latest_value(col(HistoryEntry.status), perspective, point), Status.not_assessed.value
+    )
 
 
 def links_at(point: PointInTime) -> list[ColumnElement[bool]]:
     """Conditions on recommendation_evidence for links that existed at known_at (or now)."""
     if point.known_at is None:
-        return [RecommendationEvidence.unlinked_at.is_(None)]
+        return [col(RecommendationEvidence.unlinked_at).is_(None)]
     return [
-        RecommendationEvidence.linked_at <= point.known_at,
+        col(RecommendationEvidence.linked_at) <= point.known_at,
         or_(
-            RecommendationEvidence.unlinked_at.is_(None), RecommendationEvidence.unlinked_at > point.known_at
+            col(RecommendationEvidence.unlinked_at).is_(None),
+            col(RecommendationEvidence.unlinked_at) > point.known_at,
         ),
     ]
 
@@ -47,20 +51,22 @@ def evidence_conditions(point: PointInTime, *, include_restricted: bool) -> list
     """Conditions on a joined evidence row: visible to the caller and published by as_of."""
     conditions = [*links_at(point)]
     if not include_restricted:
-        conditions.append(Evidence.visibility == Visibility.public.value)
+        conditions.append(col(Evidence.visibility) == Visibility.public.value)
     if point.as_of is not None:
-        conditions.append(or_(Evidence.published_on.is_(None), Evidence.published_on <= point.as_of))
+        conditions.append(
+            or_(col(Evidence.published_on).is_(None), col(Evidence.published_on) <= point.as_of)
+        )
     return conditions
 
 
 def has_progress_evidence(point: PointInTime, *, include_restricted: bool) -> ColumnElement[bool]:
     """Whether the recommendation has a progress or regression link the caller may count, at the point."""
     return exists(
-        select(RecommendationEvidence.id)
-        .join(Evidence, Evidence.id == RecommendationEvidence.evidence_id)
+        select(col(RecommendationEvidence.id))
+        .join(Evidence, col(Evidence.id) == col(RecommendationEvidence.evidence_id))
         .where(
-            RecommendationEvidence.recommendation_id == Recommendation.id,
-            RecommendationEvidence.relation.in_(SHOWN_RELATIONS),
+            col(RecommendationEvidence.recommendation_id) == col(Recommendation.id),
+            col(RecommendationEvidence.relation).in_(SHOWN_RELATIONS),
             *evidence_conditions(point, include_restricted=include_restricted),
         )
     )
@@ -78,5 +84,5 @@ def recommendation_conditions(
         conditions.append(status == params.status.value)
     if point.known_at is not None:
         # A recommendation added later was not on the scorecard as it was known then.
-        conditions.append(Recommendation.created_at <= point.known_at)
+        conditions.append(col(Recommendation.created_at) <= point.known_at)
     return conditions

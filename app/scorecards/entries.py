@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import HistoryEntry
 
@@ -19,15 +19,15 @@ def entries_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, A
     for start in range(0, len(wanted), ID_CHUNK):
         for entry in session.execute(
             select(
-                HistoryEntry.id,
-                HistoryEntry.recommendation_id,
-                HistoryEntry.seq,
-                HistoryEntry.status,
-                HistoryEntry.perspective,
-                HistoryEntry.effective_on,
-                HistoryEntry.recorded_at,
-                HistoryEntry.payload,
-            ).where(HistoryEntry.id.in_(wanted[start : start + ID_CHUNK]))
+                col(HistoryEntry.id),
+                col(HistoryEntry.recommendation_id),
+                col(HistoryEntry.seq),
+                col(HistoryEntry.status),
+                col(HistoryEntry.perspective),
+                col(HistoryEntry.effective_on),
+                col(HistoryEntry.recorded_at),
+                col(HistoryEntry.payload),
+            ).where(col(HistoryEntry.id).in_(wanted[start : start + ID_CHUNK]))
         ):
             found[entry.id] = entry_view(entry)
     return found

@@ -1,6 +1,8 @@
 """Examples shown in the OpenAPI page for scorecard responses."""
 
-SCORECARD_EXAMPLE = {
+from typing import Any
+
+SCORECARD_EXAMPLE: dict[str, Any] = {
     "as_of": "2025-01-20",
     "known_at": None,
     "perspective": "independent",

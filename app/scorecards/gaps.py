@@ -4,7 +4,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, FromClause, Row, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import HistoryEntry, Recommendation, Source
 from app.recommendations.service import ORDER, after_position, decode_cursor, encode_cursor
@@ -27,14 +27,17 @@ def _gap_terms(
     lookups = lookups_for(session)
     if point.current:
         # The denormalised statuses decide; the entries are looked up for the gaps only.
-        conditions = [Recommendation.claimed_status.in_(CLAIMED), Recommendation.status.in_(DISPUTED)]
+        conditions: list[ColumnElement[bool]] = [
+            col(Recommendation.claimed_status).in_(CLAIMED),
+            col(Recommendation.status).in_(DISPUTED),
+        ]
         if not ids:
             return conditions, [], []
-        (claimed_id,), claimed = lookups.inline(STATE, point, HistoryEntry.id)
-        (independent_id,), independent = lookups.inline(INDEPENDENT, point, HistoryEntry.id)
+        (claimed_id,), claimed = lookups.inline(STATE, point, col(HistoryEntry.id))
+        (independent_id,), independent = lookups.inline(INDEPENDENT, point, col(HistoryEntry.id))
         return conditions, claimed.joins + independent.joins, [claimed_id, independent_id]
     # On PostgreSQL one lateral seek gives status and id; on SQLite the id's seek runs for gaps only.
-    wanted = (HistoryEntry.status, HistoryEntry.id) if ids else (HistoryEntry.status,)
+    wanted = (col(HistoryEntry.status), col(HistoryEntry.id)) if ids else (col(HistoryEntry.status),)
     claimed_columns, claimed = lookups.inline(STATE, point, *wanted)
     independent_columns, independent = lookups.inline(INDEPENDENT, point, *wanted)
     conditions = [claimed_columns[0].in_(CLAIMED), independent_columns[0].in_(DISPUTED)]
@@ -50,14 +53,14 @@ def claim_gap_rows(
     conditions, joins, (claimed_id, independent_id) = _gap_terms(session, point, ids=True)
     statement = with_joins(
         select(
-            Recommendation.code,
-            Source.slug.label("source"),
-            Recommendation.source_id,
-            Recommendation.section_number,
-            Recommendation.number,
+            col(Recommendation.code),
+            col(Source.slug).label("source"),
+            col(Recommendation.source_id),
+            col(Recommendation.section_number),
+            col(Recommendation.number),
             claimed_id.label("claimed_id"),
             independent_id.label("independent_id"),
-        ).join(Source, Source.id == Recommendation.source_id),
+        ).join(Source, col(Source.id) == col(Recommendation.source_id)),
         joins,
     )
     if after is not None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, Date, FromClause, Select, func, select, true, type_coerce
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.db import is_postgres
 from app.models import HistoryEntry, Recommendation
@@ -25,13 +25,14 @@ def latest_query(perspective: str, point: PointInTime, *columns) -> Select:
     # Only assessments carry a perspective, so no kind filter: the (recommendation, perspective,
     # effective_on, seq, status, recorded_at) index then covers the whole lookup.
     statement = select(*columns).where(
-        HistoryEntry.recommendation_id == Recommendation.id, HistoryEntry.perspective == perspective
+        col(HistoryEntry.recommendation_id) == col(Recommendation.id),
+        col(HistoryEntry.perspective) == perspective,
     )
     if point.as_of is not None:
-        statement = statement.where(HistoryEntry.effective_on <= point.as_of)
+        statement = statement.where(col(HistoryEntry.effective_on) <= point.as_of)
     if point.known_at is not None:
-        statement = statement.where(HistoryEntry.recorded_at <= point.known_at)
-    return statement.order_by(HistoryEntry.effective_on.desc(), HistoryEntry.seq.desc()).limit(1)
+        statement = statement.where(col(HistoryEntry.recorded_at) <= point.known_at)
+    return statement.order_by(col(HistoryEntry.effective_on).desc(), col(HistoryEntry.seq).desc()).limit(1)
 
 
 def latest_value(column, perspective: str, point: PointInTime):
@@ -81,9 +82,9 @@ class LateralLookups:
 
     def dated(self, perspective: str, point: PointInTime) -> Looked:
         """Status and effective date from one lateral seek."""
-        lookup = latest_query(perspective, point, HistoryEntry.status, HistoryEntry.effective_on).lateral(
-            f"latest_{perspective}"
-        )
+        lookup = latest_query(
+            perspective, point, col(HistoryEntry.status), col(HistoryEntry.effective_on)
+        ).lateral(f"latest_{perspective}")
         return Looked(
             [
                 lookup.c.status.label(f"{perspective}_status"),
@@ -94,7 +95,7 @@ class LateralLookups:
 
     def status_only(self, perspective: str, point: PointInTime) -> Looked:
         """The status from one lateral seek."""
-        lookup = latest_query(perspective, point, HistoryEntry.status).lateral(f"latest_{perspective}")
+        lookup = latest_query(perspective, point, col(HistoryEntry.status)).lateral(f"latest_{perspective}")
         return Looked([lookup.c.status.label(f"{perspective}_status")], [lookup])
 
     def status(self, rows: FromClause, perspective: str) -> ColumnElement:
@@ -115,13 +116,13 @@ class PackedLookups:
 
     def dated(self, perspective: str, point: PointInTime) -> Looked:
         """`effective_on || status` from one covering seek."""
-        packed = HistoryEntry.effective_on.concat(HistoryEntry.status)
+        packed = col(HistoryEntry.effective_on).concat(col(HistoryEntry.status))
         return Looked([latest_value(packed, perspective, point).label(f"{perspective}_packed")], [])
 
     def status_only(self, perspective: str, point: PointInTime) -> Looked:
         """The status from one covering seek."""
         return Looked(
-            [latest_value(HistoryEntry.status, perspective, point).label(f"{perspective}_status")], []
+            [latest_value(col(HistoryEntry.status), perspective, point).label(f"{perspective}_status")], []
         )
 
     def status(self, rows: FromClause, perspective: str) -> ColumnElement:

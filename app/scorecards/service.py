@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.i18n.translation import N_
 from app.lru import LRUCache
@@ -152,14 +152,14 @@ def scorecard_changes(session: Session, params: ChangesParams) -> dict[str, Any]
     after = status_at(params.perspective, after_point)
     rows = session.execute(
         select(
-            Recommendation.id,
-            Recommendation.code,
-            Source.slug,
-            Recommendation.section_number,
+            col(Recommendation.id),
+            col(Recommendation.code),
+            col(Source.slug),
+            col(Recommendation.section_number),
             before.label("before"),
             after.label("after"),
         )
-        .join(Source, Source.id == Recommendation.source_id)
+        .join(Source, col(Source.id) == col(Recommendation.source_id))
         .where(*recommendation_conditions(params, after, after_point), before != after)
         .order_by(*ORDER)
     ).all()
@@ -187,16 +187,21 @@ def scorecard_changes(session: Session, params: ChangesParams) -> dict[str, Any]
 
 def _entries_between(session: Session, ids: list[int], params: ChangesParams) -> dict[int, list[dict]]:
     result: dict[int, list[dict[str, Any]]] = {}
-    conditions = [HistoryEntry.perspective == params.perspective, HistoryEntry.effective_on > params.since]
+    conditions = [
+        col(HistoryEntry.perspective) == params.perspective,
+        col(HistoryEntry.effective_on) > params.since,
+    ]
     if params.until is not None:
-        conditions.append(HistoryEntry.effective_on <= params.until)
+        conditions.append(col(HistoryEntry.effective_on) <= params.until)
     if params.known_at is not None:
-        conditions.append(HistoryEntry.recorded_at <= params.known_at)
+        conditions.append(col(HistoryEntry.recorded_at) <= params.known_at)
     for start in range(0, len(ids), ID_CHUNK):
         for entry in session.execute(
             select(HistoryEntry)
-            .where(HistoryEntry.recommendation_id.in_(ids[start : start + ID_CHUNK]), *conditions)
-            .order_by(HistoryEntry.recommendation_id, HistoryEntry.effective_on, HistoryEntry.seq)
+            .where(col(HistoryEntry.recommendation_id).in_(ids[start : start + ID_CHUNK]), *conditions)
+            .order_by(
+                col(HistoryEntry.recommendation_id), col(HistoryEntry.effective_on), col(HistoryEntry.seq)
+            )
         ).scalars():
             result.setdefault(entry.recommendation_id, []).append(entry_view(entry))
     return result

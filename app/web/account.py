@@ -67,7 +67,8 @@ def login_form(request: Request, session: SessionDep, next: str = "/"):
 def login(request: Request, session: SessionDep, form: FormDep):
     """Exchange a token for a signed session cookie; the token itself never reaches the cookie."""
     visitor = visitor_from(request, session)
-    next_path = form.get("next") if isinstance(form.get("next"), str) else "/"
+    given_next = form.get("next")
+    next_path = given_next if isinstance(given_next, str) else "/"
     if not visitor.csrf_ok(form.get(CSRF_FIELD)):
         # Start over with a fresh cookie, so that the next attempt from this page works.
         stale = Visitor(None, None, None)

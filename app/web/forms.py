@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from starlette.datastructures import FormData
 
 from app.assessments.schemas import AssessmentIn
@@ -98,7 +99,7 @@ NOT_LINKED = N_("Only evidence linked to this recommendation can be cited.")
 ALREADY_LINKED = N_("This evidence is already linked to this recommendation.")
 
 
-def error_message(issue: dict[str, Any]) -> str:
+def error_message(issue: ErrorDetails) -> str:
     """The message (untranslated) for one pydantic error."""
     kind = issue["type"]
     reason = str(issue.get("ctx", {}).get("error", ""))

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Category, HistoryEntry, Recommendation, Section
 from app.vocabulary import HistoryKind, Perspective
@@ -16,11 +16,15 @@ def filter_choices(session: Session) -> dict[str, list[dict[str, str]]]:
     """Sections, themes and addressees to offer in the list's filters, in two queries."""
     choices: dict[str, list[dict[str, str]]] = defaultdict(list)
     for kind, slug, label in session.execute(
-        select(Category.kind, Category.slug, Category.label).order_by(Category.kind, Category.label)
+        select(col(Category.kind), col(Category.slug), col(Category.label)).order_by(
+            col(Category.kind), col(Category.label)
+        )
     ):
         choices[kind].append({"value": slug, "label": label})
     seen: set[int] = set()
-    for number, title in session.execute(select(Section.number, Section.title).order_by(Section.number)):
+    for number, title in session.execute(
+        select(col(Section.number), col(Section.title)).order_by(col(Section.number))
+    ):
         if number not in seen:  # several sources may share a section number: offer it once
             seen.add(number)
             choices["section"].append({"value": str(number), "label": f"{number}. {title}"})
@@ -31,23 +35,23 @@ def latest_assessments(session: Session, *, as_of: date | None, limit: int = 10)
     """The most recently recorded independent assessments effective by `as_of`; never who recorded them."""
     statement = (
         select(
-            Recommendation.code,
-            HistoryEntry.seq,
-            HistoryEntry.status,
-            HistoryEntry.effective_on,
-            HistoryEntry.recorded_at,
-            HistoryEntry.payload,
+            col(Recommendation.code),
+            col(HistoryEntry.seq),
+            col(HistoryEntry.status),
+            col(HistoryEntry.effective_on),
+            col(HistoryEntry.recorded_at),
+            col(HistoryEntry.payload),
         )
-        .join(Recommendation, Recommendation.id == HistoryEntry.recommendation_id)
+        .join(Recommendation, col(Recommendation.id) == col(HistoryEntry.recommendation_id))
         .where(
-            HistoryEntry.kind == HistoryKind.assessment.value,
-            HistoryEntry.perspective == Perspective.independent.value,
+            col(HistoryEntry.kind) == HistoryKind.assessment.value,
+            col(HistoryEntry.perspective) == Perspective.independent.value,
         )
-        .order_by(HistoryEntry.recorded_at.desc(), HistoryEntry.id.desc())
+        .order_by(col(HistoryEntry.recorded_at).desc(), col(HistoryEntry.id).desc())
         .limit(limit)
     )
     if as_of is not None:
-        statement = statement.where(HistoryEntry.effective_on <= as_of)
+        statement = statement.where(col(HistoryEntry.effective_on) <= as_of)
     return [
         {
             "code": row.code,

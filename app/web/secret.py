@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.db import is_postgres, utcnow, write_engine
 from app.models import WebSecret
@@ -25,4 +25,4 @@ def stored_secret(engine: Engine, name: str = SESSION_SECRET) -> str:
             .on_conflict_do_nothing(index_elements=["name"])
         )
         session.commit()
-        return session.scalar(select(WebSecret.value).where(WebSecret.name == name))
+        return session.execute(select(col(WebSecret.value)).where(col(WebSecret.name) == name)).scalar_one()

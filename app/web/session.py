@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from sqlmodel import Session
+from starlette.datastructures import UploadFile
 
 from app.auth import Principal, principal_for_token_id
 from app.db import SessionDep
@@ -116,9 +117,11 @@ class Visitor:
         """True when restricted evidence and names may be shown (viewers and up)."""
         return self.principal is not None and self.principal.has_role(Role.viewer)
 
-    def csrf_ok(self, submitted: str | None) -> bool:
-        """True when the form's CSRF token matches this visitor's cookie."""
-        return bool(submitted and self.csrf_token) and hmac.compare_digest(submitted, self.csrf_token)
+    def csrf_ok(self, submitted: str | UploadFile | None) -> bool:
+        """True when the form's CSRF token matches this visitor's cookie (a file field never does)."""
+        return isinstance(submitted, str) and bool(
+            submitted and self.csrf_token and hmac.compare_digest(submitted, self.csrf_token)
+        )
 
 
 def current_visitor(request: Request, session: SessionDep) -> Visitor:
