@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.auth import Principal, display_prefix, generate_token, hash_token
 from app.db import utcnow
-from app.errors import Forbidden, NotFound
+from app.errors import NotFound
 from app.models import ApiToken, Monitor
 from app.vocabulary import Role
 
@@ -39,10 +39,11 @@ def issue_token(session: Session, monitor_id: int, label: str | None = None) -> 
 def revoke_token(session: Session, token_id: int, by: Principal | None) -> ApiToken:
     """Revoke a token: admins may revoke any, others only their own (`by=None` is the local CLI)."""
     token = session.get(ApiToken, token_id)
-    if token is None:
-        raise NotFound(f"No token has the id {token_id}.")
-    if by is not None and not by.has_role(Role.admin) and token.monitor_id != by.monitor_id:
-        raise Forbidden("Only an admin or the token's owner may revoke it.")
+    # Another's token answers as a missing one does, so token ids cannot be probed.
+    if token is None or (
+        by is not None and not by.has_role(Role.admin) and token.monitor_id != by.monitor_id
+    ):
+        raise NotFound(f"You have no token with the id {token_id}.")
     if token.revoked_at is None:
         session.execute(
             update(ApiToken)

@@ -1,7 +1,7 @@
 """Query models of scorecards, claim gaps and status changes: filters, a point in time, a grouping."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -16,6 +16,8 @@ from app.inputs import EARLIEST_YEAR, PastDate
 from app.recommendations.schemas import RecommendationFilters
 
 GAPS_PAGE = 100
+# A client clock a little ahead of ours may still mean "now".
+CLOCK_SKEW = timedelta(minutes=1)
 MAX_GAPS_PAGE = 500
 
 ScorePerspective = Literal["independent", "state", "un"]
@@ -60,6 +62,9 @@ def _utc(value: datetime | None) -> datetime | None:
         raise ValueError("is out of range") from None
     if value.year < EARLIEST_YEAR:
         raise ValueError(f"must be in {EARLIEST_YEAR} or later")
+    # A scorecard known at a future time would change as entries are recorded: it could not be reproduced.
+    if value > datetime.now(UTC) + CLOCK_SKEW:
+        raise ValueError("must not be in the future")
     return value
 
 

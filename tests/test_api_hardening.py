@@ -1,0 +1,107 @@
+"""Fixes from the outside review (issue 13): each test failed before its fix, on both databases."""
+
+import base64
+
+import pytest
+
+from tests.support import bearer, make_token
+
+CODE = "odf-kz-2015-3.1"
+SEED_LINKED = "odf-kz-2015-2.1"  # carries the report's own footnote links
+
+
+def _cursor(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _etag(client, code=CODE) -> str:
+    return client.get(f"/api/v1/recommendations/{code}").headers["etag"]
+
+
+def _link(client, token, *, visibility="public", url="https://example.org/synthetic/hardening/1", code=CODE):
+    body = {"url": url, "title": "Synthetic document", "relation": "progress", "visibility": visibility}
+    return client.post(
+        f"/api/v1/recommendations/{code}/evidence",
+        json=body,
+        headers=bearer(token) | {"If-Match": _etag(client, code)},
+    )
+
+
+def _unlink(client, token, evidence_id, code=CODE):
+    return client.delete(
+        f"/api/v1/recommendations/{code}/evidence/{evidence_id}",
+        params={"reason": "Synthetic test: wrong document."},
+        headers=bearer(token) | {"If-Match": _etag(client, code)},
+    )
+
+
+@pytest.mark.parametrize(
+    "raw", ["1.2.2147483648", "1.9223372036854775808.1", "99999999999999999999999.1.1", "-1.2.1"]
+)
+@pytest.mark.parametrize("path", ["/api/v1/recommendations", "/api/v1/scorecard/claim-gaps"])
+def test_an_out_of_range_cursor_is_a_400_problem(client, path, raw):
+    response = client.get(path, params={"cursor": _cursor(raw)})
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "cursor" in response.json()["detail"]
+
+
+def test_the_web_list_ignores_an_out_of_range_cursor(client):
+    response = client.get("/recommendations", params={"cursor": _cursor("1.2.2147483648")})
+    assert response.status_code == 200
+    assert "odf-kz-2015-2.1" in response.text  # the first page, as without a cursor
+
+
+@pytest.mark.parametrize("path", ["/api/v1/scorecard", "/api/v1/reports/matrix", "/api/v1/scorecard/changes"])
+def test_known_at_in_the_future_is_refused(client, path):
+    params = {"known_at": "9999-01-01T00:00:00Z", "since": "2020-01-01"}
+    response = client.get(path, params=params)
+    assert response.status_code == 422, response.text
+    assert "future" in response.text
+
+
+def test_another_monitors_token_answers_as_a_missing_one(client, monitor_token, admin_token):
+    admin_token_id = client.get("/api/v1/me", headers=bearer(admin_token)).json()["token"]["id"]
+    others = client.delete(f"/api/v1/tokens/{admin_token_id}", headers=bearer(monitor_token))
+    missing = client.delete("/api/v1/tokens/2000000000", headers=bearer(monitor_token))
+    assert others.status_code == missing.status_code == 404
+    assert others.json()["title"] == missing.json()["title"]
+    assert client.get("/api/v1/me", headers=bearer(admin_token)).status_code == 200
+
+
+def test_the_public_sees_no_alias_on_an_entry_it_sees_redacted(client, monitor_token):
+    linked = _link(client, monitor_token, visibility="restricted")
+    assert linked.status_code == 201
+    public = client.get(f"/api/v1/recommendations/{CODE}/history").json()["items"][-1]
+    assert public["redacted"] is True and public["recorded_by"] == "withheld"
+    feed = client.get("/api/v1/history", params={"after": public["id"] - 1}).json()["items"][0]
+    assert feed["recorded_by"] == "withheld"
+    own = client.get(f"/api/v1/recommendations/{CODE}/history", headers=bearer(monitor_token))
+    assert own.json()["items"][-1]["recorded_by"].startswith("Monitor ")
+
+
+def test_restricted_evidence_is_unlinked_only_by_who_linked_it_or_an_admin(
+    client, database, monitor_token, admin_token
+):
+    other = make_token(database.url, "monitor", "Synthetic Other Monitor")
+    evidence_id = _link(client, monitor_token, visibility="restricted").json()["evidence"]["id"]
+    refused = _unlink(client, other, evidence_id)
+    assert refused.status_code == 403, refused.text
+    assert _etag(client) == '"2"'  # nothing changed
+    assert _unlink(client, monitor_token, evidence_id).status_code == 200
+    again = _link(client, monitor_token, visibility="restricted").json()["evidence"]["id"]
+    assert _unlink(client, admin_token, again).status_code == 200
+
+
+def test_public_evidence_is_unlinked_by_any_monitor(client, database, monitor_token):
+    other = make_token(database.url, "monitor", "Synthetic Other Monitor")
+    evidence_id = _link(client, monitor_token).json()["evidence"]["id"]
+    assert _unlink(client, other, evidence_id).status_code == 200
+
+
+def test_the_reports_own_links_are_unlinked_only_by_an_admin(client, monitor_token, admin_token):
+    seeded = client.get(f"/api/v1/recommendations/{SEED_LINKED}").json()["evidence"]
+    assert seeded, "the seed links footnotes to this recommendation"
+    evidence_id = seeded[0]["id"]
+    assert _unlink(client, monitor_token, evidence_id, code=SEED_LINKED).status_code == 403
+    assert _unlink(client, admin_token, evidence_id, code=SEED_LINKED).status_code == 200
