@@ -43,7 +43,7 @@ def revoke_token(session: Session, token_id: int, by: Principal | None) -> ApiTo
     if token is None or (
         by is not None and not by.has_role(Role.admin) and token.monitor_id != by.monitor_id
     ):
-        raise NotFound(f"You have no token with the id {token_id}.")
+        raise NotFound(f"No token has the id {token_id}.")
     if token.revoked_at is None:
         session.execute(
             update(ApiToken)
