@@ -122,6 +122,7 @@ ENGLISH: dict[str, str] = {
     "detail.effective": "Effective {date}",
     "detail.recorded": "recorded {time} by {who}",
     "detail.system": "the system",
+    "detail.withheld": "a monitor (withheld: the entry cites restricted evidence)",
     "detail.cites": "Cites",
     "detail.baseline_count": "{count} sources cited by the report were linked.",
     "detail.restricted_linked": "An evidence item that is not public was linked.",
