@@ -1,9 +1,10 @@
 """Settings from the environment (prefix RECTRACK_) and an optional .env file."""
 
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -23,6 +24,16 @@ class Settings(BaseSettings):
     # The list's `total` per filter set, kept per worker until the next write moves the data fingerprint;
     # 0 counts on every page.
     list_total_cache_entries: int = Field(default=256, ge=0, le=100_000)
+    # Browser origins of dashboards that may call the API (comma-separated, e.g. https://dash.example.org);
+    # none by default. Credentials are bearer tokens, never cookies: the pages' cookie is not shared.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
 
 @lru_cache

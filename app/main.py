@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from app import health
@@ -21,6 +22,9 @@ from app.reports.routes import router as reports_router
 from app.scorecards.routes import router as scorecards_router
 from app.scorecards.service import CLAIM_GAP_ENTRIES, SCORECARD_ENTRIES
 from app.web.routes import install_web
+
+# What a dashboard in a browser needs to read: conditional requests, pages, back-off, idempotent replays.
+CORS_EXPOSED_HEADERS = ["ETag", "Link", "Location", "Retry-After", "Idempotent-Replayed"]
 
 DESCRIPTION = """
 Track whether recommendations made to governments are implemented.
@@ -60,6 +64,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports_router)
     install_web(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
+            expose_headers=CORS_EXPOSED_HEADERS,
+            max_age=600,
+        )
     return app
 
 

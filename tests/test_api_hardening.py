@@ -3,7 +3,10 @@
 import base64
 
 import pytest
+from fastapi.testclient import TestClient
 
+from app.config import Settings
+from app.main import create_app
 from tests.support import bearer, make_token
 
 CODE = "odf-kz-2015-3.1"
@@ -105,3 +108,38 @@ def test_the_reports_own_links_are_unlinked_only_by_an_admin(client, monitor_tok
     evidence_id = seeded[0]["id"]
     assert _unlink(client, monitor_token, evidence_id, code=SEED_LINKED).status_code == 403
     assert _unlink(client, admin_token, evidence_id, code=SEED_LINKED).status_code == 200
+
+
+DASHBOARD = "https://dashboard.example.org"
+
+
+def test_no_origin_is_allowed_by_default(client):
+    response = client.get("/api/v1/sources", headers={"Origin": DASHBOARD})
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_a_configured_dashboard_origin_reads_etags_across_origins(settings, monkeypatch):
+    monkeypatch.setenv("RECTRACK_CORS_ORIGINS", f" {DASHBOARD}/ , https://other.example.org")
+    configured = Settings(database_url=settings.database_url, _env_file=None)
+    assert configured.cors_origins == [DASHBOARD, "https://other.example.org"]
+    with TestClient(create_app(configured)) as client:
+        preflight = client.options(
+            f"/api/v1/recommendations/{CODE}/assessments",
+            headers={
+                "Origin": DASHBOARD,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, if-match, content-type",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == DASHBOARD
+        assert "access-control-allow-credentials" not in preflight.headers
+        response = client.get(f"/api/v1/recommendations/{CODE}", headers={"Origin": DASHBOARD})
+        assert response.headers["access-control-allow-origin"] == DASHBOARD
+        exposed = {
+            name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")
+        }
+        assert {"etag", "link", "retry-after"} <= exposed
+        stranger = client.get("/api/v1/sources", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in stranger.headers
