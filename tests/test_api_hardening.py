@@ -1,6 +1,8 @@
 """Fixes from the outside review (issue 13): each test failed before its fix, on both databases."""
 
 import base64
+import re
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -143,3 +145,44 @@ def test_a_configured_dashboard_origin_reads_etags_across_origins(settings, monk
         assert {"etag", "link", "retry-after"} <= exposed
         stranger = client.get("/api/v1/sources", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in stranger.headers
+
+
+def _signed_in_form(client, token: str) -> dict[str, str]:
+    """Sign in through the web form; the recommendation page's hidden fields for posting a form."""
+    login = client.get("/login").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+    assert client.post(
+        "/login", data={"csrf_token": csrf, "token": token}, follow_redirects=False
+    ).is_redirect
+    page = client.get(f"/recommendations/{CODE}").text
+    return {
+        name: re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+        for name in ("csrf_token", "version")
+    }
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [b"%FF%FEbroken", b"caf\xe9", b"%C3%28"],  # invalid percent-encoded UTF-8, raw Latin-1, a bad sequence
+)
+def test_a_form_that_is_not_utf8_is_refused_and_changes_nothing(client, monitor_token, summary):
+    fields = _signed_in_form(client, monitor_token)
+    body = urlencode(fields | {"status": "implemented", "perspective": "independent"}).encode()
+    response = client.post(
+        f"/recommendations/{CODE}/assessments",
+        content=body + b"&summary=" + summary,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400, response.text
+    assert _etag(client) == '"1"'
+    cyrillic = urlencode(fields | {"status": "implemented", "summary": "Закон принят"}).encode()
+    saved = client.post(
+        f"/recommendations/{CODE}/assessments",
+        content=cyrillic,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    history = client.get(f"/api/v1/recommendations/{CODE}/history").json()["items"]
+    assert history[-1]["payload"]["summary"] == "Закон принят"
