@@ -256,9 +256,11 @@ class IdempotencyRecord(SQLModel, table=True):
     """The first response to a POST with an Idempotency-Key, replayed on retries."""
 
     __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("token_id", "key"),)
+    # Per monitor, not per token: rotating a token must not let a retry write twice.
+    __table_args__ = (UniqueConstraint("monitor_id", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    monitor_id: int = Field(sa_column=Column(Integer, ForeignKey("monitors.id"), nullable=False))
     token_id: int = Field(sa_column=Column(Integer, ForeignKey("api_tokens.id"), nullable=False))
     key: str = Field(sa_column=Column(String(255), nullable=False))
     request_fingerprint: str = Field(sa_column=Column(String(64), nullable=False))

@@ -186,3 +186,28 @@ def test_a_form_that_is_not_utf8_is_refused_and_changes_nothing(client, monitor_
     assert saved.status_code == 303, saved.text
     history = client.get(f"/api/v1/recommendations/{CODE}/history").json()["items"]
     assert history[-1]["payload"]["summary"] == "Закон принят"
+
+
+def test_a_rotated_token_keeps_deduplicating_the_monitors_retries(client, monitor_token, admin_token):
+    me = client.get("/api/v1/me", headers=bearer(monitor_token)).json()
+    rotated = client.post(f"/api/v1/monitors/{me['id']}/tokens", headers=bearer(admin_token))
+    assert rotated.status_code == 201
+    new_token = rotated.json()["token"]
+    body = {"status": "implemented", "summary": "Synthetic retry across a token rotation."}
+    headers = {"If-Match": _etag(client), "Idempotency-Key": "rotation-1"}
+    url = f"/api/v1/recommendations/{CODE}/assessments"
+    first = client.post(url, json=body, headers=bearer(monitor_token) | headers)
+    retry = client.post(url, json=body, headers=bearer(new_token) | headers)
+    assert first.status_code == retry.status_code == 201
+    assert retry.headers["idempotent-replayed"] == "true" and retry.json() == first.json()
+    assert len(client.get(f"/api/v1/recommendations/{CODE}/history").json()["items"]) == 2
+
+
+def test_a_reused_idempotency_key_has_its_own_problem_type(client, monitor_token):
+    headers = bearer(monitor_token) | {"If-Match": _etag(client), "Idempotency-Key": "reuse-1"}
+    url = f"/api/v1/recommendations/{CODE}/assessments"
+    first = client.post(url, json={"status": "implemented", "summary": "One."}, headers=headers)
+    assert first.status_code == 201
+    reused = client.post(url, json={"status": "regressed", "summary": "Two."}, headers=headers)
+    assert reused.status_code == 422
+    assert reused.json()["type"] == "urn:rectrack:problem:idempotency-key-reused"
