@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -123,8 +124,16 @@ def _principal_for_token(engine: Engine, token: str) -> Principal:
     return principal
 
 
+# Declared for the OpenAPI document only (securitySchemes, per-route security); the header is parsed above.
+# Two names, so the document can tell routes that need a token from routes that read one if sent.
+TOKEN_REQUIRED = HTTPBearer(auto_error=False, scheme_name="bearerAuth")
+TOKEN_OPTIONAL = HTTPBearer(auto_error=False, scheme_name="bearerAuthOptional")
+
+
 async def reader(
-    request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
+    request: Request,
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(TOKEN_OPTIONAL)],
 ) -> Principal | None:
     """Anyone may read when public reads are on; otherwise a viewer token is needed."""
     if principal is None and not request.app.state.settings.public_read:
@@ -135,7 +144,10 @@ async def reader(
 def require(role: Role):
     """A dependency that admits callers with at least `role`."""
 
-    async def dependency(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    async def dependency(
+        principal: Annotated[Principal | None, Depends(optional_principal)],
+        _declared: Annotated[HTTPAuthorizationCredentials | None, Security(TOKEN_REQUIRED)],
+    ) -> Principal:
         if principal is None:
             raise Unauthorized("This action needs a token.")
         if not principal.has_role(role):

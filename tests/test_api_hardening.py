@@ -211,3 +211,69 @@ def test_a_reused_idempotency_key_has_its_own_problem_type(client, monitor_token
     reused = client.post(url, json={"status": "regressed", "summary": "Two."}, headers=headers)
     assert reused.status_code == 422
     assert reused.json()["type"] == "urn:rectrack:problem:idempotency-key-reused"
+
+
+def _operations(schema):
+    return [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()]
+
+
+def test_the_schema_declares_bearer_auth_and_401_wherever_a_token_is_read(client):
+    schema = client.get("/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schema["components"]["securitySchemes"]["bearerAuth"]["description"],
+    }
+    for path, method, operation in _operations(schema):
+        if path in ("/healthz", "/readyz"):
+            assert "security" not in operation
+            continue
+        assert "401" in operation["responses"], (method, path)
+        needs_token = method in ("post", "delete") or "monitor" in path or path == "/api/v1/me"
+        expected = [{"bearerAuth": []}] if needs_token else [{}, {"bearerAuth": []}]
+        assert operation["security"] == expected, (method, path)
+    assert client.get("/api/v1/scorecard", headers=bearer("rt_not-a-token")).status_code == 401
+
+
+def test_the_schema_documents_the_headers(client):
+    schema = client.get("/openapi.json").json()
+    for path, method, operation in _operations(schema):
+        responses = operation["responses"]
+        success = responses.get("200") or responses.get("201") or {}
+        names = {parameter["name"] for parameter in operation.get("parameters", [])}
+        if "304" in responses:
+            assert "If-None-Match" in names and "ETag" in success["headers"], (method, path)
+        if "412" in responses:
+            assert "ETag" in success["headers"], (method, path)
+        if "Idempotency-Key" in names:
+            assert "Idempotent-Replayed" in success["headers"], (method, path)
+        if "429" in responses:
+            assert "Retry-After" in responses["429"]["headers"], (method, path)
+    detail = schema["paths"]["/api/v1/recommendations/{code}"]["get"]
+    assert "304" in detail["responses"]
+
+
+def test_if_none_match_star_is_not_modified(client):
+    assert client.get(f"/api/v1/recommendations/{CODE}", headers={"If-None-Match": "*"}).status_code == 304
+
+
+def test_operation_ids_are_explicit_and_enums_are_shared(client):
+    schema = client.get("/openapi.json").json()
+    ids = {operation["operationId"] for _, _, operation in _operations(schema)}
+    assert {
+        "listRecommendations",
+        "getRecommendation",
+        "recordAssessment",
+        "linkEvidence",
+        "getMatrix",
+    } <= ids
+    assert all("_" not in name for name in ids), ids
+    scorecard = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/scorecard"]["get"]["parameters"]}
+    assert scorecard["perspective"]["$ref"].endswith("/ScorePerspective")
+    assert scorecard["group_by"]["$ref"].endswith("/GroupBy")
+    assert scorecard["known_at"]["anyOf"][0] == {"type": "string", "format": "date-time"}
+    assessment = schema["components"]["schemas"]["AssessmentIn"]["properties"]["status"]
+    assert assessment["$ref"].endswith("/AssessedStatus")
+    perspectives = "'enum': ['independent', 'state', 'un']"
+    assert perspectives in str(schema["components"]["schemas"]["ScorePerspective"])
+    assert str(schema).count(perspectives) == 1  # one component, no inline copies

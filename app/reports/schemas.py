@@ -5,8 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.recommendations.schemas import CategoryOut
-from app.scorecards.params import ScorePerspective
-from app.vocabulary import EvidenceKind, Perspective, Relation, Status, Visibility
+from app.vocabulary import EvidenceKind, Perspective, Relation, ScorePerspective, Status, Visibility
 
 
 class MatrixAssessmentOut(BaseModel):
