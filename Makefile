@@ -27,6 +27,7 @@ install-test: $(VENV)/.installed-test
 
 ## run: install, migrate, seed and serve on http://$(HOST):$(PORT) (SQLite file ./rectrack.db by default)
 run: install
+	$(BIN)/rectrack keys create
 	$(BIN)/rectrack migrate
 	$(BIN)/rectrack seed
 	$(BIN)/rectrack serve --host $(HOST) --port $(PORT)

@@ -54,7 +54,7 @@ class Principal:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
-def _active_principal(session: Session, condition) -> tuple[Principal, ApiToken] | None:
+def _active_principal(session: Session, condition) -> tuple[Principal, ApiToken, int] | None:
     row = session.execute(
         select(ApiToken, Monitor).join(Monitor, Monitor.id == ApiToken.monitor_id).where(condition)
     ).first()
@@ -63,7 +63,8 @@ def _active_principal(session: Session, condition) -> tuple[Principal, ApiToken]
     api_token, monitor = row
     if api_token.revoked_at is not None or monitor.disabled_at is not None:
         return None
-    return Principal(monitor.id, api_token.id, monitor.name, monitor.alias, Role(monitor.role)), api_token
+    principal = Principal(monitor.id, api_token.id, monitor.name, monitor.alias, Role(monitor.role))
+    return principal, api_token, monitor.session_epoch
 
 
 def authenticate(session: Session, token: str) -> tuple[Principal, datetime | None] | None:
@@ -73,14 +74,22 @@ def authenticate(session: Session, token: str) -> tuple[Principal, datetime | No
     # The lookup is by hash; comparing again in constant time costs nothing and guards the index path.
     if found is None or not hmac.compare_digest(found[1].token_hash, digest):
         return None
-    principal, api_token = found
+    principal, api_token, _epoch = found
     return principal, api_token.last_used_at
 
 
-def principal_for_token_id(session: Session, token_id: int) -> Principal | None:
-    """The principal behind a token id (a signed-in browser); None when revoked or disabled."""
+def principal_for_token_id(session: Session, token_id: int) -> tuple[Principal, int] | None:
+    """The principal behind a token id (a signed-in browser) and the monitor's session epoch; None when
+    the token is revoked or the monitor disabled."""
     found = _active_principal(session, ApiToken.id == token_id)
-    return found[0] if found else None
+    return (found[0], found[2]) if found else None
+
+
+def end_web_sessions(session: Session, monitor_id: int) -> None:
+    """End every browser session of a monitor, on every device (flushes, never commits)."""
+    session.execute(
+        update(Monitor).where(Monitor.id == monitor_id).values(session_epoch=Monitor.session_epoch + 1)
+    )
 
 
 def bearer_token(request: Request) -> str | None:

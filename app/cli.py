@@ -17,6 +17,7 @@ from app.config import get_settings
 from app.db import build_engine, write_engine
 from app.errors import ProblemError
 from app.history.verify import verify_chains
+from app.keys import cookie_key_path, create_key
 from app.migrate import upgrade
 from app.monitors import service as monitors
 from app.reports import console as report_console
@@ -37,6 +38,8 @@ cli.add_typer(monitors_cli, name="monitors")
 cli.add_typer(tokens_cli, name="tokens")
 report_cli = typer.Typer(help="Write reports to files.", no_args_is_help=True)
 cli.add_typer(report_cli, name="report")
+keys_cli = typer.Typer(help="Keys in the data directory (RECTRACK_DATA_DIR).", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
 
 
 @contextmanager
@@ -60,6 +63,14 @@ def read_session() -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+@keys_cli.command("create")
+def keys_create() -> None:
+    """Create the keys the data directory lacks (mode 0600); existing keys are never replaced."""
+    path = cookie_key_path(get_settings().data_dir)
+    created = create_key(path)
+    typer.echo(f"{'created' if created else 'kept'} {path}")
 
 
 @cli.command()

@@ -1,7 +1,8 @@
 """Settings from the environment (prefix RECTRACK_) and an optional .env file."""
 
 from functools import lru_cache
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -17,8 +18,11 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 15_000
     max_body_bytes: int = 1024 * 1024
     log_sql: bool = False
-    # Signs web session cookies. Unset: a random secret is generated once and kept in the database,
-    # so every worker and instance shares it.
+    # Keys live here, never in the database (DESIGN.md: the data directory).
+    data_dir: Path = Path("data")
+    # production: a missing key, or one others may read, stops the server instead of being generated.
+    env: Literal["development", "production"] = "development"
+    # Signs web session cookies. Unset: the key file in the data directory (created outside production).
     secret_key: str | None = Field(default=None, min_length=32)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     # The list's `total` per filter set, kept per worker until the next write moves the data fingerprint;
@@ -34,6 +38,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
         return value
+
+    @property
+    def production(self) -> bool:
+        """True when missing keys must be fatal rather than generated."""
+        return self.env == "production"
 
 
 @lru_cache

@@ -141,6 +141,8 @@ class Monitor(SQLModel, table=True):
     role: Role = Field(sa_column=Column(String(16), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     disabled_at: datetime | None = _optional_timestamp()
+    # Bumped by signing out: every browser session signed before it is refused (all devices at once).
+    session_epoch: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 class ApiToken(SQLModel, table=True):
@@ -270,13 +272,3 @@ class IdempotencyRecord(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
-
-
-class WebSecret(SQLModel, table=True):
-    """A generated secret shared by every worker (e.g. the session cookie key when none is configured)."""
-
-    __tablename__ = "web_secrets"
-
-    name: str = Field(sa_column=Column(String(32), primary_key=True))
-    value: str = Field(sa_column=Column(String(128), nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -6,8 +6,11 @@ from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
-from app.config import Settings
+from app.cli import cli
+from app.config import Settings, get_settings
+from app.keys import KeyProblem, create_key
 from app.main import create_app
 from tests.support import bearer, make_token
 
@@ -277,3 +280,73 @@ def test_operation_ids_are_explicit_and_enums_are_shared(client):
     perspectives = "'enum': ['independent', 'state', 'un']"
     assert perspectives in str(schema["components"]["schemas"]["ScorePerspective"])
     assert str(schema).count(perspectives) == 1  # one component, no inline copies
+
+
+def _sign_in_cookie(client, token: str) -> str:
+    client.cookies.clear()
+    _signed_in_form(client, token)
+    return client.cookies["rectrack_session"]
+
+
+def _can_write(app_client, cookie: str) -> bool:
+    app_client.cookies.clear()
+    app_client.cookies.set("rectrack_session", cookie)
+    return 'id="assessment-form"' in app_client.get(f"/recommendations/{CODE}").text
+
+
+def test_signing_out_ends_every_session_of_the_monitor(settings, client, monitor_token):
+    first = _sign_in_cookie(client, monitor_token)
+    with TestClient(create_app(settings)) as other_device:
+        second = _sign_in_cookie(other_device, monitor_token)
+        assert _can_write(other_device, second)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', other_device.get("/logout").text).group(1)
+        signed_out = other_device.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+        assert signed_out.status_code == 303
+        # A copy of the cookie taken before the sign-out no longer works, on this device or another.
+        assert not _can_write(other_device, second)
+    assert not _can_write(client, first)
+    again = _sign_in_cookie(client, monitor_token)
+    assert _can_write(client, again)
+
+
+def test_revoking_any_token_of_the_monitor_ends_their_browser_sessions(client, monitor_token, admin_token):
+    cookie = _sign_in_cookie(client, monitor_token)
+    me = client.get("/api/v1/me", headers=bearer(monitor_token)).json()
+    second = client.post(f"/api/v1/monitors/{me['id']}/tokens", headers=bearer(admin_token)).json()
+    assert client.delete(f"/api/v1/tokens/{second['id']}", headers=bearer(admin_token)).status_code == 204
+    assert not _can_write(client, cookie)
+
+
+def test_production_refuses_to_start_without_a_cookie_key_or_with_one_others_can_read(settings):
+    production = settings.model_copy(update={"env": "production"})
+    with pytest.raises(KeyProblem, match="No cookie key"):
+        create_app(production)
+    assert not (settings.data_dir / "cookie.key").exists()  # nothing generated in production
+    assert create_key(settings.data_dir / "cookie.key")
+    (settings.data_dir / "cookie.key").chmod(0o644)
+    with pytest.raises(KeyProblem, match="read by others"):
+        create_app(production)
+    (settings.data_dir / "cookie.key").chmod(0o600)
+    with TestClient(create_app(production)) as client:
+        assert client.get("/readyz").status_code == 200
+    configured = production.model_copy(
+        update={"secret_key": "k" * 40, "data_dir": settings.data_dir / "none"}
+    )
+    with TestClient(create_app(configured)) as client:
+        assert client.get("/login").status_code == 200
+
+
+def test_keys_create_makes_a_private_key_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("RECTRACK_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        first = CliRunner().invoke(cli, ["keys", "create"])
+        key = (tmp_path / "data" / "cookie.key").read_text()
+        second = CliRunner().invoke(cli, ["keys", "create"])
+    finally:
+        get_settings.cache_clear()
+    assert first.exit_code == second.exit_code == 0
+    assert "created" in first.output and "kept" in second.output
+    assert (tmp_path / "data" / "cookie.key").read_text() == key
+    assert (tmp_path / "data" / "cookie.key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from app.auth import Principal, display_prefix, generate_token, hash_token
+from app.auth import Principal, display_prefix, end_web_sessions, generate_token, hash_token
 from app.db import utcnow
 from app.errors import NotFound
 from app.models import ApiToken, Monitor
@@ -50,6 +50,7 @@ def revoke_token(session: Session, token_id: int, by: Principal | None) -> ApiTo
             .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
+        end_web_sessions(session, token.monitor_id)
         session.refresh(token)
     return token
 
