@@ -40,6 +40,7 @@ messages: $(VENV)/.installed
 
 ## run: install, migrate, seed and serve on http://$(HOST):$(PORT) (SQLite file ./rectrack.db by default)
 run: install
+	$(BIN)/rectrack keys create
 	$(BIN)/rectrack migrate
 	$(BIN)/rectrack seed
 	$(BIN)/rectrack serve --host $(HOST) --port $(PORT)

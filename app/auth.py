@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
@@ -53,7 +54,7 @@ class Principal:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
-def _active_principal(session: Session, condition) -> tuple[Principal, ApiToken] | None:
+def _active_principal(session: Session, condition) -> tuple[Principal, ApiToken, int] | None:
     row = session.execute(
         select(ApiToken, Monitor).join(Monitor, col(Monitor.id) == col(ApiToken.monitor_id)).where(condition)
     ).first()
@@ -62,7 +63,8 @@ def _active_principal(session: Session, condition) -> tuple[Principal, ApiToken]
     api_token, monitor = row
     if api_token.revoked_at is not None or monitor.disabled_at is not None:
         return None
-    return Principal(monitor.id, api_token.id, monitor.name, monitor.alias, Role(monitor.role)), api_token
+    principal = Principal(monitor.id, api_token.id, monitor.name, monitor.alias, Role(monitor.role))
+    return principal, api_token, monitor.session_epoch
 
 
 def authenticate(session: Session, token: str) -> tuple[Principal, datetime | None] | None:
@@ -72,14 +74,24 @@ def authenticate(session: Session, token: str) -> tuple[Principal, datetime | No
     # The lookup is by hash; comparing again in constant time costs nothing and guards the index path.
     if found is None or not hmac.compare_digest(found[1].token_hash, digest):
         return None
-    principal, api_token = found
+    principal, api_token, _epoch = found
     return principal, api_token.last_used_at
 
 
-def principal_for_token_id(session: Session, token_id: int) -> Principal | None:
-    """The principal behind a token id (a signed-in browser); None when revoked or disabled."""
+def principal_for_token_id(session: Session, token_id: int) -> tuple[Principal, int] | None:
+    """The principal behind a token id (a signed-in browser) and the monitor's session epoch; None when
+    the token is revoked or the monitor disabled."""
     found = _active_principal(session, col(ApiToken.id) == token_id)
-    return found[0] if found else None
+    return (found[0], found[2]) if found else None
+
+
+def end_web_sessions(session: Session, monitor_id: int) -> None:
+    """End every browser session of a monitor, on every device (flushes, never commits)."""
+    session.execute(
+        update(Monitor)
+        .where(col(Monitor.id) == monitor_id)
+        .values(session_epoch=col(Monitor.session_epoch) + 1)
+    )
 
 
 def bearer_token(request: Request) -> str | None:
@@ -123,8 +135,16 @@ def _principal_for_token(engine: Engine, token: str) -> Principal:
     return principal
 
 
+# Declared for the OpenAPI document only (securitySchemes, per-route security); the header is parsed above.
+# Two names, so the document can tell routes that need a token from routes that read one if sent.
+TOKEN_REQUIRED = HTTPBearer(auto_error=False, scheme_name="bearerAuth")
+TOKEN_OPTIONAL = HTTPBearer(auto_error=False, scheme_name="bearerAuthOptional")
+
+
 async def reader(
-    request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
+    request: Request,
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(TOKEN_OPTIONAL)],
 ) -> Principal | None:
     """Anyone may read when public reads are on; otherwise a viewer token is needed."""
     if principal is None and not request.app.state.settings.public_read:
@@ -135,7 +155,10 @@ async def reader(
 def require(role: Role):
     """A dependency that admits callers with at least `role`."""
 
-    async def dependency(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    async def dependency(
+        principal: Annotated[Principal | None, Depends(optional_principal)],
+        _declared: Annotated[HTTPAuthorizationCredentials | None, Security(TOKEN_REQUIRED)],
+    ) -> Principal:
         if principal is None:
             raise Unauthorized("This action needs a token.")
         if not principal.has_role(role):

@@ -21,6 +21,7 @@ from app.db import build_engine, write_engine
 from app.errors import ProblemError
 from app.history.verify import verify_chains
 from app.i18n.translation import N_, gettext, ngettext
+from app.keys import cookie_key_path, create_key
 from app.migrate import upgrade
 from app.models import saved_id
 from app.monitors import service as monitors
@@ -42,6 +43,8 @@ cli.add_typer(monitors_cli, name="monitors")
 cli.add_typer(tokens_cli, name="tokens")
 report_cli = typer.Typer(help="Write reports to files.", no_args_is_help=True)
 cli.add_typer(report_cli, name="report")
+keys_cli = typer.Typer(help="Keys in the data directory (RECTRACK_DATA_DIR).", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
 
 
 @contextmanager
@@ -65,6 +68,14 @@ def read_session() -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+@keys_cli.command("create")
+def keys_create() -> None:
+    """Create the keys the data directory lacks (mode 0600); existing keys are never replaced."""
+    path = cookie_key_path(get_settings().data_dir)
+    created = create_key(path)
+    typer.echo(gettext("created %(path)s", path=path) if created else gettext("kept %(path)s", path=path))
 
 
 @cli.command()

@@ -1,9 +1,11 @@
 """Settings from the environment (prefix RECTRACK_) and an optional .env file."""
 
 from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -16,13 +18,31 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 15_000
     max_body_bytes: int = 1024 * 1024
     log_sql: bool = False
-    # Signs web session cookies. Unset: a random secret is generated once and kept in the database,
-    # so every worker and instance shares it.
+    # Keys live here, never in the database (DESIGN.md: the data directory).
+    data_dir: Path = Path("data")
+    # production: a missing key, or one others may read, stops the server instead of being generated.
+    env: Literal["development", "production"] = "development"
+    # Signs web session cookies. Unset: the key file in the data directory (created outside production).
     secret_key: str | None = Field(default=None, min_length=32)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     # The list's `total` per filter set, kept per worker until the next write moves the data fingerprint;
     # 0 counts on every page.
     list_total_cache_entries: int = Field(default=256, ge=0, le=100_000)
+    # Browser origins of dashboards that may call the API (comma-separated, e.g. https://dash.example.org);
+    # none by default. Credentials are bearer tokens, never cookies: the pages' cookie is not shared.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def production(self) -> bool:
+        """True when missing keys must be fatal rather than generated."""
+        return self.env == "production"
 
 
 @lru_cache

@@ -109,6 +109,12 @@ class Unprocessable(ProblemError):
     status, slug, title = 422, "unprocessable", "Unprocessable request"
 
 
+class IdempotencyKeyReused(ProblemError):
+    """An Idempotency-Key came back with a different request than the one it was first used for."""
+
+    status, slug, title = 422, "idempotency-key-reused", "Idempotency key reused"
+
+
 class TooManyRequests(ProblemError):
     """The server is already doing this work for someone; try again later."""
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 
 from app.auth import Principal
 from app.db import is_postgres, utcnow
-from app.errors import Unprocessable
+from app.errors import IdempotencyKeyReused
 from app.history.chain import canonical_json
 from app.models import IdempotencyRecord
 
@@ -24,9 +24,10 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 
 @dataclass
 class Idempotency:
-    """The Idempotency-Key of one request, scoped to the caller's token."""
+    """The Idempotency-Key of one request, scoped to the calling monitor (whichever token they use)."""
 
     session: Session
+    monitor_id: int
     token_id: int
     key: str | None
     scope: str
@@ -40,7 +41,7 @@ class Idempotency:
         self._serialise_same_key()
         record = self.session.scalar(
             select(IdempotencyRecord).where(
-                col(IdempotencyRecord.token_id) == self.token_id,
+                col(IdempotencyRecord.monitor_id) == self.monitor_id,
                 col(IdempotencyRecord.key) == self.key,
                 col(IdempotencyRecord.created_at) >= utcnow() - RETENTION,
             )
@@ -48,7 +49,9 @@ class Idempotency:
         if record is None:
             return None
         if record.request_fingerprint != self.fingerprint:
-            raise Unprocessable("This Idempotency-Key was already used with a different request.")
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used with a different request: use a new key for it."
+            )
         headers = json.loads(record.headers) | {REPLAYED_HEADER: "true"}
         return Response(
             record.body, status_code=record.status_code, headers=headers, media_type="application/json"
@@ -69,6 +72,7 @@ class Idempotency:
         )
         self.session.add(
             IdempotencyRecord(
+                monitor_id=self.monitor_id,
                 token_id=self.token_id,
                 key=self.key,
                 request_fingerprint=self.fingerprint,
@@ -84,7 +88,7 @@ class Idempotency:
         # Two concurrent requests with one key must not both run: on PostgreSQL the second waits here
         # until the first commits, then finds its record. SQLite writers are serialised already.
         if is_postgres(self.session):
-            digest = hashlib.sha256(f"{self.token_id}:{self.key}".encode()).digest()
+            digest = hashlib.sha256(f"{self.monitor_id}:{self.key}".encode()).digest()
             lock_id = int.from_bytes(digest[:8], "big", signed=True)
             self.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
@@ -109,7 +113,9 @@ def idempotent(
 
 def idempotency_for(principal: Principal, session: Session, key: str | None, request: Request) -> Idempotency:
     """Build the request's idempotency scope."""
-    return Idempotency(session, principal.token_id, key, f"{request.method} {request.url.path}")
+    return Idempotency(
+        session, principal.monitor_id, principal.token_id, key, f"{request.method} {request.url.path}"
+    )
 
 
 IdempotencyKey = Annotated[

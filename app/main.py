@@ -4,23 +4,27 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
+from fastapi.middleware.cors import CORSMiddleware
 
 from app import health
 from app.assessments.routes import router as assessments_router
 from app.body_limit import BodySizeLimit
 from app.config import Settings, get_settings
 from app.db import build_engine
-from app.errors import PROBLEM_MEDIA_TYPE, Problem, install_error_handlers
+from app.errors import install_error_handlers
 from app.evidence.routes import router as evidence_router
 from app.history.routes import router as history_router
 from app.lru import LRUCache
 from app.monitors.routes import router as monitors_router
+from app.openapi import openapi_document, operation_id
 from app.recommendations.routes import router as recommendations_router
 from app.reports.routes import router as reports_router
 from app.scorecards.routes import router as scorecards_router
 from app.scorecards.service import CLAIM_GAP_ENTRIES, SCORECARD_ENTRIES
 from app.web.routes import install_web
+
+# What a dashboard in a browser needs to read: conditional requests, pages, back-off, idempotent replays.
+CORS_EXPOSED_HEADERS = ["ETag", "Link", "Location", "Retry-After", "Idempotent-Replayed"]
 
 DESCRIPTION = """
 Track whether recommendations made to governments are implemented.
@@ -40,7 +44,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         engine.dispose()
 
-    app = FastAPI(title="rectrack", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="rectrack",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
     app.state.settings = settings
     app.state.engine = engine
     # Per app, not per process: each app (and each test's app) has its own database.
@@ -49,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.scorecards = LRUCache(SCORECARD_ENTRIES)
     app.state.claim_gaps = LRUCache(CLAIM_GAP_ENTRIES)
     install_error_handlers(app)
-    app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]  # FastAPI's documented hook
+    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]  # FastAPI's documented hook
     app.include_router(health.router)
     app.include_router(recommendations_router)
     app.include_router(assessments_router)
@@ -60,25 +70,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports_router)
     install_web(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
+            expose_headers=CORS_EXPOSED_HEADERS,
+            max_age=600,
+        )
     return app
-
-
-def _openapi_with_problems(app: FastAPI) -> dict:
-    """FastAPI documents 422 as plain JSON; ours are problem+json like every other error."""
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name, definition in components["Problem"].pop("$defs", {}).items():
-        components[name] = definition
-    for name in ("HTTPValidationError", "ValidationError"):
-        components.pop(name, None)
-    problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for path_item in schema.get("paths", {}).values():
-        for operation in path_item.values():
-            responses = operation.get("responses", {})
-            if "422" in responses:
-                responses["422"] = {"description": "Invalid request", "content": problem}
-    app.openapi_schema = schema
-    return schema

@@ -162,6 +162,8 @@ class Monitor(_TableModel, table=True):
     role: Role = Field(sa_column=Column(String(16), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     disabled_at: datetime | None = _optional_timestamp()
+    # Bumped by signing out: every browser session signed before it is refused (all devices at once).
+    session_epoch: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 class ApiToken(_TableModel, table=True):
@@ -277,9 +279,11 @@ class IdempotencyRecord(_TableModel, table=True):
     """The first response to a POST with an Idempotency-Key, replayed on retries."""
 
     __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("token_id", "key"),)
+    # Per monitor, not per token: rotating a token must not let a retry write twice.
+    __table_args__ = (UniqueConstraint("monitor_id", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    monitor_id: int = Field(sa_column=Column(Integer, ForeignKey("monitors.id"), nullable=False))
     token_id: int = Field(sa_column=Column(Integer, ForeignKey("api_tokens.id"), nullable=False))
     key: str = Field(sa_column=Column(String(255), nullable=False))
     request_fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
@@ -289,13 +293,3 @@ class IdempotencyRecord(_TableModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
-
-
-class WebSecret(_TableModel, table=True):
-    """A generated secret shared by every worker (e.g. the session cookie key when none is configured)."""
-
-    __tablename__ = "web_secrets"
-
-    name: str = Field(sa_column=Column(String(32), primary_key=True))
-    value: str = Field(sa_column=Column(String(128), nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

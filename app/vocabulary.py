@@ -58,6 +58,34 @@ ASSESSOR_LABELS: dict[str, str] = {
 }
 
 
+class ScorePerspective(StrEnum):
+    """The perspectives a scorecard or matrix can be computed from."""
+
+    independent = "independent"
+    state = "state"
+    un = "un"
+
+
+class AssessedStatus(StrEnum):
+    """The statuses an assessment can record (not_assessed is the absence of one)."""
+
+    not_implemented = "not_implemented"
+    partially_implemented = "partially_implemented"
+    implemented = "implemented"
+    regressed = "regressed"
+
+
+class GroupBy(StrEnum):
+    """How a scorecard groups recommendations."""
+
+    section = "section"
+    theme = "theme"
+    addressee = "addressee"
+    sdg = "sdg"
+    status = "status"
+    source = "source"
+
+
 class CategoryKind(StrEnum):
     """The three ways recommendations are categorised."""
 

@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,8 @@ class Server:
 
     def start(self, timeout: float = 60) -> "Server":
         """Start and wait until /readyz answers 200 and every worker process exists."""
-        env = {**os.environ, **self.env}
+        # Keys the server creates (the cookie key) go to a folder of its own, not the checkout's data/.
+        env = {"RECTRACK_DATA_DIR": tempfile.mkdtemp(prefix="rectrack-data-"), **os.environ, **self.env}
         self.process = subprocess.Popen(self.command(), env=env, cwd=ROOT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while True:

@@ -108,9 +108,9 @@ def database(
 
 
 @pytest.fixture
-def settings(database: TestDatabase) -> Settings:
-    """Settings pointing the app at the test's database."""
-    return Settings(database_url=database.url, _env_file=None)
+def settings(database: TestDatabase, tmp_path: Path) -> Settings:
+    """Settings pointing the app at the test's database, with a data directory of its own."""
+    return Settings(database_url=database.url, data_dir=tmp_path / "data", _env_file=None)
 
 
 @pytest.fixture

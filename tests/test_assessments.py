@@ -118,11 +118,11 @@ def test_idempotency_key_replays_and_writes_nothing(client, monitor_token):
     assert _history_len(client) == 2
 
 
-def test_idempotency_keys_are_scoped_to_the_token(client, monitor_token, admin_token):
+def test_idempotency_keys_are_scoped_to_the_monitor(client, monitor_token, admin_token):
     body = {"status": "implemented", "summary": "Scoped."}
     mine = _assess(client, monitor_token, body, **{"If-Match": _etag(client), "Idempotency-Key": "k"})
     assert mine.status_code == 201
-    # Another token using the same key is a different request altogether.
+    # Another monitor using the same key is a different request altogether.
     assert (
         _assess(client, admin_token, body, **{"If-Match": _etag(client), "Idempotency-Key": "k"}).status_code
         == 201

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect
 
 from app.config import Settings
 from app.main import create_app
@@ -125,7 +125,7 @@ def test_sign_in_sets_a_signed_strict_http_only_cookie_without_the_token(client,
     value = cookie.split(";")[0].split("=", 1)[1]
     assert monitor_token not in value and monitor_token[3:20] not in value
     payload = json.loads(base64.urlsafe_b64decode(value.split(".")[0] + "=="))
-    assert set(payload) == {"t", "c", "i"}
+    assert set(payload) == {"t", "c", "i", "e"}  # token id, CSRF secret, issued at, session epoch
     page = client.get(f"/recommendations/{CODE}")
     assert 'id="assessment-form"' in page.text and "Monitor " in page.text
     assert page.headers["cache-control"] == "private, no-store"
@@ -179,21 +179,24 @@ def test_revoking_the_token_signs_the_browser_out(client, monitor_token):
     assert 'id="assessment-form"' not in page.text and 'href="/login"' in page.text
 
 
-def test_every_worker_shares_the_generated_secret(settings, client, monitor_token):
+def test_every_worker_shares_the_generated_key_file(settings, client, monitor_token):
     _sign_in(client, monitor_token)
     with TestClient(create_app(settings)) as other_worker:
         other_worker.cookies.set(COOKIE, client.cookies[COOKIE])
         assert 'id="assessment-form"' in other_worker.get(f"/recommendations/{CODE}").text
+    key_file = settings.data_dir / "cookie.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    # The key is never in the database, where read-only access would let anyone sign in as anyone.
     with client.app.state.engine.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM web_secrets")).scalar() == 1
+        tables = inspect(connection).get_table_names()
+    assert "web_secrets" not in tables
 
 
 def test_a_configured_secret_key_is_used_instead(settings, monitor_token):
     configured = settings.model_copy(update={"secret_key": "k" * 40})
     with TestClient(create_app(configured)) as client:
         _sign_in(client, monitor_token)
-        with client.app.state.engine.connect() as connection:
-            assert connection.execute(text("SELECT count(*) FROM web_secrets")).scalar() == 0
+    assert not (settings.data_dir / "cookie.key").exists()
 
 
 def test_the_public_sees_no_names_and_no_restricted_evidence(client, database, monitor_token):

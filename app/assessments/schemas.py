@@ -1,13 +1,13 @@
 """Request and response models of assessments."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.history.schemas import HistoryEntryOut
 from app.inputs import InputModel, PastDate
 from app.recommendations.schemas import RecommendationVersion
-from app.vocabulary import Perspective
+from app.vocabulary import AssessedStatus, Perspective
 
 
 class AssessmentIn(InputModel):
@@ -15,7 +15,7 @@ class AssessmentIn(InputModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    status: Literal["not_implemented", "partially_implemented", "implemented", "regressed"]
+    status: AssessedStatus
     perspective: Perspective = Perspective.independent
     summary: str = Field(min_length=1, max_length=10_000)
     effective_on: PastDate | None = Field(default=None, description="When it became true; default today.")

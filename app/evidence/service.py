@@ -10,13 +10,13 @@ from sqlmodel import Session, col
 
 from app.auth import Principal
 from app.db import is_postgres, utcnow
-from app.errors import Conflict, NotFound, Unprocessable
+from app.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.evidence.schemas import EvidenceIn
 from app.evidence.urls import normalise_url
 from app.history.service import build_entry
 from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence, saved_id
 from app.recommendations.write_protocol import WriteTarget, append, claim, snapshot
-from app.vocabulary import HistoryKind
+from app.vocabulary import HistoryKind, Role, Visibility
 
 
 def link_evidence(
@@ -67,6 +67,8 @@ def unlink_evidence(
         if link is None:
             raise NotFound(f"Evidence {evidence_id} is not linked to {target.code}.")
         link_id, relation = link.id, link.relation
+        visibility = read.scalar(select(col(Evidence.visibility)).where(col(Evidence.id) == evidence_id))
+    _may_unlink(by, linked_by=link.linked_by, restricted=visibility == Visibility.restricted.value)
     entry = build_entry(
         target.id,
         target.code,
@@ -84,6 +86,16 @@ def unlink_evidence(
     )
     append(session, entry)
     return entry
+
+
+def _may_unlink(by: Principal, *, linked_by: int | None, restricted: bool) -> None:
+    """Restricted evidence is unlinked by who linked it or an admin; the source report's links by an admin."""
+    if by.has_role(Role.admin):
+        return
+    if linked_by is None:
+        raise Forbidden("Only an admin may unlink evidence that came with the source report.")
+    if restricted and linked_by != by.monitor_id:
+        raise Forbidden("Only the monitor who linked restricted evidence, or an admin, may unlink it.")
 
 
 def find_evidence(session: Session, url: str, *, include_restricted: bool) -> dict[str, Any]:

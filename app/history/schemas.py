@@ -19,7 +19,9 @@ class HistoryEntryOut(BaseModel):
     perspective: Perspective | None
     effective_on: date
     recorded_at: datetime
-    recorded_by: str = Field(description="A public alias such as 'Monitor 3', or 'system'.")
+    recorded_by: str = Field(
+        description="A public alias ('Monitor 3'), 'system', or 'withheld' on an entry redacted for you."
+    )
     recorded_by_name: str | None = Field(description="The monitor's name: only for viewers and above.")
     payload: dict[str, Any]
     redacted: bool = Field(description="True when restricted evidence was left out of the payload for you.")

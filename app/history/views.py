@@ -12,6 +12,7 @@ from app.models import Evidence, HistoryEntry, Monitor, Recommendation
 from app.vocabulary import Visibility
 
 SYSTEM_ALIAS = "system"
+WITHHELD_ALIAS = "withheld"
 
 # Plain columns, statements built once: the ORM's per-row work was most of a history read's CPU.
 _entry = HistoryEntry.__table__.c
@@ -115,8 +116,13 @@ def _render(session: Session, rows: Sequence[Row | tuple], *, privileged: bool) 
             digest,
             code,
         ) = row
-        alias, name = monitors.get(recorded_by, (SYSTEM_ALIAS, None))
         redacted = _redact(payload, hidden)
+        # Who holds restricted sources is itself a signal: the public learns no alias for such an entry.
+        alias, name = (
+            (WITHHELD_ALIAS, None)
+            if redacted is not payload
+            else monitors.get(recorded_by, (SYSTEM_ALIAS, None))
+        )
         views.append(
             {
                 "id": entry_id,

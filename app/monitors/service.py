@@ -6,9 +6,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from app.auth import Principal, display_prefix, generate_token, hash_token
+from app.auth import Principal, display_prefix, end_web_sessions, generate_token, hash_token
 from app.db import utcnow
-from app.errors import Forbidden, NotFound
+from app.errors import NotFound
 from app.models import ApiToken, Monitor, saved_id
 from app.vocabulary import Role
 
@@ -39,16 +39,18 @@ def issue_token(session: Session, monitor_id: int, label: str | None = None) -> 
 def revoke_token(session: Session, token_id: int, by: Principal | None) -> ApiToken:
     """Revoke a token: admins may revoke any, others only their own (`by=None` is the local CLI)."""
     token = session.get(ApiToken, token_id)
-    if token is None:
+    # Another's token answers as a missing one does, so token ids cannot be probed.
+    if token is None or (
+        by is not None and not by.has_role(Role.admin) and token.monitor_id != by.monitor_id
+    ):
         raise NotFound(f"No token has the id {token_id}.")
-    if by is not None and not by.has_role(Role.admin) and token.monitor_id != by.monitor_id:
-        raise Forbidden("Only an admin or the token's owner may revoke it.")
     if token.revoked_at is None:
         session.execute(
             update(ApiToken)
             .where(col(ApiToken.id) == token_id, col(ApiToken.revoked_at).is_(None))
             .values(revoked_at=utcnow())
         )
+        end_web_sessions(session, token.monitor_id)
         session.refresh(token)
     return token
 

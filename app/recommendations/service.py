@@ -38,6 +38,9 @@ def encode_cursor(recommendation: Recommendation | Row) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+MAX_POSITION = 2**31 - 1
+
+
 def decode_cursor(cursor: str) -> tuple[int, int, int]:
     """The position a cursor points after; 400 when it was not made by us."""
     try:
@@ -45,6 +48,9 @@ def decode_cursor(cursor: str) -> tuple[int, int, int]:
         source_id, section_number, number = (int(part) for part in raw.split("."))
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise BadRequest("The cursor is not valid; start again without it.") from None
+    # Positions are 32-bit columns: a larger number is no cursor of ours, and would fail in the database.
+    if not all(0 <= part <= MAX_POSITION for part in (source_id, section_number, number)):
+        raise BadRequest("The cursor is not valid; start again without it.")
     return source_id, section_number, number
 
 

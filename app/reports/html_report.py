@@ -1,6 +1,9 @@
 """HTML: a printable page (A4 landscape) with the scorecard by section and the matrix, streamed."""
 
+import base64
+import hashlib
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from app.i18n.translation import current_locale, in_current_locale
@@ -10,6 +13,18 @@ from app.templating import environment
 from app.vocabulary import label
 
 HTML_MEDIA_TYPE = "text/html; charset=utf-8"
+# The report is often saved and opened from disk, so its styles are inline; the policy allows exactly them.
+REPORT_STYLE = (Path(__file__).parent / "templates" / "matrix_report.css").read_text(encoding="utf-8")
+_STYLE_HASH = base64.b64encode(hashlib.sha256(REPORT_STYLE.encode()).digest()).decode()
+HTML_REPORT_HEADERS = {
+    "Content-Security-Policy": (
+        f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; img-src data:; "
+        "form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 def matrix_html(
@@ -19,6 +34,7 @@ def matrix_html(
     template = environment.get_template("matrix_report.html")
     chunks = template.generate(
         rows=((row, cells(row)) for row in rows),
+        report_style=REPORT_STYLE,
         scorecard=scorecard,
         meta=meta,
         meta_text=description(meta),

@@ -16,7 +16,7 @@ from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
 from app.reports.csv_report import matrix_csv
 from app.reports.documents import matrix_meta, section_scorecard
 from app.reports.docx_report import DOCX_MEDIA_TYPE, ensure_docx_fits, write_matrix_docx
-from app.reports.html_report import HTML_MEDIA_TYPE, matrix_html
+from app.reports.html_report import HTML_MEDIA_TYPE, HTML_REPORT_HEADERS, matrix_html
 from app.reports.json_report import matrix_json
 from app.reports.matrix import count_rows, matrix_rows, streamed_rows
 from app.reports.schemas import MatrixOut
@@ -88,7 +88,9 @@ def get_matrix(
     if format_ == "html":
         inline = {"Content-Disposition": f'inline; filename="{filename}"'}
         return StreamingResponse(
-            matrix_html(streamed(), scorecard, meta), media_type=HTML_MEDIA_TYPE, headers=headers | inline
+            matrix_html(streamed(), scorecard, meta),
+            media_type=HTML_MEDIA_TYPE,
+            headers=headers | inline | HTML_REPORT_HEADERS,
         )
     rows = matrix_rows(session, params, include_restricted=privileged)
     writer, media_type = (

@@ -6,8 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.recommendations.schemas import CategoryOut
-from app.scorecards.params import ScorePerspective
-from app.vocabulary import EvidenceKind, Perspective, Relation, Status, Visibility
+from app.vocabulary import EvidenceKind, Perspective, Relation, ScorePerspective, Status, Visibility
 
 
 class MatrixAssessmentOut(BaseModel):

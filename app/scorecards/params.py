@@ -1,8 +1,8 @@
 """Query models of scorecards, claim gaps and status changes: filters, a point in time, a grouping."""
 
 import re
-from datetime import UTC, datetime
-from typing import Annotated, Literal
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
@@ -14,12 +14,12 @@ from pydantic import (
 
 from app.inputs import EARLIEST_YEAR, PastDate
 from app.recommendations.schemas import RecommendationFilters
+from app.vocabulary import GroupBy, ScorePerspective
 
 GAPS_PAGE = 100
+# A client clock a little ahead of ours may still mean "now".
+CLOCK_SKEW = timedelta(minutes=1)
 MAX_GAPS_PAGE = 500
-
-ScorePerspective = Literal["independent", "state", "un"]
-GroupBy = Literal["section", "theme", "addressee", "sdg", "status", "source"]
 
 
 DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -60,6 +60,9 @@ def _utc(value: datetime | None) -> datetime | None:
         raise ValueError("is out of range") from None
     if value.year < EARLIEST_YEAR:
         raise ValueError(f"must be in {EARLIEST_YEAR} or later")
+    # A scorecard known at a future time would change as entries are recorded: it could not be reproduced.
+    if value > datetime.now(UTC) + CLOCK_SKEW:
+        raise ValueError("must not be in the future")
     return value
 
 
@@ -69,7 +72,8 @@ KnownAt = Annotated[
     datetime,
     BeforeValidator(_time_text),
     AfterValidator(_utc),
-    WithJsonSchema({"type": "string", "pattern": TIME_PATTERN}),
+    # Also taken without a zone (as UTC) and with a space for the T; documented as the strict form.
+    WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 
 AS_OF = (
@@ -92,14 +96,14 @@ class PointInTimeParams(RecommendationFilters):
 
     as_of: QueryDate | None = Field(default=None, description=AS_OF, examples=["2025-01-20"])
     known_at: KnownAt | None = Field(default=None, description=KNOWN_AT, examples=["2025-01-21T09:00:00Z"])
-    perspective: ScorePerspective = Field(default="independent", description=PERSPECTIVE)
+    perspective: ScorePerspective = Field(default=ScorePerspective.independent, description=PERSPECTIVE)
 
 
 class ScorecardParams(PointInTimeParams):
     """What a scorecard aggregates and how it groups."""
 
     group_by: GroupBy = Field(
-        default="section",
+        default=GroupBy.section,
         description="Groups by theme, addressee or SDG target overlap; totals count recommendations once.",
     )
     stale_after_days: int = Field(
@@ -132,7 +136,7 @@ class ChangesParams(RecommendationFilters):
         default=None, description="The later effective date. Default: now.", examples=["2025-01-20"]
     )
     known_at: KnownAt | None = Field(default=None, description=KNOWN_AT)
-    perspective: ScorePerspective = Field(default="independent", description=PERSPECTIVE)
+    perspective: ScorePerspective = Field(default=ScorePerspective.independent, description=PERSPECTIVE)
 
     @model_validator(mode="after")
     def _ordered(self) -> "ChangesParams":

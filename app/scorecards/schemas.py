@@ -5,8 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.scorecards.examples import SCORECARD_EXAMPLE
-from app.scorecards.params import GroupBy, ScorePerspective
-from app.vocabulary import Perspective, Status
+from app.vocabulary import GroupBy, Perspective, ScorePerspective, Status
 
 
 class StatusCounts(BaseModel):

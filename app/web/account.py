@@ -3,8 +3,8 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.auth import authenticate
-from app.db import SessionDep
+from app.auth import authenticate, end_web_sessions, principal_for_token_id
+from app.db import SessionDep, WriteSessionDep
 from app.i18n.translation import N_
 from app.web.forms import FormDep
 from app.web.render import render
@@ -80,8 +80,11 @@ def login(request: Request, session: SessionDep, form: FormDep):
     if found is None:
         return _login_page(request, visitor, next_path=next_path, status_code=401, message=LOGIN_FAILED)
     principal, _last_used_at = found
+    signed_in = principal_for_token_id(session, principal.token_id)
+    if signed_in is None:  # revoked in the meantime
+        return _login_page(request, visitor, next_path=next_path, status_code=401, message="login.failed")
     response = RedirectResponse(safe_next(next_path), status_code=303)
-    set_session_cookie(request, response, new_session(principal.token_id))
+    set_session_cookie(request, response, new_session(principal.token_id, epoch=signed_in[1]))
     return response
 
 
@@ -92,8 +95,8 @@ def logout_form(request: Request, session: SessionDep):
 
 
 @router.post("/logout", response_class=HTMLResponse)
-def logout(request: Request, session: SessionDep, form: FormDep):
-    """End the browser session (the API token stays valid for its other uses)."""
+def logout(request: Request, session: WriteSessionDep, form: FormDep):
+    """End this monitor's browser sessions on every device (the API token stays valid for its other uses)."""
     visitor = visitor_from(request, session)
     if visitor.web_session is not None and not visitor.csrf_ok(form.get(CSRF_FIELD)):
         return render(
@@ -106,6 +109,9 @@ def logout(request: Request, session: SessionDep, form: FormDep):
             body=FORM_REFUSED,
             params={},
         )
+    if visitor.principal is not None:
+        # A copied or stolen cookie must not outlive the sign-out: every older session is refused.
+        end_web_sessions(session, visitor.principal.monitor_id)
     response = RedirectResponse("/", status_code=303)
     clear_session_cookie(request, response)
     return response

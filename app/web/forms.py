@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
@@ -9,6 +10,7 @@ from pydantic_core import ErrorDetails
 from starlette.datastructures import FormData
 
 from app.assessments.schemas import AssessmentIn
+from app.errors import BadRequest
 from app.evidence.schemas import EvidenceIn
 from app.i18n.translation import N_
 
@@ -126,8 +128,27 @@ MAX_FIELDS = 200
 
 
 async def posted_form(request: Request) -> FormData:
-    """The request's form fields (URL-encoded or multipart, no files)."""
+    """The request's form fields (URL-encoded or multipart, no files); 400 unless they are UTF-8."""
+    # Starlette would decode other bytes as replacement characters or Latin-1 and store mojibake.
+    if not _is_utf8_form(await request.body(), request.headers.get("content-type", "")):
+        raise BadRequest("The form was not sent as UTF-8 text; nothing was saved.")
     return await request.form(max_files=0, max_fields=MAX_FIELDS)
+
+
+def _is_utf8_form(body: bytes, content_type: str) -> bool:
+    try:
+        body.decode("utf-8")  # multipart parts without files, and URL-encoded bodies, are text
+    except UnicodeDecodeError:
+        return False
+    if content_type.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+        return True
+    try:
+        for pair in body.split(b"&"):
+            for part in pair.split(b"=", 1):
+                unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 FormDep = Annotated[FormData, Depends(posted_form)]

@@ -6,9 +6,10 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from app.keys import cookie_secret
 from app.web import account, edits, pages, scorecard_pages
 from app.web.render import STATIC
-from app.web.session import SignInRequired
+from app.web.session import Signer, SignInRequired
 
 router = APIRouter(include_in_schema=False)
 router.include_router(scorecard_pages.router)
@@ -18,7 +19,10 @@ router.include_router(edits.router)
 
 
 def install_web(app: FastAPI) -> None:
-    """Add the pages and their stylesheet to the app."""
+    """Add the pages and their stylesheet; the cookie key is read now, so that production fails at start."""
+    settings = app.state.settings
+    secret = cookie_secret(settings.secret_key, settings.data_dir, production=settings.production)
+    app.state.web_signer = Signer(secret)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -16,7 +16,6 @@ from starlette.datastructures import UploadFile
 from app.auth import Principal, principal_for_token_id
 from app.db import SessionDep
 from app.vocabulary import Role
-from app.web.secret import stored_secret
 
 COOKIE = "rectrack_session"
 CSRF_FIELD = "csrf_token"
@@ -24,11 +23,13 @@ CSRF_FIELD = "csrf_token"
 
 @dataclass(frozen=True)
 class WebSession:
-    """What the cookie holds: the API token's id (never the token), a CSRF secret, when it was issued."""
+    """What the cookie holds: the API token's id (never the token), a CSRF secret, when it was issued,
+    and the monitor's session epoch then (signing out bumps it, which ends every older session)."""
 
     token_id: int | None
     csrf: str
     issued_at: int
+    epoch: int = 0
 
 
 def _b64(data: bytes) -> str:
@@ -52,7 +53,12 @@ class Signer:
         """The cookie value: payload and signature, both base64url."""
         payload = _b64(
             json.dumps(
-                {"t": web_session.token_id, "c": web_session.csrf, "i": web_session.issued_at},
+                {
+                    "t": web_session.token_id,
+                    "c": web_session.csrf,
+                    "i": web_session.issued_at,
+                    "e": web_session.epoch,
+                },
                 separators=(",", ":"),
             ).encode()
         )
@@ -67,7 +73,7 @@ class Signer:
             return None
         try:
             data = json.loads(_unb64(payload))
-            web_session = WebSession(data["t"], str(data["c"]), int(data["i"]))
+            web_session = WebSession(data["t"], str(data["c"]), int(data["i"]), int(data["e"]))
         except (ValueError, KeyError, TypeError):
             return None
         if web_session.token_id is not None and type(web_session.token_id) is not int:
@@ -85,18 +91,14 @@ class Signer:
 
 
 def signer_for(request: Request) -> Signer:
-    """The app's signer; its secret is read (or created) once per process."""
-    state = request.app.state
-    signer = getattr(state, "web_signer", None)
-    if signer is None:
-        secret = state.settings.secret_key or stored_secret(state.engine)
-        signer = state.web_signer = Signer(secret)
+    """The app's signer, made at start from the cookie secret (`app.keys.cookie_secret`)."""
+    signer: Signer = request.app.state.web_signer
     return signer
 
 
-def new_session(token_id: int | None) -> WebSession:
+def new_session(token_id: int | None, epoch: int = 0) -> WebSession:
     """A fresh session with a new CSRF secret (a new one at every sign-in, against session fixation)."""
-    return WebSession(token_id, secrets.token_urlsafe(24), int(time.time()))
+    return WebSession(token_id, secrets.token_urlsafe(24), int(time.time()), epoch)
 
 
 @dataclass
@@ -140,8 +142,12 @@ def visitor_from(request: Request, session: Session) -> Visitor:
         return Visitor(None, None, None)
     principal = None
     if web_session.token_id is not None:
-        # Checked on every request, so revoking the token signs the browser out at once.
-        principal = principal_for_token_id(session, web_session.token_id)
+        # Checked on every request: a revoked token, a disabled monitor or a sign-out anywhere (a newer
+        # epoch) signs the browser out at once.
+        found = principal_for_token_id(session, web_session.token_id)
+        if found is None or found[1] != web_session.epoch:
+            return Visitor(None, None, None)
+        principal = found[0]
     return Visitor(web_session, principal, signer.csrf_token(web_session))
 
 

@@ -1,0 +1,352 @@
+"""Fixes from the outside review (issue 13): each test failed before its fix, on both databases."""
+
+import base64
+import re
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import Settings, get_settings
+from app.keys import KeyProblem, create_key
+from app.main import create_app
+from tests.support import bearer, make_token
+
+CODE = "odf-kz-2015-3.1"
+SEED_LINKED = "odf-kz-2015-2.1"  # carries the report's own footnote links
+
+
+def _cursor(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _etag(client, code=CODE) -> str:
+    return client.get(f"/api/v1/recommendations/{code}").headers["etag"]
+
+
+def _link(client, token, *, visibility="public", url="https://example.org/synthetic/hardening/1", code=CODE):
+    body = {"url": url, "title": "Synthetic document", "relation": "progress", "visibility": visibility}
+    return client.post(
+        f"/api/v1/recommendations/{code}/evidence",
+        json=body,
+        headers=bearer(token) | {"If-Match": _etag(client, code)},
+    )
+
+
+def _unlink(client, token, evidence_id, code=CODE):
+    return client.delete(
+        f"/api/v1/recommendations/{code}/evidence/{evidence_id}",
+        params={"reason": "Synthetic test: wrong document."},
+        headers=bearer(token) | {"If-Match": _etag(client, code)},
+    )
+
+
+@pytest.mark.parametrize(
+    "raw", ["1.2.2147483648", "1.9223372036854775808.1", "99999999999999999999999.1.1", "-1.2.1"]
+)
+@pytest.mark.parametrize("path", ["/api/v1/recommendations", "/api/v1/scorecard/claim-gaps"])
+def test_an_out_of_range_cursor_is_a_400_problem(client, path, raw):
+    response = client.get(path, params={"cursor": _cursor(raw)})
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "cursor" in response.json()["detail"]
+
+
+def test_the_web_list_ignores_an_out_of_range_cursor(client):
+    response = client.get("/recommendations", params={"cursor": _cursor("1.2.2147483648")})
+    assert response.status_code == 200
+    assert "odf-kz-2015-2.1" in response.text  # the first page, as without a cursor
+
+
+@pytest.mark.parametrize("path", ["/api/v1/scorecard", "/api/v1/reports/matrix", "/api/v1/scorecard/changes"])
+def test_known_at_in_the_future_is_refused(client, path):
+    params = {"known_at": "9999-01-01T00:00:00Z", "since": "2020-01-01"}
+    response = client.get(path, params=params)
+    assert response.status_code == 422, response.text
+    assert "future" in response.text
+
+
+def test_another_monitors_token_answers_as_a_missing_one(client, monitor_token, admin_token):
+    admin_token_id = client.get("/api/v1/me", headers=bearer(admin_token)).json()["token"]["id"]
+    others = client.delete(f"/api/v1/tokens/{admin_token_id}", headers=bearer(monitor_token))
+    missing = client.delete("/api/v1/tokens/2000000000", headers=bearer(monitor_token))
+    assert others.status_code == missing.status_code == 404
+    assert others.json()["title"] == missing.json()["title"]
+    assert client.get("/api/v1/me", headers=bearer(admin_token)).status_code == 200
+
+
+def test_the_public_sees_no_alias_on_an_entry_it_sees_redacted(client, monitor_token):
+    linked = _link(client, monitor_token, visibility="restricted")
+    assert linked.status_code == 201
+    public = client.get(f"/api/v1/recommendations/{CODE}/history").json()["items"][-1]
+    assert public["redacted"] is True and public["recorded_by"] == "withheld"
+    feed = client.get("/api/v1/history", params={"after": public["id"] - 1}).json()["items"][0]
+    assert feed["recorded_by"] == "withheld"
+    own = client.get(f"/api/v1/recommendations/{CODE}/history", headers=bearer(monitor_token))
+    assert own.json()["items"][-1]["recorded_by"].startswith("Monitor ")
+
+
+def test_restricted_evidence_is_unlinked_only_by_who_linked_it_or_an_admin(
+    client, database, monitor_token, admin_token
+):
+    other = make_token(database.url, "monitor", "Synthetic Other Monitor")
+    evidence_id = _link(client, monitor_token, visibility="restricted").json()["evidence"]["id"]
+    refused = _unlink(client, other, evidence_id)
+    assert refused.status_code == 403, refused.text
+    assert _etag(client) == '"2"'  # nothing changed
+    assert _unlink(client, monitor_token, evidence_id).status_code == 200
+    again = _link(client, monitor_token, visibility="restricted").json()["evidence"]["id"]
+    assert _unlink(client, admin_token, again).status_code == 200
+
+
+def test_public_evidence_is_unlinked_by_any_monitor(client, database, monitor_token):
+    other = make_token(database.url, "monitor", "Synthetic Other Monitor")
+    evidence_id = _link(client, monitor_token).json()["evidence"]["id"]
+    assert _unlink(client, other, evidence_id).status_code == 200
+
+
+def test_the_reports_own_links_are_unlinked_only_by_an_admin(client, monitor_token, admin_token):
+    seeded = client.get(f"/api/v1/recommendations/{SEED_LINKED}").json()["evidence"]
+    assert seeded, "the seed links footnotes to this recommendation"
+    evidence_id = seeded[0]["id"]
+    assert _unlink(client, monitor_token, evidence_id, code=SEED_LINKED).status_code == 403
+    assert _unlink(client, admin_token, evidence_id, code=SEED_LINKED).status_code == 200
+
+
+DASHBOARD = "https://dashboard.example.org"
+
+
+def test_no_origin_is_allowed_by_default(client):
+    response = client.get("/api/v1/sources", headers={"Origin": DASHBOARD})
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_a_configured_dashboard_origin_reads_etags_across_origins(settings, monkeypatch):
+    monkeypatch.setenv("RECTRACK_CORS_ORIGINS", f" {DASHBOARD}/ , https://other.example.org")
+    configured = Settings(database_url=settings.database_url, _env_file=None)
+    assert configured.cors_origins == [DASHBOARD, "https://other.example.org"]
+    with TestClient(create_app(configured)) as client:
+        preflight = client.options(
+            f"/api/v1/recommendations/{CODE}/assessments",
+            headers={
+                "Origin": DASHBOARD,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, if-match, content-type",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == DASHBOARD
+        assert "access-control-allow-credentials" not in preflight.headers
+        response = client.get(f"/api/v1/recommendations/{CODE}", headers={"Origin": DASHBOARD})
+        assert response.headers["access-control-allow-origin"] == DASHBOARD
+        exposed = {
+            name.strip().lower() for name in response.headers["access-control-expose-headers"].split(",")
+        }
+        assert {"etag", "link", "retry-after"} <= exposed
+        stranger = client.get("/api/v1/sources", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in stranger.headers
+
+
+def _signed_in_form(client, token: str) -> dict[str, str]:
+    """Sign in through the web form; the recommendation page's hidden fields for posting a form."""
+    login = client.get("/login").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+    assert client.post(
+        "/login", data={"csrf_token": csrf, "token": token}, follow_redirects=False
+    ).is_redirect
+    page = client.get(f"/recommendations/{CODE}").text
+    return {
+        name: re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+        for name in ("csrf_token", "version")
+    }
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [b"%FF%FEbroken", b"caf\xe9", b"%C3%28"],  # invalid percent-encoded UTF-8, raw Latin-1, a bad sequence
+)
+def test_a_form_that_is_not_utf8_is_refused_and_changes_nothing(client, monitor_token, summary):
+    fields = _signed_in_form(client, monitor_token)
+    body = urlencode(fields | {"status": "implemented", "perspective": "independent"}).encode()
+    response = client.post(
+        f"/recommendations/{CODE}/assessments",
+        content=body + b"&summary=" + summary,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400, response.text
+    assert _etag(client) == '"1"'
+    cyrillic = urlencode(fields | {"status": "implemented", "summary": "Закон принят"}).encode()
+    saved = client.post(
+        f"/recommendations/{CODE}/assessments",
+        content=cyrillic,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    history = client.get(f"/api/v1/recommendations/{CODE}/history").json()["items"]
+    assert history[-1]["payload"]["summary"] == "Закон принят"
+
+
+def test_a_rotated_token_keeps_deduplicating_the_monitors_retries(client, monitor_token, admin_token):
+    me = client.get("/api/v1/me", headers=bearer(monitor_token)).json()
+    rotated = client.post(f"/api/v1/monitors/{me['id']}/tokens", headers=bearer(admin_token))
+    assert rotated.status_code == 201
+    new_token = rotated.json()["token"]
+    body = {"status": "implemented", "summary": "Synthetic retry across a token rotation."}
+    headers = {"If-Match": _etag(client), "Idempotency-Key": "rotation-1"}
+    url = f"/api/v1/recommendations/{CODE}/assessments"
+    first = client.post(url, json=body, headers=bearer(monitor_token) | headers)
+    retry = client.post(url, json=body, headers=bearer(new_token) | headers)
+    assert first.status_code == retry.status_code == 201
+    assert retry.headers["idempotent-replayed"] == "true" and retry.json() == first.json()
+    assert len(client.get(f"/api/v1/recommendations/{CODE}/history").json()["items"]) == 2
+
+
+def test_a_reused_idempotency_key_has_its_own_problem_type(client, monitor_token):
+    headers = bearer(monitor_token) | {"If-Match": _etag(client), "Idempotency-Key": "reuse-1"}
+    url = f"/api/v1/recommendations/{CODE}/assessments"
+    first = client.post(url, json={"status": "implemented", "summary": "One."}, headers=headers)
+    assert first.status_code == 201
+    reused = client.post(url, json={"status": "regressed", "summary": "Two."}, headers=headers)
+    assert reused.status_code == 422
+    assert reused.json()["type"] == "urn:rectrack:problem:idempotency-key-reused"
+
+
+def _operations(schema):
+    return [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()]
+
+
+def test_the_schema_declares_bearer_auth_and_401_wherever_a_token_is_read(client):
+    schema = client.get("/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schema["components"]["securitySchemes"]["bearerAuth"]["description"],
+    }
+    for path, method, operation in _operations(schema):
+        if path in ("/healthz", "/readyz"):
+            assert "security" not in operation
+            continue
+        assert "401" in operation["responses"], (method, path)
+        needs_token = method in ("post", "delete") or "monitor" in path or path == "/api/v1/me"
+        expected = [{"bearerAuth": []}] if needs_token else [{}, {"bearerAuth": []}]
+        assert operation["security"] == expected, (method, path)
+    assert client.get("/api/v1/scorecard", headers=bearer("rt_not-a-token")).status_code == 401
+
+
+def test_the_schema_documents_the_headers(client):
+    schema = client.get("/openapi.json").json()
+    for path, method, operation in _operations(schema):
+        responses = operation["responses"]
+        success = responses.get("200") or responses.get("201") or {}
+        names = {parameter["name"] for parameter in operation.get("parameters", [])}
+        if "304" in responses:
+            assert "If-None-Match" in names and "ETag" in success["headers"], (method, path)
+        if "412" in responses:
+            assert "ETag" in success["headers"], (method, path)
+        if "Idempotency-Key" in names:
+            assert "Idempotent-Replayed" in success["headers"], (method, path)
+        if "429" in responses:
+            assert "Retry-After" in responses["429"]["headers"], (method, path)
+    detail = schema["paths"]["/api/v1/recommendations/{code}"]["get"]
+    assert "304" in detail["responses"]
+
+
+def test_if_none_match_star_is_not_modified(client):
+    assert client.get(f"/api/v1/recommendations/{CODE}", headers={"If-None-Match": "*"}).status_code == 304
+
+
+def test_operation_ids_are_explicit_and_enums_are_shared(client):
+    schema = client.get("/openapi.json").json()
+    ids = {operation["operationId"] for _, _, operation in _operations(schema)}
+    assert {
+        "listRecommendations",
+        "getRecommendation",
+        "recordAssessment",
+        "linkEvidence",
+        "getMatrix",
+    } <= ids
+    assert all("_" not in name for name in ids), ids
+    scorecard = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/scorecard"]["get"]["parameters"]}
+    assert scorecard["perspective"]["$ref"].endswith("/ScorePerspective")
+    assert scorecard["group_by"]["$ref"].endswith("/GroupBy")
+    assert scorecard["known_at"]["anyOf"][0] == {"type": "string", "format": "date-time"}
+    assessment = schema["components"]["schemas"]["AssessmentIn"]["properties"]["status"]
+    assert assessment["$ref"].endswith("/AssessedStatus")
+    perspectives = "'enum': ['independent', 'state', 'un']"
+    assert perspectives in str(schema["components"]["schemas"]["ScorePerspective"])
+    assert str(schema).count(perspectives) == 1  # one component, no inline copies
+
+
+def _sign_in_cookie(client, token: str) -> str:
+    client.cookies.clear()
+    _signed_in_form(client, token)
+    return client.cookies["rectrack_session"]
+
+
+def _can_write(app_client, cookie: str) -> bool:
+    app_client.cookies.clear()
+    app_client.cookies.set("rectrack_session", cookie)
+    return 'id="assessment-form"' in app_client.get(f"/recommendations/{CODE}").text
+
+
+def test_signing_out_ends_every_session_of_the_monitor(settings, client, monitor_token):
+    first = _sign_in_cookie(client, monitor_token)
+    with TestClient(create_app(settings)) as other_device:
+        second = _sign_in_cookie(other_device, monitor_token)
+        assert _can_write(other_device, second)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', other_device.get("/logout").text).group(1)
+        signed_out = other_device.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+        assert signed_out.status_code == 303
+        # A copy of the cookie taken before the sign-out no longer works, on this device or another.
+        assert not _can_write(other_device, second)
+    assert not _can_write(client, first)
+    again = _sign_in_cookie(client, monitor_token)
+    assert _can_write(client, again)
+
+
+def test_revoking_any_token_of_the_monitor_ends_their_browser_sessions(client, monitor_token, admin_token):
+    cookie = _sign_in_cookie(client, monitor_token)
+    me = client.get("/api/v1/me", headers=bearer(monitor_token)).json()
+    second = client.post(f"/api/v1/monitors/{me['id']}/tokens", headers=bearer(admin_token)).json()
+    assert client.delete(f"/api/v1/tokens/{second['id']}", headers=bearer(admin_token)).status_code == 204
+    assert not _can_write(client, cookie)
+
+
+def test_production_refuses_to_start_without_a_cookie_key_or_with_one_others_can_read(settings):
+    production = settings.model_copy(update={"env": "production"})
+    with pytest.raises(KeyProblem, match="No cookie key"):
+        create_app(production)
+    assert not (settings.data_dir / "cookie.key").exists()  # nothing generated in production
+    assert create_key(settings.data_dir / "cookie.key")
+    (settings.data_dir / "cookie.key").chmod(0o644)
+    with pytest.raises(KeyProblem, match="read by others"):
+        create_app(production)
+    (settings.data_dir / "cookie.key").chmod(0o600)
+    with TestClient(create_app(production)) as client:
+        assert client.get("/readyz").status_code == 200
+    configured = production.model_copy(
+        update={"secret_key": "k" * 40, "data_dir": settings.data_dir / "none"}
+    )
+    with TestClient(create_app(configured)) as client:
+        assert client.get("/login").status_code == 200
+
+
+def test_keys_create_makes_a_private_key_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("RECTRACK_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        first = CliRunner().invoke(cli, ["keys", "create"])
+        key = (tmp_path / "data" / "cookie.key").read_text()
+        second = CliRunner().invoke(cli, ["keys", "create"])
+    finally:
+        get_settings.cache_clear()
+    assert first.exit_code == second.exit_code == 0
+    assert "created" in first.output and "kept" in second.output
+    assert (tmp_path / "data" / "cookie.key").read_text() == key
+    assert (tmp_path / "data" / "cookie.key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
