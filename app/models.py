@@ -207,6 +207,7 @@ class RecommendationEvidence(_TableModel, table=True):
     __tablename__ = "recommendation_evidence"
     __table_args__ = (
         CheckConstraint(f"relation IN ({sql_in(Relation)})", name="relation"),
+        CheckConstraint(f"visibility IN ({sql_in(Visibility)})", name="visibility"),
         # At most one active link per pair; unlinked ones stay as the record of what was.
         Index(
             "uq_recommendation_evidence_active",
@@ -224,6 +225,11 @@ class RecommendationEvidence(_TableModel, table=True):
     )
     evidence_id: int = Field(sa_column=Column(Integer, ForeignKey("evidence.id"), nullable=False, index=True))
     relation: Relation = Field(sa_column=Column(String(16), nullable=False))
+    # The link's own visibility: restricted when the monitor asked for it or the item is restricted, so a
+    # public item cited with a restricted note stays restricted here, and a restricted item never shows.
+    visibility: Visibility = Field(
+        default=Visibility.public, sa_column=Column(String(16), nullable=False, server_default="public")
+    )
     note: str | None = Field(default=None, sa_column=Column(Text))
     linked_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     linked_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("monitors.id")))

@@ -350,3 +350,62 @@ def test_keys_create_makes_a_private_key_once(tmp_path, monkeypatch):
     assert (tmp_path / "data" / "cookie.key").read_text() == key
     assert (tmp_path / "data" / "cookie.key").stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
+
+
+PUBLIC_ARTICLE = "https://example.org/synthetic/public-article-about-an-arrest"
+INFORMANT_NOTE = "Synthetic informant Zarina-Canary-7 confirmed the detention"
+
+
+def test_a_restricted_link_to_public_evidence_stays_restricted(client, monitor_token, viewer_token):
+    public = _link(client, monitor_token, url=PUBLIC_ARTICLE, code="odf-kz-2015-5.1")
+    assert public.status_code == 201 and public.json()["visibility"] == "public"
+    body = {
+        "url": PUBLIC_ARTICLE,
+        "title": "Synthetic article",
+        "relation": "regression",
+        "visibility": "restricted",
+        "note": INFORMANT_NOTE,
+    }
+    restricted = client.post(
+        f"/api/v1/recommendations/{CODE}/evidence",
+        json=body,
+        headers=bearer(monitor_token) | {"If-Match": _etag(client)},
+    )
+    assert restricted.status_code == 201
+    answer = restricted.json()
+    # The item is reused and stays public; the link asked for as restricted stays so: never downgraded.
+    assert answer["reused"] is True and answer["evidence"]["visibility"] == "public"
+    assert answer["visibility"] == "restricted"
+    evidence_id = answer["evidence"]["id"]
+    public_texts = [
+        client.get(f"/api/v1/recommendations/{CODE}").text,
+        client.get(f"/api/v1/recommendations/{CODE}/history").text,
+        client.get("/api/v1/history", params={"limit": 1000}).text,
+        client.get("/api/v1/evidence", params={"url": PUBLIC_ARTICLE}).text,
+        client.get("/api/v1/reports/matrix", params={"format": "csv"}).text,
+        client.get(f"/recommendations/{CODE}").text,
+    ]
+    for text in public_texts:
+        assert INFORMANT_NOTE not in text
+    found = client.get("/api/v1/evidence", params={"url": PUBLIC_ARTICLE}).json()
+    assert [link["recommendation"] for link in found["links"]] == ["odf-kz-2015-5.1"]
+    detail = client.get(f"/api/v1/recommendations/{CODE}").json()
+    assert all(item["id"] != evidence_id for item in detail["evidence"])
+    entry = client.get(f"/api/v1/recommendations/{CODE}/history").json()["items"][-1]
+    assert entry["redacted"] is True and entry["payload"] == {"evidence_id": evidence_id, "restricted": True}
+    # The same item stays visible through its public link on the other recommendation.
+    other = client.get("/api/v1/recommendations/odf-kz-2015-5.1").json()
+    assert any(item["id"] == evidence_id for item in other["evidence"])
+    # Viewers see the restricted link and its note.
+    seen = client.get(f"/api/v1/recommendations/{CODE}", headers=bearer(viewer_token)).json()
+    linked = [item for item in seen["evidence"] if item["id"] == evidence_id]
+    assert linked and linked[0]["visibility"] == "restricted" and linked[0]["note"] == INFORMANT_NOTE
+
+
+def test_a_restricted_item_is_never_shown_through_a_public_link(client, monitor_token):
+    first = _link(client, monitor_token, visibility="restricted", url=PUBLIC_ARTICLE, code="odf-kz-2015-5.1")
+    assert first.json()["visibility"] == "restricted"
+    again = _link(client, monitor_token, visibility="public", url=PUBLIC_ARTICLE)
+    assert again.status_code == 201 and again.json()["visibility"] == "restricted"
+    assert PUBLIC_ARTICLE not in client.get(f"/api/v1/recommendations/{CODE}").text
+    assert PUBLIC_ARTICLE not in client.get(f"/api/v1/recommendations/{CODE}/history").text

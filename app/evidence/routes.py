@@ -43,6 +43,7 @@ def post_evidence(
             "evidence": service.evidence_view(evidence),
             "reused": reused,
             "relation": link.relation,
+            "visibility": link.visibility,
             "note": link.note,
         }
         return written_response(session, EvidenceLinked, target, entry, body)

@@ -53,6 +53,10 @@ class EvidenceLinked(BaseModel):
     evidence: EvidenceOut
     reused: bool = Field(description="True when an item with the same normalised URL already existed.")
     relation: Relation
+    visibility: Visibility = Field(
+        description="The link's own visibility: restricted when asked for or when the item is restricted, "
+        "whatever the item's (`evidence.visibility`) is."
+    )
     note: str | None
     entry: HistoryEntryOut
     recommendation: RecommendationVersion

@@ -28,6 +28,10 @@ def link_evidence(
         raise Conflict(
             f"Evidence {evidence.id} is already linked to {target.code}; unlink it first to change it."
         )
+    # Never downgraded: a restricted request stays restricted on a public item, and a restricted item is
+    # never shown through a public link.
+    restricted = Visibility.restricted in (data.visibility, evidence.visibility)
+    visibility = Visibility.restricted if restricted else Visibility.public
     entry = build_entry(
         target.id,
         target.code,
@@ -43,12 +47,14 @@ def link_evidence(
             "published_on": evidence.published_on.isoformat() if evidence.published_on else None,
             "relation": data.relation.value,
             "note": data.note,
+            "visibility": visibility.value,
         },
     )
     link = RecommendationEvidence(
         recommendation_id=target.id,
         evidence_id=saved_id(evidence),
         relation=data.relation,
+        visibility=visibility,
         note=data.note,
         linked_by=by.monitor_id,
         linked_at=entry.recorded_at,
@@ -67,8 +73,7 @@ def unlink_evidence(
         if link is None:
             raise NotFound(f"Evidence {evidence_id} is not linked to {target.code}.")
         link_id, relation = link.id, link.relation
-        visibility = read.scalar(select(col(Evidence.visibility)).where(col(Evidence.id) == evidence_id))
-    _may_unlink(by, linked_by=link.linked_by, restricted=visibility == Visibility.restricted.value)
+    _may_unlink(by, linked_by=link.linked_by, restricted=link.visibility == Visibility.restricted.value)
     entry = build_entry(
         target.id,
         target.code,
@@ -99,7 +104,9 @@ def _may_unlink(by: Principal, *, linked_by: int | None, restricted: bool) -> No
 
 
 def find_evidence(session: Session, url: str, *, include_restricted: bool) -> dict[str, Any]:
-    """An evidence item by URL (any spelling of it) with its current links; 404 if none is visible."""
+    """An evidence item by URL (any spelling of it) with its current links; 404 if none is visible.
+
+    The public sees a public item with its public links only."""
     try:
         normalised = normalise_url(url)
     except ValueError as error:
@@ -107,6 +114,7 @@ def find_evidence(session: Session, url: str, *, include_restricted: bool) -> di
     evidence = session.scalar(select(Evidence).where(col(Evidence.url_normalised) == normalised))
     if evidence is None or (evidence.visibility == "restricted" and not include_restricted):
         raise NotFound("No evidence item has this URL.")
+    public_links = [] if include_restricted else [col(RecommendationEvidence.visibility) == Visibility.public]
     links = session.execute(
         select(
             col(Recommendation.code),
@@ -117,6 +125,7 @@ def find_evidence(session: Session, url: str, *, include_restricted: bool) -> di
         .where(
             col(RecommendationEvidence.evidence_id) == evidence.id,
             col(RecommendationEvidence.unlinked_at).is_(None),
+            *public_links,
         )
         .order_by(
             col(Recommendation.source_id), col(Recommendation.section_number), col(Recommendation.number)

@@ -8,7 +8,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlmodel import Session
 
 from app.errors import NotFound
-from app.models import Evidence, HistoryEntry, Monitor, Recommendation
+from app.models import Evidence, HistoryEntry, Monitor, Recommendation, RecommendationEvidence
 from app.vocabulary import Visibility
 
 SYSTEM_ALIAS = "system"
@@ -55,6 +55,18 @@ _FEED = (
 _RESTRICTED = select(_evidence.id).where(
     _evidence.id.in_(bindparam("ids", expanding=True)), _evidence.visibility == Visibility.restricted.value
 )
+_link = RecommendationEvidence.__table__.c
+_RESTRICTED_LINKS = (
+    select(_rec.code, _link.evidence_id)
+    .select_from(
+        RecommendationEvidence.__table__.join(Recommendation.__table__, _rec.id == _link.recommendation_id)
+    )
+    .where(
+        _link.evidence_id.in_(bindparam("ids", expanding=True)),
+        _rec.code.in_(bindparam("codes", expanding=True)),
+        _link.visibility == Visibility.restricted.value,
+    )
+)
 _MONITORS = select(_monitor.id, _monitor.alias, _monitor.name).where(
     _monitor.id.in_(bindparam("ids", expanding=True))
 )
@@ -99,7 +111,8 @@ def _render(session: Session, rows: Sequence[Row | tuple], *, privileged: bool) 
     """
     payloads = [json.loads(row[_PAYLOAD]) for row in rows]
     monitors = _monitors(session, {row[_RECORDED_BY] for row in rows if row[_RECORDED_BY] is not None})
-    hidden = set() if privileged else restricted_evidence_ids(session, _referenced_evidence(payloads))
+    codes = {row[-1] for row in rows}
+    hidden = {} if privileged else hidden_evidence(session, codes, _referenced_evidence(payloads))
     views = []
     for row, payload in zip(rows, payloads, strict=True):
         (
@@ -116,7 +129,7 @@ def _render(session: Session, rows: Sequence[Row | tuple], *, privileged: bool) 
             digest,
             code,
         ) = row
-        redacted = _redact(payload, hidden)
+        redacted = _redact(payload, hidden.get(code, set()))
         # Who holds restricted sources is itself a signal: the public learns no alias for such an entry.
         alias, name = (
             (WITHHELD_ALIAS, None)
@@ -144,11 +157,16 @@ def _render(session: Session, rows: Sequence[Row | tuple], *, privileged: bool) 
     return views
 
 
-def restricted_evidence_ids(session: Session, ids: set[int]) -> set[int]:
-    """Which of these evidence items are restricted."""
+def hidden_evidence(session: Session, codes: set[str], ids: set[int]) -> dict[str, set[int]]:
+    """Per recommendation code, which of these evidence items the public may not see in its history:
+    restricted items, and items linked to that recommendation through a restricted link (ever)."""
     if not ids:
-        return set()
-    return set(session.scalars(_RESTRICTED, {"ids": list(ids)}))
+        return {}
+    items = set(session.scalars(_RESTRICTED, {"ids": list(ids)}))
+    hidden = {code: set(items) for code in codes}
+    for code, evidence_id in session.execute(_RESTRICTED_LINKS, {"ids": list(ids), "codes": list(codes)}):
+        hidden[code].add(evidence_id)
+    return hidden
 
 
 def _monitors(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:

@@ -178,7 +178,7 @@ _LINKED_EVIDENCE = (
         _evidence.kind,
         _evidence.published_on,
         _evidence_link.relation,
-        _evidence.visibility,
+        _evidence_link.visibility,
         _evidence_link.note,
         _evidence_link.linked_at,
     )
@@ -191,7 +191,8 @@ _LINKED_EVIDENCE = (
     )
     .order_by(_evidence_link.linked_at, _evidence_link.id)
 )
-_PUBLIC_LINKED_EVIDENCE = _LINKED_EVIDENCE.where(_evidence.visibility == Visibility.public.value)
+# The link's visibility, not only the item's: a public item may be cited through a restricted link.
+_PUBLIC_LINKED_EVIDENCE = _LINKED_EVIDENCE.where(_evidence_link.visibility == Visibility.public.value)
 _PAGE_ORDER = (_rec.source_id, _rec.section_number, _rec.number)
 
 

@@ -98,7 +98,7 @@ def _evidence(
             col(Evidence.url),
             col(Evidence.published_on),
             col(Evidence.kind),
-            col(Evidence.visibility),
+            col(RecommendationEvidence.visibility),
         )
         .join(Evidence, col(Evidence.id) == col(RecommendationEvidence.evidence_id))
         .where(

@@ -51,7 +51,7 @@ def evidence_conditions(point: PointInTime, *, include_restricted: bool) -> list
     """Conditions on a joined evidence row: visible to the caller and published by as_of."""
     conditions = [*links_at(point)]
     if not include_restricted:
-        conditions.append(col(Evidence.visibility) == Visibility.public.value)
+        conditions.append(col(RecommendationEvidence.visibility) == Visibility.public.value)
     if point.as_of is not None:
         conditions.append(
             or_(col(Evidence.published_on).is_(None), col(Evidence.published_on) <= point.as_of)
