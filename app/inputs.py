@@ -1,5 +1,6 @@
 """Input models and types shared by every request: text PostgreSQL can store, past dates, nothing unknown."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -16,6 +17,36 @@ def reject_nul(value: str) -> str:
 
 
 CleanText = Annotated[str, AfterValidator(reject_nul)]
+
+# Characters that change how text reads without being seen: zero-width marks, bidirectional controls
+# (U+202E turns "gpj.exe" into "exe.jpg"), the byte-order mark.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\u180e]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab and newlines are not here
+
+
+def has_hidden_characters(value: str) -> bool:
+    """True when the text holds control characters (other than tab and newlines) or invisible ones."""
+    return bool(CONTROL.search(value) or INVISIBLE.search(value))
+
+
+def visible_text(value: str) -> str:
+    """Text a person can read: something left once invisible characters are gone, and no control ones."""
+    if CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    if not INVISIBLE.sub("", value).strip():
+        raise ValueError("must contain visible text")
+    return value
+
+
+def one_line(value: str) -> str:
+    """Visible text on one line, with no bidirectional controls (a title, a name)."""
+    if "\n" in value or "\r" in value or has_hidden_characters(value):
+        raise ValueError("must be one line of text without control or invisible characters")
+    return visible_text(value)
+
+
+VisibleText = Annotated[str, AfterValidator(visible_text)]
+OneLineText = Annotated[str, AfterValidator(one_line)]
 
 
 class InputModel(BaseModel):

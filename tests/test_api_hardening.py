@@ -409,3 +409,66 @@ def test_a_restricted_item_is_never_shown_through_a_public_link(client, monitor_
     assert again.status_code == 201 and again.json()["visibility"] == "restricted"
     assert PUBLIC_ARTICLE not in client.get(f"/api/v1/recommendations/{CODE}").text
     assert PUBLIC_ARTICLE not in client.get(f"/api/v1/recommendations/{CODE}/history").text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://exa mple.org/a",  # a space in the host
+        "https://example.org/a\nb",  # a newline: urlsplit would drop it and match another URL
+        "https://example.org/a\r\nX-Injected: 1",
+        "https://example.org/\u202egpj.exe",  # right-to-left override
+        "https://exam\u200bple.org/",  # zero-width space in the host
+        "https://user:pw@example.org/",
+        "https://@example.org/",
+        "https://-bad-.example.org/",
+        "https://example.org:99999/",
+        "http://",
+    ],
+)
+def test_evidence_urls_are_validated(client, monitor_token, url):
+    response = client.post(
+        f"/api/v1/recommendations/{CODE}/evidence",
+        json={"url": url, "title": "Synthetic", "relation": "progress"},
+        headers=bearer(monitor_token) | {"If-Match": _etag(client)},
+    )
+    assert response.status_code == 422, (url, response.text)
+    assert _etag(client) == '"1"'
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "\u200b\u200c\u200d"),
+        ("title", "\u2066\u2069 "),
+        ("title", "Two\nlines"),
+        ("title", "Decoy \u202etxt.exe"),
+        ("note", "\u200b"),
+    ],
+)
+def test_text_that_shows_nothing_or_misleads_is_refused(client, monitor_token, field, value):
+    body = {"url": "https://example.org/synthetic/ok", "title": "Synthetic", "relation": "progress"}
+    response = client.post(
+        f"/api/v1/recommendations/{CODE}/evidence",
+        json=body | {field: value},
+        headers=bearer(monitor_token) | {"If-Match": _etag(client)},
+    )
+    assert response.status_code == 422, (field, value, response.text)
+    summary = client.post(
+        f"/api/v1/recommendations/{CODE}/assessments",
+        json={"status": "implemented", "summary": "\u200b\ufeff"},
+        headers=bearer(monitor_token) | {"If-Match": _etag(client)},
+    )
+    assert summary.status_code == 422
+
+
+def test_urls_are_stored_and_shown_normalised(client, monitor_token):
+    linked = _link(client, monitor_token, url="HTTPS://Пример.Испытание:443/путь?q=слово#frag")
+    assert linked.status_code == 201, linked.text
+    url = linked.json()["evidence"]["url"]
+    assert (
+        url
+        == "https://xn--e1afmkfd.xn--80akhbyknj4f/%D0%BF%D1%83%D1%82%D1%8C?q=%D1%81%D0%BB%D0%BE%D0%B2%D0%BE"
+    )
+    again = _link(client, monitor_token, url="https://пример.испытание/путь?q=слово", code="odf-kz-2015-5.1")
+    assert again.json()["reused"] is True and again.json()["evidence"]["url"] == url

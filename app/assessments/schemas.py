@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.history.schemas import HistoryEntryOut
-from app.inputs import InputModel, PastDate
+from app.inputs import InputModel, PastDate, VisibleText
 from app.recommendations.schemas import RecommendationVersion
 from app.vocabulary import AssessedStatus, Perspective
 
@@ -17,7 +17,7 @@ class AssessmentIn(InputModel):
 
     status: AssessedStatus
     perspective: Perspective = Perspective.independent
-    summary: str = Field(min_length=1, max_length=10_000)
+    summary: VisibleText = Field(min_length=1, max_length=10_000)
     effective_on: PastDate | None = Field(default=None, description="When it became true; default today.")
     evidence_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]] = Field(
         default_factory=list, max_length=100, description="Evidence already linked to this recommendation."

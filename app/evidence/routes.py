@@ -11,7 +11,7 @@ from app.errors import problem_responses
 from app.evidence import service
 from app.evidence.schemas import EvidenceFound, EvidenceIn, EvidenceLinked, EvidenceUnlinked
 from app.idempotency import IdempotencyKey, idempotency_for, idempotent
-from app.inputs import CleanText
+from app.inputs import CleanText, VisibleText
 from app.recommendations.schemas import CODE_PATH
 from app.recommendations.write_protocol import read_for_write
 from app.recommendations.write_responses import WRITE_ERRORS, IfMatch, written_response
@@ -61,7 +61,7 @@ def delete_evidence(
     code: Annotated[str, CODE_PATH],
     evidence_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     reason: Annotated[
-        CleanText, Query(min_length=1, max_length=2000, description="Why the link is removed.")
+        VisibleText, Query(min_length=1, max_length=2000, description="Why the link is removed.")
     ],
     session: WriteSessionDep,
     principal: MonitorDep,

@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.evidence.urls import normalise_url
 from app.history.schemas import HistoryEntryOut
-from app.inputs import InputModel, PastDate
+from app.inputs import InputModel, OneLineText, PastDate, VisibleText
 from app.recommendations.schemas import RecommendationVersion
 from app.vocabulary import EvidenceKind, Relation, Visibility
 
@@ -15,8 +15,8 @@ HTTP_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://"
 
 
 def _http_url(value: str) -> str:
-    normalise_url(value)  # raises ValueError for anything but an http(s) URL with a host
-    return value
+    # Stored and shown as normalised: what people see is what the reuse check compared.
+    return normalise_url(value)  # ValueError for anything but a plain http(s) URL with a host
 
 
 class EvidenceIn(InputModel):
@@ -27,12 +27,12 @@ class EvidenceIn(InputModel):
     url: Annotated[
         str, Field(min_length=10, max_length=2048, pattern=HTTP_URL_PATTERN), AfterValidator(_http_url)
     ]
-    title: str = Field(min_length=1, max_length=500)
+    title: OneLineText = Field(min_length=1, max_length=500)
     kind: EvidenceKind = EvidenceKind.other
     published_on: PastDate | None = None
     visibility: Visibility = Visibility.public
     relation: Relation
-    note: str | None = Field(default=None, max_length=2000)
+    note: VisibleText | None = Field(default=None, max_length=2000)
 
 
 class EvidenceOut(BaseModel):

@@ -182,7 +182,7 @@ def _find_or_create_evidence(session: Session, by: Principal, data: EvidenceIn) 
     created = session.execute(
         insert(Evidence)
         .values(
-            url=data.url,
+            url=normalised,
             url_normalised=normalised,
             title=data.title,
             kind=data.kind.value,

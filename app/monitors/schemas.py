@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.inputs import InputModel
+from app.inputs import InputModel, OneLineText
 from app.vocabulary import Role
 
 
@@ -47,7 +47,7 @@ class MonitorIn(InputModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLineText = Field(min_length=1, max_length=200)
     role: Role = Role.monitor
 
 
