@@ -3,6 +3,7 @@
 import os
 import secrets
 import stat
+import tempfile
 from pathlib import Path
 
 COOKIE_KEY_FILE = "cookie.key"
@@ -34,13 +35,19 @@ def read_key(path: Path, *, strict: bool) -> str | None:
 def create_key(path: Path) -> bool:
     """Write a new random key to `path` (mode 0600, its folder 0700) unless one is there; True if created."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.exists():
+        return False
+    # Written whole to a private temporary file, then linked into place: link() fails if the key exists,
+    # so two workers starting at once never overwrite each other, and no one ever reads a half-written key.
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
     try:
-        # O_EXCL: two workers starting at once never overwrite each other's key.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+        os.link(temporary, path)
     except FileExistsError:
         return False
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_urlsafe(48) + "\n")
+    finally:
+        os.unlink(temporary)
     return True
 
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app import health
+from app.api_docs import install_api_docs
 from app.assessments.routes import router as assessments_router
 from app.body_limit import BodySizeLimit
 from app.config import Settings, get_settings
@@ -50,6 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # /docs is served from this origin (app/api_docs.py); ReDoc is not served.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -68,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(monitors_router)
     app.include_router(scorecards_router)
     app.include_router(reports_router)
+    install_api_docs(app)
     install_web(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:

@@ -50,6 +50,12 @@ OPERATION_IDS = {
     "get_claim_gaps": "listClaimGaps",
     "get_scorecard_changes": "listStatusChanges",
     "get_matrix": "getMatrix",
+    "get_matrix_json": "getMatrixJson",
+    "get_matrix_csv": "getMatrixCsv",
+    "get_matrix_xlsx": "getMatrixXlsx",
+    "get_matrix_docx": "getMatrixDocx",
+    "get_matrix_html": "getMatrixHtml",
+    "get_scorecard_csv": "getScorecardCsv",
 }
 
 

@@ -2,6 +2,7 @@
 
 import base64
 import re
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
@@ -10,7 +11,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import Settings, get_settings
-from app.keys import KeyProblem, create_key
+from app.keys import KeyProblem, cookie_secret, create_key
 from app.main import create_app
 from tests.support import bearer, make_token
 
@@ -472,3 +473,12 @@ def test_urls_are_stored_and_shown_normalised(client, monitor_token):
     )
     again = _link(client, monitor_token, url="https://пример.испытание/путь?q=слово", code="odf-kz-2015-5.1")
     assert again.json()["reused"] is True and again.json()["evidence"]["url"] == url
+
+
+def test_workers_creating_the_key_at_once_all_read_the_same_whole_key(tmp_path):
+    path = tmp_path / "data" / "cookie.key"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = list(pool.map(lambda _: cookie_secret(None, path.parent, production=False), range(32)))
+    assert len(set(keys)) == 1 and len(keys[0]) >= 32
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [item.name for item in path.parent.iterdir()] == ["cookie.key"]  # no temporary files left

@@ -7,8 +7,9 @@ from typing import IO, Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from sqlmodel import Session
 
-from app.auth import ReaderDep, can_see_restricted
+from app.auth import Principal, ReaderDep, can_see_restricted
 from app.csv_writer import CSV_MEDIA_TYPE
 from app.db import SessionDep
 from app.errors import problem_responses
@@ -28,38 +29,30 @@ from app.scorecards.service import point_of
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
 MatrixFormat = Literal["json", "csv", "xlsx", "html", "docx"]
-BINARY = {"schema": {"type": "string", "format": "binary"}}
+BINARY = {"type": "string", "format": "binary"}
+TEXT = {"type": "string"}
 FILE_CHUNK = 64 * 1024
 IN_MEMORY_UP_TO = 8 * 1024 * 1024
+MATRIX_RESPONSES = {**NOT_MODIFIED, **problem_responses(401, 422)}
+# Each file format has a path of its own whose 200 has one media type, so generated clients read the body as
+# what it is (one response listing them all was parsed as JSON whatever came). Text formats are declared as
+# strings: openapi-python-client turns a binary text/* body into a file made from a str, and fails.
+FILE_FORMATS: dict[MatrixFormat, tuple[str, dict[str, str], str]] = {
+    "csv": (CSV_MEDIA_TYPE, TEXT, "CSV, UTF-8 with a byte-order mark"),
+    "xlsx": (XLSX_MEDIA_TYPE, BINARY, "an Excel workbook, with the scorecard by section"),
+    "docx": (DOCX_MEDIA_TYPE, BINARY, "a Word document, with the scorecard by section (at most 5,000 rows)"),
+    "html": (HTML_MEDIA_TYPE, TEXT, "a printable HTML page, with the scorecard by section"),
+}
 
 
-@router.get(
-    "/reports/matrix",
-    response_model=MatrixOut,
-    responses={
-        200: {
-            "description": "The matrix in the requested format.",
-            "content": {
-                CSV_MEDIA_TYPE: {"schema": {"type": "string"}},
-                XLSX_MEDIA_TYPE: BINARY,
-                DOCX_MEDIA_TYPE: BINARY,
-                HTML_MEDIA_TYPE: {"schema": {"type": "string"}},
-            },
-        },
-        **NOT_MODIFIED,
-        **problem_responses(401, 422),
-    },
-)
-def get_matrix(
+def matrix_response(
     request: Request,
-    session: SessionDep,
-    reader: ReaderDep,
-    params: Annotated[PointInTimeParams, Query()],
-    format_: Annotated[
-        MatrixFormat, Query(alias="format", description="json (default), csv, xlsx, html or docx.")
-    ] = ("json"),
-):
-    """The implementation matrix: one row per recommendation with statuses, latest assessment and evidence."""
+    session: Session,
+    reader: Principal | None,
+    params: PointInTimeParams,
+    format_: MatrixFormat,
+) -> Response:
+    """The matrix in one format, or 304: every matrix route answers with this."""
     privileged = can_see_restricted(reader)
     point = point_of(params)
     etag = response_etag(
@@ -104,6 +97,59 @@ def get_matrix(
         raise
     spool.seek(0)
     return StreamingResponse(_chunks(spool), media_type=media_type, headers=headers | attachment(filename))
+
+
+@router.get("/reports/matrix", response_model=MatrixOut, responses=MATRIX_RESPONSES)
+def get_matrix(
+    request: Request,
+    session: SessionDep,
+    reader: ReaderDep,
+    params: Annotated[PointInTimeParams, Query()],
+    # Kept for existing users, out of the schema: each format has its path (/reports/matrix.csv, ...).
+    format_: Annotated[MatrixFormat, Query(alias="format", include_in_schema=False)] = "json",
+):
+    """The implementation matrix: one row per recommendation with statuses, latest assessment and evidence.
+
+    As a file: `/api/v1/reports/matrix.csv`, `.xlsx`, `.docx` or `.html`.
+    """
+    return matrix_response(request, session, reader, params, format_)
+
+
+@router.get("/reports/matrix.json", response_model=MatrixOut, responses=MATRIX_RESPONSES)
+def get_matrix_json(
+    request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[PointInTimeParams, Query()]
+):
+    """The implementation matrix as JSON, as `/api/v1/reports/matrix` gives it."""
+    return matrix_response(request, session, reader, params, "json")
+
+
+def _add_file_route(format_: MatrixFormat) -> None:
+    media_type, schema, what = FILE_FORMATS[format_]
+
+    def get_matrix_file(
+        request: Request,
+        session: SessionDep,
+        reader: ReaderDep,
+        params: Annotated[PointInTimeParams, Query()],
+    ) -> Response:
+        return matrix_response(request, session, reader, params, format_)
+
+    router.add_api_route(
+        f"/reports/matrix.{format_}",
+        get_matrix_file,
+        methods=["GET"],
+        name=f"get_matrix_{format_}",
+        description=f"The implementation matrix as {what}: the same rows and filters as the JSON matrix.",
+        response_class=Response,
+        responses={
+            200: {"description": what, "content": {media_type: {"schema": schema}}},
+            **MATRIX_RESPONSES,
+        },
+    )
+
+
+for _format in FILE_FORMATS:
+    _add_file_route(_format)
 
 
 def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
