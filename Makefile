@@ -13,6 +13,7 @@ UV_VERSION ?= 0.13.9
 LOCK_FLAGS := --no-config --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 	--custom-compile-command 'make lock' --quiet
 LOCK_ARGS ?=
+BASE_IMAGE ?=
 
 .PHONY: run test install install-test lint format migrate seed clean bench soak messages lock docker-check
 
@@ -98,6 +99,12 @@ lock: $(BIN)/uv
 
 $(BIN)/uv: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+
+## docker-check: build the image, run it on the local PostgreSQL and try the README's examples on it (minutes;
+## run it whenever the Dockerfile or the dependencies change). Without BASE_IMAGE the base is built from
+## Debian's packages; where a registry is reachable: make docker-check BASE_IMAGE=python:3.11-slim
+docker-check:
+	BASE_IMAGE='$(BASE_IMAGE)' docker/check.sh
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache test-artifacts
