@@ -6,12 +6,18 @@ ARG BASE_IMAGE=python:3.11-slim
 FROM ${BASE_IMAGE}
 
 # PATH in full: an image made with `docker import` has none to extend.
+# One database role for now; when the owner/runtime role split lands, `rectrack migrate` runs as the owner
+# and the server as the runtime role.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     LANG=C.UTF-8 \
-    PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+    PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    RECTRACK_DATABASE_URL=postgresql://rectrack@db:5432/rectrack \
+    WEB_CONCURRENCY=2 \
+    HOST=0.0.0.0 \
+    PORT=8000
 
 # A venv, the same on both bases: Debian's python3 refuses system-wide pip installs (PEP 668).
 # Dependencies come from the hashed lock in a layer of their own, rebuilt only when the lock changes.
@@ -19,9 +25,15 @@ COPY requirements.lock /tmp/requirements.lock
 RUN python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "rectrack images need Python 3.11")' \
  && python3 -m venv /opt/venv \
  && pip install --quiet --require-hashes -r /tmp/requirements.lock \
- && rm /tmp/requirements.lock
+ && rm /tmp/requirements.lock \
+ && useradd --system --uid 10001 --home-dir /srv/rectrack --no-create-home rectrack
 
+# Settled before the sources are copied, so a change of code rebuilds only the steps below.
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s CMD ["python", "-c", "import os, sys, urllib.request; url = 'http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/readyz'; sys.exit(urllib.request.urlopen(url, timeout=2).status != 200)"]
+CMD ["sh", "-c", "rectrack migrate && exec rectrack serve --host \"$HOST\" --port \"$PORT\" --workers \"$WEB_CONCURRENCY\""]
 WORKDIR /srv/rectrack
+
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
@@ -30,16 +42,5 @@ COPY seed ./seed
 RUN pybabel -q compile -d app/i18n/locales \
  && pip install --quiet --no-deps . \
  && pip check \
- && rm -rf build ./*.egg-info \
- && useradd --system --uid 10001 --home-dir /srv/rectrack --no-create-home rectrack
-
+ && rm -rf build ./*.egg-info
 USER rectrack
-# One database role for now; when the owner/runtime role split lands, `rectrack migrate` runs as the owner
-# and the server as the runtime role.
-ENV RECTRACK_DATABASE_URL=postgresql://rectrack@db:5432/rectrack \
-    WEB_CONCURRENCY=2 \
-    HOST=0.0.0.0 \
-    PORT=8000
-EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s CMD ["python", "-c", "import os, sys, urllib.request; url = 'http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/readyz'; sys.exit(urllib.request.urlopen(url, timeout=2).status != 200)"]
-CMD ["sh", "-c", "rectrack migrate && exec rectrack serve --host \"$HOST\" --port \"$PORT\" --workers \"$WEB_CONCURRENCY\""]
