@@ -76,7 +76,7 @@ fi
 log "building $image on $base_image"
 build_started=$SECONDS
 previous=$($docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
-$docker build --network host --build-arg BASE_IMAGE="$base_image" -t "$image" . >"$work/build.log" 2>&1 \
+$docker build --force-rm --network host --build-arg BASE_IMAGE="$base_image" -t "$image" . >"$work/build.log" 2>&1 \
   || { tail -n 40 "$work/build.log"; exit 1; }
 log "built in $((SECONDS - build_started))s"
 # With vfs every layer is a full copy of the file system: drop the previous build's image and its layers.
