@@ -113,13 +113,14 @@ request() {
   body=$(cat "$work/body")
   headers=$(tr -d '\r' <"$work/headers" | tr 'A-Z' 'a-z')
 }
-# expect NAME PYTHON-EXPRESSION: true for the last answer, with code, d (its JSON body) and h (its headers)
+# expect NAME PYTHON-EXPRESSION: true for the last answer, with code, b (its body), d (the body as JSON) and
+# h (its headers)
 expect() {
   if CODE="$code" HEADERS="$headers" python3 -c '
 import json, os, sys
-code, h = int(os.environ["CODE"]), os.environ["HEADERS"]
+code, h, b = int(os.environ["CODE"]), os.environ["HEADERS"], sys.stdin.read()
 try:
-    d = json.loads(sys.stdin.read())
+    d = json.loads(b)
 except ValueError:
     d = None
 sys.exit(0 if eval(sys.argv[1]) else 1)' "$2" <<<"$body"; then
@@ -138,8 +139,13 @@ R=$API/recommendations/odf-kz-2015-6.2
 request GET "$base/readyz"
 expect "readyz before the seed" 'code == 200'
 expect "runs as a non-root user" "$($docker exec "$container" id -u) != 0"
+mo=$($docker exec "$container" python -c 'import app, pathlib
+print(len(list(pathlib.Path(app.__file__).parent.glob("i18n/locales/*/LC_MESSAGES/messages.mo"))))')
+expect "the package has compiled catalogues" "$mo >= 1"
 $docker exec "$container" rectrack seed >/dev/null
 
+request GET "$base/"
+expect "the overview page" 'code == 200 and "text/html" in h and "<title>Implementation scorecard" in b'
 request GET "$API/sources"
 expect "sources lists the seed" 'code == 200 and "odf-kz-2015" in json.dumps(d)'
 request GET "$API/recommendations?section=4&limit=2"
