@@ -15,6 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     LANG=C.UTF-8 \
     PATH=/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     RECTRACK_DATABASE_URL=postgresql://rectrack@db:5432/rectrack \
+    RECTRACK_DATA_DIR=/var/lib/rectrack \
     WEB_CONCURRENCY=2 \
     HOST=0.0.0.0 \
     PORT=8000
@@ -26,12 +27,16 @@ RUN python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "rectra
  && python3 -m venv /opt/venv \
  && pip install --quiet --require-hashes -r /tmp/requirements.lock \
  && rm /tmp/requirements.lock \
- && useradd --system --uid 10001 --home-dir /srv/rectrack --no-create-home rectrack
+ && useradd --system --uid 10001 --home-dir /srv/rectrack --no-create-home rectrack \
+ && install -d -m 0700 -o rectrack -g rectrack /var/lib/rectrack
 
 # Settled before the sources are copied, so a change of code rebuilds only the steps below.
+# Keys live in the data directory: mount a volume on /var/lib/rectrack (or set RECTRACK_SECRET_KEY) so they
+# outlive the container and every instance shares them. Outside production the CMD creates missing ones before
+# the workers start; with RECTRACK_ENV=production a missing key stops the server instead.
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD ["python", "-c", "import os, sys, urllib.request; url = 'http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/readyz'; sys.exit(urllib.request.urlopen(url, timeout=2).status != 200)"]
-CMD ["sh", "-c", "rectrack migrate && exec rectrack serve --host \"$HOST\" --port \"$PORT\" --workers \"$WEB_CONCURRENCY\""]
+CMD ["sh", "-c", "if [ \"$RECTRACK_ENV\" != production ]; then rectrack keys create; fi && rectrack migrate && exec rectrack serve --host \"$HOST\" --port \"$PORT\" --workers \"$WEB_CONCURRENCY\""]
 WORKDIR /srv/rectrack
 
 COPY pyproject.toml README.md alembic.ini ./

@@ -139,6 +139,8 @@ R=$API/recommendations/odf-kz-2015-6.2
 request GET "$base/readyz"
 expect "readyz before the seed" 'code == 200'
 expect "runs as a non-root user" "$($docker exec "$container" id -u) != 0"
+expect "the cookie key is the user's alone" \
+  "'$($docker exec "$container" stat -c '%a %U' /var/lib/rectrack/cookie.key)' == '600 rectrack'"
 mo=$($docker exec "$container" python -c 'import app, pathlib
 print(len(list(pathlib.Path(app.__file__).parent.glob("i18n/locales/*/LC_MESSAGES/messages.mo"))))')
 expect "the package has compiled catalogues" "$mo >= 1"
