@@ -8,20 +8,32 @@ BENCH_RECOMMENDATIONS ?= 300000
 # Message catalogues (docs/design.md, i18n): the .po files are committed, the compiled .mo files are not.
 LOCALES := app/i18n/locales
 COMPILED_MESSAGES := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po))
+UV_VERSION ?= 0.13.9
+# The lock files are for Python 3.11 on Linux (the image's and CI's); they hold the hashes of every wheel.
+LOCK_FLAGS := --no-config --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	--custom-compile-command 'make lock' --quiet
+LOCK_ARGS ?=
+BASE_IMAGE ?=
 
-.PHONY: run test install install-test lint format migrate seed clean bench soak messages
+.PHONY: run test install install-test lint format migrate seed clean bench soak messages lock docker-check
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("rectrack needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Dependencies come from the hashed lock files (`make lock` writes them from pyproject.toml); the project itself
+# is installed without dependencies, and `pip check` fails if pyproject.toml asks for something the lock lacks.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: requirements-test.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-test.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed $(COMPILED_MESSAGES)
@@ -77,6 +89,22 @@ migrate: install
 
 seed: install
 	$(BIN)/rectrack seed
+
+## lock: resolve requirements.lock and requirements-test.lock (runtime + test extra) from pyproject.toml, with
+## hashes; kept pins stay unless LOCK_ARGS=--upgrade (or --upgrade-package NAME)
+lock: $(BIN)/uv
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) $(LOCK_ARGS) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test -c requirements.lock $(LOCK_FLAGS) $(LOCK_ARGS) \
+		-o requirements-test.lock
+
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+
+## docker-check: build the image, run it on the local PostgreSQL and try the README's examples on it (minutes;
+## run it whenever the Dockerfile or the dependencies change). Without BASE_IMAGE the base is built from
+## Debian's packages; where a registry is reachable: make docker-check BASE_IMAGE=python:3.11-slim
+docker-check:
+	BASE_IMAGE='$(BASE_IMAGE)' docker/check.sh
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache test-artifacts
