@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # The list's `total` per filter set, kept per worker until the next write moves the data fingerprint;
     # 0 counts on every page.
     list_total_cache_entries: int = Field(default=256, ge=0, le=100_000)
+    # Client addresses in the access log: off, since a log can expose who used the service and from where.
+    log_client_addresses: bool = False
     # Browser origins of dashboards that may call the API (comma-separated, e.g. https://dash.example.org);
     # none by default. Credentials are bearer tokens, never cookies: the pages' cookie is not shared.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app import health
+from app.access_log import install_private_access_log
 from app.api_docs import install_api_docs
 from app.assessments.routes import router as assessments_router
 from app.body_limit import BodySizeLimit
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    install_private_access_log(client_addresses=settings.log_client_addresses)
     app.state.settings = settings
     app.state.engine = engine
     # Per app, not per process: each app (and each test's app) has its own database.

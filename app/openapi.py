@@ -39,6 +39,7 @@ OPERATION_IDS = {
     "post_evidence": "linkEvidence",
     "delete_evidence": "unlinkEvidence",
     "get_evidence": "findEvidence",
+    "lookup_evidence": "lookupEvidence",
     "get_feed": "getHistoryFeed",
     "get_verify": "verifyHistory",
     "get_me": "getMe",

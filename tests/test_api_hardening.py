@@ -1,10 +1,16 @@
 """Fixes from the outside review (issue 13): each test failed before its fix, on both databases."""
 
 import base64
+import contextlib
+import os
 import re
+import subprocess
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -13,6 +19,7 @@ from app.cli import cli
 from app.config import Settings, get_settings
 from app.keys import KeyProblem, cookie_secret, create_key
 from app.main import create_app
+from bench.server import free_port
 from tests.support import bearer, make_token
 
 CODE = "odf-kz-2015-3.1"
@@ -37,9 +44,10 @@ def _link(client, token, *, visibility="public", url="https://example.org/synthe
 
 
 def _unlink(client, token, evidence_id, code=CODE):
-    return client.delete(
+    return client.request(
+        "DELETE",
         f"/api/v1/recommendations/{code}/evidence/{evidence_id}",
-        params={"reason": "Synthetic test: wrong document."},
+        json={"reason": "Synthetic test: wrong document."},
         headers=bearer(token) | {"If-Match": _etag(client, code)},
     )
 
@@ -233,7 +241,8 @@ def test_the_schema_declares_bearer_auth_and_401_wherever_a_token_is_read(client
             assert "security" not in operation
             continue
         assert "401" in operation["responses"], (method, path)
-        needs_token = method in ("post", "delete") or "monitor" in path or path == "/api/v1/me"
+        writes = method in ("post", "delete") and path != "/api/v1/evidence/lookup"
+        needs_token = writes or "monitor" in path or path == "/api/v1/me"
         expected = [{"bearerAuth": []}] if needs_token else [{}, {"bearerAuth": []}]
         assert operation["security"] == expected, (method, path)
     assert client.get("/api/v1/scorecard", headers=bearer("rt_not-a-token")).status_code == 401
@@ -482,3 +491,44 @@ def test_workers_creating_the_key_at_once_all_read_the_same_whole_key(tmp_path):
     assert len(set(keys)) == 1 and len(keys[0]) >= 32
     assert path.stat().st_mode & 0o777 == 0o600
     assert [item.name for item in path.parent.iterdir()] == ["cookie.key"]  # no temporary files left
+
+
+def test_an_unlink_reason_and_a_looked_up_url_travel_in_bodies(client, monitor_token):
+    evidence_id = _link(client, monitor_token, visibility="restricted").json()["evidence"]["id"]
+    url = "https://example.org/synthetic/hardening/1"
+    found = client.post("/api/v1/evidence/lookup", json={"url": url}, headers=bearer(monitor_token))
+    assert found.status_code == 200 and found.json()["id"] == evidence_id
+    assert client.post("/api/v1/evidence/lookup", json={"url": url}).status_code == 404  # restricted
+    no_reason = client.request(
+        "DELETE",
+        f"/api/v1/recommendations/{CODE}/evidence/{evidence_id}",
+        headers=bearer(monitor_token) | {"If-Match": _etag(client)},
+    )
+    assert no_reason.status_code == 422
+    assert _unlink(client, monitor_token, evidence_id).status_code == 200
+    entry = client.get(f"/api/v1/recommendations/{CODE}/history", headers=bearer(monitor_token)).json()
+    assert entry["items"][-1]["payload"]["reason"] == "Synthetic test: wrong document."
+
+
+def test_the_access_log_holds_no_client_address_and_no_query_string(database, tmp_path):
+    port = free_port()
+    log_path = tmp_path / "server.log"
+    env = os.environ | {"RECTRACK_DATABASE_URL": database.url, "RECTRACK_DATA_DIR": str(tmp_path / "data")}
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.1)
+        secret = "https://example.org/synthetic/Canary-Informant-Query"
+        assert httpx.get(f"{base}/api/v1/evidence", params={"url": secret}).status_code == 404
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    log = log_path.read_text()
+    assert "GET /api/v1/evidence HTTP/1.1" in log, log  # the request is logged, by path
+    assert "Canary-Informant" not in log and "127.0.0.1:" not in log.replace(f"127.0.0.1:{port}", ""), log

@@ -7,9 +7,16 @@ from fastapi.responses import JSONResponse, Response
 
 from app.auth import MonitorDep, ReaderDep, can_see_restricted
 from app.db import SessionDep, WriteSessionDep
-from app.errors import problem_responses
+from app.errors import Unprocessable, problem_responses
 from app.evidence import service
-from app.evidence.schemas import EvidenceFound, EvidenceIn, EvidenceLinked, EvidenceUnlinked
+from app.evidence.schemas import (
+    EvidenceFound,
+    EvidenceIn,
+    EvidenceLinked,
+    EvidenceLookupIn,
+    EvidenceUnlinked,
+    EvidenceUnlinkIn,
+)
 from app.idempotency import IdempotencyKey, idempotency_for, idempotent
 from app.inputs import CleanText, VisibleText
 from app.recommendations.schemas import CODE_PATH
@@ -60,20 +67,36 @@ def post_evidence(
 def delete_evidence(
     code: Annotated[str, CODE_PATH],
     evidence_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    reason: Annotated[
-        VisibleText, Query(min_length=1, max_length=2000, description="Why the link is removed.")
-    ],
     session: WriteSessionDep,
     principal: MonitorDep,
+    data: EvidenceUnlinkIn | None = None,
+    reason: Annotated[
+        VisibleText | None,
+        Query(
+            min_length=1,
+            max_length=2000,
+            deprecated=True,
+            description="Why the link is removed. Deprecated: send it in the body (URLs end up in logs).",
+        ),
+    ] = None,
     if_match: IfMatch = None,
 ) -> Response:
     """Unlink evidence from a recommendation with a reason; the history keeps who, when and why."""
+    given = data.reason if data is not None else reason
+    if given is None:
+        raise Unprocessable('Say why the link is removed: send {"reason": "..."} in the body.')
     target = read_for_write(session, code, if_match)
-    entry = service.unlink_evidence(session, target, principal, evidence_id, reason.strip() or reason)
+    entry = service.unlink_evidence(session, target, principal, evidence_id, given.strip() or given)
     return written_response(session, EvidenceUnlinked, target, entry, {}, status_code=200)
 
 
-@router.get("/evidence", response_model=EvidenceFound, responses=problem_responses(404, 422))
+@router.post("/evidence/lookup", response_model=EvidenceFound, responses=problem_responses(404, 413, 422))
+def lookup_evidence(data: EvidenceLookupIn, session: SessionDep, reader: ReaderDep) -> dict[str, Any]:
+    """Find an evidence item by URL sent in the body, with the recommendations it is linked to."""
+    return service.find_evidence(session, data.url, include_restricted=can_see_restricted(reader))
+
+
+@router.get("/evidence", response_model=EvidenceFound, responses=problem_responses(404, 422), deprecated=True)
 def get_evidence(
     url: Annotated[
         CleanText, Query(min_length=1, max_length=2048, description="Any spelling of the item's URL.")
@@ -81,5 +104,5 @@ def get_evidence(
     session: SessionDep,
     reader: ReaderDep,
 ) -> dict[str, Any]:
-    """Find an evidence item by URL, with the recommendations it is linked to."""
+    """Find an evidence item by URL in the query (deprecated: URLs end up in logs; POST /evidence/lookup)."""
     return service.find_evidence(session, url, include_restricted=can_see_restricted(reader))

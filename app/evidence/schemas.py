@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.evidence.urls import normalise_url
 from app.history.schemas import HistoryEntryOut
-from app.inputs import InputModel, OneLineText, PastDate, VisibleText
+from app.inputs import CleanText, InputModel, OneLineText, PastDate, VisibleText
 from app.recommendations.schemas import RecommendationVersion
 from app.vocabulary import EvidenceKind, Relation, Visibility
 
@@ -81,3 +81,19 @@ class EvidenceFound(EvidenceOut):
     """An evidence item and its current links."""
 
     links: list[EvidenceLinkOut]
+
+
+class EvidenceUnlinkIn(InputModel):
+    """Why a link is removed; kept in the history with who and when."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: VisibleText = Field(min_length=1, max_length=2000)
+
+
+class EvidenceLookupIn(InputModel):
+    """An evidence URL to look up, in the body so that it stays out of logs."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    url: CleanText = Field(min_length=1, max_length=2048, description="Any spelling of the item's URL.")
