@@ -163,4 +163,3 @@ def test_no_public_surface_shows_what_was_recorded_as_restricted(database, tmp_p
     ]
     assert not leaks, leaks
     assert len(seen) > 30, sorted(seen)
-
