@@ -20,6 +20,7 @@ from app.lru import LRUCache
 from app.monitors.routes import router as monitors_router
 from app.openapi import openapi_document, operation_id
 from app.recommendations.routes import router as recommendations_router
+from app.render_slots import RenderSlots
 from app.reports.routes import router as reports_router
 from app.scorecards.routes import router as scorecards_router
 from app.scorecards.service import CLAIM_GAP_ENTRIES, SCORECARD_ENTRIES
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.list_totals = LRUCache[int](entries) if entries else None
     app.state.scorecards = LRUCache(SCORECARD_ENTRIES)
     app.state.claim_gaps = LRUCache(CLAIM_GAP_ENTRIES)
+    app.state.render_slots = RenderSlots(settings.document_renders)
     install_error_handlers(app)
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]  # FastAPI's documented hook
     app.include_router(health.router)

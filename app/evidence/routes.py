@@ -90,7 +90,9 @@ def delete_evidence(
     return written_response(session, EvidenceUnlinked, target, entry, {}, status_code=200)
 
 
-@router.post("/evidence/lookup", response_model=EvidenceFound, responses=problem_responses(404, 413, 422))
+@router.post(
+    "/evidence/lookup", response_model=EvidenceFound, responses=problem_responses(400, 404, 413, 422)
+)
 def lookup_evidence(data: EvidenceLookupIn, session: SessionDep, reader: ReaderDep) -> dict[str, Any]:
     """Find an evidence item by URL sent in the body, with the recommendations it is linked to."""
     return service.find_evidence(session, data.url, include_restricted=can_see_restricted(reader))

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.auth import Principal, ReaderDep, can_see_restricted
 from app.csv_writer import CSV_MEDIA_TYPE
 from app.db import SessionDep
-from app.errors import problem_responses
+from app.errors import Unauthorized, problem_responses
 from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
 from app.reports.csv_report import matrix_csv
 from app.reports.documents import matrix_meta, section_scorecard
@@ -33,7 +33,9 @@ BINARY = {"type": "string", "format": "binary"}
 TEXT = {"type": "string"}
 FILE_CHUNK = 64 * 1024
 IN_MEMORY_UP_TO = 8 * 1024 * 1024
-MATRIX_RESPONSES = {**NOT_MODIFIED, **problem_responses(401, 422)}
+MATRIX_RESPONSES = {**NOT_MODIFIED, **problem_responses(401, 422, 429)}
+# Rendered whole on the server (CSV, JSON and HTML stream): bounded per server, and large ones need a token.
+WHOLE_DOCUMENTS = ("xlsx", "docx")
 # Each file format has a path of its own whose 200 has one media type, so generated clients read the body as
 # what it is (one response listing them all was parsed as JSON whatever came). Text formats are declared as
 # strings: openapi-python-client turns a binary text/* body into a file made from a str, and fails.
@@ -75,8 +77,16 @@ def matrix_response(
             media_type=CSV_MEDIA_TYPE,
             headers=headers | attachment(filename),
         )
-    if format_ == "docx":
-        ensure_docx_fits(count_rows(session, params))
+    if format_ in WHOLE_DOCUMENTS:
+        rows_count = count_rows(session, params)
+        if format_ == "docx":
+            ensure_docx_fits(rows_count)
+        limit = request.app.state.settings.public_document_rows
+        if reader is None and rows_count > limit:
+            raise Unauthorized(
+                f"Documents of more than {limit:,} rows need a token (viewer or above); this one has "
+                f"{rows_count:,}. The CSV and JSON stream to everyone."
+            )
     scorecard = section_scorecard(session, params, include_restricted=privileged)
     if format_ == "html":
         inline = {"Content-Disposition": f'inline; filename="{filename}"'}
@@ -91,7 +101,8 @@ def matrix_response(
     )
     spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_UP_TO)  # noqa: SIM115 - _chunks closes it
     try:
-        writer(spool, rows, scorecard, meta)
+        with request.app.state.render_slots.held():
+            writer(spool, rows, scorecard, meta)
     except BaseException:
         spool.close()
         raise

@@ -137,6 +137,8 @@ class ChangesParams(RecommendationFilters):
     )
     known_at: KnownAt | None = Field(default=None, description=KNOWN_AT)
     perspective: ScorePerspective = Field(default=ScorePerspective.independent, description=PERSPECTIVE)
+    limit: int = Field(default=GAPS_PAGE, ge=1, le=MAX_GAPS_PAGE, description="Page size.")
+    cursor: str | None = Field(default=None, max_length=200, description="From `next_cursor`.")
 
     @model_validator(mode="after")
     def _ordered(self) -> "ChangesParams":

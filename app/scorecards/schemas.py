@@ -158,6 +158,7 @@ class ChangesOut(BaseModel):
                             ],
                         }
                     ],
+                    "next_cursor": None,
                 }
             ]
         }
@@ -167,5 +168,6 @@ class ChangesOut(BaseModel):
     until: date
     known_at: datetime | None
     perspective: ScorePerspective
-    total: int
-    changes: list[StatusChangeOut]
+    total: int | None = Field(description="How many changed in all; on the first page only.")
+    changes: list[StatusChangeOut] = Field(description="At most `limit` of them, in natural order.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")

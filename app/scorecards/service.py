@@ -3,13 +3,13 @@
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from app.i18n.translation import N_
 from app.lru import LRUCache
 from app.models import HistoryEntry, Recommendation, Source
-from app.recommendations.service import ORDER
+from app.recommendations.service import ORDER, after_position, decode_cursor, encode_cursor
 from app.scorecards.aggregation import counts_statement, fold, per_recommendation
 from app.scorecards.conditions import recommendation_conditions, status_at
 from app.scorecards.entries import ID_CHUNK, entry_view
@@ -150,19 +150,33 @@ def scorecard_changes(session: Session, params: ChangesParams) -> dict[str, Any]
     before = status_at(params.perspective, PointInTime(params.since, params.known_at))
     after_point = PointInTime(params.until, params.known_at)
     after = status_at(params.perspective, after_point)
+    changed = [*recommendation_conditions(params, after, after_point), before != after]
+    # A page at a time in natural order: one request can no longer ask for every change since 1945.
+    position = decode_cursor(params.cursor) if params.cursor else None
     rows = session.execute(
         select(
             col(Recommendation.id),
             col(Recommendation.code),
+            col(Recommendation.source_id),
+            col(Recommendation.number),
             col(Source.slug),
             col(Recommendation.section_number),
             before.label("before"),
             after.label("after"),
         )
         .join(Source, col(Source.id) == col(Recommendation.source_id))
-        .where(*recommendation_conditions(params, after, after_point), before != after)
+        .where(*changed, *([after_position(position)] if position else []))
         .order_by(*ORDER)
+        .limit(params.limit + 1)
     ).all()
+    more, rows = len(rows) > params.limit, rows[: params.limit]
+    total = None
+    if position is None:
+        total = (
+            len(rows)
+            if not more
+            else session.scalar(select(func.count()).select_from(Recommendation).where(*changed))
+        )
     entries = _entries_between(session, [row.id for row in rows], params)
     changes = [
         {
@@ -180,8 +194,9 @@ def scorecard_changes(session: Session, params: ChangesParams) -> dict[str, Any]
         "until": after_point.reference_date(),
         "known_at": params.known_at,
         "perspective": params.perspective,
-        "total": len(changes),
+        "total": total,
         "changes": changes,
+        "next_cursor": encode_cursor(rows[-1]) if more else None,
     }
 
 
