@@ -1,5 +1,7 @@
 """Endpoints the public could use to tie up a server: paged, bounded, or behind a token (issue 13, item 7)."""
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -61,3 +63,18 @@ def test_documents_beyond_the_render_slots_get_429(small_public_documents, viewe
         assert busy.status_code == 429 and busy.headers["retry-after"] == "10"
         assert client.get("/api/v1/reports/matrix.csv").status_code == 200  # streams are not held up
     assert client.get("/api/v1/reports/matrix.xlsx", headers=bearer(viewer_token)).status_code == 200
+
+
+def test_the_web_matrix_comes_a_page_at_a_time(client, monkeypatch):
+    monkeypatch.setattr("app.web.scorecard_pages.MATRIX_PAGE", 20)
+    seen, url = [], "/matrix"
+    while url:
+        page = client.get(url)
+        assert page.status_code == 200
+        seen += re.findall(r'<th scope="row"><a href="/recommendations/(odf-kz-2015-[0-9.]+)"', page.text)
+        found = re.search(r'<a href="(/matrix\?[^"]*cursor=[^"]*)" rel="next"', page.text)
+        url = found.group(1).replace("&amp;", "&") if found else None
+        assert len(seen) <= 43
+    assert len(seen) == 43 == len(set(seen))
+    stale = client.get("/matrix", params={"cursor": "bm9wZQ"})
+    assert stale.status_code == 200 and "out of date" in stale.text

@@ -3,7 +3,7 @@
 import base64
 import binascii
 from collections import defaultdict
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, func, or_, select
 from sqlmodel import Session, col
@@ -32,7 +32,18 @@ def search_text_for(code: str, text: str) -> str:
     return f"{code}\n{text}".casefold()
 
 
-def encode_cursor(recommendation: Recommendation | Row) -> str:
+class Positioned(Protocol):
+    """Anything that knows where a recommendation stands in natural order."""
+
+    @property
+    def source_id(self) -> int: ...
+    @property
+    def section_number(self) -> int: ...
+    @property
+    def number(self) -> int: ...
+
+
+def encode_cursor(recommendation: Positioned | Row[Any]) -> str:
     """An opaque cursor pointing just after this recommendation (an entity or a row) in natural order."""
     raw = f"{recommendation.source_id}.{recommendation.section_number}.{recommendation.number}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")

@@ -26,9 +26,14 @@ BATCH_SIZE = 1000
 
 
 def matrix_rows(
-    session: Session, params: PointInTimeParams, *, include_restricted: bool, batch_size: int = BATCH_SIZE
+    session: Session,
+    params: PointInTimeParams,
+    *,
+    include_restricted: bool,
+    batch_size: int = BATCH_SIZE,
+    after: tuple[int, int, int] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Matrix rows in natural order, fetched in keyset batches with four queries per batch."""
+    """Matrix rows in natural order (after a position, if given), in keyset batches of four queries each."""
     point = point_of(params)
     statement = (
         select(
@@ -50,7 +55,7 @@ def matrix_rows(
         .order_by(*ORDER)
         .limit(batch_size)
     )
-    position = None
+    position = after
     while True:
         batch = session.execute(
             statement if position is None else statement.where(after_position(position))

@@ -1,15 +1,22 @@
 """The overview (scorecard by section) and the printable implementation matrix."""
 
 from datetime import date
+from itertools import islice
+from types import SimpleNamespace
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from app.db import SessionDep
-from app.i18n.translation import N_
-from app.recommendations.service import list_sources
+from app.errors import BadRequest
+from app.i18n.translation import N_, gettext
+from app.models import Source
+from app.recommendations.service import decode_cursor, encode_cursor, list_sources
 from app.reports.matrix import matrix_rows
 from app.scorecards.gaps import claim_gaps_url
 from app.scorecards.params import GAPS_PAGE, MAX_GAPS_PAGE, PointInTimeParams, ScorecardParams
@@ -23,6 +30,7 @@ from app.web.session import ReaderVisitorDep
 router = APIRouter()
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "docx")
+MATRIX_PAGE = 100  # rows on one page of the web matrix
 OVERVIEW_GAPS = GAPS_PAGE  # claim gaps listed on the page; the rest are linked
 AS_OF = N_("As of")
 
@@ -64,14 +72,35 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     )
 
 
+def _cursor_after(session: Session, row: dict[str, Any]) -> str:
+    """The list's keyset cursor pointing after a matrix row (rows name their source by slug)."""
+    source_id = session.scalar(select(col(Source.id)).where(col(Source.slug) == row["source"]))
+    position = SimpleNamespace(source_id=source_id, section_number=row["section"], number=row["number"])
+    return encode_cursor(position)
+
+
 @router.get("/matrix", response_class=HTMLResponse)
 def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     """The implementation matrix as a printable page, with links to download it as CSV, XLSX or DOCX."""
     page_locale(request)
     query = request.query_params
     point, valid = _point(query.get("as_of", "").strip()[:20], query.get("section", "").strip()[:6])
-    rows = list(matrix_rows(session, point, include_restricted=visitor.privileged))
+    cursor = query.get("cursor", "")[:200] or None
+    notices = [] if valid else [bad_filters_notice([AS_OF])]
+    try:
+        after = decode_cursor(cursor) if cursor else None
+    except BadRequest:
+        after, cursor = None, None
+        notices.append(gettext("That page link is out of date; here is the first page."))
+    # A page at a time: the whole matrix, to print or submit, is the document download.
+    found = matrix_rows(
+        session, point, include_restricted=visitor.privileged, batch_size=MATRIX_PAGE + 1, after=after
+    )
+    rows = list(islice(found, MATRIX_PAGE + 1))
+    more, rows = len(rows) > MATRIX_PAGE, rows[:MATRIX_PAGE]
     wanted = point.model_dump(include={"as_of", "section"}, exclude_none=True)
+    kept = {key: str(value) for key, value in wanted.items()}
+    next_cursor = _cursor_after(session, rows[-1]) if more else None
     downloads = [
         (fmt, "/api/v1/reports/matrix?" + urlencode({"format": fmt} | {k: str(v) for k, v in wanted.items()}))
         for fmt in DOWNLOAD_FORMATS
@@ -87,5 +116,7 @@ def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
         choices=filter_choices(session),
         reference_date=point.as_of or date.today(),
         downloads=downloads,
-        notices=[] if valid else [bad_filters_notice([AS_OF])],
+        notices=notices,
+        next_url=f"/matrix?{urlencode(kept | {'cursor': next_cursor})}" if next_cursor else None,
+        first_url=f"/matrix?{urlencode(kept)}" if cursor else None,
     )
