@@ -1,19 +1,17 @@
 """Test databases built by the real migrations, on SQLite and (when configured) PostgreSQL."""
 
 import os
-import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.main import create_app
-from tests.support import PostgresServer, make_token, migrate, seed
+from tests.support import PostgresServer, copy_database, make_token, migrate, seed
 
 POSTGRES_ENV = "RECTRACK_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -67,44 +65,67 @@ def _fresh(backend: str, postgres_server: PostgresServer | None, tmp_dir: Path, 
 
 
 @pytest.fixture(scope="session")
-def seeded_template(
-    backend: str,
-    postgres_server: PostgresServer | None,
-    tmp_path_factory: pytest.TempPathFactory,
-    run_id: str,
-) -> str:
+def templates(
+    postgres_server: PostgresServer | None, tmp_path_factory: pytest.TempPathFactory, run_id: str
+) -> Callable[[str], str]:
+    """The migrated and seeded database of a backend that tests copy, never change: built once, on first use.
+
+    The browser tests take theirs from here too, for the backend they run on.
+    """
+    built: dict[str, str] = {}
+
+    def template(backend: str) -> str:
+        if backend not in built:
+            tmp_dir = tmp_path_factory.mktemp(f"templates-{backend}")
+            url = _fresh(backend, postgres_server, tmp_dir, f"rectrack_tmpl_{run_id}")
+            migrate(url)
+            seed(url)
+            built[backend] = url
+        return built[backend]
+
+    return template
+
+
+@pytest.fixture(scope="session")
+def seeded_template(backend: str, templates: Callable[[str], str]) -> str:
     """A migrated and seeded database that tests copy, never change."""
-    tmp_dir = tmp_path_factory.mktemp(f"templates-{backend}")
-    url = _fresh(backend, postgres_server, tmp_dir, f"rectrack_tmpl_{run_id}")
-    migrate(url)
-    seed(url)
-    return url
+    return templates(backend)
+
+
+def _copy(
+    backend: str, template: str, postgres_server: PostgresServer | None, directory: Path, run_id: str
+) -> TestDatabase:
+    name = f"rectrack_{run_id}_{uuid.uuid4().hex[:8]}"
+    return TestDatabase(backend, copy_database(template, directory, name, postgres_server))
+
+
+def _drop(database: TestDatabase, postgres_server: PostgresServer | None) -> None:
+    """PostgreSQL databases go as their test ends; SQLite files go with pytest's temporary directories."""
+    if database.backend == "postgresql":
+        assert postgres_server is not None
+        postgres_server.drop(database.url)
 
 
 @pytest.fixture
 def empty_database(
     backend: str, postgres_server: PostgresServer | None, tmp_path: Path, run_id: str
-) -> TestDatabase:
+) -> Iterator[TestDatabase]:
     """A brand-new database with no schema at all."""
-    return TestDatabase(
+    database = TestDatabase(
         backend, _fresh(backend, postgres_server, tmp_path, f"rectrack_{run_id}_{uuid.uuid4().hex[:8]}")
     )
+    yield database
+    _drop(database, postgres_server)
 
 
 @pytest.fixture
 def database(
     backend: str, seeded_template: str, postgres_server: PostgresServer | None, tmp_path: Path, run_id: str
-) -> TestDatabase:
+) -> Iterator[TestDatabase]:
     """A migrated, seeded database of the test's own."""
-    if backend == "sqlite":
-        source = Path(make_url(seeded_template).database)
-        target = tmp_path / "rectrack.db"
-        shutil.copyfile(source, target)
-        return TestDatabase(backend, f"sqlite:///{target}")
-    assert postgres_server is not None
-    name = f"rectrack_{run_id}_{uuid.uuid4().hex[:8]}"
-    template = make_url(seeded_template).database
-    return TestDatabase(backend, postgres_server.create(name, template=template))
+    database = _copy(backend, seeded_template, postgres_server, tmp_path, run_id)
+    yield database
+    _drop(database, postgres_server)
 
 
 @pytest.fixture

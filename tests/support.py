@@ -1,7 +1,9 @@
-"""Helpers shared by tests: throwaway PostgreSQL databases, migrating and seeding."""
+"""Helpers shared by tests: throwaway databases, migrating and seeding."""
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from alembic import command
 from sqlalchemy import create_engine, text
@@ -34,12 +36,30 @@ class PostgresServer:
         self.created.append(name)
         return self.url_for(name)
 
+    def drop(self, url: str) -> None:
+        """Drop a database this run created, at once (WITH (FORCE) ends any connection left to it)."""
+        name = make_url(url).database
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.created.remove(name)
+
     def drop_all(self) -> None:
-        """Drop every database this run created."""
+        """Drop every database this run created and has not dropped yet (templates, shared copies)."""
         with self.admin.connect() as connection:
             for name in reversed(self.created):
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.created.clear()
         self.admin.dispose()
+
+
+def copy_database(template: str, directory: Path, name: str, postgres_server: PostgresServer | None) -> str:
+    """A copy of a database nothing is connected to: a file copy (SQLite) or CREATE DATABASE ... TEMPLATE."""
+    if make_url(template).get_backend_name() == "sqlite":
+        target = directory / f"{name}.db"
+        shutil.copyfile(make_url(template).database, target)
+        return f"sqlite:///{target}"
+    assert postgres_server is not None
+    return postgres_server.create(name, template=make_url(template).database)
 
 
 def migrate(url: str, revision: str = "head") -> None:

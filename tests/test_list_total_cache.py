@@ -1,15 +1,14 @@
 """The list's `total` is cached per app by filters and data fingerprint, and is never stale after a write."""
 
 import re
-import shutil
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.config import Settings
@@ -20,7 +19,7 @@ from app.main import create_app
 from app.recommendations.schemas import RecommendationFilters
 from app.recommendations.totals import filters_key
 from seed.loader import DEFAULT_SEED, read_seed
-from tests.support import bearer, make_token
+from tests.support import bearer, copy_database, make_token
 
 CURATED = read_seed(DEFAULT_SEED)["recommendations"]
 LIST = "/api/v1/recommendations"
@@ -131,14 +130,15 @@ def test_cache_off_counts_every_page(settings, monitor_token):
 
 
 @pytest.fixture
-def other_database_url(backend, seeded_template, postgres_server, tmp_path: Path, run_id: str) -> str:
+def other_database_url(
+    backend, seeded_template, postgres_server, tmp_path: Path, run_id: str
+) -> Iterator[str]:
     """A second copy of the seeded database, for a second app."""
-    if backend == "sqlite":
-        target = tmp_path / "other.db"
-        shutil.copyfile(make_url(seeded_template).database, target)
-        return f"sqlite:///{target}"
     name = f"rectrack_{run_id}_{uuid.uuid4().hex[:8]}"
-    return postgres_server.create(name, template=make_url(seeded_template).database)
+    url = copy_database(seeded_template, tmp_path, name, postgres_server)
+    yield url
+    if backend == "postgresql":
+        postgres_server.drop(url)
 
 
 def _fingerprint(url: str) -> str:
