@@ -1,4 +1,10 @@
-"""Test databases built by the real migrations, on SQLite and (when configured) PostgreSQL."""
+"""Test databases built by the real migrations, on SQLite and (when configured) PostgreSQL.
+
+A test that writes gets a database of its own (`database`, `client`), dropped when it ends. A test that only
+reads, or only gets a 4xx that changes nothing, may use `shared_client`: one app per backend over one copy
+of the seeded database for the whole run, checked after every test to be unchanged. A test whose result does
+not depend on the database (rendering, validation, the OpenAPI document) is marked `sqlite_only`.
+"""
 
 import os
 import uuid
@@ -8,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from app.config import Settings
 from app.main import create_app
@@ -21,6 +29,16 @@ def pytest_configure(config: pytest.Config) -> None:
     """CI must run the PostgreSQL leg: refuse to start without it there."""
     if os.environ.get("CI") and not os.environ.get(POSTGRES_ENV):
         raise pytest.UsageError(f"CI is set but {POSTGRES_ENV} is not: the PostgreSQL leg is required in CI.")
+    config.addinivalue_line(
+        "markers", "sqlite_only: the database does not matter to what it checks: run on SQLite, not on both"
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked sqlite_only gets the `backend` parameter "sqlite" alone instead of both."""
+    if metafunc.definition.get_closest_marker("sqlite_only") and "backend" in metafunc.fixturenames:
+        metafunc.definition.add_marker(pytest.mark.parametrize("backend", ["sqlite"], indirect=True))
 
 
 @dataclass
@@ -51,7 +69,7 @@ def run_id() -> str:
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest, postgres_server: PostgresServer | None) -> str:
-    """Each test that needs a database runs once per backend."""
+    """Each test that needs a database runs once per backend (SQLite alone when marked sqlite_only)."""
     if request.param == "postgresql" and postgres_server is None:
         pytest.skip(f"PostgreSQL leg not run: set {POSTGRES_ENV} (CI requires it)")
     return request.param
@@ -157,3 +175,59 @@ def viewer_token(database: TestDatabase) -> str:
 def admin_token(database: TestDatabase) -> str:
     """A token of an admin."""
     return make_token(database.url, "admin", "Ada Admin")
+
+
+@dataclass
+class SharedDatabase(TestDatabase):
+    """The read-only database of the whole run, with a monitor's token made before any test used it."""
+
+    monitor_token: str
+
+
+@pytest.fixture(scope="session")
+def shared_database(
+    backend: str,
+    seeded_template: str,
+    postgres_server: PostgresServer | None,
+    tmp_path_factory: pytest.TempPathFactory,
+    run_id: str,
+) -> Iterator[SharedDatabase]:
+    """One copy of the seeded database per backend, for the tests that never change anything."""
+    copy = _copy(backend, seeded_template, postgres_server, tmp_path_factory.mktemp("shared"), run_id)
+    yield SharedDatabase(copy.backend, copy.url, make_token(copy.url, "monitor", "Aigerim Monitor"))
+    _drop(copy, postgres_server)
+
+
+@pytest.fixture(scope="session")
+def shared_app(shared_database: SharedDatabase) -> Iterator[TestClient]:
+    """The app over the shared database, started once per backend (reach it through `shared_client`)."""
+    with TestClient(create_app(Settings(database_url=shared_database.url, _env_file=None))) as test_client:
+        yield test_client
+
+
+def _data_state(engine: Engine) -> tuple:
+    """What any write would move: rows and newest ids of every table a write adds to, and the versions."""
+    tables = ["history_entries", "recommendation_evidence", "evidence", "monitors", "api_tokens"]
+    with engine.connect() as connection:
+        state = [tuple(connection.execute(text(f"SELECT count(*), max(id) FROM {t}")).one()) for t in tables]
+        state.append(connection.execute(text("SELECT sum(version) FROM recommendations")).scalar())
+    return tuple(state)
+
+
+@pytest.fixture
+def shared_client(shared_app: TestClient) -> Iterator[TestClient]:
+    """A client on the run's shared, read-only database: for tests that read, or get a 4xx changing nothing.
+
+    Its cookies are cleared around each test; a test that did write to the database fails at teardown.
+    """
+    shared_app.cookies.clear()
+    before = _data_state(shared_app.app.state.engine)
+    yield shared_app
+    shared_app.cookies.clear()
+    assert _data_state(shared_app.app.state.engine) == before, "a test wrote to the shared database"
+
+
+@pytest.fixture
+def shared_monitor_token(shared_database: SharedDatabase) -> str:
+    """A monitor's token on the shared database (for requests refused before they change anything)."""
+    return shared_database.monitor_token

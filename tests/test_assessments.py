@@ -27,13 +27,17 @@ def _history_len(client) -> int:
     return len(client.get(f"{URL}/history").json()["items"])
 
 
-def test_missing_if_match_is_428_and_changes_nothing(client, monitor_token):
-    response = _assess(client, monitor_token, {"status": "implemented", "summary": "Synthetic."})
+def test_missing_if_match_is_428_and_changes_nothing(shared_client, shared_monitor_token):
+    response = _assess(
+        shared_client, shared_monitor_token, {"status": "implemented", "summary": "Synthetic."}
+    )
     assert response.status_code == 428
     assert "If-Match" in response.json()["detail"]
-    wildcard = _assess(client, monitor_token, {"status": "implemented", "summary": "x"}, **{"If-Match": "*"})
+    wildcard = _assess(
+        shared_client, shared_monitor_token, {"status": "implemented", "summary": "x"}, **{"If-Match": "*"}
+    )
     assert wildcard.status_code == 428
-    assert _history_len(client) == 1 and client.get(URL).json()["version"] == 1
+    assert _history_len(shared_client) == 1 and shared_client.get(URL).json()["version"] == 1
 
 
 def test_assessment_appends_entry_and_bumps_version(client, monitor_token):
@@ -148,6 +152,7 @@ def test_cited_evidence_must_be_linked(client, monitor_token):
 TOMORROW_EVERYWHERE = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "body",
     [
@@ -165,12 +170,12 @@ TOMORROW_EVERYWHERE = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
         ["not", "an", "object"],
     ],
 )
-def test_bad_input_is_422_problem_and_changes_nothing(client, monitor_token, body):
-    response = _assess_fresh(client, monitor_token, body)
+def test_bad_input_is_422_problem_and_changes_nothing(shared_client, shared_monitor_token, body):
+    response = _assess_fresh(shared_client, shared_monitor_token, body)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"]
-    assert _history_len(client) == 1 and client.get(URL).json()["version"] == 1
+    assert _history_len(shared_client) == 1 and shared_client.get(URL).json()["version"] == 1
 
 
 def test_summary_at_the_limit_is_accepted(client, monitor_token):
@@ -178,33 +183,41 @@ def test_summary_at_the_limit_is_accepted(client, monitor_token):
     assert _assess_fresh(client, monitor_token, body).status_code == 201
 
 
-def test_malformed_json_and_oversized_bodies(client, monitor_token):
-    headers = bearer(monitor_token) | {"If-Match": _etag(client), "Content-Type": "application/json"}
-    malformed = client.post(f"{URL}/assessments", content=b'{"status": "implemented",', headers=headers)
+@pytest.mark.sqlite_only
+def test_malformed_json_and_oversized_bodies(shared_client, shared_monitor_token):
+    headers = bearer(shared_monitor_token) | {
+        "If-Match": _etag(shared_client),
+        "Content-Type": "application/json",
+    }
+    malformed = shared_client.post(
+        f"{URL}/assessments", content=b'{"status": "implemented",', headers=headers
+    )
     assert malformed.status_code in (400, 422)
     assert malformed.headers["content-type"] == "application/problem+json"
-    huge = client.post(f"{URL}/assessments", content=b" " * (1024 * 1024 + 1), headers=headers)
+    huge = shared_client.post(f"{URL}/assessments", content=b" " * (1024 * 1024 + 1), headers=headers)
     assert huge.status_code == 413 and huge.headers["content-type"] == "application/problem+json"
 
     def chunks():
         for _ in range(20):
             yield b" " * 65536
 
-    streamed = client.post(f"{URL}/assessments", content=chunks(), headers=headers)
+    streamed = shared_client.post(f"{URL}/assessments", content=chunks(), headers=headers)
     assert streamed.status_code == 413
-    assert _history_len(client) == 1
+    assert _history_len(shared_client) == 1
 
 
-def test_unknown_recommendation_is_404(client, monitor_token):
-    response = client.post(
+def test_unknown_recommendation_is_404(shared_client, shared_monitor_token):
+    response = shared_client.post(
         "/api/v1/recommendations/odf-kz-2015-9.9/assessments",
         json={"status": "implemented", "summary": "x"},
-        headers=bearer(monitor_token) | {"If-Match": '"1"'},
+        headers=bearer(shared_monitor_token) | {"If-Match": '"1"'},
     )
     assert response.status_code == 404
 
 
-def test_nul_in_a_summary_is_refused(client, monitor_token):
-    response = _assess_fresh(client, monitor_token, {"status": "implemented", "summary": "before\u0000after"})
+def test_nul_in_a_summary_is_refused(shared_client, shared_monitor_token):
+    response = _assess_fresh(
+        shared_client, shared_monitor_token, {"status": "implemented", "summary": "before\u0000after"}
+    )
     assert response.status_code == 422
-    assert _history_len(client) == 1
+    assert _history_len(shared_client) == 1

@@ -102,6 +102,7 @@ def test_unlink_needs_if_match(client, monitor_token):
     assert response.status_code == 428
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "url",
     [
@@ -115,13 +116,14 @@ def test_unlink_needs_if_match(client, monitor_token):
         "not a url",
     ],
 )
-def test_only_http_urls_are_accepted(client, monitor_token, url):
-    response = _link(client, monitor_token, _article(url=url))
+def test_only_http_urls_are_accepted(shared_client, shared_monitor_token, url):
+    response = _link(shared_client, shared_monitor_token, _article(url=url))
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
-    assert client.get(f"/api/v1/recommendations/{CODE}").json()["version"] == 1
+    assert shared_client.get(f"/api/v1/recommendations/{CODE}").json()["version"] == 1
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "overrides",
     [
@@ -132,8 +134,8 @@ def test_only_http_urls_are_accepted(client, monitor_token, url):
         {"x": 1},
     ],
 )
-def test_bad_evidence_fields_are_422(client, monitor_token, overrides):
-    assert _link(client, monitor_token, _article(**overrides)).status_code == 422
+def test_bad_evidence_fields_are_422(shared_client, shared_monitor_token, overrides):
+    assert _link(shared_client, shared_monitor_token, _article(**overrides)).status_code == 422
 
 
 def _restricted_setup(client, token) -> int:

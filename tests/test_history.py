@@ -67,13 +67,13 @@ def test_verify_reports_ok_and_a_stable_root(client, monitor_token):
     assert after["ok"] and after["entries"] == 44 and after["root"] != before["root"]
 
 
-def test_a_second_verification_at_once_is_told_to_come_back(client):
+def test_a_second_verification_at_once_is_told_to_come_back(shared_client):
     with verify._running:  # as if another request were verifying right now
-        busy = client.get("/api/v1/history/verify")
+        busy = shared_client.get("/api/v1/history/verify")
     assert busy.status_code == 429 and busy.headers["retry-after"] == str(verify.RETRY_AFTER_SECONDS)
     assert busy.headers["content-type"] == "application/problem+json"
     assert busy.json()["title"] == "Too many requests"
-    assert client.get("/api/v1/history/verify").json()["ok"] is True
+    assert shared_client.get("/api/v1/history/verify").json()["ok"] is True
 
 
 def _tamper(database, sql: str, **params) -> None:

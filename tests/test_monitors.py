@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -23,8 +24,8 @@ def _assess(client, token: str, **headers):
     )
 
 
-def test_no_token_on_a_write_is_401(client):
-    response = client.post(
+def test_no_token_on_a_write_is_401(shared_client):
+    response = shared_client.post(
         f"/api/v1/recommendations/{CODE}/assessments",
         json={"status": "implemented", "summary": "x"},
         headers={"If-Match": '"1"'},
@@ -34,9 +35,9 @@ def test_no_token_on_a_write_is_401(client):
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_unknown_or_malformed_token_is_401(client):
-    assert _assess(client, "rt_not-a-real-token").status_code == 401
-    assert client.get("/api/v1/me", headers={"Authorization": "Basic abc"}).status_code == 401
+def test_unknown_or_malformed_token_is_401(shared_client):
+    assert _assess(shared_client, "rt_not-a-real-token").status_code == 401
+    assert shared_client.get("/api/v1/me", headers={"Authorization": "Basic abc"}).status_code == 401
 
 
 def test_viewer_cannot_write_but_monitor_can(client, viewer_token, monitor_token):
@@ -113,6 +114,7 @@ def test_idempotent_monitor_creation_does_not_replay_the_token(client, admin_tok
     assert names.count("Dana") == 1
 
 
+@pytest.mark.sqlite_only
 def test_public_reads_can_be_turned_off(database):
     from fastapi.testclient import TestClient
 

@@ -353,23 +353,25 @@ def test_scorecard_csv(client, history):
         {"q": "a\x00b"},
     ],
 )
-def test_bad_parameters_are_422_problems(client, params):
-    response = client.get(SCORECARD, params=params)
+def test_bad_parameters_are_422_problems(shared_client, params):
+    response = shared_client.get(SCORECARD, params=params)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "params", [{"since": "2025-01-02", "until": "2025-01-01"}, {}, {"since": "2999-01-01"}]
 )
-def test_bad_changes_parameters_are_422_problems(client, params):
-    response = client.get(f"{SCORECARD}/changes", params=params)
+def test_bad_changes_parameters_are_422_problems(shared_client, params):
+    response = shared_client.get(f"{SCORECARD}/changes", params=params)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_openapi_documents_the_shapes(client):
-    schema = client.get("/openapi.json").json()
+@pytest.mark.sqlite_only
+def test_openapi_documents_the_shapes(shared_client):
+    schema = shared_client.get("/openapi.json").json()
     operation = schema["paths"]["/api/v1/scorecard"]["get"]
     content = operation["responses"]["200"]["content"]
     assert "text/csv; charset=utf-8" in content and "application/json" in content

@@ -57,9 +57,10 @@ def _api_assess(client: TestClient, token: str, body: dict, code: str = CODE):
     return response
 
 
-def test_pages_render_with_language_and_security_headers(client):
+@pytest.mark.sqlite_only
+def test_pages_render_with_language_and_security_headers(shared_client):
     for path in PAGES:
-        response = client.get(path)
+        response = shared_client.get(path)
         assert response.status_code == 200, path
         assert response.headers["content-type"].startswith("text/html")
         assert '<html lang="en">' in response.text
@@ -68,44 +69,47 @@ def test_pages_render_with_language_and_security_headers(client):
         assert response.headers["referrer-policy"] == "no-referrer"
         # Readers get no cookie at all; the sign-in page sets one to carry its CSRF secret.
         assert ("set-cookie" in response.headers) == (path == "/login"), path
-    assert client.get("/static/style.css").status_code == 200
+    assert shared_client.get("/static/style.css").status_code == 200
 
 
-def test_unknown_recommendation_is_an_html_404(client):
-    response = client.get("/recommendations/odf-kz-2015-9.9")
+@pytest.mark.sqlite_only
+def test_unknown_recommendation_is_an_html_404(shared_client):
+    response = shared_client.get("/recommendations/odf-kz-2015-9.9")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
     assert "No recommendation has the code odf-kz-2015-9.9." in response.text
 
 
-def test_list_paginates_and_leaves_out_bad_filters(client):
-    first = client.get("/recommendations", params={"limit": 25})
+def test_list_paginates_and_leaves_out_bad_filters(shared_client):
+    first = shared_client.get("/recommendations", params={"limit": 25})
     assert first.text.count('<tr>\n      <th scope="row">') == 25
     next_url = re.search(r'href="([^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&")
-    second = client.get(next_url)
+    second = shared_client.get(next_url)
     assert second.text.count('<th scope="row">') == 18
     assert 'rel="next"' not in second.text and "First page" in second.text
 
-    bad = client.get("/recommendations", params={"section": "abc", "status": "nonsense", "q": "defamation"})
+    bad = shared_client.get(
+        "/recommendations", params={"section": "abc", "status": "nonsense", "q": "defamation"}
+    )
     assert bad.status_code == 200
     assert "Some filters were not understood and were left out: Section, Status." in bad.text
     assert "odf-kz-2015-4.1" in bad.text
 
-    forged = client.get("/recommendations", params={"cursor": "not-a-cursor"})
+    forged = shared_client.get("/recommendations", params={"cursor": "not-a-cursor"})
     assert forged.status_code == 200 and "That page link is no longer valid" in forged.text
 
 
-def test_list_page_queries_do_not_grow_with_its_rows(client):
+def test_list_page_queries_do_not_grow_with_its_rows(shared_client):
     statements: list[str] = []
-    engine = client.app.state.engine
+    engine = shared_client.app.state.engine
     listener = lambda *args: statements.append(args[2])  # noqa: E731
-    client.get("/recommendations")  # the total is counted once, then cached until the next write
+    shared_client.get("/recommendations")  # the total is counted once, then cached until the next write
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        client.get("/recommendations", params={"limit": 25})
+        shared_client.get("/recommendations", params={"limit": 25})
         few = len(statements)
         statements.clear()
-        response = client.get("/recommendations", params={"limit": 500})
+        response = shared_client.get("/recommendations", params={"limit": 500})
         many = len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
@@ -140,9 +144,12 @@ def test_the_cookie_is_secure_over_https(settings, monitor_token):
         _sign_in(client, monitor_token)
 
 
-def test_a_wrong_token_is_refused_and_not_echoed(client):
-    form = client.get("/login")
-    response = client.post("/login", data={"csrf_token": _csrf(form.text), "token": "rt_not-a-real-token"})
+@pytest.mark.sqlite_only
+def test_a_wrong_token_is_refused_and_not_echoed(shared_client):
+    form = shared_client.get("/login")
+    response = shared_client.post(
+        "/login", data={"csrf_token": _csrf(form.text), "token": "rt_not-a-real-token"}
+    )
     assert response.status_code == 401
     assert "This token is unknown or has been revoked." in response.text
     assert "rt_not-a-real-token" not in response.text
@@ -361,13 +368,14 @@ def test_every_string_the_templates_use_is_in_the_catalogue():
     assert t("list.count", total=3) == "3 recommendations match."
 
 
-def test_an_expired_session_still_shows_the_text_to_copy(client):
+@pytest.mark.sqlite_only
+def test_an_expired_session_still_shows_the_text_to_copy(shared_client):
     words = "Words typed before the session ended"
     fields = {"version": "1", "status": "implemented", "summary": words}
-    response = client.post(f"/recommendations/{CODE}/assessments", data=fields)
+    response = shared_client.post(f"/recommendations/{CODE}/assessments", data=fields)
     assert response.status_code == 403
     assert 'id="kept-text" readonly' in response.text and f"{words}</textarea>" in response.text
-    assert _version(client) == 1
+    assert _version(shared_client) == 1
 
 
 def test_nul_characters_are_refused_not_crashed_on(client, monitor_token):
