@@ -1,4 +1,9 @@
-"""The HTML pages through TestClient: sessions, CSRF, conflicts, privacy, pagination, strings."""
+"""The HTML pages through TestClient: sessions, CSRF, conflicts, privacy, pagination, strings.
+
+Sessions, CSRF, forms and rendering do not depend on the database, so those tests run on SQLite alone
+(sqlite_only): the forms write through the same service and session as the API, whose tests run on both.
+The list's queries, the stored signing secret and NUL characters stay on both databases.
+"""
 
 import base64
 import json
@@ -118,6 +123,7 @@ def test_list_page_queries_do_not_grow_with_its_rows(shared_client):
     assert len(response.content) < 120_000
 
 
+@pytest.mark.sqlite_only
 def test_sign_in_sets_a_signed_strict_http_only_cookie_without_the_token(client, monitor_token):
     form = client.get("/login")
     response = client.post(
@@ -138,6 +144,7 @@ def test_sign_in_sets_a_signed_strict_http_only_cookie_without_the_token(client,
     assert page.headers["cache-control"] == "private, no-store"
 
 
+@pytest.mark.sqlite_only
 def test_the_cookie_is_secure_over_https(settings, monitor_token):
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         assert "Secure" in client.get("/login").headers["set-cookie"]
@@ -155,6 +162,7 @@ def test_a_wrong_token_is_refused_and_not_echoed(shared_client):
     assert "rt_not-a-real-token" not in response.text
 
 
+@pytest.mark.sqlite_only
 def test_posts_without_the_csrf_token_are_refused(client, monitor_token):
     assert client.post("/login", data={"token": monitor_token}).status_code == 403
     _sign_in(client, monitor_token)
@@ -168,6 +176,7 @@ def test_posts_without_the_csrf_token_are_refused(client, monitor_token):
     assert _version(client) == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_tampered_cookie_is_ignored(client, monitor_token):
     _sign_in(client, monitor_token)
     value = client.cookies[COOKIE]
@@ -180,6 +189,7 @@ def test_a_tampered_cookie_is_ignored(client, monitor_token):
         assert page.status_code == 200 and 'id="assessment-form"' not in page.text
 
 
+@pytest.mark.sqlite_only
 def test_revoking_the_token_signs_the_browser_out(client, monitor_token):
     _sign_in(client, monitor_token)
     assert 'id="assessment-form"' in client.get(f"/recommendations/{CODE}").text
@@ -198,6 +208,7 @@ def test_every_worker_shares_the_generated_secret(settings, client, monitor_toke
         assert connection.execute(text("SELECT count(*) FROM web_secrets")).scalar() == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_configured_secret_key_is_used_instead(settings, monitor_token):
     configured = settings.model_copy(update={"secret_key": "k" * 40})
     with TestClient(create_app(configured)) as client:
@@ -206,6 +217,7 @@ def test_a_configured_secret_key_is_used_instead(settings, monitor_token):
             assert connection.execute(text("SELECT count(*) FROM web_secrets")).scalar() == 0
 
 
+@pytest.mark.sqlite_only
 def test_the_public_sees_no_names_and_no_restricted_evidence(client, database, monitor_token):
     etag = client.get(f"/api/v1/recommendations/{CODE}").headers["etag"]
     linked = client.post(
@@ -234,6 +246,7 @@ def test_the_public_sees_no_names_and_no_restricted_evidence(client, database, m
         assert 'id="assessment-form"' not in page  # viewers read, monitors write
 
 
+@pytest.mark.sqlite_only
 def test_a_viewer_cannot_write(client, viewer_token):
     _sign_in(client, viewer_token)
     page = client.get(f"/recommendations/{CODE}").text
@@ -244,6 +257,7 @@ def test_a_viewer_cannot_write(client, viewer_token):
     assert _version(client) == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_monitor_records_and_links_through_the_forms(client, monitor_token):
     _sign_in(client, monitor_token)
     evidence = {"url": "https://example.org/synthetic/law", "title": "Synthetic law", "relation": "progress"}
@@ -263,6 +277,7 @@ def test_a_monitor_records_and_links_through_the_forms(client, monitor_token):
     assert _version(client) == 3
 
 
+@pytest.mark.sqlite_only
 def test_a_stale_form_is_a_conflict_with_the_text_kept(client, monitor_token, admin_token):
     _sign_in(client, monitor_token)
     stale = _form(client)
@@ -286,6 +301,7 @@ def test_a_stale_form_is_a_conflict_with_the_text_kept(client, monitor_token, ad
     assert response.status_code == 409 and _version(client) == 2
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
@@ -312,6 +328,7 @@ def test_invalid_assessments_are_422_with_the_text_kept(client, monitor_token, f
     assert _version(client) == 1
 
 
+@pytest.mark.sqlite_only
 def test_invalid_evidence_is_422_with_the_fields_kept(client, monitor_token):
     _sign_in(client, monitor_token)
     fields = {
@@ -327,6 +344,7 @@ def test_invalid_evidence_is_422_with_the_fields_kept(client, monitor_token):
     assert _version(client) == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_private_instance_sends_readers_to_sign_in(database, monitor_token):
     private = Settings(database_url=database.url, public_read=False, _env_file=None)
     with TestClient(create_app(private)) as client:
