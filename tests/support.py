@@ -1,15 +1,20 @@
-"""Helpers shared by tests: throwaway databases, migrating and seeding."""
+"""Helpers shared by tests: throwaway databases, migrating and seeding, the CLI in-process."""
 
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
+from typer.testing import CliRunner
 
+from app.config import get_settings
 from app.db import build_engine, write_engine
 from app.health import alembic_config
 from bench.server import Server
@@ -93,6 +98,42 @@ def make_token(url: str, role: str = "monitor", name: str | None = None) -> str:
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header for a token."""
     return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class CliRun:
+    """What a run of the command line gave: exit status and its two output streams."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(database_url: str, *args: str) -> CliRun:
+    """`rectrack ARGS` on a database, in this process, through the console script's own entry point.
+
+    That is `app.cli.main`, which runs the typer app and turns an error into `error: ...` and exit status 1.
+    Settings are read afresh for the run and forgotten after it, so no database URL leaks to other tests.
+    """
+    from app.cli import main
+
+    runner = CliRunner()
+    get_settings.cache_clear()
+    try:
+        with (
+            runner.isolation(env={"RECTRACK_DATABASE_URL": database_url}) as (stdout, stderr, _output),
+            mock.patch.object(sys, "argv", ["rectrack", *args]),
+        ):
+            try:
+                main()
+                returncode = 0
+            except SystemExit as exit_:
+                returncode = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            return CliRun(returncode, stdout.getvalue().decode(), stderr.getvalue().decode())
+    finally:
+        get_settings.cache_clear()
 
 
 @contextmanager

@@ -1,16 +1,12 @@
 """The history: gapless chains, the global feed, verification and tamper detection."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from app.db import build_engine
 from app.history import verify
-from tests.support import bearer
+from tests.support import CliRun, bearer, run_cli
 
 CODE = "odf-kz-2015-7.10"
 
@@ -88,11 +84,8 @@ def _tamper(database, sql: str, **params) -> None:
     engine.dispose()
 
 
-def _cli_verify(database) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RECTRACK_DATABASE_URL": database.url}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", "verify"], env=env, capture_output=True, text=True, timeout=120
-    )
+def _cli_verify(database) -> CliRun:
+    return run_cli(database.url, "verify")
 
 
 def test_tampered_payload_is_found(client, monitor_token, database):

@@ -1,16 +1,12 @@
 """Monitors, tokens and roles over HTTP and the CLI."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
 from app.db import build_engine
 from app.models import ApiToken
-from tests.support import bearer
+from tests.support import CliRun, bearer, run_cli
 
 CODE = "odf-kz-2015-2.1"
 
@@ -129,11 +125,8 @@ def test_public_reads_can_be_turned_off(database):
         assert client.get("/api/v1/recommendations", headers=bearer(token)).status_code == 200
 
 
-def _cli(database, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RECTRACK_DATABASE_URL": database.url}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, text=True, timeout=60
-    )
+def _cli(database, *args: str) -> CliRun:
+    return run_cli(database.url, *args)
 
 
 def test_cli_creates_lists_and_revokes(client, database):
