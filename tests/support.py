@@ -1,4 +1,4 @@
-"""Helpers shared by tests: throwaway databases, migrating and seeding, the CLI in-process."""
+"""Helpers shared by tests: throwaway databases, migrating and seeding, API writes and the CLI in-process."""
 
 import shutil
 import sys
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
+import httpx
 from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -98,6 +99,37 @@ def make_token(url: str, role: str = "monitor", name: str | None = None) -> str:
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header for a token."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def assess(
+    client, token: str, code: str, body, *, headers: dict[str, str] | None = None, expect: int | None = 201
+) -> httpx.Response:
+    """Record an assessment as a well-behaved client does: read the ETag, then POST with If-Match.
+
+    Asserts the status is `expect` (unless None) and returns the response.
+    """
+    return _write_with_etag(client, token, code, "assessments", body, headers, expect)
+
+
+def link(
+    client, token: str, code: str, body, *, headers: dict[str, str] | None = None, expect: int | None = 201
+) -> httpx.Response:
+    """Link evidence as a well-behaved client does: read the ETag, then POST with If-Match.
+
+    Asserts the status is `expect` (unless None) and returns the response.
+    """
+    return _write_with_etag(client, token, code, "evidence", body, headers, expect)
+
+
+def _write_with_etag(client, token, code, collection, body, headers, expect) -> httpx.Response:
+    url = f"/api/v1/recommendations/{code}"
+    etag = client.get(url).headers["etag"]
+    response = client.post(
+        f"{url}/{collection}", json=body, headers=bearer(token) | {"If-Match": etag} | (headers or {})
+    )
+    if expect is not None:
+        assert response.status_code == expect, response.text
+    return response
 
 
 @dataclass

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.support import bearer
+from tests.support import assess, bearer
 
 CODE = "odf-kz-2015-4.2"
 URL = f"/api/v1/recommendations/{CODE}"
@@ -15,12 +15,8 @@ def _etag(client) -> str:
 
 
 def _assess(client, token, body, **headers):
+    """POST with exactly the headers given (If-Match missing, stale or reused); see `assess` otherwise."""
     return client.post(f"{URL}/assessments", json=body, headers=bearer(token) | headers)
-
-
-def _assess_fresh(client, token, body):
-    """Assess with the ETag just read, as a well-behaved client does."""
-    return _assess(client, token, body, **{"If-Match": _etag(client)})
 
 
 def _history_len(client) -> int:
@@ -41,10 +37,7 @@ def test_missing_if_match_is_428_and_changes_nothing(shared_client, shared_monit
 
 
 def test_assessment_appends_entry_and_bumps_version(client, monitor_token):
-    response = _assess_fresh(
-        client, monitor_token, {"status": "partially_implemented", "summary": "Amended."}
-    )
-    assert response.status_code == 201
+    response = assess(client, monitor_token, CODE, {"status": "partially_implemented", "summary": "Amended."})
     body = response.json()
     assert response.headers["etag"] == '"2"' == body["recommendation"]["etag"]
     entry = body["entry"]
@@ -74,23 +67,16 @@ def test_stale_if_match_is_412_and_changes_nothing(client, monitor_token):
 
 def test_backfill_keeps_todays_status_and_state_claims_are_separate(client, monitor_token):
     now = {"status": "not_implemented", "summary": "Now.", "effective_on": "2024-05-01"}
-    assert _assess_fresh(client, monitor_token, now).status_code == 201
+    assess(client, monitor_token, CODE, now)
     earlier = {"status": "implemented", "summary": "Earlier.", "effective_on": "2019-01-01"}
-    backfilled = _assess_fresh(client, monitor_token, earlier)
-    assert backfilled.status_code == 201
+    assess(client, monitor_token, CODE, earlier)
     assert client.get(URL).json()["status"] == "not_implemented"
-    claim = _assess_fresh(
-        client,
-        monitor_token,
-        {"status": "implemented", "perspective": "state", "summary": "National report says so."},
-    )
-    assert claim.status_code == 201
+    claim = {"status": "implemented", "perspective": "state", "summary": "National report says so."}
+    assess(client, monitor_token, CODE, claim)
     detail = client.get(URL).json()
     assert detail["status"] == "not_implemented" and detail["claimed_status"] == "implemented"
-    un = _assess_fresh(
-        client, monitor_token, {"status": "regressed", "perspective": "un", "summary": "Treaty body concern."}
-    )
-    assert un.status_code == 201
+    un = {"status": "regressed", "perspective": "un", "summary": "Treaty body concern."}
+    assess(client, monitor_token, CODE, un)
     detail = client.get(URL).json()
     assert (detail["status"], detail["claimed_status"], detail["version"]) == (
         "not_implemented",
@@ -102,7 +88,7 @@ def test_backfill_keeps_todays_status_and_state_claims_are_separate(client, moni
 def test_same_day_assessments_order_by_seq(client, monitor_token):
     for status in ("implemented", "regressed"):
         body = {"status": status, "summary": status, "effective_on": "2023-03-03"}
-        assert _assess_fresh(client, monitor_token, body).status_code == 201
+        assess(client, monitor_token, CODE, body)
     assert client.get(URL).json()["status"] == "regressed"
 
 
@@ -124,28 +110,20 @@ def test_idempotency_key_replays_and_writes_nothing(client, monitor_token):
 
 def test_idempotency_keys_are_scoped_to_the_token(client, monitor_token, admin_token):
     body = {"status": "implemented", "summary": "Scoped."}
-    mine = _assess(client, monitor_token, body, **{"If-Match": _etag(client), "Idempotency-Key": "k"})
-    assert mine.status_code == 201
+    assess(client, monitor_token, CODE, body, headers={"Idempotency-Key": "k"})
     # Another token using the same key is a different request altogether.
-    assert (
-        _assess(client, admin_token, body, **{"If-Match": _etag(client), "Idempotency-Key": "k"}).status_code
-        == 201
-    )
+    assess(client, admin_token, CODE, body, headers={"Idempotency-Key": "k"})
     assert _history_len(client) == 3
 
 
 def test_cited_evidence_must_be_linked(client, monitor_token):
     linked = client.get(URL).json()["evidence"][0]["id"]
-    ok = _assess_fresh(
-        client,
-        monitor_token,
-        {"status": "implemented", "summary": "Cites.", "evidence_ids": [linked, linked]},
-    )
-    assert ok.status_code == 201 and ok.json()["entry"]["payload"]["evidence_ids"] == [linked]
-    unknown = _assess_fresh(
-        client, monitor_token, {"status": "implemented", "summary": "x", "evidence_ids": [999999]}
-    )
-    assert unknown.status_code == 422 and unknown.json()["unknown_evidence_ids"] == [999999]
+    cites = {"status": "implemented", "summary": "Cites.", "evidence_ids": [linked, linked]}
+    ok = assess(client, monitor_token, CODE, cites)
+    assert ok.json()["entry"]["payload"]["evidence_ids"] == [linked]
+    cites_unknown = {"status": "implemented", "summary": "x", "evidence_ids": [999999]}
+    unknown = assess(client, monitor_token, CODE, cites_unknown, expect=422)
+    assert unknown.json()["unknown_evidence_ids"] == [999999]
     assert client.get(URL).json()["version"] == 2
 
 
@@ -171,8 +149,7 @@ TOMORROW_EVERYWHERE = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
     ],
 )
 def test_bad_input_is_422_problem_and_changes_nothing(shared_client, shared_monitor_token, body):
-    response = _assess_fresh(shared_client, shared_monitor_token, body)
-    assert response.status_code == 422, response.text
+    response = assess(shared_client, shared_monitor_token, CODE, body, expect=422)
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"]
     assert _history_len(shared_client) == 1 and shared_client.get(URL).json()["version"] == 1
@@ -180,7 +157,7 @@ def test_bad_input_is_422_problem_and_changes_nothing(shared_client, shared_moni
 
 def test_summary_at_the_limit_is_accepted(client, monitor_token):
     body = {"status": "implemented", "summary": "я" * 10_000, "effective_on": date(2015, 6, 19).isoformat()}
-    assert _assess_fresh(client, monitor_token, body).status_code == 201
+    assess(client, monitor_token, CODE, body)  # asserts the 201
 
 
 @pytest.mark.sqlite_only
@@ -216,8 +193,6 @@ def test_unknown_recommendation_is_404(shared_client, shared_monitor_token):
 
 
 def test_nul_in_a_summary_is_refused(shared_client, shared_monitor_token):
-    response = _assess_fresh(
-        shared_client, shared_monitor_token, {"status": "implemented", "summary": "before\u0000after"}
-    )
-    assert response.status_code == 422
+    body = {"status": "implemented", "summary": "before\u0000after"}
+    assess(shared_client, shared_monitor_token, CODE, body, expect=422)
     assert _history_len(shared_client) == 1

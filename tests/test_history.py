@@ -6,23 +6,15 @@ from sqlalchemy.exc import DBAPIError
 
 from app.db import build_engine
 from app.history import verify
-from tests.support import CliRun, bearer, run_cli
+from tests.support import CliRun, assess, bearer, run_cli
 
 CODE = "odf-kz-2015-7.10"
 
 
 def _write_some(client, token, n: int = 3, code: str = CODE) -> None:
     for i in range(n):
-        etag = client.get(f"/api/v1/recommendations/{code}").headers["etag"]
-        response = client.post(
-            f"/api/v1/recommendations/{code}/assessments",
-            json={
-                "status": ["implemented", "regressed", "not_implemented"][i % 3],
-                "summary": f"Synthetic {i}.",
-            },
-            headers=bearer(token) | {"If-Match": etag},
-        )
-        assert response.status_code == 201
+        status = ["implemented", "regressed", "not_implemented"][i % 3]
+        assess(client, token, code, {"status": status, "summary": f"Synthetic {i}."})
 
 
 def test_chain_links_every_entry_to_the_previous(client, monitor_token):

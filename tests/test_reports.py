@@ -19,7 +19,7 @@ from app.reports.schemas import MatrixOut
 from app.scorecards.schemas import PointInTimeParams
 from seed.loader import DEFAULT_SEED, read_seed
 from tests.support import bearer
-from tests.test_scorecard import PREFIX, assess, link
+from tests.test_scorecard import PREFIX, add_evidence, record
 
 MATRIX = "/api/v1/reports/matrix"
 NATURAL_ORDER = [item["code"] for item in read_seed(DEFAULT_SEED)["recommendations"]]
@@ -33,13 +33,13 @@ INJECTION = '=HYPERLINK("https://evil.example","click")'
 def scripted(client, monitor_token):
     """2.1 partially implemented, with both kinds of evidence; 2.2 regressed while the state claims it."""
     t = monitor_token
-    link(client, t, "2.1", "Amendments published", "progress", published_on="2024-05-30")
-    link(client, t, "2.1", SECRET, "regression", visibility="restricted", published_on="2024-02-01")
-    assess(client, t, "2.1", "implemented", "2024-02-01", perspective="state", summary="The state says so.")
-    assess(client, t, "2.1", "partially_implemented", "2024-06-01", summary=SUMMARY)
-    assess(client, t, "2.2", "regressed", "2024-03-01", summary=INJECTION)
-    assess(client, t, "2.2", "implemented", "2024-01-01", perspective="state", summary="Claimed.")
-    assess(client, t, "2.3", "implemented", "2024-04-01", perspective="un", summary="UN view.")
+    add_evidence(client, t, "2.1", "Amendments published", "progress", published_on="2024-05-30")
+    add_evidence(client, t, "2.1", SECRET, "regression", visibility="restricted", published_on="2024-02-01")
+    record(client, t, "2.1", "implemented", "2024-02-01", perspective="state", summary="The state says so.")
+    record(client, t, "2.1", "partially_implemented", "2024-06-01", summary=SUMMARY)
+    record(client, t, "2.2", "regressed", "2024-03-01", summary=INJECTION)
+    record(client, t, "2.2", "implemented", "2024-01-01", perspective="state", summary="Claimed.")
+    record(client, t, "2.3", "implemented", "2024-04-01", perspective="un", summary="UN view.")
 
 
 def get(client, fmt, headers=None, **params):
@@ -56,7 +56,8 @@ def all_text(fmt, content: bytes) -> str:
     return content.decode("utf-8")
 
 
-def test_csv(client, scripted):
+@pytest.mark.usefixtures("scripted")
+def test_csv(client):
     response = get(client, "csv", as_of="2024-12-31")
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == 'attachment; filename="rectrack-matrix-2024-12-31.csv"'
@@ -75,7 +76,8 @@ def test_csv(client, scripted):
     assert rows[1]["Latest assessment (independent monitors)"] == "'" + INJECTION  # never run as a formula
 
 
-def test_xlsx(client, scripted):
+@pytest.mark.usefixtures("scripted")
+def test_xlsx(client):
     response = get(client, "xlsx", as_of="2024-12-31")
     assert response.headers["content-disposition"].endswith('rectrack-matrix-2024-12-31.xlsx"')
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
@@ -138,7 +140,8 @@ class _Tables(HTMLParser):
             self.style += data
 
 
-def test_html(client, scripted):
+@pytest.mark.usefixtures("scripted")
+def test_html(client):
     response = get(client, "html", as_of="2024-12-31")
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     parser = _Tables()
@@ -156,7 +159,8 @@ def test_html(client, scripted):
     assert "Implementation matrix" in response.text
 
 
-def test_docx(client, scripted):
+@pytest.mark.usefixtures("scripted")
+def test_docx(client):
     response = get(client, "docx", as_of="2024-12-31")
     document = docx.Document(io.BytesIO(response.content))
     assert document.paragraphs[0].text == "Implementation matrix"
@@ -172,7 +176,8 @@ def test_docx(client, scripted):
     assert SECRET not in all_text("docx", response.content)
 
 
-def test_json_rows_match_the_schema(client, scripted):
+@pytest.mark.usefixtures("scripted")
+def test_json_rows_match_the_schema(client):
     body = get(client, "json", as_of="2024-12-31").json()
     MatrixOut.model_validate(body)
     assert body["as_of"] == "2024-12-31" and body["perspective"] == "independent"
@@ -185,8 +190,9 @@ def test_json_rows_match_the_schema(client, scripted):
     assert {item["visibility"] for item in first["evidence"]} == {"public"}
 
 
+@pytest.mark.usefixtures("scripted")
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_restricted_evidence_only_for_viewers(client, viewer_token, scripted, fmt):
+def test_restricted_evidence_only_for_viewers(client, viewer_token, fmt):
     public = get(client, fmt)
     viewer = get(client, fmt, headers=bearer(viewer_token))
     assert SECRET not in all_text(fmt, public.content)
@@ -197,7 +203,8 @@ def test_restricted_evidence_only_for_viewers(client, viewer_token, scripted, fm
     assert cached.status_code == 304
 
 
-def test_as_of_perspective_and_filters(client, scripted):
+@pytest.mark.usefixtures("scripted")
+def test_as_of_perspective_and_filters(client):
     early = get(client, "json", as_of="2024-04-30").json()["rows"]
     assert early[0]["independent_status"] == "not_assessed" and early[0]["claimed_status"] == "implemented"
     assert early[0]["assessment"] is None
@@ -227,7 +234,8 @@ def test_bad_parameters_are_422(shared_client, params):
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_rows_stream_in_keyset_batches_without_n_plus_one(database, scripted):
+@pytest.mark.usefixtures("scripted")
+def test_rows_stream_in_keyset_batches_without_n_plus_one(database):
     engine = build_engine(database.url)
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
@@ -252,7 +260,8 @@ def cli(database, monkeypatch):
     get_settings.cache_clear()
 
 
-def test_cli_scorecard_and_matrix(cli, scripted, tmp_path):
+@pytest.mark.usefixtures("scripted")
+def test_cli_scorecard_and_matrix(cli, tmp_path):
     table = cli("scorecard", "--as-of", "2024-12-31")
     assert table.exit_code == 0, table.output
     assert "Legislat" in table.output and "as of 2024-12-31" in table.output and "claim gap" in table.output

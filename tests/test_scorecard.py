@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from seed.loader import DEFAULT_SEED, read_seed
-from tests.support import bearer
+from tests.support import assess, bearer, link
 
 PREFIX = "odf-kz-2015-"
 SCORECARD = "/api/v1/scorecard"
@@ -13,24 +13,19 @@ CURATED = {item["code"]: item for item in read_seed(DEFAULT_SEED)["recommendatio
 STATUSES = ["not_assessed", "not_implemented", "partially_implemented", "implemented", "regressed"]
 
 
-def assess(client, token, code, status, effective_on, perspective="independent", summary=None):
-    """Record an assessment through the API, as a monitor would; returns the history entry."""
-    url = f"/api/v1/recommendations/{PREFIX}{code}"
+def record(client, token, code, status, effective_on, perspective="independent", summary=None):
+    """Assess PREFIX + code through the API, as a monitor would; returns the history entry."""
     body = {
         "status": status,
         "perspective": perspective,
         "effective_on": effective_on,
         "summary": summary or f"{perspective} view of {code}: {status} from {effective_on}.",
     }
-    etag = client.get(url).headers["etag"]
-    response = client.post(f"{url}/assessments", json=body, headers=bearer(token) | {"If-Match": etag})
-    assert response.status_code == 201, response.text
-    return response.json()["entry"]
+    return assess(client, token, f"{PREFIX}{code}", body).json()["entry"]
 
 
-def link(client, token, code, title, relation, *, visibility="public", published_on=None):
-    """Link a new evidence item through the API; returns the response body."""
-    url = f"/api/v1/recommendations/{PREFIX}{code}"
+def add_evidence(client, token, code, title, relation, *, visibility="public", published_on=None):
+    """Link a new evidence item to PREFIX + code through the API; returns the response body."""
     slug = "".join(ch for ch in title.lower() if ch.isalnum())[:40]
     body = {
         "url": f"https://example.org/{slug}",
@@ -40,10 +35,7 @@ def link(client, token, code, title, relation, *, visibility="public", published
         "visibility": visibility,
         "published_on": published_on,
     }
-    etag = client.get(url).headers["etag"]
-    response = client.post(f"{url}/evidence", json=body, headers=bearer(token) | {"If-Match": etag})
-    assert response.status_code == 201, response.text
-    return response.json()
+    return link(client, token, f"{PREFIX}{code}", body).json()
 
 
 def unlink(client, token, code, evidence_id):
@@ -62,21 +54,21 @@ def unlink(client, token, code, evidence_id):
 def history(client, monitor_token):
     """The scripted history; returns recording times to use as known_at."""
     t = monitor_token
-    assess(client, t, "2.1", "not_implemented", "2023-03-01")
-    assess(client, t, "2.1", "partially_implemented", "2024-03-01")
-    assess(client, t, "2.2", "implemented", "2024-06-01")
-    assess(client, t, "2.3", "regressed", "2024-01-15")
-    assess(client, t, "2.1", "implemented", "2024-02-01", perspective="state")
-    k1 = assess(client, t, "3.1", "partially_implemented", "2023-06-01")["recorded_at"]
+    record(client, t, "2.1", "not_implemented", "2023-03-01")
+    record(client, t, "2.1", "partially_implemented", "2024-03-01")
+    record(client, t, "2.2", "implemented", "2024-06-01")
+    record(client, t, "2.3", "regressed", "2024-01-15")
+    record(client, t, "2.1", "implemented", "2024-02-01", perspective="state")
+    k1 = record(client, t, "3.1", "partially_implemented", "2023-06-01")["recorded_at"]
     # Backfills: recorded now, effective before entries recorded earlier.
-    assess(client, t, "2.2", "not_implemented", "2023-01-10")
-    assess(client, t, "2.1", "regressed", "2023-12-01")
-    assess(client, t, "2.4", "partially_implemented", "2024-05-01", perspective="state")
-    assess(client, t, "2.4", "not_implemented", "2024-04-01")
-    assess(client, t, "2.3", "implemented", "2024-02-01", perspective="un")
-    assess(client, t, "2.3", "implemented", "2024-03-01", perspective="state")
-    progress = link(client, t, "2.2", "New law adopted", "progress", published_on="2024-05-30")
-    regression = link(
+    record(client, t, "2.2", "not_implemented", "2023-01-10")
+    record(client, t, "2.1", "regressed", "2023-12-01")
+    record(client, t, "2.4", "partially_implemented", "2024-05-01", perspective="state")
+    record(client, t, "2.4", "not_implemented", "2024-04-01")
+    record(client, t, "2.3", "implemented", "2024-02-01", perspective="un")
+    record(client, t, "2.3", "implemented", "2024-03-01", perspective="state")
+    progress = add_evidence(client, t, "2.2", "New law adopted", "progress", published_on="2024-05-30")
+    regression = add_evidence(
         client,
         t,
         "3.1",
@@ -86,7 +78,7 @@ def history(client, monitor_token):
         published_on="2024-02-01",
     )
     k2 = regression["entry"]["recorded_at"]
-    assess(client, t, "2.1", "implemented", "2025-03-01")
+    record(client, t, "2.1", "implemented", "2025-03-01")
     unlink(client, t, "2.2", progress["evidence"]["id"])
     return {"k1": k1, "k2": k2}
 
@@ -106,7 +98,8 @@ def counts(**nonzero):
     return {status: nonzero.get(status, 0) for status in STATUSES}
 
 
-def test_as_of_end_of_2023(client, history):
+@pytest.mark.usefixtures("history")
+def test_as_of_end_of_2023(client):
     scorecard = card(client, as_of="2023-12-31")
     assert scorecard["as_of"] == "2023-12-31" and scorecard["perspective"] == "independent"
     assert [g["key"] for g in scorecard["groups"]] == ["2", "3", "4", "5", "6", "7"]
@@ -136,7 +129,8 @@ def test_as_of_end_of_2023(client, history):
     assert group(scorecard, "5")["score"] is None and group(scorecard, "5")["assessed"] == 0
 
 
-def test_as_of_end_of_2024_with_staleness_and_claim_gaps(client, history):
+@pytest.mark.usefixtures("history")
+def test_as_of_end_of_2024_with_staleness_and_claim_gaps(client):
     scorecard = card(client, as_of="2024-12-31")
     section2 = group(scorecard, "2")
     assert section2["by_status"] == counts(
@@ -193,7 +187,8 @@ def test_known_at_counts_evidence_linked_then(client, viewer_token, history):
     assert group(before_publication, "2")["evidence_coverage"] == 0.0  # published 2024-05-30
 
 
-def test_current_scorecard_and_perspectives(client, history):
+@pytest.mark.usefixtures("history")
+def test_current_scorecard_and_perspectives(client):
     current = card(client)
     assert current["as_of"] == datetime.now(UTC).date().isoformat() and current["known_at"] is None
     section2 = group(current, "2")
@@ -216,7 +211,8 @@ def test_current_scorecard_and_perspectives(client, history):
     assert formula["excluded"] == ["not_assessed"] and "UPR Info" in formula["source"]
 
 
-def test_denormalised_fast_path_matches_the_history(client, history):
+@pytest.mark.usefixtures("history")
+def test_denormalised_fast_path_matches_the_history(client):
     today, now = datetime.now(UTC).date().isoformat(), datetime.now(UTC).isoformat()
     for group_by in ("section", "theme", "addressee", "sdg", "status", "source"):
         for perspective in ("independent", "state", "un"):
@@ -228,7 +224,8 @@ def test_denormalised_fast_path_matches_the_history(client, history):
         assert card(client, status=status) == card(client, status=status, as_of=today) | {"as_of": today}
 
 
-def test_group_by_status_lists_all_five(client, history):
+@pytest.mark.usefixtures("history")
+def test_group_by_status_lists_all_five(client):
     scorecard = card(client, group_by="status", as_of="2024-12-31")
     assert [g["key"] for g in scorecard["groups"]] == STATUSES
     assert [g["total"] for g in scorecard["groups"]] == [38, 1, 2, 1, 1]
@@ -236,7 +233,8 @@ def test_group_by_status_lists_all_five(client, history):
     assert group(scorecard, "partially_implemented")["score"] == 0.5
 
 
-def test_group_by_category_overlaps_and_totals_count_once(client, history):
+@pytest.mark.usefixtures("history")
+def test_group_by_category_overlaps_and_totals_count_once(client):
     expected_status = {"2.1": "partially_implemented", "2.2": "implemented", "2.3": "regressed"}
     expected_status |= {"2.4": "not_implemented", "3.1": "partially_implemented"}
     for kind, field in (("theme", "themes"), ("addressee", "addressees"), ("sdg", "sdg")):
@@ -252,13 +250,15 @@ def test_group_by_category_overlaps_and_totals_count_once(client, history):
         assert sum(g["total"] for g in scorecard["groups"]) >= 43
 
 
-def test_group_by_source(client, history):
+@pytest.mark.usefixtures("history")
+def test_group_by_source(client):
     scorecard = card(client, group_by="source", as_of="2024-12-31")
     [only] = scorecard["groups"]
     assert only["key"] == "odf-kz-2015" and only["total"] == 43 and only["score"] == 0.4
 
 
-def test_filters_apply_and_status_means_status_as_of(client, history):
+@pytest.mark.usefixtures("history")
+def test_filters_apply_and_status_means_status_as_of(client):
     assert card(client, status="regressed", as_of="2023-12-31")["totals"]["total"] == 1  # 2.1 then
     assert card(client, status="regressed")["totals"]["total"] == 1  # 2.3 now
     partial = card(client, status="partially_implemented", as_of="2024-12-31")
@@ -316,14 +316,15 @@ def test_etag_and_if_none_match(client, monitor_token, viewer_token):
         client.get(SCORECARD, params={"format": "csv"}, headers={"If-None-Match": csv_etag}).status_code
         == 304
     )
-    assess(client, monitor_token, "5.1", "implemented", "2024-01-01")
+    record(client, monitor_token, "5.1", "implemented", "2024-01-01")
     after = client.get(SCORECARD, headers={"If-None-Match": etag})
     assert after.status_code == 200 and after.headers["etag"] != etag
     naive = client.get(SCORECARD, params={"known_at": "2025-01-01T10:00:00"}).headers["etag"]
     assert naive == client.get(SCORECARD, params={"known_at": "2025-01-01T12:00:00+02:00"}).headers["etag"]
 
 
-def test_scorecard_csv(client, history):
+@pytest.mark.usefixtures("history")
+def test_scorecard_csv(client):
     response = client.get(SCORECARD, params={"format": "csv", "as_of": "2024-12-31"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"

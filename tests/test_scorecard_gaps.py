@@ -13,7 +13,7 @@ from app.scorecards.schemas import ScorecardOut, ScorecardParams
 from app.scorecards.service import compute_scorecard
 from seed.loader import DEFAULT_SEED, read_seed
 from tests.support import bearer
-from tests.test_scorecard import PREFIX, SCORECARD, assess
+from tests.test_scorecard import PREFIX, SCORECARD, record
 
 GAPS = f"{SCORECARD}/claim-gaps"
 NATURAL_ORDER = [item["code"] for item in read_seed(DEFAULT_SEED)["recommendations"]]
@@ -29,17 +29,17 @@ def gaps_history(client, monitor_token):
     numbers = [code.removeprefix(PREFIX) for code in NATURAL_ORDER[:16]]
     for i, number in enumerate(numbers):
         claim = "implemented" if i % 2 == 0 else "partially_implemented"
-        assess(client, t, number, claim, "2024-01-10", perspective="state")
+        record(client, t, number, claim, "2024-01-10", perspective="state")
         if i % 4 == 3:
-            assess(client, t, number, "implemented", "2024-02-01")  # the monitors agree: no gap
+            record(client, t, number, "implemented", "2024-02-01")  # the monitors agree: no gap
         elif i % 5 == 0:
-            assess(client, t, number, "partially_implemented", "2023-05-01")
-            assess(client, t, number, "regressed", "2024-09-01")  # a gap now, none as of AS_OF
+            record(client, t, number, "partially_implemented", "2023-05-01")
+            record(client, t, number, "regressed", "2024-09-01")  # a gap now, none as of AS_OF
         else:
-            assess(client, t, number, "not_implemented", "2024-02-01")
-    known_at = assess(client, t, "7.1", "implemented", "2024-01-01", perspective="un")["recorded_at"]
+            record(client, t, number, "not_implemented", "2024-02-01")
+    known_at = record(client, t, "7.1", "implemented", "2024-01-01", perspective="un")["recorded_at"]
     for number in (numbers[1], numbers[2], numbers[6]):
-        assess(client, t, number, "implemented", "2024-03-01")  # backfilled: closes the gap as now known
+        record(client, t, number, "implemented", "2024-03-01")  # backfilled: closes the gap as now known
     return {"known_at": known_at}
 
 
@@ -136,7 +136,8 @@ def test_the_scorecard_holds_the_first_page_and_links_the_next(client, gaps_hist
     assert triples(first["items"]) == expected[:100] and first["total"] == len(expected)
 
 
-def test_filters_apply_to_the_gaps(client, gaps_history):
+@pytest.mark.usefixtures("gaps_history")
+def test_filters_apply_to_the_gaps(client):
     section2 = [gap for gap in oracle(client, AS_OF) if gap[0].startswith(f"{PREFIX}2.")]
     assert section2
     page = client.get(GAPS, params={"as_of": AS_OF, "section": 2}).json()
@@ -170,7 +171,8 @@ def test_bad_page_parameters_are_422(shared_client, params):
     assert shared_client.get(SCORECARD, params={"gaps_limit": 501}).status_code == 422
 
 
-def test_claim_gap_pages_revalidate_with_etags(client, monitor_token, viewer_token, gaps_history):
+@pytest.mark.usefixtures("gaps_history")
+def test_claim_gap_pages_revalidate_with_etags(client, monitor_token, viewer_token):
     first = client.get(GAPS, params={"limit": 2})
     etag = first.headers["etag"]
     assert etag.startswith('W/"') and first.headers["cache-control"] == "no-cache"
@@ -178,8 +180,8 @@ def test_claim_gap_pages_revalidate_with_etags(client, monitor_token, viewer_tok
     second = client.get(GAPS, params={"limit": 2, "cursor": first.json()["next_cursor"]})
     assert second.headers["etag"] != etag
     assert client.get(GAPS, params={"limit": 2}, headers=bearer(viewer_token)).headers["etag"] != etag
-    assess(client, monitor_token, "7.2", "implemented", "2024-01-01", perspective="state")
-    assess(client, monitor_token, "7.2", "regressed", "2024-02-01")
+    record(client, monitor_token, "7.2", "implemented", "2024-01-01", perspective="state")
+    record(client, monitor_token, "7.2", "regressed", "2024-02-01")
     after = client.get(GAPS, params={"limit": 2}, headers={"If-None-Match": etag})
     assert after.status_code == 200 and after.headers["etag"] != etag
     assert after.json()["total"] == first.json()["total"] + 1
@@ -207,8 +209,9 @@ def computations(monkeypatch) -> list[ScorecardParams]:
     return calls
 
 
+@pytest.mark.usefixtures("gaps_history")
 def test_the_cache_serves_what_a_fresh_computation_gives_until_a_write(
-    client, database, monitor_token, gaps_history, computations
+    client, database, monitor_token, computations
 ):
     first = client.get(SCORECARD, params={"group_by": "theme"})
     again = client.get(SCORECARD, params={"group_by": "theme"})
@@ -218,8 +221,8 @@ def test_the_cache_serves_what_a_fresh_computation_gives_until_a_write(
     csv = client.get(SCORECARD, params={"group_by": "theme", "format": "csv"})
     assert csv.status_code == 200 and len(computations) == 1  # the same computation, rendered as CSV
     total = first.json()["claim_gaps_total"]
-    assess(client, monitor_token, "7.3", "implemented", "2024-01-01", perspective="state")
-    assess(client, monitor_token, "7.3", "not_implemented", "2024-02-01")
+    record(client, monitor_token, "7.3", "implemented", "2024-01-01", perspective="state")
+    record(client, monitor_token, "7.3", "not_implemented", "2024-02-01")
     after = client.get(SCORECARD, params={"group_by": "theme"})
     assert len(computations) == 2 and after.headers["etag"] != first.headers["etag"]
     assert after.json()["claim_gaps_total"] == total + 1
@@ -233,35 +236,39 @@ def test_a_past_scorecard_is_the_same_cached_recomputed_and_after_later_writes(
     before = client.get(SCORECARD, params=params).json()
     assert client.get(SCORECARD, params=params).json() == before and len(computations) == 1
     assert before == fresh(database, **params)
-    assess(client, monitor_token, "7.4", "implemented", "2024-01-01", perspective="state")
-    assess(client, monitor_token, "7.4", "regressed", "2024-02-01")
+    record(client, monitor_token, "7.4", "implemented", "2024-01-01", perspective="state")
+    record(client, monitor_token, "7.4", "regressed", "2024-02-01")
     # Recorded after known_at, so not counted: a new computation under the new data state agrees.
     assert client.get(SCORECARD, params=params).json() == before
     assert len(computations) == 2
 
 
-def test_the_overview_and_the_api_share_a_computation(client, gaps_history, computations):
+@pytest.mark.usefixtures("gaps_history")
+def test_the_overview_and_the_api_share_a_computation(client, computations):
     page = client.get("/", params={"as_of": AS_OF})
     body = client.get(SCORECARD, params={"as_of": AS_OF}).json()
     assert page.status_code == 200 and len(computations) == 1
     assert f"{body['claim_gaps_total']} recommendations in all." in page.text
 
 
-def test_the_claim_gap_pages_are_cached_too(client, gaps_history):
+@pytest.mark.usefixtures("gaps_history")
+def test_the_claim_gap_pages_are_cached_too(client):
     cache = client.app.state.claim_gaps
     first = client.get(GAPS, params={"limit": 3}).json()
     misses = cache.misses
     assert client.get(GAPS, params={"limit": 3}).json() == first and cache.misses == misses
 
 
-def test_the_cache_is_bounded(client, gaps_history):
+@pytest.mark.usefixtures("gaps_history")
+def test_the_cache_is_bounded(client):
     cache = client.app.state.scorecards
     for days in range(cache.size + 5):
         assert client.get(SCORECARD, params={"stale_after_days": days, "gaps_limit": 0}).status_code == 200
     assert len(cache) == cache.size
 
 
-def test_the_overview_shows_the_count_and_the_first_gaps(client, gaps_history, monkeypatch):
+@pytest.mark.usefixtures("gaps_history")
+def test_the_overview_shows_the_count_and_the_first_gaps(client, monkeypatch):
     expected = oracle(client)
     page = client.get("/")
     assert page.status_code == 200

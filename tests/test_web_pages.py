@@ -20,7 +20,7 @@ from app.vocabulary import EvidenceKind, HistoryKind, Perspective, Relation, Rol
 from app.web.account import safe_next
 from app.web.session import COOKIE
 from app.web.strings import ENGLISH, pick_language, translator
-from tests.support import bearer, make_token
+from tests.support import assess, bearer, link, make_token
 
 CODE = "odf-kz-2015-2.1"
 PAGES = ["/", "/recommendations", f"/recommendations/{CODE}", "/matrix", "/login", "/logout"]
@@ -51,15 +51,6 @@ def _form(client: TestClient, code: str = CODE) -> dict[str, str]:
 
 def _version(client: TestClient, code: str = CODE) -> int:
     return client.get(f"/api/v1/recommendations/{code}").json()["version"]
-
-
-def _api_assess(client: TestClient, token: str, body: dict, code: str = CODE):
-    etag = client.get(f"/api/v1/recommendations/{code}").headers["etag"]
-    response = client.post(
-        f"/api/v1/recommendations/{code}/assessments", json=body, headers=bearer(token) | {"If-Match": etag}
-    )
-    assert response.status_code == 201, response.text
-    return response
 
 
 @pytest.mark.sqlite_only
@@ -219,17 +210,17 @@ def test_a_configured_secret_key_is_used_instead(settings, monitor_token):
 
 @pytest.mark.sqlite_only
 def test_the_public_sees_no_names_and_no_restricted_evidence(client, database, monitor_token):
-    etag = client.get(f"/api/v1/recommendations/{CODE}").headers["etag"]
-    linked = client.post(
-        f"/api/v1/recommendations/{CODE}/evidence",
-        json={"url": SECRET_URL, "title": SECRET_TITLE, "relation": "regression", "visibility": "restricted"},
-        headers=bearer(monitor_token) | {"If-Match": etag},
-    )
-    assert linked.status_code == 201
-    evidence_id = linked.json()["evidence"]["id"]
-    _api_assess(
+    restricted = {
+        "url": SECRET_URL,
+        "title": SECRET_TITLE,
+        "relation": "regression",
+        "visibility": "restricted",
+    }
+    evidence_id = link(client, monitor_token, CODE, restricted).json()["evidence"]["id"]
+    assess(
         client,
         monitor_token,
+        CODE,
         {"status": "regressed", "summary": "Public words.", "evidence_ids": [evidence_id]},
     )
 
@@ -281,7 +272,7 @@ def test_a_monitor_records_and_links_through_the_forms(client, monitor_token):
 def test_a_stale_form_is_a_conflict_with_the_text_kept(client, monitor_token, admin_token):
     _sign_in(client, monitor_token)
     stale = _form(client)
-    _api_assess(client, admin_token, {"status": "not_implemented", "summary": "Someone else's words."})
+    assess(client, admin_token, CODE, {"status": "not_implemented", "summary": "Someone else's words."})
     mine = "My own careful account\nof the hearing."
     response = client.post(
         f"/recommendations/{CODE}/assessments", data=stale | {"status": "regressed", "summary": mine}
