@@ -2,8 +2,9 @@
 
 A test that writes gets a database of its own (`database`, `client`), dropped when it ends. A test that only
 reads, or only gets a 4xx that changes nothing, may use `shared_client`: one app per backend over one copy
-of the seeded database for the whole run, checked after every test to be unchanged. A test whose result does
-not depend on the database (rendering, validation, the OpenAPI document) is marked `sqlite_only`.
+of the seeded database for the whole run, checked after every test to be unchanged. Tests that only read
+data their module scripts once share `module_client` over `module_database`. A test whose result does not
+depend on the database (rendering, validation, the OpenAPI document) is marked `sqlite_only`.
 """
 
 import os
@@ -175,6 +176,33 @@ def viewer_token(database: TestDatabase) -> str:
 def admin_token(database: TestDatabase) -> str:
     """A token of an admin."""
     return make_token(database.url, "admin", "Ada Admin")
+
+
+@pytest.fixture(scope="module")
+def module_database(
+    backend: str,
+    seeded_template: str,
+    postgres_server: PostgresServer | None,
+    tmp_path_factory: pytest.TempPathFactory,
+    run_id: str,
+) -> Iterator[TestDatabase]:
+    """A seeded database for one test module: its fixtures script the data once, its tests only read."""
+    database = _copy(backend, seeded_template, postgres_server, tmp_path_factory.mktemp("module"), run_id)
+    yield database
+    _drop(database, postgres_server)
+
+
+@pytest.fixture(scope="module")
+def module_client(module_database: TestDatabase) -> Iterator[TestClient]:
+    """One app over `module_database` for every test of the module that uses it."""
+    with TestClient(create_app(Settings(database_url=module_database.url, _env_file=None))) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def module_viewer_token(module_database: TestDatabase) -> str:
+    """A token of a viewer on `module_database`."""
+    return make_token(module_database.url, "viewer", "Viktor Viewer")
 
 
 @dataclass

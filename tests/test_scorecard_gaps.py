@@ -12,7 +12,7 @@ from app.lru import LRUCache
 from app.scorecards.schemas import ScorecardOut, ScorecardParams
 from app.scorecards.service import compute_scorecard
 from seed.loader import DEFAULT_SEED, read_seed
-from tests.support import bearer
+from tests.support import bearer, make_token
 from tests.test_scorecard import PREFIX, SCORECARD, record
 
 GAPS = f"{SCORECARD}/claim-gaps"
@@ -24,8 +24,18 @@ AS_OF = "2024-06-30"
 
 @pytest.fixture
 def gaps_history(client, monitor_token):
+    """The claims below on the test's own database, for tests that write or count computations."""
+    return _record_gaps(client, monitor_token)
+
+
+@pytest.fixture(scope="module")
+def module_gaps_history(module_client, module_database):
+    """The claims below, recorded once on `module_database` for the tests that only read them."""
+    return _record_gaps(module_client, make_token(module_database.url, "monitor", "Aigerim Monitor"))
+
+
+def _record_gaps(client, t) -> dict[str, str]:
     """Claims on the first 16 recommendations; the monitors disagree on most, some later or backfilled."""
-    t = monitor_token
     numbers = [code.removeprefix(PREFIX) for code in NATURAL_ORDER[:16]]
     for i, number in enumerate(numbers):
         claim = "implemented" if i % 2 == 0 else "partially_implemented"
@@ -94,61 +104,61 @@ def points(history) -> list[dict]:
     return [{}, {"as_of": AS_OF}, {"as_of": AS_OF, "known_at": history["known_at"]}]
 
 
-def test_pages_walk_every_gap_once_in_natural_order(client, gaps_history):
-    for params in points(gaps_history):
-        expected = oracle(client, params.get("as_of"), params.get("known_at"))
+def test_pages_walk_every_gap_once_in_natural_order(module_client, module_gaps_history):
+    for params in points(module_gaps_history):
+        expected = oracle(module_client, params.get("as_of"), params.get("known_at"))
         assert len(expected) >= 6, params  # the history makes enough gaps for several pages of three
-        pages = walk(client, 3, **params)
+        pages = walk(module_client, 3, **params)
         walked = [gap for page in pages for gap in page["items"]]
         assert triples(walked) == expected, params
         assert len({gap["code"] for gap in walked}) == len(walked)
         assert pages[0]["total"] == len(expected)
         assert len(pages) == -(-len(expected) // 3)
-        scorecard = client.get(SCORECARD, params=params | {"gaps_limit": 500}).json()
+        scorecard = module_client.get(SCORECARD, params=params | {"gaps_limit": 500}).json()
         assert scorecard["claim_gaps_total"] == len(expected) and scorecard["claim_gaps_next"] is None
         assert scorecard["claim_gaps"] == walked
 
 
-def test_the_point_in_time_changes_which_gaps_there_are(client, gaps_history):
-    now = oracle(client)
-    as_of = oracle(client, AS_OF)
-    known = oracle(client, AS_OF, gaps_history["known_at"])
+def test_the_point_in_time_changes_which_gaps_there_are(module_client, module_gaps_history):
+    now = oracle(module_client)
+    as_of = oracle(module_client, AS_OF)
+    known = oracle(module_client, AS_OF, module_gaps_history["known_at"])
     # Later regressions count now only; the backfills close gaps that were open as known at known_at.
     assert len(known) == len(as_of) + 3 and len(now) != len(as_of)
     assert {code for code, _, _ in as_of} < {code for code, _, _ in known}
 
 
-def test_the_scorecard_holds_the_first_page_and_links_the_next(client, gaps_history):
-    params = {"as_of": AS_OF, "known_at": gaps_history["known_at"]}
-    expected = oracle(client, AS_OF, gaps_history["known_at"])
-    scorecard = client.get(SCORECARD, params=params | {"gaps_limit": 4}).json()
+def test_the_scorecard_holds_the_first_page_and_links_the_next(module_client, module_gaps_history):
+    params = {"as_of": AS_OF, "known_at": module_gaps_history["known_at"]}
+    expected = oracle(module_client, AS_OF, module_gaps_history["known_at"])
+    scorecard = module_client.get(SCORECARD, params=params | {"gaps_limit": 4}).json()
     assert triples(scorecard["claim_gaps"]) == expected[:4]
     assert scorecard["claim_gaps_total"] == len(expected)
     assert scorecard["claim_gaps_next"].startswith(f"{GAPS}?as_of={AS_OF}&known_at=")
-    following = client.get(scorecard["claim_gaps_next"])
+    following = module_client.get(scorecard["claim_gaps_next"])
     assert following.status_code == 200, following.text
     assert triples(following.json()["items"]) == expected[4:8]
-    default = client.get(SCORECARD, params=params).json()
+    default = module_client.get(SCORECARD, params=params).json()
     assert triples(default["claim_gaps"]) == expected and default["claim_gaps_next"] is None
-    none = client.get(SCORECARD, params=params | {"gaps_limit": 0}).json()
+    none = module_client.get(SCORECARD, params=params | {"gaps_limit": 0}).json()
     assert none["claim_gaps"] == [] and none["claim_gaps_total"] == len(expected)
-    first = client.get(none["claim_gaps_next"]).json()
+    first = module_client.get(none["claim_gaps_next"]).json()
     assert triples(first["items"]) == expected[:100] and first["total"] == len(expected)
 
 
-@pytest.mark.usefixtures("gaps_history")
-def test_filters_apply_to_the_gaps(client):
-    section2 = [gap for gap in oracle(client, AS_OF) if gap[0].startswith(f"{PREFIX}2.")]
+@pytest.mark.usefixtures("module_gaps_history")
+def test_filters_apply_to_the_gaps(module_client):
+    section2 = [gap for gap in oracle(module_client, AS_OF) if gap[0].startswith(f"{PREFIX}2.")]
     assert section2
-    page = client.get(GAPS, params={"as_of": AS_OF, "section": 2}).json()
+    page = module_client.get(GAPS, params={"as_of": AS_OF, "section": 2}).json()
     assert triples(page["items"]) == section2 and page["total"] == len(section2)
-    regressed = client.get(GAPS, params={"status": "regressed"}).json()
+    regressed = module_client.get(GAPS, params={"status": "regressed"}).json()
     assert regressed["items"] and all(
         gap["independent"]["status"] == "regressed" for gap in regressed["items"]
     )
-    claimed = client.get(GAPS, params={"status": "implemented", "perspective": "state"}).json()
+    claimed = module_client.get(GAPS, params={"status": "implemented", "perspective": "state"}).json()
     assert claimed["items"] and all(gap["claimed"]["status"] == "implemented" for gap in claimed["items"])
-    assert client.get(GAPS, params={"source": "no-such-source"}).json() == {
+    assert module_client.get(GAPS, params={"source": "no-such-source"}).json() == {
         "items": [],
         "total": 0,
         "next_cursor": None,
@@ -251,35 +261,38 @@ def test_the_overview_and_the_api_share_a_computation(client, computations):
     assert f"{body['claim_gaps_total']} recommendations in all." in page.text
 
 
-@pytest.mark.usefixtures("gaps_history")
-def test_the_claim_gap_pages_are_cached_too(client):
-    cache = client.app.state.claim_gaps
-    first = client.get(GAPS, params={"limit": 3}).json()
+@pytest.mark.usefixtures("module_gaps_history")
+def test_the_claim_gap_pages_are_cached_too(module_client):
+    cache = module_client.app.state.claim_gaps
+    first = module_client.get(GAPS, params={"limit": 3}).json()
     misses = cache.misses
-    assert client.get(GAPS, params={"limit": 3}).json() == first and cache.misses == misses
+    assert module_client.get(GAPS, params={"limit": 3}).json() == first and cache.misses == misses
 
 
-@pytest.mark.usefixtures("gaps_history")
-def test_the_cache_is_bounded(client):
-    cache = client.app.state.scorecards
+@pytest.mark.usefixtures("module_gaps_history")
+def test_the_cache_is_bounded(module_client):
+    cache = module_client.app.state.scorecards
     for days in range(cache.size + 5):
-        assert client.get(SCORECARD, params={"stale_after_days": days, "gaps_limit": 0}).status_code == 200
+        response = module_client.get(SCORECARD, params={"stale_after_days": days, "gaps_limit": 0})
+        assert response.status_code == 200
     assert len(cache) == cache.size
 
 
-@pytest.mark.usefixtures("gaps_history")
-def test_the_overview_shows_the_count_and_the_first_gaps(client, monkeypatch):
-    expected = oracle(client)
-    page = client.get("/")
+@pytest.mark.usefixtures("module_gaps_history")
+def test_the_overview_shows_the_count_and_the_first_gaps(module_client, monkeypatch):
+    expected = oracle(module_client)
+    page = module_client.get("/")
     assert page.status_code == 200
     assert f"{len(expected)} recommendations in all." in page.text and "Showing the first" not in page.text
     assert all(f'href="/recommendations/{code}"' in page.text for code, _, _ in expected)
     monkeypatch.setattr("app.web.scorecard_pages.OVERVIEW_GAPS", 3)
-    short = client.get("/", params={"as_of": AS_OF})
+    short = module_client.get("/", params={"as_of": AS_OF})
     assert short.status_code == 200
     assert "Showing the first 3." in short.text
     assert f'href="{GAPS}?as_of={AS_OF}&amp;limit=500"' in short.text
-    shown = [code for code, _, _ in oracle(client, AS_OF) if f'href="/recommendations/{code}"' in short.text]
+    shown = [
+        code for code, _, _ in oracle(module_client, AS_OF) if f'href="/recommendations/{code}"' in short.text
+    ]
     assert len(shown) == 3
 
 
