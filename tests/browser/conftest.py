@@ -28,12 +28,13 @@ BACKEND_ENV = "RECTRACK_TEST_BROWSER_BACKEND"
 STARTUP_TIMEOUT_S = 30
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium (never a downloaded one) for one module; skipped locally without it, failed in CI.
+    """Debian's Chromium (never a downloaded one); skipped locally without it, failed in CI.
 
-    Playwright's sync API runs an event loop on this thread while it is started, so it lives for one module
-    only: tests elsewhere that call asyncio.run() must not find a loop running.
+    Playwright's sync API runs an event loop on this thread while it is started, so it lives for this package
+    only (pytest ends it as soon as a test outside tests/browser comes next): tests elsewhere that call
+    asyncio.run() must not find a loop running.
     """
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium"
