@@ -125,6 +125,12 @@ def _drop(database: TestDatabase, postgres_server: PostgresServer | None) -> Non
         postgres_server.drop(database.url)
 
 
+@pytest.fixture(scope="session")
+def database_template(seeded_template: str) -> str:
+    """What `database` and `module_database` copy: the seeded database, unless a module scripts its own."""
+    return seeded_template
+
+
 @pytest.fixture
 def empty_database(
     backend: str, postgres_server: PostgresServer | None, tmp_path: Path, run_id: str
@@ -139,10 +145,10 @@ def empty_database(
 
 @pytest.fixture
 def database(
-    backend: str, seeded_template: str, postgres_server: PostgresServer | None, tmp_path: Path, run_id: str
+    backend: str, database_template: str, postgres_server: PostgresServer | None, tmp_path: Path, run_id: str
 ) -> Iterator[TestDatabase]:
     """A migrated, seeded database of the test's own."""
-    database = _copy(backend, seeded_template, postgres_server, tmp_path, run_id)
+    database = _copy(backend, database_template, postgres_server, tmp_path, run_id)
     yield database
     _drop(database, postgres_server)
 
@@ -181,13 +187,13 @@ def admin_token(database: TestDatabase) -> str:
 @pytest.fixture(scope="module")
 def module_database(
     backend: str,
-    seeded_template: str,
+    database_template: str,
     postgres_server: PostgresServer | None,
     tmp_path_factory: pytest.TempPathFactory,
     run_id: str,
 ) -> Iterator[TestDatabase]:
     """A seeded database for one test module: its fixtures script the data once, its tests only read."""
-    database = _copy(backend, seeded_template, postgres_server, tmp_path_factory.mktemp("module"), run_id)
+    database = _copy(backend, database_template, postgres_server, tmp_path_factory.mktemp("module"), run_id)
     yield database
     _drop(database, postgres_server)
 

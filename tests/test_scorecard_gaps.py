@@ -2,17 +2,21 @@
 
 import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.config import Settings
 from app.db import build_engine
 from app.lru import LRUCache
+from app.main import create_app
 from app.scorecards.schemas import ScorecardOut, ScorecardParams
 from app.scorecards.service import compute_scorecard
 from seed.loader import DEFAULT_SEED, read_seed
-from tests.support import bearer, make_token
+from tests.support import bearer, copy_database, make_token
 from tests.test_scorecard import PREFIX, SCORECARD, record
 
 GAPS = f"{SCORECARD}/claim-gaps"
@@ -22,19 +26,28 @@ DISPUTED = {"not_implemented", "regressed"}
 AS_OF = "2024-06-30"
 
 
-@pytest.fixture
-def gaps_history(client, monitor_token):
-    """The claims below on the test's own database, for tests that write or count computations."""
-    return _record_gaps(client, monitor_token)
+@pytest.fixture(scope="module")
+def gaps_history(backend, seeded_template, postgres_server, tmp_path_factory, run_id) -> Iterator[dict]:
+    """The claims below, recorded once per backend on a copy of the seeded database that tests copy in turn.
+
+    Returns that database's URL and the time to use as known_at.
+    """
+    name = f"rectrack_{run_id}_gaps"
+    url = copy_database(seeded_template, tmp_path_factory.mktemp("gaps"), name, postgres_server)
+    with TestClient(create_app(Settings(database_url=url, _env_file=None))) as client:
+        known_at = _record_gaps(client, make_token(url, "monitor", "Aigerim Monitor"))
+    yield {"url": url, "known_at": known_at}
+    if backend == "postgresql":
+        postgres_server.drop(url)
 
 
 @pytest.fixture(scope="module")
-def module_gaps_history(module_client, module_database):
-    """The claims below, recorded once on `module_database` for the tests that only read them."""
-    return _record_gaps(module_client, make_token(module_database.url, "monitor", "Aigerim Monitor"))
+def database_template(gaps_history) -> str:
+    """Every database a test here gets (its own `database`, or `module_database`) holds the claims below."""
+    return gaps_history["url"]
 
 
-def _record_gaps(client, t) -> dict[str, str]:
+def _record_gaps(client, t) -> str:
     """Claims on the first 16 recommendations; the monitors disagree on most, some later or backfilled."""
     numbers = [code.removeprefix(PREFIX) for code in NATURAL_ORDER[:16]]
     for i, number in enumerate(numbers):
@@ -50,7 +63,7 @@ def _record_gaps(client, t) -> dict[str, str]:
     known_at = record(client, t, "7.1", "implemented", "2024-01-01", perspective="un")["recorded_at"]
     for number in (numbers[1], numbers[2], numbers[6]):
         record(client, t, number, "implemented", "2024-03-01")  # backfilled: closes the gap as now known
-    return {"known_at": known_at}
+    return known_at
 
 
 def oracle(client, as_of=None, known_at=None) -> list[tuple[str, int, int]]:
@@ -104,8 +117,8 @@ def points(history) -> list[dict]:
     return [{}, {"as_of": AS_OF}, {"as_of": AS_OF, "known_at": history["known_at"]}]
 
 
-def test_pages_walk_every_gap_once_in_natural_order(module_client, module_gaps_history):
-    for params in points(module_gaps_history):
+def test_pages_walk_every_gap_once_in_natural_order(module_client, gaps_history):
+    for params in points(gaps_history):
         expected = oracle(module_client, params.get("as_of"), params.get("known_at"))
         assert len(expected) >= 6, params  # the history makes enough gaps for several pages of three
         pages = walk(module_client, 3, **params)
@@ -119,18 +132,18 @@ def test_pages_walk_every_gap_once_in_natural_order(module_client, module_gaps_h
         assert scorecard["claim_gaps"] == walked
 
 
-def test_the_point_in_time_changes_which_gaps_there_are(module_client, module_gaps_history):
+def test_the_point_in_time_changes_which_gaps_there_are(module_client, gaps_history):
     now = oracle(module_client)
     as_of = oracle(module_client, AS_OF)
-    known = oracle(module_client, AS_OF, module_gaps_history["known_at"])
+    known = oracle(module_client, AS_OF, gaps_history["known_at"])
     # Later regressions count now only; the backfills close gaps that were open as known at known_at.
     assert len(known) == len(as_of) + 3 and len(now) != len(as_of)
     assert {code for code, _, _ in as_of} < {code for code, _, _ in known}
 
 
-def test_the_scorecard_holds_the_first_page_and_links_the_next(module_client, module_gaps_history):
-    params = {"as_of": AS_OF, "known_at": module_gaps_history["known_at"]}
-    expected = oracle(module_client, AS_OF, module_gaps_history["known_at"])
+def test_the_scorecard_holds_the_first_page_and_links_the_next(module_client, gaps_history):
+    params = {"as_of": AS_OF, "known_at": gaps_history["known_at"]}
+    expected = oracle(module_client, AS_OF, gaps_history["known_at"])
     scorecard = module_client.get(SCORECARD, params=params | {"gaps_limit": 4}).json()
     assert triples(scorecard["claim_gaps"]) == expected[:4]
     assert scorecard["claim_gaps_total"] == len(expected)
@@ -146,7 +159,7 @@ def test_the_scorecard_holds_the_first_page_and_links_the_next(module_client, mo
     assert triples(first["items"]) == expected[:100] and first["total"] == len(expected)
 
 
-@pytest.mark.usefixtures("module_gaps_history")
+@pytest.mark.usefixtures("gaps_history")
 def test_filters_apply_to_the_gaps(module_client):
     section2 = [gap for gap in oracle(module_client, AS_OF) if gap[0].startswith(f"{PREFIX}2.")]
     assert section2
@@ -261,7 +274,7 @@ def test_the_overview_and_the_api_share_a_computation(client, computations):
     assert f"{body['claim_gaps_total']} recommendations in all." in page.text
 
 
-@pytest.mark.usefixtures("module_gaps_history")
+@pytest.mark.usefixtures("gaps_history")
 def test_the_claim_gap_pages_are_cached_too(module_client):
     cache = module_client.app.state.claim_gaps
     first = module_client.get(GAPS, params={"limit": 3}).json()
@@ -269,7 +282,7 @@ def test_the_claim_gap_pages_are_cached_too(module_client):
     assert module_client.get(GAPS, params={"limit": 3}).json() == first and cache.misses == misses
 
 
-@pytest.mark.usefixtures("module_gaps_history")
+@pytest.mark.usefixtures("gaps_history")
 def test_the_cache_is_bounded(module_client):
     cache = module_client.app.state.scorecards
     for days in range(cache.size + 5):
@@ -278,7 +291,7 @@ def test_the_cache_is_bounded(module_client):
     assert len(cache) == cache.size
 
 
-@pytest.mark.usefixtures("module_gaps_history")
+@pytest.mark.usefixtures("gaps_history")
 def test_the_overview_shows_the_count_and_the_first_gaps(module_client, monkeypatch):
     expected = oracle(module_client)
     page = module_client.get("/")
