@@ -39,7 +39,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test marked sqlite_only gets the `backend` parameter "sqlite" alone instead of both."""
     if metafunc.definition.get_closest_marker("sqlite_only") and "backend" in metafunc.fixturenames:
-        metafunc.definition.add_marker(pytest.mark.parametrize("backend", ["sqlite"], indirect=True))
+        backend_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+        metafunc.definition.add_marker(backend_only, append=False)  # first, as the ids put the backend first
 
 
 @dataclass
