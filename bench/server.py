@@ -36,6 +36,10 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    # The environment `env` is added to (default: this process's) and the working directory (where a .env
+    # file would be read): the browser tests start from neither the developer's settings nor their .env.
+    base_env: dict[str, str] | None = None
+    cwd: Path = ROOT
 
     @property
     def base_url(self) -> str:
@@ -68,8 +72,9 @@ class Server:
     def start(self, timeout: float = 60) -> "Server":
         """Start and wait until /readyz answers 200 and every worker process exists."""
         # Keys the server creates (the cookie key) go to a folder of its own, not the checkout's data/.
-        env = {"RECTRACK_DATA_DIR": tempfile.mkdtemp(prefix="rectrack-data-"), **os.environ, **self.env}
-        self.process = subprocess.Popen(self.command(), env=env, cwd=ROOT, start_new_session=True)
+        base = os.environ if self.base_env is None else self.base_env
+        env = {"RECTRACK_DATA_DIR": tempfile.mkdtemp(prefix="rectrack-data-"), **base, **self.env}
+        self.process = subprocess.Popen(self.command(), env=env, cwd=self.cwd, start_new_session=True)
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:

@@ -1,19 +1,27 @@
-"""Test databases built by the real migrations, on SQLite and (when configured) PostgreSQL."""
+"""Test databases built by the real migrations, on SQLite and (when configured) PostgreSQL.
+
+A test that writes gets a database of its own (`database`, `client`), dropped when it ends. A test that only
+reads, or only gets a 4xx that changes nothing, may use `shared_client`: one app per backend over one copy
+of the seeded database for the whole run, checked after every test to be unchanged. Tests that only read
+data their module scripts once share `module_client` over `module_database`. A test whose result does not
+depend on the database (rendering, validation, the OpenAPI document) is marked `sqlite_only`.
+"""
 
 import os
-import shutil
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from app.config import Settings
 from app.main import create_app
-from tests.support import PostgresServer, make_token, migrate, seed
+from tests.support import PostgresServer, copy_database, make_token, migrate, seed
 
 POSTGRES_ENV = "RECTRACK_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -23,6 +31,19 @@ def pytest_configure(config: pytest.Config) -> None:
     """CI must run the PostgreSQL leg: refuse to start without it there."""
     if os.environ.get("CI") and not os.environ.get(POSTGRES_ENV):
         raise pytest.UsageError(f"CI is set but {POSTGRES_ENV} is not: the PostgreSQL leg is required in CI.")
+    config.addinivalue_line(
+        "markers", "sqlite_only: the database does not matter to what it checks: run on SQLite, not on both"
+    )
+    # Keys an app creates during the run (the cookie key) go to a folder of the run's, never ./data.
+    os.environ.setdefault("RECTRACK_DATA_DIR", tempfile.mkdtemp(prefix="rectrack-test-data-"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked sqlite_only gets the `backend` parameter "sqlite" alone instead of both."""
+    if metafunc.definition.get_closest_marker("sqlite_only") and "backend" in metafunc.fixturenames:
+        backend_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+        metafunc.definition.add_marker(backend_only, append=False)  # first, as the ids put the backend first
 
 
 @dataclass
@@ -53,7 +74,7 @@ def run_id() -> str:
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest, postgres_server: PostgresServer | None) -> str:
-    """Each test that needs a database runs once per backend."""
+    """Each test that needs a database runs once per backend (SQLite alone when marked sqlite_only)."""
     if request.param == "postgresql" and postgres_server is None:
         pytest.skip(f"PostgreSQL leg not run: set {POSTGRES_ENV} (CI requires it)")
     return request.param
@@ -67,44 +88,73 @@ def _fresh(backend: str, postgres_server: PostgresServer | None, tmp_dir: Path, 
 
 
 @pytest.fixture(scope="session")
-def seeded_template(
-    backend: str,
-    postgres_server: PostgresServer | None,
-    tmp_path_factory: pytest.TempPathFactory,
-    run_id: str,
-) -> str:
+def templates(
+    postgres_server: PostgresServer | None, tmp_path_factory: pytest.TempPathFactory, run_id: str
+) -> Callable[[str], str]:
+    """The migrated and seeded database of a backend that tests copy, never change: built once, on first use.
+
+    The browser tests take theirs from here too, for the backend they run on.
+    """
+    built: dict[str, str] = {}
+
+    def template(backend: str) -> str:
+        if backend not in built:
+            tmp_dir = tmp_path_factory.mktemp(f"templates-{backend}")
+            url = _fresh(backend, postgres_server, tmp_dir, f"rectrack_tmpl_{run_id}")
+            migrate(url)
+            seed(url)
+            built[backend] = url
+        return built[backend]
+
+    return template
+
+
+@pytest.fixture(scope="session")
+def seeded_template(backend: str, templates: Callable[[str], str]) -> str:
     """A migrated and seeded database that tests copy, never change."""
-    tmp_dir = tmp_path_factory.mktemp(f"templates-{backend}")
-    url = _fresh(backend, postgres_server, tmp_dir, f"rectrack_tmpl_{run_id}")
-    migrate(url)
-    seed(url)
-    return url
+    return templates(backend)
+
+
+def _copy(
+    backend: str, template: str, postgres_server: PostgresServer | None, directory: Path, run_id: str
+) -> TestDatabase:
+    name = f"rectrack_{run_id}_{uuid.uuid4().hex[:8]}"
+    return TestDatabase(backend, copy_database(template, directory, name, postgres_server))
+
+
+def _drop(database: TestDatabase, postgres_server: PostgresServer | None) -> None:
+    """PostgreSQL databases go as their test ends; SQLite files go with pytest's temporary directories."""
+    if database.backend == "postgresql":
+        assert postgres_server is not None
+        postgres_server.drop(database.url)
+
+
+@pytest.fixture(scope="session")
+def database_template(seeded_template: str) -> str:
+    """What `database` and `module_database` copy: the seeded database, unless a module scripts its own."""
+    return seeded_template
 
 
 @pytest.fixture
 def empty_database(
     backend: str, postgres_server: PostgresServer | None, tmp_path: Path, run_id: str
-) -> TestDatabase:
+) -> Iterator[TestDatabase]:
     """A brand-new database with no schema at all."""
-    return TestDatabase(
+    database = TestDatabase(
         backend, _fresh(backend, postgres_server, tmp_path, f"rectrack_{run_id}_{uuid.uuid4().hex[:8]}")
     )
+    yield database
+    _drop(database, postgres_server)
 
 
 @pytest.fixture
 def database(
-    backend: str, seeded_template: str, postgres_server: PostgresServer | None, tmp_path: Path, run_id: str
-) -> TestDatabase:
+    backend: str, database_template: str, postgres_server: PostgresServer | None, tmp_path: Path, run_id: str
+) -> Iterator[TestDatabase]:
     """A migrated, seeded database of the test's own."""
-    if backend == "sqlite":
-        source = Path(make_url(seeded_template).database)
-        target = tmp_path / "rectrack.db"
-        shutil.copyfile(source, target)
-        return TestDatabase(backend, f"sqlite:///{target}")
-    assert postgres_server is not None
-    name = f"rectrack_{run_id}_{uuid.uuid4().hex[:8]}"
-    template = make_url(seeded_template).database
-    return TestDatabase(backend, postgres_server.create(name, template=template))
+    database = _copy(backend, database_template, postgres_server, tmp_path, run_id)
+    yield database
+    _drop(database, postgres_server)
 
 
 @pytest.fixture
@@ -136,3 +186,86 @@ def viewer_token(database: TestDatabase) -> str:
 def admin_token(database: TestDatabase) -> str:
     """A token of an admin."""
     return make_token(database.url, "admin", "Ada Admin")
+
+
+@pytest.fixture(scope="module")
+def module_database(
+    backend: str,
+    database_template: str,
+    postgres_server: PostgresServer | None,
+    tmp_path_factory: pytest.TempPathFactory,
+    run_id: str,
+) -> Iterator[TestDatabase]:
+    """A seeded database for one test module: its fixtures script the data once, its tests only read."""
+    database = _copy(backend, database_template, postgres_server, tmp_path_factory.mktemp("module"), run_id)
+    yield database
+    _drop(database, postgres_server)
+
+
+@pytest.fixture(scope="module")
+def module_client(module_database: TestDatabase) -> Iterator[TestClient]:
+    """One app over `module_database` for every test of the module that uses it."""
+    with TestClient(create_app(Settings(database_url=module_database.url, _env_file=None))) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def module_viewer_token(module_database: TestDatabase) -> str:
+    """A token of a viewer on `module_database`."""
+    return make_token(module_database.url, "viewer", "Viktor Viewer")
+
+
+@dataclass
+class SharedDatabase(TestDatabase):
+    """The read-only database of the whole run, with a monitor's token made before any test used it."""
+
+    monitor_token: str
+
+
+@pytest.fixture(scope="session")
+def shared_database(
+    backend: str,
+    seeded_template: str,
+    postgres_server: PostgresServer | None,
+    tmp_path_factory: pytest.TempPathFactory,
+    run_id: str,
+) -> Iterator[SharedDatabase]:
+    """One copy of the seeded database per backend, for the tests that never change anything."""
+    copy = _copy(backend, seeded_template, postgres_server, tmp_path_factory.mktemp("shared"), run_id)
+    yield SharedDatabase(copy.backend, copy.url, make_token(copy.url, "monitor", "Aigerim Monitor"))
+    _drop(copy, postgres_server)
+
+
+@pytest.fixture(scope="session")
+def shared_app(shared_database: SharedDatabase) -> Iterator[TestClient]:
+    """The app over the shared database, started once per backend (reach it through `shared_client`)."""
+    with TestClient(create_app(Settings(database_url=shared_database.url, _env_file=None))) as test_client:
+        yield test_client
+
+
+def _data_state(engine: Engine) -> tuple:
+    """What any write would move: rows and newest ids of every table a write adds to, and the versions."""
+    tables = ["history_entries", "recommendation_evidence", "evidence", "monitors", "api_tokens"]
+    with engine.connect() as connection:
+        state = [tuple(connection.execute(text(f"SELECT count(*), max(id) FROM {t}")).one()) for t in tables]
+        state.append(connection.execute(text("SELECT sum(version) FROM recommendations")).scalar())
+    return tuple(state)
+
+
+@pytest.fixture
+def shared_client(shared_app: TestClient) -> Iterator[TestClient]:
+    """A client on the run's shared, read-only database: for tests that read, or get a 4xx changing nothing.
+
+    Its cookies are cleared around each test; a test that did write to the database fails at teardown.
+    """
+    shared_app.cookies.clear()
+    before = _data_state(shared_app.app.state.engine)
+    yield shared_app
+    shared_app.cookies.clear()
+    assert _data_state(shared_app.app.state.engine) == before, "a test wrote to the shared database"
+
+
+@pytest.fixture
+def shared_monitor_token(shared_database: SharedDatabase) -> str:
+    """A monitor's token on the shared database (for requests refused before they change anything)."""
+    return shared_database.monitor_token

@@ -1,13 +1,21 @@
-"""Helpers shared by tests: throwaway PostgreSQL databases, migrating and seeding."""
+"""Helpers shared by tests: throwaway databases, migrating and seeding, API writes and the CLI in-process."""
 
+import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from unittest import mock
 
+import httpx
 from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
+from typer.testing import CliRunner
 
+from app.config import get_settings
 from app.db import build_engine, write_engine
 from app.migrate import alembic_config
 from bench.server import Server
@@ -34,12 +42,30 @@ class PostgresServer:
         self.created.append(name)
         return self.url_for(name)
 
+    def drop(self, url: str) -> None:
+        """Drop a database this run created, at once (WITH (FORCE) ends any connection left to it)."""
+        name = make_url(url).database
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.created.remove(name)
+
     def drop_all(self) -> None:
-        """Drop every database this run created."""
+        """Drop every database this run created and has not dropped yet (templates, shared copies)."""
         with self.admin.connect() as connection:
             for name in reversed(self.created):
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.created.clear()
         self.admin.dispose()
+
+
+def copy_database(template: str, directory: Path, name: str, postgres_server: PostgresServer | None) -> str:
+    """A copy of a database nothing is connected to: a file copy (SQLite) or CREATE DATABASE ... TEMPLATE."""
+    if make_url(template).get_backend_name() == "sqlite":
+        target = directory / f"{name}.db"
+        shutil.copyfile(make_url(template).database, target)
+        return f"sqlite:///{target}"
+    assert postgres_server is not None
+    return postgres_server.create(name, template=make_url(template).database)
 
 
 def migrate(url: str, revision: str = "head") -> None:
@@ -73,6 +99,73 @@ def make_token(url: str, role: str = "monitor", name: str | None = None) -> str:
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header for a token."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def assess(
+    client, token: str, code: str, body, *, headers: dict[str, str] | None = None, expect: int | None = 201
+) -> httpx.Response:
+    """Record an assessment as a well-behaved client does: read the ETag, then POST with If-Match.
+
+    Asserts the status is `expect` (unless None) and returns the response.
+    """
+    return _write_with_etag(client, token, code, "assessments", body, headers, expect)
+
+
+def link(
+    client, token: str, code: str, body, *, headers: dict[str, str] | None = None, expect: int | None = 201
+) -> httpx.Response:
+    """Link evidence as a well-behaved client does: read the ETag, then POST with If-Match.
+
+    Asserts the status is `expect` (unless None) and returns the response.
+    """
+    return _write_with_etag(client, token, code, "evidence", body, headers, expect)
+
+
+def _write_with_etag(client, token, code, collection, body, headers, expect) -> httpx.Response:
+    url = f"/api/v1/recommendations/{code}"
+    etag = client.get(url).headers["etag"]
+    response = client.post(
+        f"{url}/{collection}", json=body, headers=bearer(token) | {"If-Match": etag} | (headers or {})
+    )
+    if expect is not None:
+        assert response.status_code == expect, response.text
+    return response
+
+
+@dataclass
+class CliRun:
+    """What a run of the command line gave: exit status and its two output streams."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(database_url: str, *args: str) -> CliRun:
+    """`rectrack ARGS` on a database, in this process, through the console script's own entry point.
+
+    That is `app.cli.main`, which runs the typer app and turns an error into `error: ...` and exit status 1.
+    Settings are read afresh for the run and forgotten after it, so no database URL leaks to other tests.
+    """
+    from app.cli import main
+
+    runner = CliRunner()
+    get_settings.cache_clear()
+    try:
+        with (
+            runner.isolation(env={"RECTRACK_DATABASE_URL": database_url}) as (stdout, stderr, _output),
+            mock.patch.object(sys, "argv", ["rectrack", *args]),
+        ):
+            try:
+                main()
+                returncode = 0
+            except SystemExit as exit_:
+                returncode = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            return CliRun(returncode, stdout.getvalue().decode(), stderr.getvalue().decode())
+    finally:
+        get_settings.cache_clear()
 
 
 @contextmanager

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.support import bearer
+from tests.support import assess, bearer
 
 CODE = "odf-kz-2015-4.2"
 URL = f"/api/v1/recommendations/{CODE}"
@@ -15,32 +15,29 @@ def _etag(client) -> str:
 
 
 def _assess(client, token, body, **headers):
+    """POST with exactly the headers given (If-Match missing, stale or reused); see `assess` otherwise."""
     return client.post(f"{URL}/assessments", json=body, headers=bearer(token) | headers)
-
-
-def _assess_fresh(client, token, body):
-    """Assess with the ETag just read, as a well-behaved client does."""
-    return _assess(client, token, body, **{"If-Match": _etag(client)})
 
 
 def _history_len(client) -> int:
     return len(client.get(f"{URL}/history").json()["items"])
 
 
-def test_missing_if_match_is_428_and_changes_nothing(client, monitor_token):
-    response = _assess(client, monitor_token, {"status": "implemented", "summary": "Synthetic."})
+def test_missing_if_match_is_428_and_changes_nothing(shared_client, shared_monitor_token):
+    response = _assess(
+        shared_client, shared_monitor_token, {"status": "implemented", "summary": "Synthetic."}
+    )
     assert response.status_code == 428
     assert "If-Match" in response.json()["detail"]
-    wildcard = _assess(client, monitor_token, {"status": "implemented", "summary": "x"}, **{"If-Match": "*"})
+    wildcard = _assess(
+        shared_client, shared_monitor_token, {"status": "implemented", "summary": "x"}, **{"If-Match": "*"}
+    )
     assert wildcard.status_code == 428
-    assert _history_len(client) == 1 and client.get(URL).json()["version"] == 1
+    assert _history_len(shared_client) == 1 and shared_client.get(URL).json()["version"] == 1
 
 
 def test_assessment_appends_entry_and_bumps_version(client, monitor_token):
-    response = _assess_fresh(
-        client, monitor_token, {"status": "partially_implemented", "summary": "Amended."}
-    )
-    assert response.status_code == 201
+    response = assess(client, monitor_token, CODE, {"status": "partially_implemented", "summary": "Amended."})
     body = response.json()
     assert response.headers["etag"] == '"2"' == body["recommendation"]["etag"]
     entry = body["entry"]
@@ -70,23 +67,16 @@ def test_stale_if_match_is_412_and_changes_nothing(client, monitor_token):
 
 def test_backfill_keeps_todays_status_and_state_claims_are_separate(client, monitor_token):
     now = {"status": "not_implemented", "summary": "Now.", "effective_on": "2024-05-01"}
-    assert _assess_fresh(client, monitor_token, now).status_code == 201
+    assess(client, monitor_token, CODE, now)
     earlier = {"status": "implemented", "summary": "Earlier.", "effective_on": "2019-01-01"}
-    backfilled = _assess_fresh(client, monitor_token, earlier)
-    assert backfilled.status_code == 201
+    assess(client, monitor_token, CODE, earlier)
     assert client.get(URL).json()["status"] == "not_implemented"
-    claim = _assess_fresh(
-        client,
-        monitor_token,
-        {"status": "implemented", "perspective": "state", "summary": "National report says so."},
-    )
-    assert claim.status_code == 201
+    claim = {"status": "implemented", "perspective": "state", "summary": "National report says so."}
+    assess(client, monitor_token, CODE, claim)
     detail = client.get(URL).json()
     assert detail["status"] == "not_implemented" and detail["claimed_status"] == "implemented"
-    un = _assess_fresh(
-        client, monitor_token, {"status": "regressed", "perspective": "un", "summary": "Treaty body concern."}
-    )
-    assert un.status_code == 201
+    un = {"status": "regressed", "perspective": "un", "summary": "Treaty body concern."}
+    assess(client, monitor_token, CODE, un)
     detail = client.get(URL).json()
     assert (detail["status"], detail["claimed_status"], detail["version"]) == (
         "not_implemented",
@@ -98,7 +88,7 @@ def test_backfill_keeps_todays_status_and_state_claims_are_separate(client, moni
 def test_same_day_assessments_order_by_seq(client, monitor_token):
     for status in ("implemented", "regressed"):
         body = {"status": status, "summary": status, "effective_on": "2023-03-03"}
-        assert _assess_fresh(client, monitor_token, body).status_code == 201
+        assess(client, monitor_token, CODE, body)
     assert client.get(URL).json()["status"] == "regressed"
 
 
@@ -120,34 +110,27 @@ def test_idempotency_key_replays_and_writes_nothing(client, monitor_token):
 
 def test_idempotency_keys_are_scoped_to_the_monitor(client, monitor_token, admin_token):
     body = {"status": "implemented", "summary": "Scoped."}
-    mine = _assess(client, monitor_token, body, **{"If-Match": _etag(client), "Idempotency-Key": "k"})
-    assert mine.status_code == 201
+    assess(client, monitor_token, CODE, body, headers={"Idempotency-Key": "k"})
     # Another monitor using the same key is a different request altogether.
-    assert (
-        _assess(client, admin_token, body, **{"If-Match": _etag(client), "Idempotency-Key": "k"}).status_code
-        == 201
-    )
+    assess(client, admin_token, CODE, body, headers={"Idempotency-Key": "k"})
     assert _history_len(client) == 3
 
 
 def test_cited_evidence_must_be_linked(client, monitor_token):
     linked = client.get(URL).json()["evidence"][0]["id"]
-    ok = _assess_fresh(
-        client,
-        monitor_token,
-        {"status": "implemented", "summary": "Cites.", "evidence_ids": [linked, linked]},
-    )
-    assert ok.status_code == 201 and ok.json()["entry"]["payload"]["evidence_ids"] == [linked]
-    unknown = _assess_fresh(
-        client, monitor_token, {"status": "implemented", "summary": "x", "evidence_ids": [999999]}
-    )
-    assert unknown.status_code == 422 and unknown.json()["unknown_evidence_ids"] == [999999]
+    cites = {"status": "implemented", "summary": "Cites.", "evidence_ids": [linked, linked]}
+    ok = assess(client, monitor_token, CODE, cites)
+    assert ok.json()["entry"]["payload"]["evidence_ids"] == [linked]
+    cites_unknown = {"status": "implemented", "summary": "x", "evidence_ids": [999999]}
+    unknown = assess(client, monitor_token, CODE, cites_unknown, expect=422)
+    assert unknown.json()["unknown_evidence_ids"] == [999999]
     assert client.get(URL).json()["version"] == 2
 
 
 TOMORROW_EVERYWHERE = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "body",
     [
@@ -165,46 +148,51 @@ TOMORROW_EVERYWHERE = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
         ["not", "an", "object"],
     ],
 )
-def test_bad_input_is_422_problem_and_changes_nothing(client, monitor_token, body):
-    response = _assess_fresh(client, monitor_token, body)
-    assert response.status_code == 422, response.text
+def test_bad_input_is_422_problem_and_changes_nothing(shared_client, shared_monitor_token, body):
+    response = assess(shared_client, shared_monitor_token, CODE, body, expect=422)
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"]
-    assert _history_len(client) == 1 and client.get(URL).json()["version"] == 1
+    assert _history_len(shared_client) == 1 and shared_client.get(URL).json()["version"] == 1
 
 
 def test_summary_at_the_limit_is_accepted(client, monitor_token):
     body = {"status": "implemented", "summary": "я" * 10_000, "effective_on": date(2015, 6, 19).isoformat()}
-    assert _assess_fresh(client, monitor_token, body).status_code == 201
+    assess(client, monitor_token, CODE, body)  # asserts the 201
 
 
-def test_malformed_json_and_oversized_bodies(client, monitor_token):
-    headers = bearer(monitor_token) | {"If-Match": _etag(client), "Content-Type": "application/json"}
-    malformed = client.post(f"{URL}/assessments", content=b'{"status": "implemented",', headers=headers)
+@pytest.mark.sqlite_only
+def test_malformed_json_and_oversized_bodies(shared_client, shared_monitor_token):
+    headers = bearer(shared_monitor_token) | {
+        "If-Match": _etag(shared_client),
+        "Content-Type": "application/json",
+    }
+    malformed = shared_client.post(
+        f"{URL}/assessments", content=b'{"status": "implemented",', headers=headers
+    )
     assert malformed.status_code in (400, 422)
     assert malformed.headers["content-type"] == "application/problem+json"
-    huge = client.post(f"{URL}/assessments", content=b" " * (1024 * 1024 + 1), headers=headers)
+    huge = shared_client.post(f"{URL}/assessments", content=b" " * (1024 * 1024 + 1), headers=headers)
     assert huge.status_code == 413 and huge.headers["content-type"] == "application/problem+json"
 
     def chunks():
         for _ in range(20):
             yield b" " * 65536
 
-    streamed = client.post(f"{URL}/assessments", content=chunks(), headers=headers)
+    streamed = shared_client.post(f"{URL}/assessments", content=chunks(), headers=headers)
     assert streamed.status_code == 413
-    assert _history_len(client) == 1
+    assert _history_len(shared_client) == 1
 
 
-def test_unknown_recommendation_is_404(client, monitor_token):
-    response = client.post(
+def test_unknown_recommendation_is_404(shared_client, shared_monitor_token):
+    response = shared_client.post(
         "/api/v1/recommendations/odf-kz-2015-9.9/assessments",
         json={"status": "implemented", "summary": "x"},
-        headers=bearer(monitor_token) | {"If-Match": '"1"'},
+        headers=bearer(shared_monitor_token) | {"If-Match": '"1"'},
     )
     assert response.status_code == 404
 
 
-def test_nul_in_a_summary_is_refused(client, monitor_token):
-    response = _assess_fresh(client, monitor_token, {"status": "implemented", "summary": "before\u0000after"})
-    assert response.status_code == 422
-    assert _history_len(client) == 1
+def test_nul_in_a_summary_is_refused(shared_client, shared_monitor_token):
+    body = {"status": "implemented", "summary": "before\u0000after"}
+    assess(shared_client, shared_monitor_token, CODE, body, expect=422)
+    assert _history_len(shared_client) == 1

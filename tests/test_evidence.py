@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support import bearer
+from tests.support import assess, bearer, link
 
 CODE = "odf-kz-2015-3.1"
 OTHER = "odf-kz-2015-5.1"
@@ -12,11 +12,6 @@ SECRET_TITLE = "Synthetic restricted witness statement"
 
 def _etag(client, code=CODE) -> str:
     return client.get(f"/api/v1/recommendations/{code}").headers["etag"]
-
-
-def _link(client, token, body, code=CODE, **headers):
-    headers = {"If-Match": _etag(client, code)} | headers
-    return client.post(f"/api/v1/recommendations/{code}/evidence", json=body, headers=bearer(token) | headers)
 
 
 def _article(**overrides):
@@ -31,8 +26,7 @@ def _article(**overrides):
 
 
 def test_link_writes_history_and_bumps_version(client, monitor_token):
-    response = _link(client, monitor_token, _article())
-    assert response.status_code == 201
+    response = link(client, monitor_token, CODE, _article())
     body = response.json()
     assert body["reused"] is False and body["relation"] == "progress"
     assert body["entry"]["kind"] == "evidence_linked" and body["entry"]["payload"]["url"] == _article()["url"]
@@ -42,11 +36,8 @@ def test_link_writes_history_and_bumps_version(client, monitor_token):
 
 
 def test_same_normalised_url_is_reused_across_recommendations(client, monitor_token):
-    first = _link(client, monitor_token, _article())
-    second = _link(
-        client, monitor_token, _article(url="HTTPS://EXAMPLE.org:443/synthetic/news/1#top"), code=OTHER
-    )
-    assert second.status_code == 201
+    first = link(client, monitor_token, CODE, _article())
+    second = link(client, monitor_token, OTHER, _article(url="HTTPS://EXAMPLE.org:443/synthetic/news/1#top"))
     assert second.json()["reused"] is True
     assert second.json()["evidence"]["id"] == first.json()["evidence"]["id"]
     found = client.get("/api/v1/evidence", params={"url": "https://example.org/synthetic/news/1"}).json()
@@ -54,14 +45,13 @@ def test_same_normalised_url_is_reused_across_recommendations(client, monitor_to
 
 
 def test_linking_twice_is_409(client, monitor_token):
-    assert _link(client, monitor_token, _article()).status_code == 201
-    again = _link(client, monitor_token, _article())
-    assert again.status_code == 409
+    link(client, monitor_token, CODE, _article())
+    link(client, monitor_token, CODE, _article(), expect=409)
     assert client.get(f"/api/v1/recommendations/{CODE}").json()["version"] == 2
 
 
 def test_unlink_keeps_the_record(client, monitor_token):
-    evidence_id = _link(client, monitor_token, _article()).json()["evidence"]["id"]
+    evidence_id = link(client, monitor_token, CODE, _article()).json()["evidence"]["id"]
     no_reason = client.delete(
         f"/api/v1/recommendations/{CODE}/evidence/{evidence_id}",
         headers=bearer(monitor_token) | {"If-Match": _etag(client)},
@@ -89,11 +79,11 @@ def test_unlink_keeps_the_record(client, monitor_token):
     )
     assert again.status_code == 404
     # Relinking after an unlink is allowed: the old link stays on record.
-    assert _link(client, monitor_token, _article(relation="context")).status_code == 201
+    link(client, monitor_token, CODE, _article(relation="context"))
 
 
 def test_unlink_needs_if_match(client, monitor_token):
-    evidence_id = _link(client, monitor_token, _article()).json()["evidence"]["id"]
+    evidence_id = link(client, monitor_token, CODE, _article()).json()["evidence"]["id"]
     response = client.delete(
         f"/api/v1/recommendations/{CODE}/evidence/{evidence_id}",
         params={"reason": "x"},
@@ -102,6 +92,7 @@ def test_unlink_needs_if_match(client, monitor_token):
     assert response.status_code == 428
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "url",
     [
@@ -115,13 +106,13 @@ def test_unlink_needs_if_match(client, monitor_token):
         "not a url",
     ],
 )
-def test_only_http_urls_are_accepted(client, monitor_token, url):
-    response = _link(client, monitor_token, _article(url=url))
-    assert response.status_code == 422
+def test_only_http_urls_are_accepted(shared_client, shared_monitor_token, url):
+    response = link(shared_client, shared_monitor_token, CODE, _article(url=url), expect=422)
     assert response.headers["content-type"] == "application/problem+json"
-    assert client.get(f"/api/v1/recommendations/{CODE}").json()["version"] == 1
+    assert shared_client.get(f"/api/v1/recommendations/{CODE}").json()["version"] == 1
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "overrides",
     [
@@ -132,23 +123,19 @@ def test_only_http_urls_are_accepted(client, monitor_token, url):
         {"x": 1},
     ],
 )
-def test_bad_evidence_fields_are_422(client, monitor_token, overrides):
-    assert _link(client, monitor_token, _article(**overrides)).status_code == 422
+def test_bad_evidence_fields_are_422(shared_client, shared_monitor_token, overrides):
+    link(shared_client, shared_monitor_token, CODE, _article(**overrides), expect=422)
 
 
 def _restricted_setup(client, token) -> int:
     body = _article(url=SECRET_URL, title=SECRET_TITLE, visibility="restricted", relation="regression")
-    evidence_id = _link(client, token, body).json()["evidence"]["id"]
-    assessment = client.post(
-        f"/api/v1/recommendations/{CODE}/assessments",
-        json={
-            "status": "regressed",
-            "summary": "Synthetic: see restricted statement.",
-            "evidence_ids": [evidence_id],
-        },
-        headers=bearer(token) | {"If-Match": _etag(client)},
-    )
-    assert assessment.status_code == 201
+    evidence_id = link(client, token, CODE, body).json()["evidence"]["id"]
+    citing = {
+        "status": "regressed",
+        "summary": "Synthetic: see restricted statement.",
+        "evidence_ids": [evidence_id],
+    }
+    assess(client, token, CODE, citing)
     return evidence_id
 
 

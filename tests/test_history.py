@@ -1,32 +1,20 @@
 """The history: gapless chains, the global feed, verification and tamper detection."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from app.db import build_engine
 from app.history import verify
-from tests.support import bearer
+from tests.support import CliRun, assess, bearer, run_cli
 
 CODE = "odf-kz-2015-7.10"
 
 
 def _write_some(client, token, n: int = 3, code: str = CODE) -> None:
     for i in range(n):
-        etag = client.get(f"/api/v1/recommendations/{code}").headers["etag"]
-        response = client.post(
-            f"/api/v1/recommendations/{code}/assessments",
-            json={
-                "status": ["implemented", "regressed", "not_implemented"][i % 3],
-                "summary": f"Synthetic {i}.",
-            },
-            headers=bearer(token) | {"If-Match": etag},
-        )
-        assert response.status_code == 201
+        status = ["implemented", "regressed", "not_implemented"][i % 3]
+        assess(client, token, code, {"status": status, "summary": f"Synthetic {i}."})
 
 
 def test_chain_links_every_entry_to_the_previous(client, monitor_token):
@@ -67,13 +55,13 @@ def test_verify_reports_ok_and_a_stable_root(client, monitor_token):
     assert after["ok"] and after["entries"] == 44 and after["root"] != before["root"]
 
 
-def test_a_second_verification_at_once_is_told_to_come_back(client):
+def test_a_second_verification_at_once_is_told_to_come_back(shared_client):
     with verify._running:  # as if another request were verifying right now
-        busy = client.get("/api/v1/history/verify")
+        busy = shared_client.get("/api/v1/history/verify")
     assert busy.status_code == 429 and busy.headers["retry-after"] == str(verify.RETRY_AFTER_SECONDS)
     assert busy.headers["content-type"] == "application/problem+json"
     assert busy.json()["title"] == "Too many requests"
-    assert client.get("/api/v1/history/verify").json()["ok"] is True
+    assert shared_client.get("/api/v1/history/verify").json()["ok"] is True
 
 
 def _tamper(database, sql: str, **params) -> None:
@@ -88,11 +76,8 @@ def _tamper(database, sql: str, **params) -> None:
     engine.dispose()
 
 
-def _cli_verify(database) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RECTRACK_DATABASE_URL": database.url}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", "verify"], env=env, capture_output=True, text=True, timeout=120
-    )
+def _cli_verify(database) -> CliRun:
+    return run_cli(database.url, "verify")
 
 
 def test_tampered_payload_is_found(client, monitor_token, database):

@@ -1,15 +1,14 @@
 """The list's `total` is cached per app by filters and data fingerprint, and is never stale after a write."""
 
 import re
-import shutil
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.config import Settings
@@ -20,7 +19,7 @@ from app.main import create_app
 from app.recommendations.schemas import RecommendationFilters
 from app.recommendations.totals import filters_key
 from seed.loader import DEFAULT_SEED, read_seed
-from tests.support import bearer, make_token
+from tests.support import assess, copy_database, make_token
 
 CURATED = read_seed(DEFAULT_SEED)["recommendations"]
 LIST = "/api/v1/recommendations"
@@ -34,14 +33,8 @@ def _total(client, **params) -> int:
     return body["total"]
 
 
-def _assess(client, token: str, code: str, status: str) -> None:
-    etag = client.get(f"{LIST}/{code}").headers["etag"]
-    response = client.post(
-        f"{LIST}/{code}/assessments",
-        json={"status": status, "summary": "Synthetic."},
-        headers=bearer(token) | {"If-Match": etag},
-    )
-    assert response.status_code == 201, response.text
+def _synthetic(status: str) -> dict[str, str]:
+    return {"status": status, "summary": "Synthetic."}
 
 
 def _count_statements(client, action) -> int:
@@ -65,12 +58,12 @@ def test_total_follows_status_changes(client, monitor_token):
     assert _total(client, status="not_assessed") == 43
     assert _total(client, status="implemented") == 0
     assert _total(client, status="implemented", section=4) == 0
-    _assess(client, monitor_token, section4[0], "implemented")
+    assess(client, monitor_token, section4[0], _synthetic("implemented"))
     assert _total(client, status="implemented") == 1
     assert _total(client, status="implemented", section=4) == 1
     assert _total(client, status="not_assessed") == 42
-    _assess(client, monitor_token, section4[1], "implemented")
-    _assess(client, monitor_token, section4[0], "regressed")
+    assess(client, monitor_token, section4[1], _synthetic("implemented"))
+    assess(client, monitor_token, section4[0], _synthetic("regressed"))
     assert _total(client, status="implemented") == 1
     assert _total(client, status="regressed") == 1
     assert _total(client, status="not_assessed") == 41
@@ -84,25 +77,25 @@ def test_web_list_total_follows_a_write(client, monitor_token):
 
     assert count_line(status="implemented") == "0 recommendations match."
     assert count_line() == "43 recommendations match."
-    _assess(client, monitor_token, "odf-kz-2015-2.1", "implemented")
+    assess(client, monitor_token, "odf-kz-2015-2.1", _synthetic("implemented"))
     assert count_line(status="implemented") == "1 recommendation matches."
     assert count_line(status="not_assessed") == "42 recommendations match."
 
 
-def test_each_filter_set_has_its_own_total(client):
+def test_each_filter_set_has_its_own_total(shared_client):
     section4 = [c for c in CURATED if c["section"] == 4]
     religion = [c for c in CURATED if "freedom-of-religion" in c["themes"]]
     extremism = [c for c in CURATED if "extremism" in c["text"].lower()]
     assert 0 < len(section4) != len(religion) > 0
     for _ in range(2):  # the second round is served from the cache
-        assert _total(client) == 43
-        assert _total(client, section=4) == len(section4)
-        assert _total(client, theme="freedom-of-religion") == len(religion)
-        assert _total(client, section=4, theme="freedom-of-religion") == len(
+        assert _total(shared_client) == 43
+        assert _total(shared_client, section=4) == len(section4)
+        assert _total(shared_client, theme="freedom-of-religion") == len(religion)
+        assert _total(shared_client, section=4, theme="freedom-of-religion") == len(
             [c for c in section4 if c in religion]
         )
-        assert _total(client, q="EXTREMISM") == _total(client, q="extremism") == len(extremism)
-        assert _total(client, source="no-such-source") == 0
+        assert _total(shared_client, q="EXTREMISM") == _total(shared_client, q="extremism") == len(extremism)
+        assert _total(shared_client, source="no-such-source") == 0
 
 
 def test_a_cached_total_is_not_counted_again_until_a_write(client, monitor_token):
@@ -115,7 +108,7 @@ def test_a_cached_total_is_not_counted_again_until_a_write(client, monitor_token
     cursor = client.get(LIST, params={"section": 4, "limit": 5}).json()["next_cursor"]
     assert _count_statements(client, lambda: client.get(LIST, params={"section": 4, "cursor": cursor})) == 0
     assert _count_statements(client, first_page(section=5)) == 1
-    _assess(client, monitor_token, "odf-kz-2015-4.1", "implemented")
+    assess(client, monitor_token, "odf-kz-2015-4.1", _synthetic("implemented"))
     assert _count_statements(client, first_page(section=4)) == 1
 
 
@@ -126,19 +119,20 @@ def test_cache_off_counts_every_page(settings, monitor_token):
         assert _count_statements(client, lambda: client.get(LIST)) == 1
         assert _count_statements(client, lambda: client.get(LIST)) == 1
         assert _total(client, status="implemented") == 0
-        _assess(client, monitor_token, "odf-kz-2015-2.1", "implemented")
+        assess(client, monitor_token, "odf-kz-2015-2.1", _synthetic("implemented"))
         assert _total(client, status="implemented") == 1
 
 
 @pytest.fixture
-def other_database_url(backend, seeded_template, postgres_server, tmp_path: Path, run_id: str) -> str:
+def other_database_url(
+    backend, seeded_template, postgres_server, tmp_path: Path, run_id: str
+) -> Iterator[str]:
     """A second copy of the seeded database, for a second app."""
-    if backend == "sqlite":
-        target = tmp_path / "other.db"
-        shutil.copyfile(make_url(seeded_template).database, target)
-        return f"sqlite:///{target}"
     name = f"rectrack_{run_id}_{uuid.uuid4().hex[:8]}"
-    return postgres_server.create(name, template=make_url(seeded_template).database)
+    url = copy_database(seeded_template, tmp_path, name, postgres_server)
+    yield url
+    if backend == "postgresql":
+        postgres_server.drop(url)
 
 
 def _fingerprint(url: str) -> str:
@@ -155,8 +149,8 @@ def test_apps_on_different_databases_keep_their_own_totals(database, other_datab
     second = TestClient(create_app(Settings(database_url=other_database_url, _env_file=None)))
     with first, second:
         # One write each, so both data fingerprints move to the same value; only the statuses differ.
-        _assess(first, monitor_token, "odf-kz-2015-2.1", "implemented")
-        _assess(second, other_token, "odf-kz-2015-2.2", "not_implemented")
+        assess(first, monitor_token, "odf-kz-2015-2.1", _synthetic("implemented"))
+        assess(second, other_token, "odf-kz-2015-2.2", _synthetic("not_implemented"))
         assert _fingerprint(database.url) == _fingerprint(other_database_url)
         assert _total(first, status="implemented") == 1
         assert _total(second, status="implemented") == 0

@@ -1,30 +1,19 @@
 """Monitors, tokens and roles over HTTP and the CLI."""
 
-import os
-import subprocess
-import sys
-
+import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
 from app.db import build_engine
 from app.models import ApiToken
-from tests.support import bearer
+from tests.support import CliRun, assess, bearer, run_cli
 
 CODE = "odf-kz-2015-2.1"
+ASSESSMENT = {"status": "not_implemented", "summary": "Synthetic test assessment."}
 
 
-def _assess(client, token: str, **headers):
-    etag = client.get(f"/api/v1/recommendations/{CODE}").headers["etag"]
-    return client.post(
-        f"/api/v1/recommendations/{CODE}/assessments",
-        json={"status": "not_implemented", "summary": "Synthetic test assessment."},
-        headers=bearer(token) | {"If-Match": etag} | headers,
-    )
-
-
-def test_no_token_on_a_write_is_401(client):
-    response = client.post(
+def test_no_token_on_a_write_is_401(shared_client):
+    response = shared_client.post(
         f"/api/v1/recommendations/{CODE}/assessments",
         json={"status": "implemented", "summary": "x"},
         headers={"If-Match": '"1"'},
@@ -34,17 +23,17 @@ def test_no_token_on_a_write_is_401(client):
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_unknown_or_malformed_token_is_401(client):
-    assert _assess(client, "rt_not-a-real-token").status_code == 401
-    assert client.get("/api/v1/me", headers={"Authorization": "Basic abc"}).status_code == 401
+def test_unknown_or_malformed_token_is_401(shared_client):
+    assess(shared_client, "rt_not-a-real-token", CODE, ASSESSMENT, expect=401)
+    assert shared_client.get("/api/v1/me", headers={"Authorization": "Basic abc"}).status_code == 401
 
 
 def test_viewer_cannot_write_but_monitor_can(client, viewer_token, monitor_token):
-    assert _assess(client, viewer_token).status_code == 403
-    assert _assess(client, monitor_token).status_code == 201
+    assess(client, viewer_token, CODE, ASSESSMENT, expect=403)
+    assess(client, monitor_token, CODE, ASSESSMENT, expect=201)
 
 
-def test_me_shows_the_caller_and_updates_last_used(client, monitor_token, database):
+def test_me_shows_the_caller_and_updates_last_used(client, monitor_token):
     me = client.get("/api/v1/me", headers=bearer(monitor_token))
     assert me.status_code == 200
     body = me.json()
@@ -85,11 +74,11 @@ def test_admin_manages_monitors_and_tokens(client, admin_token, monitor_token):
     assert client.post("/api/v1/monitors/999999/tokens", headers=bearer(admin_token)).status_code == 404
 
 
-def test_revoked_token_gets_401(client, admin_token, monitor_token):
+def test_revoked_token_gets_401(client, monitor_token):
     token_id = client.get("/api/v1/me", headers=bearer(monitor_token)).json()["token"]["id"]
     assert client.delete(f"/api/v1/tokens/{token_id}", headers=bearer(monitor_token)).status_code == 204
     assert client.get("/api/v1/me", headers=bearer(monitor_token)).status_code == 401
-    assert _assess(client, monitor_token).status_code == 401
+    assess(client, monitor_token, CODE, ASSESSMENT, expect=401)
 
 
 def test_only_owner_or_admin_revokes(client, admin_token, monitor_token, viewer_token):
@@ -113,6 +102,7 @@ def test_idempotent_monitor_creation_does_not_replay_the_token(client, admin_tok
     assert names.count("Dana") == 1
 
 
+@pytest.mark.sqlite_only
 def test_public_reads_can_be_turned_off(database):
     from fastapi.testclient import TestClient
 
@@ -127,11 +117,8 @@ def test_public_reads_can_be_turned_off(database):
         assert client.get("/api/v1/recommendations", headers=bearer(token)).status_code == 200
 
 
-def _cli(database, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RECTRACK_DATABASE_URL": database.url}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], env=env, capture_output=True, text=True, timeout=60
-    )
+def _cli(database, *args: str) -> CliRun:
+    return run_cli(database.url, *args)
 
 
 def test_cli_creates_lists_and_revokes(client, database):

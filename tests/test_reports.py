@@ -18,8 +18,8 @@ from app.reports.matrix import matrix_rows
 from app.reports.schemas import MatrixOut
 from app.scorecards.params import PointInTimeParams
 from seed.loader import DEFAULT_SEED, read_seed
-from tests.support import bearer
-from tests.test_scorecard import PREFIX, assess, link
+from tests.support import bearer, make_token
+from tests.test_scorecard import PREFIX, add_evidence, record
 
 MATRIX = "/api/v1/reports/matrix"
 NATURAL_ORDER = [item["code"] for item in read_seed(DEFAULT_SEED)["recommendations"]]
@@ -29,17 +29,20 @@ SUMMARY = "Закон «Об общественных объединениях»
 INJECTION = '=HYPERLINK("https://evil.example","click")'
 
 
-@pytest.fixture
-def scripted(client, monitor_token):
-    """2.1 partially implemented, with both kinds of evidence; 2.2 regressed while the state claims it."""
-    t = monitor_token
-    link(client, t, "2.1", "Amendments published", "progress", published_on="2024-05-30")
-    link(client, t, "2.1", SECRET, "regression", visibility="restricted", published_on="2024-02-01")
-    assess(client, t, "2.1", "implemented", "2024-02-01", perspective="state", summary="The state says so.")
-    assess(client, t, "2.1", "partially_implemented", "2024-06-01", summary=SUMMARY)
-    assess(client, t, "2.2", "regressed", "2024-03-01", summary=INJECTION)
-    assess(client, t, "2.2", "implemented", "2024-01-01", perspective="state", summary="Claimed.")
-    assess(client, t, "2.3", "implemented", "2024-04-01", perspective="un", summary="UN view.")
+@pytest.fixture(scope="module")
+def scripted(module_client, module_database):
+    """2.1 partially implemented, with both kinds of evidence; 2.2 regressed while the state claims it.
+
+    Recorded once on `module_database`: every test of it only reads (through `module_client`).
+    """
+    client, t = module_client, make_token(module_database.url, "monitor", "Aigerim Monitor")
+    add_evidence(client, t, "2.1", "Amendments published", "progress", published_on="2024-05-30")
+    add_evidence(client, t, "2.1", SECRET, "regression", visibility="restricted", published_on="2024-02-01")
+    record(client, t, "2.1", "implemented", "2024-02-01", perspective="state", summary="The state says so.")
+    record(client, t, "2.1", "partially_implemented", "2024-06-01", summary=SUMMARY)
+    record(client, t, "2.2", "regressed", "2024-03-01", summary=INJECTION)
+    record(client, t, "2.2", "implemented", "2024-01-01", perspective="state", summary="Claimed.")
+    record(client, t, "2.3", "implemented", "2024-04-01", perspective="un", summary="UN view.")
 
 
 def get(client, fmt, headers=None, **params):
@@ -56,8 +59,9 @@ def all_text(fmt, content: bytes) -> str:
     return content.decode("utf-8")
 
 
-def test_csv(client, scripted):
-    response = get(client, "csv", as_of="2024-12-31")
+@pytest.mark.usefixtures("scripted")
+def test_csv(module_client):
+    response = get(module_client, "csv", as_of="2024-12-31")
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == 'attachment; filename="rectrack-matrix-2024-12-31.csv"'
     assert response.headers["etag"].startswith('W/"')
@@ -75,8 +79,9 @@ def test_csv(client, scripted):
     assert rows[1]["Latest assessment (independent monitors)"] == "'" + INJECTION  # never run as a formula
 
 
-def test_xlsx(client, scripted):
-    response = get(client, "xlsx", as_of="2024-12-31")
+@pytest.mark.usefixtures("scripted")
+def test_xlsx(module_client):
+    response = get(module_client, "xlsx", as_of="2024-12-31")
     assert response.headers["content-disposition"].endswith('rectrack-matrix-2024-12-31.xlsx"')
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["Matrix", "Scorecard by section"]
@@ -138,8 +143,9 @@ class _Tables(HTMLParser):
             self.style += data
 
 
-def test_html(client, scripted):
-    response = get(client, "html", as_of="2024-12-31")
+@pytest.mark.usefixtures("scripted")
+def test_html(module_client):
+    response = get(module_client, "html", as_of="2024-12-31")
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     parser = _Tables()
     parser.feed(response.text)
@@ -156,8 +162,9 @@ def test_html(client, scripted):
     assert "Implementation matrix" in response.text
 
 
-def test_docx(client, scripted):
-    response = get(client, "docx", as_of="2024-12-31")
+@pytest.mark.usefixtures("scripted")
+def test_docx(module_client):
+    response = get(module_client, "docx", as_of="2024-12-31")
     document = docx.Document(io.BytesIO(response.content))
     assert document.paragraphs[0].text == "Implementation matrix"
     assert any("as of 2024-12-31" in paragraph.text for paragraph in document.paragraphs)
@@ -172,8 +179,9 @@ def test_docx(client, scripted):
     assert SECRET not in all_text("docx", response.content)
 
 
-def test_json_rows_match_the_schema(client, scripted):
-    body = get(client, "json", as_of="2024-12-31").json()
+@pytest.mark.usefixtures("scripted")
+def test_json_rows_match_the_schema(module_client):
+    body = get(module_client, "json", as_of="2024-12-31").json()
     MatrixOut.model_validate(body)
     assert body["as_of"] == "2024-12-31" and body["perspective"] == "independent"
     assert [row["code"] for row in body["rows"]] == NATURAL_ORDER
@@ -185,48 +193,55 @@ def test_json_rows_match_the_schema(client, scripted):
     assert {item["visibility"] for item in first["evidence"]} == {"public"}
 
 
+@pytest.mark.usefixtures("scripted")
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_restricted_evidence_only_for_viewers(client, viewer_token, scripted, fmt):
-    public = get(client, fmt)
-    viewer = get(client, fmt, headers=bearer(viewer_token))
+def test_restricted_evidence_only_for_viewers(module_client, module_viewer_token, fmt):
+    public = get(module_client, fmt)
+    viewer = get(module_client, fmt, headers=bearer(module_viewer_token))
     assert SECRET not in all_text(fmt, public.content)
     assert SECRET in all_text(fmt, viewer.content)
     assert public.headers["etag"] != viewer.headers["etag"]
     assert "Authorization" in public.headers["vary"]
-    cached = client.get(MATRIX, params={"format": fmt}, headers={"If-None-Match": public.headers["etag"]})
+    cached = module_client.get(
+        MATRIX, params={"format": fmt}, headers={"If-None-Match": public.headers["etag"]}
+    )
     assert cached.status_code == 304
 
 
-def test_as_of_perspective_and_filters(client, scripted):
-    early = get(client, "json", as_of="2024-04-30").json()["rows"]
+@pytest.mark.usefixtures("scripted")
+def test_as_of_perspective_and_filters(module_client):
+    early = get(module_client, "json", as_of="2024-04-30").json()["rows"]
     assert early[0]["independent_status"] == "not_assessed" and early[0]["claimed_status"] == "implemented"
     assert early[0]["assessment"] is None
     assert "Amendments published" not in [item["title"] for item in early[0]["evidence"]]  # published later
-    regressed = get(client, "json", status="regressed").json()["rows"]
+    regressed = get(module_client, "json", status="regressed").json()["rows"]
     assert [row["code"] for row in regressed] == [f"{PREFIX}2.2"]
-    un = get(client, "json", perspective="un", section=2).json()["rows"]
+    un = get(module_client, "json", perspective="un", section=2).json()["rows"]
     assert [row["assessment"] and row["assessment"]["summary"] for row in un][:3] == [None, None, "UN view."]
-    un_csv = get(client, "csv", perspective="un", section=2).content.decode("utf-8-sig")
+    un_csv = get(module_client, "csv", perspective="un", section=2).content.decode("utf-8-sig")
     assert "Status (UN bodies)" in un_csv.splitlines()[0]
-    assert get(client, "json", source="nothing").json()["rows"] == []
+    assert get(module_client, "json", source="nothing").json()["rows"] == []
 
 
-def test_word_refuses_a_database_dump(client, monkeypatch):
+@pytest.mark.sqlite_only
+def test_word_refuses_a_database_dump(shared_client, monkeypatch):
     monkeypatch.setattr("app.reports.docx_report.MAX_DOCX_ROWS", 10)
-    response = client.get(MATRIX, params={"format": "docx"})
+    response = shared_client.get(MATRIX, params={"format": "docx"})
     assert response.status_code == 422 and "CSV or XLSX" in response.json()["detail"]
-    assert client.get(MATRIX, params={"format": "docx", "section": 2}).status_code == 200
+    assert shared_client.get(MATRIX, params={"format": "docx", "section": 2}).status_code == 200
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("params", [{"format": "pdf"}, {"as_of": "2999-01-01"}, {"perspective": "x"}])
-def test_bad_parameters_are_422(client, params):
-    response = client.get(MATRIX, params=params)
+def test_bad_parameters_are_422(shared_client, params):
+    response = shared_client.get(MATRIX, params=params)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_rows_stream_in_keyset_batches_without_n_plus_one(database, scripted):
-    engine = build_engine(database.url)
+@pytest.mark.usefixtures("scripted")
+def test_rows_stream_in_keyset_batches_without_n_plus_one(module_database):
+    engine = build_engine(module_database.url)
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     params = PointInTimeParams(as_of="2024-12-31")
@@ -240,17 +255,18 @@ def test_rows_stream_in_keyset_batches_without_n_plus_one(database, scripted):
 
 
 @pytest.fixture
-def cli(database, monkeypatch):
+def cli(module_database, monkeypatch):
     from app.cli import cli as application
     from app.config import get_settings
 
-    monkeypatch.setenv("RECTRACK_DATABASE_URL", database.url)
+    monkeypatch.setenv("RECTRACK_DATABASE_URL", module_database.url)
     get_settings.cache_clear()
     yield lambda *args: CliRunner().invoke(application, list(args))
     get_settings.cache_clear()
 
 
-def test_cli_scorecard_and_matrix(cli, scripted, tmp_path):
+@pytest.mark.usefixtures("scripted")
+def test_cli_scorecard_and_matrix(cli, tmp_path):
     table = cli("scorecard", "--as-of", "2024-12-31")
     assert table.exit_code == 0, table.output
     assert "Legislat" in table.output and "as of 2024-12-31" in table.output and "claim gap" in table.output

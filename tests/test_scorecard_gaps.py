@@ -2,19 +2,23 @@
 
 import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.config import Settings
 from app.db import build_engine
 from app.lru import LRUCache
+from app.main import create_app
 from app.scorecards.params import ScorecardParams
 from app.scorecards.schemas import ScorecardOut
 from app.scorecards.service import compute_scorecard
 from seed.loader import DEFAULT_SEED, read_seed
-from tests.support import bearer
-from tests.test_scorecard import PREFIX, SCORECARD, assess
+from tests.support import bearer, copy_database, make_token
+from tests.test_scorecard import PREFIX, SCORECARD, record
 
 GAPS = f"{SCORECARD}/claim-gaps"
 NATURAL_ORDER = [item["code"] for item in read_seed(DEFAULT_SEED)["recommendations"]]
@@ -23,25 +27,44 @@ DISPUTED = {"not_implemented", "regressed"}
 AS_OF = "2024-06-30"
 
 
-@pytest.fixture
-def gaps_history(client, monitor_token):
+@pytest.fixture(scope="module")
+def gaps_history(backend, seeded_template, postgres_server, tmp_path_factory, run_id) -> Iterator[dict]:
+    """The claims below, recorded once per backend on a copy of the seeded database that tests copy in turn.
+
+    Returns that database's URL and the time to use as known_at.
+    """
+    name = f"rectrack_{run_id}_gaps"
+    url = copy_database(seeded_template, tmp_path_factory.mktemp("gaps"), name, postgres_server)
+    with TestClient(create_app(Settings(database_url=url, _env_file=None))) as client:
+        known_at = _record_gaps(client, make_token(url, "monitor", "Aigerim Monitor"))
+    yield {"url": url, "known_at": known_at}
+    if backend == "postgresql":
+        postgres_server.drop(url)
+
+
+@pytest.fixture(scope="module")
+def database_template(gaps_history) -> str:
+    """Every database a test here gets (its own `database`, or `module_database`) holds the claims below."""
+    return gaps_history["url"]
+
+
+def _record_gaps(client, t) -> str:
     """Claims on the first 16 recommendations; the monitors disagree on most, some later or backfilled."""
-    t = monitor_token
     numbers = [code.removeprefix(PREFIX) for code in NATURAL_ORDER[:16]]
     for i, number in enumerate(numbers):
         claim = "implemented" if i % 2 == 0 else "partially_implemented"
-        assess(client, t, number, claim, "2024-01-10", perspective="state")
+        record(client, t, number, claim, "2024-01-10", perspective="state")
         if i % 4 == 3:
-            assess(client, t, number, "implemented", "2024-02-01")  # the monitors agree: no gap
+            record(client, t, number, "implemented", "2024-02-01")  # the monitors agree: no gap
         elif i % 5 == 0:
-            assess(client, t, number, "partially_implemented", "2023-05-01")
-            assess(client, t, number, "regressed", "2024-09-01")  # a gap now, none as of AS_OF
+            record(client, t, number, "partially_implemented", "2023-05-01")
+            record(client, t, number, "regressed", "2024-09-01")  # a gap now, none as of AS_OF
         else:
-            assess(client, t, number, "not_implemented", "2024-02-01")
-    known_at = assess(client, t, "7.1", "implemented", "2024-01-01", perspective="un")["recorded_at"]
+            record(client, t, number, "not_implemented", "2024-02-01")
+    known_at = record(client, t, "7.1", "implemented", "2024-01-01", perspective="un")["recorded_at"]
     for number in (numbers[1], numbers[2], numbers[6]):
-        assess(client, t, number, "implemented", "2024-03-01")  # backfilled: closes the gap as now known
-    return {"known_at": known_at}
+        record(client, t, number, "implemented", "2024-03-01")  # backfilled: closes the gap as now known
+    return known_at
 
 
 def oracle(client, as_of=None, known_at=None) -> list[tuple[str, int, int]]:
@@ -95,82 +118,85 @@ def points(history) -> list[dict]:
     return [{}, {"as_of": AS_OF}, {"as_of": AS_OF, "known_at": history["known_at"]}]
 
 
-def test_pages_walk_every_gap_once_in_natural_order(client, gaps_history):
+def test_pages_walk_every_gap_once_in_natural_order(module_client, gaps_history):
     for params in points(gaps_history):
-        expected = oracle(client, params.get("as_of"), params.get("known_at"))
+        expected = oracle(module_client, params.get("as_of"), params.get("known_at"))
         assert len(expected) >= 6, params  # the history makes enough gaps for several pages of three
-        pages = walk(client, 3, **params)
+        pages = walk(module_client, 3, **params)
         walked = [gap for page in pages for gap in page["items"]]
         assert triples(walked) == expected, params
         assert len({gap["code"] for gap in walked}) == len(walked)
         assert pages[0]["total"] == len(expected)
         assert len(pages) == -(-len(expected) // 3)
-        scorecard = client.get(SCORECARD, params=params | {"gaps_limit": 500}).json()
+        scorecard = module_client.get(SCORECARD, params=params | {"gaps_limit": 500}).json()
         assert scorecard["claim_gaps_total"] == len(expected) and scorecard["claim_gaps_next"] is None
         assert scorecard["claim_gaps"] == walked
 
 
-def test_the_point_in_time_changes_which_gaps_there_are(client, gaps_history):
-    now = oracle(client)
-    as_of = oracle(client, AS_OF)
-    known = oracle(client, AS_OF, gaps_history["known_at"])
+def test_the_point_in_time_changes_which_gaps_there_are(module_client, gaps_history):
+    now = oracle(module_client)
+    as_of = oracle(module_client, AS_OF)
+    known = oracle(module_client, AS_OF, gaps_history["known_at"])
     # Later regressions count now only; the backfills close gaps that were open as known at known_at.
     assert len(known) == len(as_of) + 3 and len(now) != len(as_of)
     assert {code for code, _, _ in as_of} < {code for code, _, _ in known}
 
 
-def test_the_scorecard_holds_the_first_page_and_links_the_next(client, gaps_history):
+def test_the_scorecard_holds_the_first_page_and_links_the_next(module_client, gaps_history):
     params = {"as_of": AS_OF, "known_at": gaps_history["known_at"]}
-    expected = oracle(client, AS_OF, gaps_history["known_at"])
-    scorecard = client.get(SCORECARD, params=params | {"gaps_limit": 4}).json()
+    expected = oracle(module_client, AS_OF, gaps_history["known_at"])
+    scorecard = module_client.get(SCORECARD, params=params | {"gaps_limit": 4}).json()
     assert triples(scorecard["claim_gaps"]) == expected[:4]
     assert scorecard["claim_gaps_total"] == len(expected)
     assert scorecard["claim_gaps_next"].startswith(f"{GAPS}?as_of={AS_OF}&known_at=")
-    following = client.get(scorecard["claim_gaps_next"])
+    following = module_client.get(scorecard["claim_gaps_next"])
     assert following.status_code == 200, following.text
     assert triples(following.json()["items"]) == expected[4:8]
-    default = client.get(SCORECARD, params=params).json()
+    default = module_client.get(SCORECARD, params=params).json()
     assert triples(default["claim_gaps"]) == expected and default["claim_gaps_next"] is None
-    none = client.get(SCORECARD, params=params | {"gaps_limit": 0}).json()
+    none = module_client.get(SCORECARD, params=params | {"gaps_limit": 0}).json()
     assert none["claim_gaps"] == [] and none["claim_gaps_total"] == len(expected)
-    first = client.get(none["claim_gaps_next"]).json()
+    first = module_client.get(none["claim_gaps_next"]).json()
     assert triples(first["items"]) == expected[:100] and first["total"] == len(expected)
 
 
-def test_filters_apply_to_the_gaps(client, gaps_history):
-    section2 = [gap for gap in oracle(client, AS_OF) if gap[0].startswith(f"{PREFIX}2.")]
+@pytest.mark.usefixtures("gaps_history")
+def test_filters_apply_to_the_gaps(module_client):
+    section2 = [gap for gap in oracle(module_client, AS_OF) if gap[0].startswith(f"{PREFIX}2.")]
     assert section2
-    page = client.get(GAPS, params={"as_of": AS_OF, "section": 2}).json()
+    page = module_client.get(GAPS, params={"as_of": AS_OF, "section": 2}).json()
     assert triples(page["items"]) == section2 and page["total"] == len(section2)
-    regressed = client.get(GAPS, params={"status": "regressed"}).json()
+    regressed = module_client.get(GAPS, params={"status": "regressed"}).json()
     assert regressed["items"] and all(
         gap["independent"]["status"] == "regressed" for gap in regressed["items"]
     )
-    claimed = client.get(GAPS, params={"status": "implemented", "perspective": "state"}).json()
+    claimed = module_client.get(GAPS, params={"status": "implemented", "perspective": "state"}).json()
     assert claimed["items"] and all(gap["claimed"]["status"] == "implemented" for gap in claimed["items"])
-    assert client.get(GAPS, params={"source": "no-such-source"}).json() == {
+    assert module_client.get(GAPS, params={"source": "no-such-source"}).json() == {
         "items": [],
         "total": 0,
         "next_cursor": None,
     }
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("cursor", ["not a cursor", "bm90LmEuY3Vyc29y", "MS4y", "%%%"])
-def test_a_bad_cursor_is_a_400_problem(client, cursor):
-    response = client.get(GAPS, params={"cursor": cursor})
+def test_a_bad_cursor_is_a_400_problem(shared_client, cursor):
+    response = shared_client.get(GAPS, params={"cursor": cursor})
     assert response.status_code == 400, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert "cursor" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"as_of": "2999-01-01"}, {"q": "a\x00"}])
-def test_bad_page_parameters_are_422(client, params):
-    response = client.get(GAPS, params=params)
+def test_bad_page_parameters_are_422(shared_client, params):
+    response = shared_client.get(GAPS, params=params)
     assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
-    assert client.get(SCORECARD, params={"gaps_limit": 501}).status_code == 422
+    assert shared_client.get(SCORECARD, params={"gaps_limit": 501}).status_code == 422
 
 
-def test_claim_gap_pages_revalidate_with_etags(client, monitor_token, viewer_token, gaps_history):
+@pytest.mark.usefixtures("gaps_history")
+def test_claim_gap_pages_revalidate_with_etags(client, monitor_token, viewer_token):
     first = client.get(GAPS, params={"limit": 2})
     etag = first.headers["etag"]
     assert etag.startswith('W/"') and first.headers["cache-control"] == "no-cache"
@@ -178,8 +204,8 @@ def test_claim_gap_pages_revalidate_with_etags(client, monitor_token, viewer_tok
     second = client.get(GAPS, params={"limit": 2, "cursor": first.json()["next_cursor"]})
     assert second.headers["etag"] != etag
     assert client.get(GAPS, params={"limit": 2}, headers=bearer(viewer_token)).headers["etag"] != etag
-    assess(client, monitor_token, "7.2", "implemented", "2024-01-01", perspective="state")
-    assess(client, monitor_token, "7.2", "regressed", "2024-02-01")
+    record(client, monitor_token, "7.2", "implemented", "2024-01-01", perspective="state")
+    record(client, monitor_token, "7.2", "regressed", "2024-02-01")
     after = client.get(GAPS, params={"limit": 2}, headers={"If-None-Match": etag})
     assert after.status_code == 200 and after.headers["etag"] != etag
     assert after.json()["total"] == first.json()["total"] + 1
@@ -207,8 +233,9 @@ def computations(monkeypatch) -> list[ScorecardParams]:
     return calls
 
 
+@pytest.mark.usefixtures("gaps_history")
 def test_the_cache_serves_what_a_fresh_computation_gives_until_a_write(
-    client, database, monitor_token, gaps_history, computations
+    client, database, monitor_token, computations
 ):
     first = client.get(SCORECARD, params={"group_by": "theme"})
     again = client.get(SCORECARD, params={"group_by": "theme"})
@@ -218,8 +245,8 @@ def test_the_cache_serves_what_a_fresh_computation_gives_until_a_write(
     csv = client.get(SCORECARD, params={"group_by": "theme", "format": "csv"})
     assert csv.status_code == 200 and len(computations) == 1  # the same computation, rendered as CSV
     total = first.json()["claim_gaps_total"]
-    assess(client, monitor_token, "7.3", "implemented", "2024-01-01", perspective="state")
-    assess(client, monitor_token, "7.3", "not_implemented", "2024-02-01")
+    record(client, monitor_token, "7.3", "implemented", "2024-01-01", perspective="state")
+    record(client, monitor_token, "7.3", "not_implemented", "2024-02-01")
     after = client.get(SCORECARD, params={"group_by": "theme"})
     assert len(computations) == 2 and after.headers["etag"] != first.headers["etag"]
     assert after.json()["claim_gaps_total"] == total + 1
@@ -233,46 +260,53 @@ def test_a_past_scorecard_is_the_same_cached_recomputed_and_after_later_writes(
     before = client.get(SCORECARD, params=params).json()
     assert client.get(SCORECARD, params=params).json() == before and len(computations) == 1
     assert before == fresh(database, **params)
-    assess(client, monitor_token, "7.4", "implemented", "2024-01-01", perspective="state")
-    assess(client, monitor_token, "7.4", "regressed", "2024-02-01")
+    record(client, monitor_token, "7.4", "implemented", "2024-01-01", perspective="state")
+    record(client, monitor_token, "7.4", "regressed", "2024-02-01")
     # Recorded after known_at, so not counted: a new computation under the new data state agrees.
     assert client.get(SCORECARD, params=params).json() == before
     assert len(computations) == 2
 
 
-def test_the_overview_and_the_api_share_a_computation(client, gaps_history, computations):
+@pytest.mark.usefixtures("gaps_history")
+def test_the_overview_and_the_api_share_a_computation(client, computations):
     page = client.get("/", params={"as_of": AS_OF})
     body = client.get(SCORECARD, params={"as_of": AS_OF}).json()
     assert page.status_code == 200 and len(computations) == 1
     assert f"{body['claim_gaps_total']} recommendations in all." in page.text
 
 
-def test_the_claim_gap_pages_are_cached_too(client, gaps_history):
-    cache = client.app.state.claim_gaps
-    first = client.get(GAPS, params={"limit": 3}).json()
+@pytest.mark.usefixtures("gaps_history")
+def test_the_claim_gap_pages_are_cached_too(module_client):
+    cache = module_client.app.state.claim_gaps
+    first = module_client.get(GAPS, params={"limit": 3}).json()
     misses = cache.misses
-    assert client.get(GAPS, params={"limit": 3}).json() == first and cache.misses == misses
+    assert module_client.get(GAPS, params={"limit": 3}).json() == first and cache.misses == misses
 
 
-def test_the_cache_is_bounded(client, gaps_history):
-    cache = client.app.state.scorecards
+@pytest.mark.usefixtures("gaps_history")
+def test_the_cache_is_bounded(module_client):
+    cache = module_client.app.state.scorecards
     for days in range(cache.size + 5):
-        assert client.get(SCORECARD, params={"stale_after_days": days, "gaps_limit": 0}).status_code == 200
+        response = module_client.get(SCORECARD, params={"stale_after_days": days, "gaps_limit": 0})
+        assert response.status_code == 200
     assert len(cache) == cache.size
 
 
-def test_the_overview_shows_the_count_and_the_first_gaps(client, gaps_history, monkeypatch):
-    expected = oracle(client)
-    page = client.get("/")
+@pytest.mark.usefixtures("gaps_history")
+def test_the_overview_shows_the_count_and_the_first_gaps(module_client, monkeypatch):
+    expected = oracle(module_client)
+    page = module_client.get("/")
     assert page.status_code == 200
     assert f"{len(expected)} recommendations in all." in page.text and "Showing the first" not in page.text
     assert all(f'href="/recommendations/{code}"' in page.text for code, _, _ in expected)
     monkeypatch.setattr("app.web.scorecard_pages.OVERVIEW_GAPS", 3)
-    short = client.get("/", params={"as_of": AS_OF})
+    short = module_client.get("/", params={"as_of": AS_OF})
     assert short.status_code == 200
     assert "Showing the first 3." in short.text
     assert f'href="{GAPS}?as_of={AS_OF}&amp;limit=500"' in short.text
-    shown = [code for code, _, _ in oracle(client, AS_OF) if f'href="/recommendations/{code}"' in short.text]
+    shown = [
+        code for code, _, _ in oracle(module_client, AS_OF) if f'href="/recommendations/{code}"' in short.text
+    ]
     assert len(shown) == 3
 
 

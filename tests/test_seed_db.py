@@ -22,9 +22,9 @@ def _counts(url: str) -> dict[str, int]:
     return counts
 
 
-def test_seed_has_every_recommendation_with_its_text(database):
+def test_seed_has_every_recommendation_with_its_text(shared_database):
     curated = {item["code"]: item["text"] for item in read_seed(DEFAULT_SEED)["recommendations"]}
-    engine = build_engine(database.url)
+    engine = build_engine(shared_database.url)
     with Session(engine) as session:
         stored = dict(session.execute(select(Recommendation.code, Recommendation.text)).all())
         per_section = Counter(session.scalars(select(Recommendation.section_number)))
@@ -33,10 +33,10 @@ def test_seed_has_every_recommendation_with_its_text(database):
     assert dict(per_section) == {2: 5, 3: 4, 4: 5, 5: 7, 6: 3, 7: 19}
 
 
-def test_footnotes_are_linked_to_every_recommendation_of_the_citing_section(database):
+def test_footnotes_are_linked_to_every_recommendation_of_the_citing_section(shared_database):
     footnotes = read_seed(DEFAULT_SEED)["footnotes"]
     assert len(footnotes) == 38
-    engine = build_engine(database.url)
+    engine = build_engine(shared_database.url)
     with Session(engine) as session:
         links = session.execute(
             select(Recommendation.section_number, Recommendation.code, Evidence.url)
@@ -55,9 +55,9 @@ def test_footnotes_are_linked_to_every_recommendation_of_the_citing_section(data
     assert all(url != footnotes[37]["url"] for section, _, url in links if section == 7)
 
 
-def test_shared_url_is_one_evidence_item(database):
+def test_shared_url_is_one_evidence_item(shared_database):
     """Footnotes [12] and [36] cite the same page: one item, linked from two sections."""
-    counts = _counts(database.url)
+    counts = _counts(shared_database.url)
     assert counts["evidence"] == 37
     assert counts["recommendations"] == 43
     assert counts["history_entries"] == 43
@@ -69,8 +69,8 @@ def test_seed_twice_changes_nothing(database):
     assert _counts(database.url) == before
 
 
-def test_genesis_entry_per_recommendation(client):
-    history = client.get("/api/v1/recommendations/odf-kz-2015-6.2/history").json()["items"]
+def test_genesis_entry_per_recommendation(shared_client):
+    history = shared_client.get("/api/v1/recommendations/odf-kz-2015-6.2/history").json()["items"]
     assert len(history) == 1
     genesis = history[0]
     assert genesis["kind"] == "genesis"

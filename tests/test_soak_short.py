@@ -4,6 +4,8 @@ Each fails on any 5xx, any acknowledged write missing from the history, a broken
 an entry the feed skipped, or (SQLite) a failed integrity check. The full runs are `make soak`.
 """
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -21,12 +23,25 @@ RECOMMENDATIONS = 120
 WORKERS = {"sqlite": 1, "postgresql": 2}
 
 
+@pytest.fixture(scope="module")
+def database_template(backend, postgres_server, tmp_path_factory, run_id) -> Iterator[str]:
+    """A migrated database filled by the benchmark generator at a small size, once per backend."""
+    name = f"rectrack_{run_id}_generated"
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('generated') / name}.db"
+    else:
+        url = postgres_server.create(name)
+    migrate(url)
+    generate(url, RECOMMENDATIONS, log=lambda _line: None)
+    yield url
+    if backend == "postgresql":
+        postgres_server.drop(url)
+
+
 @pytest.fixture
-def synthetic(empty_database):
-    """A migrated database filled by the benchmark generator at a small size."""
-    migrate(empty_database.url)
-    generate(empty_database.url, RECOMMENDATIONS, log=lambda _line: None)
-    return empty_database
+def synthetic(database):
+    """The test's own copy of the generated database (`database` copies `database_template`, here above)."""
+    return database
 
 
 def test_generated_data_is_consistent(synthetic) -> None:

@@ -1,4 +1,9 @@
-"""The HTML pages through TestClient: sessions, CSRF, conflicts, privacy, pagination."""
+"""The HTML pages through TestClient: sessions, CSRF, conflicts, privacy, pagination.
+
+Sessions, CSRF, forms and rendering do not depend on the database, so those tests run on SQLite alone
+(sqlite_only): the forms write through the same service and session as the API, whose tests run on both.
+The list's queries and NUL characters stay on both databases.
+"""
 
 import base64
 import json
@@ -12,7 +17,7 @@ from app.config import Settings
 from app.main import create_app
 from app.web.account import safe_next
 from app.web.session import COOKIE
-from tests.support import bearer, make_token
+from tests.support import assess, bearer, link, make_token
 
 CODE = "odf-kz-2015-2.1"
 PAGES = ["/", "/recommendations", f"/recommendations/{CODE}", "/matrix", "/login", "/logout"]
@@ -45,18 +50,10 @@ def _version(client: TestClient, code: str = CODE) -> int:
     return client.get(f"/api/v1/recommendations/{code}").json()["version"]
 
 
-def _api_assess(client: TestClient, token: str, body: dict, code: str = CODE):
-    etag = client.get(f"/api/v1/recommendations/{code}").headers["etag"]
-    response = client.post(
-        f"/api/v1/recommendations/{code}/assessments", json=body, headers=bearer(token) | {"If-Match": etag}
-    )
-    assert response.status_code == 201, response.text
-    return response
-
-
-def test_pages_render_with_language_and_security_headers(client):
+@pytest.mark.sqlite_only
+def test_pages_render_with_language_and_security_headers(shared_client):
     for path in PAGES:
-        response = client.get(path)
+        response = shared_client.get(path)
         assert response.status_code == 200, path
         assert response.headers["content-type"].startswith("text/html")
         assert '<html lang="en">' in response.text
@@ -65,44 +62,47 @@ def test_pages_render_with_language_and_security_headers(client):
         assert response.headers["referrer-policy"] == "no-referrer"
         # Readers get no cookie at all; the sign-in page sets one to carry its CSRF secret.
         assert ("set-cookie" in response.headers) == (path == "/login"), path
-    assert client.get("/static/style.css").status_code == 200
+    assert shared_client.get("/static/style.css").status_code == 200
 
 
-def test_unknown_recommendation_is_an_html_404(client):
-    response = client.get("/recommendations/odf-kz-2015-9.9")
+@pytest.mark.sqlite_only
+def test_unknown_recommendation_is_an_html_404(shared_client):
+    response = shared_client.get("/recommendations/odf-kz-2015-9.9")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
     assert "No recommendation has the code odf-kz-2015-9.9." in response.text
 
 
-def test_list_paginates_and_leaves_out_bad_filters(client):
-    first = client.get("/recommendations", params={"limit": 25})
+def test_list_paginates_and_leaves_out_bad_filters(shared_client):
+    first = shared_client.get("/recommendations", params={"limit": 25})
     assert first.text.count('<tr>\n      <th scope="row">') == 25
     next_url = re.search(r'href="([^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&")
-    second = client.get(next_url)
+    second = shared_client.get(next_url)
     assert second.text.count('<th scope="row">') == 18
     assert 'rel="next"' not in second.text and "First page" in second.text
 
-    bad = client.get("/recommendations", params={"section": "abc", "status": "nonsense", "q": "defamation"})
+    bad = shared_client.get(
+        "/recommendations", params={"section": "abc", "status": "nonsense", "q": "defamation"}
+    )
     assert bad.status_code == 200
     assert "Some filters were not understood and were left out: Section, Status." in bad.text
     assert "odf-kz-2015-4.1" in bad.text
 
-    forged = client.get("/recommendations", params={"cursor": "not-a-cursor"})
+    forged = shared_client.get("/recommendations", params={"cursor": "not-a-cursor"})
     assert forged.status_code == 200 and "That page link is no longer valid" in forged.text
 
 
-def test_list_page_queries_do_not_grow_with_its_rows(client):
+def test_list_page_queries_do_not_grow_with_its_rows(shared_client):
     statements: list[str] = []
-    engine = client.app.state.engine
+    engine = shared_client.app.state.engine
     listener = lambda *args: statements.append(args[2])  # noqa: E731
-    client.get("/recommendations")  # the total is counted once, then cached until the next write
+    shared_client.get("/recommendations")  # the total is counted once, then cached until the next write
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        client.get("/recommendations", params={"limit": 25})
+        shared_client.get("/recommendations", params={"limit": 25})
         few = len(statements)
         statements.clear()
-        response = client.get("/recommendations", params={"limit": 500})
+        response = shared_client.get("/recommendations", params={"limit": 500})
         many = len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
@@ -111,6 +111,7 @@ def test_list_page_queries_do_not_grow_with_its_rows(client):
     assert len(response.content) < 120_000
 
 
+@pytest.mark.sqlite_only
 def test_sign_in_sets_a_signed_strict_http_only_cookie_without_the_token(client, monitor_token):
     form = client.get("/login")
     response = client.post(
@@ -131,20 +132,25 @@ def test_sign_in_sets_a_signed_strict_http_only_cookie_without_the_token(client,
     assert page.headers["cache-control"] == "private, no-store"
 
 
+@pytest.mark.sqlite_only
 def test_the_cookie_is_secure_over_https(settings, monitor_token):
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         assert "Secure" in client.get("/login").headers["set-cookie"]
         _sign_in(client, monitor_token)
 
 
-def test_a_wrong_token_is_refused_and_not_echoed(client):
-    form = client.get("/login")
-    response = client.post("/login", data={"csrf_token": _csrf(form.text), "token": "rt_not-a-real-token"})
+@pytest.mark.sqlite_only
+def test_a_wrong_token_is_refused_and_not_echoed(shared_client):
+    form = shared_client.get("/login")
+    response = shared_client.post(
+        "/login", data={"csrf_token": _csrf(form.text), "token": "rt_not-a-real-token"}
+    )
     assert response.status_code == 401
     assert "This token is unknown or has been revoked." in response.text
     assert "rt_not-a-real-token" not in response.text
 
 
+@pytest.mark.sqlite_only
 def test_posts_without_the_csrf_token_are_refused(client, monitor_token):
     assert client.post("/login", data={"token": monitor_token}).status_code == 403
     _sign_in(client, monitor_token)
@@ -158,6 +164,7 @@ def test_posts_without_the_csrf_token_are_refused(client, monitor_token):
     assert _version(client) == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_tampered_cookie_is_ignored(client, monitor_token):
     _sign_in(client, monitor_token)
     value = client.cookies[COOKIE]
@@ -170,6 +177,7 @@ def test_a_tampered_cookie_is_ignored(client, monitor_token):
         assert page.status_code == 200 and 'id="assessment-form"' not in page.text
 
 
+@pytest.mark.sqlite_only
 def test_revoking_the_token_signs_the_browser_out(client, monitor_token):
     _sign_in(client, monitor_token)
     assert 'id="assessment-form"' in client.get(f"/recommendations/{CODE}").text
@@ -192,6 +200,7 @@ def test_every_worker_shares_the_generated_key_file(settings, client, monitor_to
     assert "web_secrets" not in tables
 
 
+@pytest.mark.sqlite_only
 def test_a_configured_secret_key_is_used_instead(settings, monitor_token):
     configured = settings.model_copy(update={"secret_key": "k" * 40})
     with TestClient(create_app(configured)) as client:
@@ -199,18 +208,19 @@ def test_a_configured_secret_key_is_used_instead(settings, monitor_token):
     assert not (settings.data_dir / "cookie.key").exists()
 
 
+@pytest.mark.sqlite_only
 def test_the_public_sees_no_names_and_no_restricted_evidence(client, database, monitor_token):
-    etag = client.get(f"/api/v1/recommendations/{CODE}").headers["etag"]
-    linked = client.post(
-        f"/api/v1/recommendations/{CODE}/evidence",
-        json={"url": SECRET_URL, "title": SECRET_TITLE, "relation": "regression", "visibility": "restricted"},
-        headers=bearer(monitor_token) | {"If-Match": etag},
-    )
-    assert linked.status_code == 201
-    evidence_id = linked.json()["evidence"]["id"]
-    _api_assess(
+    restricted = {
+        "url": SECRET_URL,
+        "title": SECRET_TITLE,
+        "relation": "regression",
+        "visibility": "restricted",
+    }
+    evidence_id = link(client, monitor_token, CODE, restricted).json()["evidence"]["id"]
+    assess(
         client,
         monitor_token,
+        CODE,
         {"status": "regressed", "summary": "Public words.", "evidence_ids": [evidence_id]},
     )
 
@@ -227,6 +237,7 @@ def test_the_public_sees_no_names_and_no_restricted_evidence(client, database, m
         assert 'id="assessment-form"' not in page  # viewers read, monitors write
 
 
+@pytest.mark.sqlite_only
 def test_a_viewer_cannot_write(client, viewer_token):
     _sign_in(client, viewer_token)
     page = client.get(f"/recommendations/{CODE}").text
@@ -237,6 +248,7 @@ def test_a_viewer_cannot_write(client, viewer_token):
     assert _version(client) == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_monitor_records_and_links_through_the_forms(client, monitor_token):
     _sign_in(client, monitor_token)
     evidence = {"url": "https://example.org/synthetic/law", "title": "Synthetic law", "relation": "progress"}
@@ -256,10 +268,11 @@ def test_a_monitor_records_and_links_through_the_forms(client, monitor_token):
     assert _version(client) == 3
 
 
+@pytest.mark.sqlite_only
 def test_a_stale_form_is_a_conflict_with_the_text_kept(client, monitor_token, admin_token):
     _sign_in(client, monitor_token)
     stale = _form(client)
-    _api_assess(client, admin_token, {"status": "not_implemented", "summary": "Someone else's words."})
+    assess(client, admin_token, CODE, {"status": "not_implemented", "summary": "Someone else's words."})
     mine = "My own careful account\nof the hearing."
     response = client.post(
         f"/recommendations/{CODE}/assessments", data=stale | {"status": "regressed", "summary": mine}
@@ -279,6 +292,7 @@ def test_a_stale_form_is_a_conflict_with_the_text_kept(client, monitor_token, ad
     assert response.status_code == 409 and _version(client) == 2
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
@@ -305,6 +319,7 @@ def test_invalid_assessments_are_422_with_the_text_kept(client, monitor_token, f
     assert _version(client) == 1
 
 
+@pytest.mark.sqlite_only
 def test_invalid_evidence_is_422_with_the_fields_kept(client, monitor_token):
     _sign_in(client, monitor_token)
     fields = {
@@ -320,6 +335,7 @@ def test_invalid_evidence_is_422_with_the_fields_kept(client, monitor_token):
     assert _version(client) == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_private_instance_sends_readers_to_sign_in(database, monitor_token):
     private = Settings(database_url=database.url, public_read=False, _env_file=None)
     with TestClient(create_app(private)) as client:
@@ -337,13 +353,14 @@ def test_after_sign_in_only_local_paths_are_followed():
         assert safe_next(outside) == "/"
 
 
-def test_an_expired_session_still_shows_the_text_to_copy(client):
+@pytest.mark.sqlite_only
+def test_an_expired_session_still_shows_the_text_to_copy(shared_client):
     words = "Words typed before the session ended"
     fields = {"version": "1", "status": "implemented", "summary": words}
-    response = client.post(f"/recommendations/{CODE}/assessments", data=fields)
+    response = shared_client.post(f"/recommendations/{CODE}/assessments", data=fields)
     assert response.status_code == 403
     assert 'id="kept-text" readonly' in response.text and f"{words}</textarea>" in response.text
-    assert _version(client) == 1
+    assert _version(shared_client) == 1
 
 
 def test_nul_characters_are_refused_not_crashed_on(client, monitor_token):

@@ -1,21 +1,16 @@
 """Browser tests: Debian's Chromium driven by Playwright's sync API against uvicorn on 127.0.0.1."""
 
 import os
-import shutil
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from bench.server import free_port
+from bench.server import Server as Uvicorn
 from tests.browser.support import Server
-from tests.support import PostgresServer, migrate, seed
+from tests.support import PostgresServer, copy_database
 
 CHROMIUM = Path(os.environ.get("RECTRACK_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = [
@@ -33,12 +28,13 @@ BACKEND_ENV = "RECTRACK_TEST_BROWSER_BACKEND"
 STARTUP_TIMEOUT_S = 30
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium (never a downloaded one) for one module; skipped locally without it, failed in CI.
+    """Debian's Chromium (never a downloaded one); skipped locally without it, failed in CI.
 
-    Playwright's sync API runs an event loop on this thread while it is started, so it lives for one module
-    only: tests elsewhere that call asyncio.run() must not find a loop running.
+    Playwright's sync API runs an event loop on this thread while it is started, so it lives for this package
+    only (pytest ends it as soon as a test outside tests/browser comes next): tests elsewhere that call
+    asyncio.run() must not find a loop running.
     """
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium"
@@ -60,27 +56,13 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture(scope="session")
-def browser_template(tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer | None) -> str:
-    """A migrated, seeded database the servers copy (SQLite file, or a PostgreSQL template)."""
+def browser_template(templates: Callable[[str], str], postgres_server: PostgresServer | None) -> str:
+    """The run's migrated, seeded database that the servers copy (SQLite, or PostgreSQL when asked)."""
     if os.environ.get(BACKEND_ENV) == "postgresql":
         if postgres_server is None:
             pytest.fail(f"{BACKEND_ENV}=postgresql needs RECTRACK_TEST_POSTGRES_URL", pytrace=False)
-        url = postgres_server.create(f"rectrack_browser_tmpl_{uuid.uuid4().hex[:8]}")
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('browser-template') / 'template.db'}"
-    migrate(url)
-    seed(url)
-    return url
-
-
-def _copy(template: str, directory: Path, postgres_server: PostgresServer | None) -> str:
-    if template.startswith("sqlite:///"):
-        target = directory / "rectrack.db"
-        shutil.copyfile(template.removeprefix("sqlite:///"), target)
-        return f"sqlite:///{target}"
-    assert postgres_server is not None
-    name = f"rectrack_browser_{uuid.uuid4().hex[:8]}"
-    return postgres_server.create(name, template=template.rsplit("/", 1)[1])
+        return templates("postgresql")
+    return templates("sqlite")
 
 
 @pytest.fixture(scope="module")
@@ -89,39 +71,17 @@ def server(
 ) -> Iterator[Server]:
     """uvicorn serving the app on 127.0.0.1 for one test module, on a fresh copy of the seeded database."""
     directory = tmp_path_factory.mktemp("browser-server")
-    database_url = _copy(browser_template, directory, postgres_server)
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("RECTRACK_")}
-    env["RECTRACK_DATABASE_URL"] = database_url  # no secret key: the one kept in the database is used
-    log_path = directory / "uvicorn.log"
-    command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=directory, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base, process, log_path)
-        yield Server(base, database_url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_ready(base: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"uvicorn exited with {process.returncode}:\n{log_path.read_text()}", pytrace=False)
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(
-        f"uvicorn did not become ready in {STARTUP_TIMEOUT_S} s:\n{log_path.read_text()}", pytrace=False
+    database_url = copy_database(
+        browser_template, directory, f"rectrack_browser_{uuid.uuid4().hex[:8]}", postgres_server
     )
+    # None of the developer's RECTRACK_ settings, and no .env (the server runs in an empty directory); no
+    # secret key either: the one kept in the database is used.
+    inherited = {key: value for key, value in os.environ.items() if not key.startswith("RECTRACK_")}
+    uvicorn = Uvicorn(env={"RECTRACK_DATABASE_URL": database_url}, base_env=inherited, cwd=directory)
+    uvicorn.start(timeout=STARTUP_TIMEOUT_S)  # its output goes to the test's captured stderr
+    try:
+        yield Server(uvicorn.base_url, database_url)
+    finally:
+        uvicorn.stop()
+        if not database_url.startswith("sqlite"):
+            postgres_server.drop(database_url)
