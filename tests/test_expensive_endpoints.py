@@ -78,3 +78,9 @@ def test_the_web_matrix_comes_a_page_at_a_time(client, monkeypatch):
     assert len(seen) == 43 == len(set(seen))
     stale = client.get("/matrix", params={"cursor": "bm9wZQ"})
     assert stale.status_code == 200 and "out of date" in stale.text
+
+
+def test_full_verification_is_for_admins_only(client, monitor_token, admin_token):
+    assert client.get("/api/v1/history/verify").status_code == 401
+    assert client.get("/api/v1/history/verify", headers=bearer(monitor_token)).status_code == 403
+    assert client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()["ok"] is True

@@ -45,23 +45,23 @@ def test_feed_pages_in_recording_order(client, monitor_token):
     assert [e["id"] for e in tail] == ids[-2:]
 
 
-def test_verify_reports_ok_and_a_stable_root(client, monitor_token):
-    before = client.get("/api/v1/history/verify").json()
+def test_verify_reports_ok_and_a_stable_root(client, monitor_token, admin_token):
+    before = client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()
     assert before["ok"] is True and before["entries"] == 43 and before["chains"] == 43
     assert before["first_broken"] is None
-    assert client.get("/api/v1/history/verify").json()["root"] == before["root"]
+    assert client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()["root"] == before["root"]
     _write_some(client, monitor_token, 1)
-    after = client.get("/api/v1/history/verify").json()
+    after = client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()
     assert after["ok"] and after["entries"] == 44 and after["root"] != before["root"]
 
 
-def test_a_second_verification_at_once_is_told_to_come_back(shared_client):
+def test_a_second_verification_at_once_is_told_to_come_back(client, admin_token):
     with verify._running:  # as if another request were verifying right now
-        busy = shared_client.get("/api/v1/history/verify")
+        busy = client.get("/api/v1/history/verify", headers=bearer(admin_token))
     assert busy.status_code == 429 and busy.headers["retry-after"] == str(verify.RETRY_AFTER_SECONDS)
     assert busy.headers["content-type"] == "application/problem+json"
     assert busy.json()["title"] == "Too many requests"
-    assert shared_client.get("/api/v1/history/verify").json()["ok"] is True
+    assert client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()["ok"] is True
 
 
 def _tamper(database, sql: str, **params) -> None:
@@ -80,7 +80,7 @@ def _cli_verify(database) -> CliRun:
     return run_cli(database.url, "verify")
 
 
-def test_tampered_payload_is_found(client, monitor_token, database):
+def test_tampered_payload_is_found(client, monitor_token, database, admin_token):
     _write_some(client, monitor_token)
     assert _cli_verify(database).returncode == 0
     _tamper(
@@ -89,7 +89,7 @@ def test_tampered_payload_is_found(client, monitor_token, database):
         "WHERE seq = 3 AND recommendation_id = (SELECT id FROM recommendations WHERE code = :code)",
         code=CODE,
     )
-    report = client.get("/api/v1/history/verify").json()
+    report = client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()
     assert report["ok"] is False
     assert report["first_broken"]["recommendation"] == CODE and report["first_broken"]["seq"] == 3
     assert "hash" in report["first_broken"]["reason"]
@@ -97,7 +97,7 @@ def test_tampered_payload_is_found(client, monitor_token, database):
     assert result.returncode == 1 and '"ok": false' in result.stdout
 
 
-def test_deleted_entry_is_found(client, monitor_token, database):
+def test_deleted_entry_is_found(client, monitor_token, database, admin_token):
     _write_some(client, monitor_token)
     _tamper(
         database,
@@ -105,11 +105,11 @@ def test_deleted_entry_is_found(client, monitor_token, database):
         "(SELECT id FROM recommendations WHERE code = :code)",
         code=CODE,
     )
-    broken = client.get("/api/v1/history/verify").json()["first_broken"]
+    broken = client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()["first_broken"]
     assert broken["recommendation"] == CODE and broken["seq"] == 3
 
 
-def test_truncated_tail_is_found(client, monitor_token, database):
+def test_truncated_tail_is_found(client, monitor_token, database, admin_token):
     _write_some(client, monitor_token)
     _tamper(
         database,
@@ -117,11 +117,11 @@ def test_truncated_tail_is_found(client, monitor_token, database):
         "(SELECT id FROM recommendations WHERE code = :code)",
         code=CODE,
     )
-    broken = client.get("/api/v1/history/verify").json()["first_broken"]
+    broken = client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()["first_broken"]
     assert broken["recommendation"] == CODE and "version" in broken["reason"]
 
 
-def test_no_way_to_change_or_delete_an_entry(client, monitor_token, database):
+def test_no_way_to_change_or_delete_an_entry(client, monitor_token, database, admin_token):
     """No route changes history; on PostgreSQL a trigger also refuses UPDATE and DELETE from SQL."""
     entry_routes = [
         (path, method)
@@ -141,4 +141,4 @@ def test_no_way_to_change_or_delete_an_entry(client, monitor_token, database):
             with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
                 connection.execute(text(statement))
         engine.dispose()
-    assert client.get("/api/v1/history/verify").json()["ok"] is True
+    assert client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()["ok"] is True

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.auth import ReaderDep, can_see_restricted
+from app.auth import AdminDep, ReaderDep, can_see_restricted
 from app.db import SessionDep
 from app.errors import problem_responses
 from app.history.schemas import FeedPage, VerifyReport
@@ -27,7 +27,11 @@ def get_feed(
     return model_response(FeedPage, {"items": items, "next_after": items[-1]["id"] if items else after})
 
 
-@router.get("/history/verify", response_model=VerifyReport, responses=problem_responses(429))
-def get_verify(session: SessionDep, _reader: ReaderDep) -> dict:
-    """Recompute every hash chain and report the root of all chain heads (one at a time per server)."""
+@router.get("/history/verify", response_model=VerifyReport, responses=problem_responses(401, 403, 429))
+def get_verify(session: SessionDep, _admin: AdminDep) -> dict:
+    """Recompute every hash chain and report the root of all chain heads (admin; one at a time per server).
+
+    It reads every entry, so it is for the instance's admin; never cached, since tampering in the database
+    does not move the data fingerprint. Outsiders check the record against published roots.
+    """
     return verify_chains_once(session)
