@@ -60,12 +60,7 @@ def test_same_if_match_race_has_one_winner(server, database):
         assert [entry["seq"] for entry in history] == [1, 2]
         assert history[1]["prev_hash"] == history[0]["hash"]
         assert client.get(f"/api/v1/recommendations/{code}").json()["version"] == 2
-        assert (
-            _verify(client, database).json()[
-                "ok"
-            ]
-            is True
-        )
+        assert _verify(client, database).json()["ok"] is True
 
 
 def test_different_recommendations_all_succeed(server, database):
@@ -127,12 +122,7 @@ def test_a_write_takes_its_feed_id_only_once_it_holds_the_append_lock(server, da
         raw.close()
         assert [response.status_code for response in responses] == [201]
         assert responses[0].json()["entry"]["id"] == newest + 1
-        assert (
-            _verify(client, database).json()[
-                "ok"
-            ]
-            is True
-        )
+        assert _verify(client, database).json()["ok"] is True
 
 
 def _advisory_waiters(raw: Raw) -> int:
