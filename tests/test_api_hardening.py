@@ -127,12 +127,14 @@ def test_the_reports_own_links_are_unlinked_only_by_an_admin(client, monitor_tok
 DASHBOARD = "https://dashboard.example.org"
 
 
+@pytest.mark.sqlite_only
 def test_no_origin_is_allowed_by_default(client):
     response = client.get("/api/v1/sources", headers={"Origin": DASHBOARD})
     assert response.status_code == 200
     assert "access-control-allow-origin" not in response.headers
 
 
+@pytest.mark.sqlite_only
 def test_a_configured_dashboard_origin_reads_etags_across_origins(settings, monkeypatch):
     monkeypatch.setenv("RECTRACK_CORS_ORIGINS", f" {DASHBOARD}/ , https://other.example.org")
     configured = Settings(database_url=settings.database_url, _env_file=None)
@@ -229,6 +231,7 @@ def _operations(schema):
     return [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()]
 
 
+@pytest.mark.sqlite_only
 def test_the_schema_declares_bearer_auth_and_401_wherever_a_token_is_read(client):
     schema = client.get("/openapi.json").json()
     assert schema["components"]["securitySchemes"]["bearerAuth"] == {
@@ -242,12 +245,14 @@ def test_the_schema_declares_bearer_auth_and_401_wherever_a_token_is_read(client
             continue
         assert "401" in operation["responses"], (method, path)
         writes = method in ("post", "delete") and path != "/api/v1/evidence/lookup"
-        needs_token = writes or "monitor" in path or path == "/api/v1/me"
+        admin_only = path in ("/api/v1/me", "/api/v1/history/verify")
+        needs_token = writes or "monitor" in path or admin_only
         expected = [{"bearerAuth": []}] if needs_token else [{}, {"bearerAuth": []}]
         assert operation["security"] == expected, (method, path)
     assert client.get("/api/v1/scorecard", headers=bearer("rt_not-a-token")).status_code == 401
 
 
+@pytest.mark.sqlite_only
 def test_the_schema_documents_the_headers(client):
     schema = client.get("/openapi.json").json()
     for path, method, operation in _operations(schema):
@@ -270,6 +275,7 @@ def test_if_none_match_star_is_not_modified(client):
     assert client.get(f"/api/v1/recommendations/{CODE}", headers={"If-None-Match": "*"}).status_code == 304
 
 
+@pytest.mark.sqlite_only
 def test_operation_ids_are_explicit_and_enums_are_shared(client):
     schema = client.get("/openapi.json").json()
     ids = {operation["operationId"] for _, _, operation in _operations(schema)}
@@ -327,6 +333,7 @@ def test_revoking_any_token_of_the_monitor_ends_their_browser_sessions(client, m
     assert not _can_write(client, cookie)
 
 
+@pytest.mark.sqlite_only
 def test_production_refuses_to_start_without_a_cookie_key_or_with_one_others_can_read(settings):
     production = settings.model_copy(update={"env": "production"})
     with pytest.raises(KeyProblem, match="No cookie key"):
