@@ -4,7 +4,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, WithJsonSchema, field_validator
 
 EARLIEST_YEAR = 1945
 
@@ -78,4 +78,15 @@ def _iso_text_only(value: Any) -> Any:
     return value
 
 
-PastDate = Annotated[date, BeforeValidator(_iso_text_only), AfterValidator(_not_in_future)]
+PastDate = Annotated[
+    date,
+    BeforeValidator(_iso_text_only),
+    AfterValidator(_not_in_future),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "description": f"An ISO date, {EARLIEST_YEAR}-01-01 or later, not in the future.",
+        }
+    ),
+]

@@ -291,6 +291,9 @@ def test_operation_ids_are_explicit_and_enums_are_shared(client):
     assert scorecard["perspective"]["$ref"].endswith("/ScorePerspective")
     assert scorecard["group_by"]["$ref"].endswith("/GroupBy")
     assert scorecard["known_at"]["anyOf"][0] == {"type": "string", "format": "date-time"}
+    assert "1945-01-01 or later" in str(
+        schema["components"]["schemas"]["AssessmentIn"]["properties"]["effective_on"]
+    )
     assessment = schema["components"]["schemas"]["AssessmentIn"]["properties"]["status"]
     assert assessment["$ref"].endswith("/AssessedStatus")
     perspectives = "'enum': ['independent', 'state', 'un']"
