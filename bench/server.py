@@ -70,8 +70,16 @@ class Server:
 
     def start(self, timeout: float = 60) -> "Server":
         """Start and wait until /readyz answers 200 and every worker process exists."""
+        return self.launch().wait(timeout)
+
+    def launch(self) -> "Server":
+        """Start the process without waiting for it (see `wait`): several servers can start at once."""
         env = {**(os.environ if self.base_env is None else self.base_env), **self.env}
         self.process = subprocess.Popen(self.command(), env=env, cwd=self.cwd, start_new_session=True)
+        return self
+
+    def wait(self, timeout: float = 60) -> "Server":
+        """Wait until /readyz answers 200 and every worker process exists."""
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
