@@ -71,10 +71,18 @@ class Server:
 
     def start(self, timeout: float = 60) -> "Server":
         """Start and wait until /readyz answers 200 and every worker process exists."""
+        return self.launch().wait(timeout)
+
+    def launch(self) -> "Server":
+        """Start the process without waiting for it (see `wait`): several servers can start at once."""
         # Keys the server creates (the cookie key) go to a folder of its own, not the checkout's data/.
         base = os.environ if self.base_env is None else self.base_env
         env = {"RECTRACK_DATA_DIR": tempfile.mkdtemp(prefix="rectrack-data-"), **base, **self.env}
         self.process = subprocess.Popen(self.command(), env=env, cwd=self.cwd, start_new_session=True)
+        return self
+
+    def wait(self, timeout: float = 60) -> "Server":
+        """Wait until /readyz answers 200 and every worker process exists."""
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:

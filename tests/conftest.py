@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from app.config import Settings
 from app.main import create_app
-from tests.support import PostgresServer, copy_database, make_token, migrate, seed
+from tests.support import PostgresServer, TestDatabase, copy_database, make_token, migrate, seed
 
 POSTGRES_ENV = "RECTRACK_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -44,14 +44,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker("sqlite_only") and "backend" in metafunc.fixturenames:
         backend_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
         metafunc.definition.add_marker(backend_only, append=False)  # first, as the ids put the backend first
-
-
-@dataclass
-class TestDatabase:
-    """A migrated database the test may change freely."""
-
-    backend: str
-    url: str
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 
 import shutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -18,8 +16,17 @@ from typer.testing import CliRunner
 from app.config import get_settings
 from app.db import build_engine, write_engine
 from app.migrate import alembic_config
-from bench.server import Server
 from seed.loader import load_seed
+
+
+@dataclass
+class TestDatabase:
+    """A migrated database the test may change freely."""
+
+    __test__ = False  # not a test class, whatever its name
+
+    backend: str
+    url: str
 
 
 class PostgresServer:
@@ -166,10 +173,3 @@ def run_cli(database_url: str, *args: str) -> CliRun:
             return CliRun(returncode, stdout.getvalue().decode(), stderr.getvalue().decode())
     finally:
         get_settings.cache_clear()
-
-
-@contextmanager
-def running_server(database_url: str, *, workers: int = 1) -> Iterator[str]:
-    """Run the real app under uvicorn on 127.0.0.1 and yield its base URL; stop it afterwards."""
-    with Server(workers=workers, env={"RECTRACK_DATABASE_URL": database_url}) as server:
-        yield server.base_url

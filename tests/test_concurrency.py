@@ -2,13 +2,16 @@
 
 import threading
 import time
+import uuid
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from app.recommendations.write_protocol import HISTORY_APPEND_LOCK
 from bench.floors import Raw
-from tests.support import bearer, make_token, running_server
+from bench.server import Server
+from tests.support import TestDatabase, bearer, copy_database, make_token
 
 CLIENTS = 20
 # pg_locks shows a bigint advisory key as two 32-bit halves; the low half is objid.
@@ -37,12 +40,52 @@ def _race(base_url: str, token: str, targets: list[tuple[str, str]]) -> list[htt
     return [response for response in responses if response is not None]
 
 
+@pytest.fixture(scope="module")
+def launched(request, backend, seeded_template, postgres_server, tmp_path_factory, run_id) -> Iterator[dict]:
+    """For each test of this module about to run on this backend: its own fresh database, and uvicorn on it.
+
+    uvicorn runs 2 workers on PostgreSQL (the production shape), 1 on SQLite. All are launched at once,
+    before the first test: starting is mostly importing the app, and the starts overlap.
+    """
+    workers = 2 if backend == "postgresql" else 1
+    directory = tmp_path_factory.mktemp("concurrency")
+    tests = [
+        item.nodeid
+        for item in request.session.items
+        if item.module is request.module and getattr(item, "callspec", None)
+        if item.callspec.params.get("backend") == backend
+    ]
+    ready: dict[str, tuple[TestDatabase, Server]] = {}
+    try:
+        for nodeid in tests:
+            name = f"rectrack_{run_id}_{uuid.uuid4().hex[:8]}"
+            database = TestDatabase(backend, copy_database(seeded_template, directory, name, postgres_server))
+            uvicorn = Server(workers=workers, env={"RECTRACK_DATABASE_URL": database.url})
+            ready[nodeid] = (database, uvicorn.launch())
+        yield ready
+    finally:
+        for nodeid in list(ready):
+            _stop(ready.pop(nodeid), postgres_server)
+
+
+def _stop(launched: tuple[TestDatabase, Server], postgres_server) -> None:
+    database, uvicorn = launched
+    uvicorn.stop()
+    if database.backend == "postgresql":
+        postgres_server.drop(database.url)
+
+
 @pytest.fixture
-def server(database):
-    """uvicorn with 2 workers on PostgreSQL (the production shape), 1 on SQLite."""
-    workers = 2 if database.backend == "postgresql" else 1
-    with running_server(database.url, workers=workers) as base_url:
-        yield base_url
+def database(request, launched) -> TestDatabase:
+    """Here a test's own database is the one its server was launched on."""
+    return launched[request.node.nodeid][0]
+
+
+@pytest.fixture
+def server(request, launched, postgres_server) -> Iterator[str]:
+    """The test's uvicorn, once ready; stopped, and its database dropped, when the test ends."""
+    yield launched[request.node.nodeid][1].wait().base_url
+    _stop(launched.pop(request.node.nodeid), postgres_server)
 
 
 def test_same_if_match_race_has_one_winner(server, database):
