@@ -3,8 +3,9 @@
 A test that writes gets a database of its own (`database`, `client`), dropped when it ends. A test that only
 reads, or only gets a 4xx that changes nothing, may use `shared_client`: one app per backend over one copy
 of the seeded database for the whole run, checked after every test to be unchanged. Tests that only read
-data their module scripts once share `module_client` over `module_database`. A test whose result does not
-depend on the database (rendering, validation, the OpenAPI document) is marked `sqlite_only`.
+data their module scripts once share `module_client` over `module_database`. A module may override
+`database_template` so that every database its tests get starts from data it scripted once. A test whose
+result does not depend on the database (rendering, validation, the OpenAPI document) is marked `sqlite_only`.
 """
 
 import os
@@ -235,13 +236,26 @@ def shared_app(shared_database: SharedDatabase) -> Iterator[TestClient]:
         yield test_client
 
 
+_TABLES_WRITES_ADD_TO = [
+    "history_entries",
+    "recommendation_evidence",
+    "evidence",
+    "monitors",
+    "api_tokens",
+    "idempotency_records",
+]
+_WHAT_WRITES_CHANGE = [
+    "SELECT sum(version) FROM recommendations",
+    "SELECT count(revoked_at) FROM api_tokens",
+    "SELECT count(disabled_at) FROM monitors",
+]
+
+
 def _data_state(engine: Engine) -> tuple:
-    """What any write would move: rows and newest ids of every table a write adds to, and the versions."""
-    tables = ["history_entries", "recommendation_evidence", "evidence", "monitors", "api_tokens"]
+    """What any write would move: rows and newest ids where writes add, versions and revocations."""
+    added = [f"SELECT count(*), max(id) FROM {table}" for table in _TABLES_WRITES_ADD_TO]
     with engine.connect() as connection:
-        state = [tuple(connection.execute(text(f"SELECT count(*), max(id) FROM {t}")).one()) for t in tables]
-        state.append(connection.execute(text("SELECT sum(version) FROM recommendations")).scalar())
-    return tuple(state)
+        return tuple(tuple(connection.execute(text(sql)).one()) for sql in added + _WHAT_WRITES_CHANGE)
 
 
 @pytest.fixture
