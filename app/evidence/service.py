@@ -72,8 +72,9 @@ def unlink_evidence(
         link = active_link(read, target.id, evidence_id)
         if link is None:
             raise NotFound(f"Evidence {evidence_id} is not linked to {target.code}.")
-        link_id, relation = link.id, link.relation
-    _may_unlink(by, linked_by=link.linked_by, restricted=link.visibility == Visibility.restricted.value)
+        link_id, relation, linked_by = link.id, link.relation, link.linked_by
+        restricted = link.visibility == Visibility.restricted.value
+    _may_unlink(by, linked_by=linked_by, restricted=restricted)
     entry = build_entry(
         target.id,
         target.code,

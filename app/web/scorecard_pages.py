@@ -102,8 +102,7 @@ def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     kept = {key: str(value) for key, value in wanted.items()}
     next_cursor = _cursor_after(session, rows[-1]) if more else None
     downloads = [
-        (fmt, "/api/v1/reports/matrix?" + urlencode({"format": fmt} | {k: str(v) for k, v in wanted.items()}))
-        for fmt in DOWNLOAD_FORMATS
+        (fmt, "/api/v1/reports/matrix?" + urlencode({"format": fmt} | kept)) for fmt in DOWNLOAD_FORMATS
     ]
     return render(
         request,
