@@ -1,0 +1,164 @@
+"""What `verify_state` reads: four streams ordered by recommendation id, merged one recommendation at a time.
+
+Each stream is one statement, streamed in batches; the merge holds one recommendation's rows at a time, so
+memory stays flat at millions of entries and no query is made per recommendation.
+"""
+
+import heapq
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, case, func, select
+
+from app.models import (
+    Category,
+    Evidence,
+    HistoryEntry,
+    Recommendation,
+    RecommendationCategory,
+    RecommendationEvidence,
+    Section,
+    Source,
+)
+from app.vocabulary import HistoryKind
+
+BATCH = 5_000
+# The kinds whose payloads the checks read; the others (assessments above all) stay in the database.
+READ_PAYLOAD_KINDS = (
+    HistoryKind.genesis.value,
+    HistoryKind.evidence_linked.value,
+    HistoryKind.evidence_unlinked.value,
+    HistoryKind.text_changed.value,
+)
+
+_rec = Recommendation.__table__.c
+_src = Source.__table__.c
+_sec = Section.__table__.c
+_entry = HistoryEntry.__table__.c
+_link = RecommendationEvidence.__table__.c
+_ev = Evidence.__table__.c
+_rc = RecommendationCategory.__table__.c
+_cat = Category.__table__.c
+
+RECOMMENDATIONS = (
+    select(
+        _rec.id,
+        _rec.code,
+        _rec.text,
+        _rec.status,
+        _rec.claimed_status,
+        _rec.version,
+        _rec.last_assessed_at,
+        _rec.created_at,
+        _rec.source_id,
+        _rec.section_id,
+        _rec.section_number,
+        _rec.number,
+        _src.slug,
+        _src.title,
+        _src.publisher,
+        _src.published_on,
+        _src.url,
+        _src.date_note,
+        _sec.source_id,
+        _sec.number,
+        _sec.title,
+    )
+    .select_from(
+        Recommendation.__table__.outerjoin(Source.__table__, _src.id == _rec.source_id).outerjoin(
+            Section.__table__, _sec.id == _rec.section_id
+        )
+    )
+    .order_by(_rec.id)
+)
+ENTRIES = select(
+    _entry.recommendation_id,
+    _entry.id,
+    _entry.seq,
+    _entry.kind,
+    _entry.status,
+    _entry.perspective,
+    _entry.effective_on,
+    _entry.recorded_at,
+    _entry.recorded_by,
+    case((_entry.kind.in_(READ_PAYLOAD_KINDS), _entry.payload), else_=None),
+).order_by(_entry.recommendation_id, _entry.seq)
+# The first link row of each evidence item is the one whose write created the item (docs/design.md).
+_first_links = (
+    select(_link.evidence_id, func.min(_link.id).label("first_link_id"))
+    .group_by(_link.evidence_id)
+    .subquery()
+)
+LINKS = (
+    select(
+        _link.recommendation_id,
+        _link.id,
+        _link.evidence_id,
+        _link.relation,
+        _link.visibility,
+        _link.note,
+        _link.linked_at,
+        _link.linked_by,
+        _link.unlinked_at,
+        _link.unlinked_by,
+        _link.unlink_reason,
+        _ev.id,
+        _ev.url,
+        _ev.title,
+        _ev.kind,
+        _ev.published_on,
+        _ev.visibility,
+        _ev.created_at,
+        _first_links.c.first_link_id,
+    )
+    .select_from(
+        RecommendationEvidence.__table__.outerjoin(Evidence.__table__, _ev.id == _link.evidence_id).outerjoin(
+            _first_links, _first_links.c.evidence_id == _link.evidence_id
+        )
+    )
+    .order_by(_link.recommendation_id, _link.id)
+)
+CATEGORIES = (
+    select(_rc.recommendation_id, _rc.category_id, _cat.kind, _cat.slug, _cat.label)
+    .select_from(RecommendationCategory.__table__.outerjoin(Category.__table__, _cat.id == _rc.category_id))
+    .order_by(_rc.recommendation_id)
+)
+
+
+@dataclass
+class Group:
+    """Everything stored about one recommendation id: its row (None if it is gone) and the rows naming it."""
+
+    recommendation_id: int
+    recommendation: Sequence[Any] | None = None
+    entries: list[Sequence[Any]] = field(default_factory=list)
+    links: list[Sequence[Any]] = field(default_factory=list)
+    categories: list[Sequence[Any]] = field(default_factory=list)
+
+
+def groups(connection: Connection) -> Iterator[Group]:
+    """Every recommendation id that any of the four streams names, in order, with its rows."""
+    streaming = connection.execution_options(yield_per=BATCH)
+    streams = [
+        _tagged(streaming.execute(statement), tag)
+        for tag, statement in enumerate((RECOMMENDATIONS, ENTRIES, LINKS, CATEGORIES))
+    ]
+    group: Group | None = None
+    for recommendation_id, tag, row in heapq.merge(*streams, key=lambda item: (item[0], item[1])):
+        if group is None or group.recommendation_id != recommendation_id:
+            if group is not None:
+                yield group
+            group = Group(recommendation_id)
+        if tag == 0:
+            group.recommendation = row
+        else:
+            (group.entries, group.links, group.categories)[tag - 1].append(row)
+    if group is not None:
+        yield group
+
+
+def _tagged(rows: Iterable[Sequence[Any]], tag: int) -> Iterator[tuple[int, int, Sequence[Any]]]:
+    # heapq.merge is stable: rows with equal keys keep their stream's order (entries by seq, links by id).
+    for row in rows:
+        yield row[0], tag, row
