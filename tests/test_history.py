@@ -114,7 +114,7 @@ def test_truncated_tail_is_found(client, monitor_token, database, admin_token):
 
 
 def test_no_way_to_change_or_delete_an_entry(client, monitor_token, database, admin_token):
-    """No route changes history but the withdrawal (which appends); triggers refuse UPDATE and DELETE from SQL."""
+    """No route changes history but the withdrawal (an append); triggers refuse UPDATE and DELETE in SQL."""
     entry_routes = [
         (path, method)
         for path, operations in client.get("/openapi.json").json()["paths"].items()
