@@ -31,6 +31,7 @@ from app.reports.routes import router as reports_router
 from app.scorecards.routes import router as scorecards_router
 from app.scorecards.service import CLAIM_GAP_ENTRIES, SCORECARD_ENTRIES
 from app.web.routes import install_web
+from app.withdrawals.routes import router as withdrawals_router
 
 # What a dashboard in a browser needs to read: conditional requests, pages, back-off, idempotent replays.
 CORS_EXPOSED_HEADERS = ["ETag", "Link", "Location", "Retry-After", "Idempotent-Replayed"]
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(evidence_router)
     app.include_router(history_router)
     app.include_router(log_router)
+    app.include_router(withdrawals_router)
     app.include_router(monitors_router)
     app.include_router(scorecards_router)
     app.include_router(reports_router)

@@ -46,7 +46,7 @@ OPERATION_IDS = {
     "get_latest_checkpoint": "getLatestCheckpoint",
     "get_consistency_proof": "getConsistencyProof",
     "get_inclusion_proof": "getInclusionProof",
-    "withdraw_entry": "withdrawHistoryEntry",
+    "post_withdrawal": "withdrawHistoryEntry",
     "get_me": "getMe",
     "get_monitors": "listMonitors",
     "post_monitor": "createMonitor",

@@ -51,6 +51,12 @@ class ChainedEntry(Protocol):
     def commitment(self) -> str | None: ...
 
 
+def stored_payload(text: str) -> dict[str, Any]:
+    """An entry's payload as stored; an empty one once withdrawn."""
+    payload = json.loads(text)
+    return payload if isinstance(payload, dict) else {}
+
+
 def new_salt() -> str:
     """A fresh random salt for one entry's commitment (hex)."""
     return secrets.token_hex(SALT_BYTES)

@@ -148,7 +148,7 @@ def _render(session: Session, rows: Sequence[Row | tuple], *, privileged: bool) 
         # Who holds restricted sources is itself a signal: the public learns no alias for such an entry.
         alias, name = (
             (WITHHELD_ALIAS, None)
-            if redacted is not payload or payload is None
+            if redacted is not payload or (payload is None and not privileged)
             else monitors.get(recorded_by, (SYSTEM_ALIAS, None))
         )
         views.append(
