@@ -7,15 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app.config import Settings
-from app.db import build_engine
 from app.history import state_chain
 from app.main import create_app
 from app.recommendations import write_protocol
-from tests.support import assess, bearer, copy_database, link, make_token, run_cli
+from tests.support import assess, bearer, copy_database, link, make_token, run_cli, tamper
 
 A, B, C = "odf-kz-2015-2.1", "odf-kz-2015-3.1", "odf-kz-2015-7.10"
 MONITOR = "Aigerim Monitor"
@@ -79,22 +77,9 @@ def _script(client, token) -> dict[str, int]:
 
 
 def _tamper(database, *statements: str, **params) -> None:
-    """Change the database with SQL as its owner could: triggers off, hashes untouched."""
-    engine = build_engine(database.url)
-    with engine.begin() as connection:
-        for table in ("history_entries", "log_leaves"):
-            if database.backend == "postgresql":
-                connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
-            else:
-                triggers = connection.execute(
-                    text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :table"),
-                    {"table": table},
-                ).scalars()
-                for trigger in list(triggers):
-                    connection.execute(text(f'DROP TRIGGER "{trigger}"'))
-        for statement in statements:
-            connection.execute(text(statement), params)
-    engine.dispose()
+    """Each statement as the database's owner could run it (tests.support.tamper: triggers off)."""
+    for statement in statements:
+        tamper(database.url, statement, **params)
 
 
 def _verify(client, admin_token) -> dict:
@@ -197,6 +182,15 @@ TAMPERINGS = {
         C,
         "recommendations in section 7",
     ),
+    "payload_unreadable": (
+        [
+            "UPDATE history_entries SET payload = '{\"evidence\": 7}' "
+            f"WHERE seq = 1 AND recommendation_id = {REC}"
+        ],
+        {"code": A},
+        A,
+        "history_entries.payload",
+    ),
     "alias_swapped": (
         ["UPDATE monitors SET alias = name WHERE name = :name"],
         {"name": MONITOR},
@@ -228,6 +222,7 @@ CHECK = {
     "active_link_deleted": "links",
     "unlinked_link_reactivated": "links",
     "recommendation_deleted": "chains",
+    "payload_unreadable": "chains",
     "alias_swapped": "aliases",
     "section_title": "section",
     "category_label": "categories",
@@ -260,6 +255,25 @@ def test_tampering_is_reported_with_the_code(case, client, admin_token, database
     assert set(state["first_discrepancies"]) == {check}, state["first_discrepancies"]
     found = state["first_discrepancies"][check]
     assert found["code"] == code and what in found["what"], found
+
+
+def test_withdrawn_entries_leave_what_they_recorded_unchecked_not_broken(client, admin_token):
+    """A withdrawn link (its note named an informant) or genesis entry: what it recorded is gone, so the
+    link or the text is not checked, and the history still verifies."""
+    for code, kind in ((B, "evidence_linked"), (C, "genesis")):
+        items = client.get(f"/api/v1/recommendations/{code}/history").json()["items"]
+        entry_id = next(item["id"] for item in items if item["kind"] == kind)
+        etag = client.get(f"/api/v1/recommendations/{code}").headers["etag"]
+        response = client.post(
+            f"/api/v1/history/{entry_id}/withdrawal",
+            json={"reason": "It named an informant."},
+            headers=bearer(admin_token) | {"If-Match": etag},
+        )
+        assert response.status_code == 201, response.text
+    report = _verify(client, admin_token)
+    assert report["ok"] is True, report["state"]
+    assert report["state"]["unanchored"]["links_of_withdrawn_entries"] > 0  # B's links
+    assert report["state"]["unanchored"]["genesis_without_text"] == 1
 
 
 def test_the_command_line_reports_tampering_too(database, scripted):

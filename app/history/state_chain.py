@@ -79,8 +79,10 @@ def read_chain(entries: Sequence[Sequence[Any]]) -> ChainFacts:
         if raw is None:
             continue
         payload = json.loads(raw)
-        if payload is None:  # withdrawn
+        if payload is None:  # withdrawn: what it recorded is unknown now
             facts.links_readable = facts.links_readable and kind not in LINK_KINDS
+            if kind in TEXT_KINDS:
+                facts.text = None
             continue
         if kind in TEXT_KINDS and "text" in payload:
             facts.text = payload["text"]

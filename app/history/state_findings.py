@@ -21,6 +21,7 @@ CHECKS: dict[str, str] = {
     "evidence": "each evidence item's URL, title, kind, date, visibility and creation time, as linked",
     "links": "each link to evidence (relation, visibility, note, who, when, unlinking) against its entries",
     "aliases": "each monitor's public alias: 'Monitor <id>'",
+    "checkpoints": "each checkpoint's key id: derived from its public key",
 }
 
 

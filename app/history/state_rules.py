@@ -56,15 +56,16 @@ def check_group(findings: Findings, group: Group, tallies: Tallies) -> None:
     findings.checked["chains"] += 1
     try:
         facts = read_chain(group.entries)
+        _check_recommendation(findings, group.recommendation, facts, tallies)
+        _check_anchors(findings, group, facts, tallies)
+        if facts.links_readable:
+            _check_links(findings, code, facts, group.links)
+        else:
+            findings.unanchored["links_of_withdrawn_entries"] += len(group.links)
     except (ValueError, KeyError, TypeError, AttributeError):
-        findings.differs("chains", code, "history_entries.payload", "payloads the checks can read", None)
-        return
-    _check_recommendation(findings, group.recommendation, facts, tallies)
-    _check_anchors(findings, group, facts, tallies)
-    if facts.links_readable:
-        _check_links(findings, code, facts, group.links)
-    else:
-        findings.unanchored["links_of_withdrawn_entries"] += len(group.links)
+        # Only a payload that is not what the app writes gets here: its hash may still hold (format 1 entries
+        # re-hashed by whoever rewrote them), so say so rather than stop the verification.
+        findings.differs("chains", code, "history_entries.payload", "payloads as the app writes them", None)
 
 
 def _orphans(findings: Findings, group: Group) -> None:
@@ -175,61 +176,76 @@ def _check_links(findings: Findings, code: str, facts: ChainFacts, rows: list[Se
                 _check_evidence(findings, code, events[index], links[index])
 
 
+LINK_COLUMNS = (
+    "relation",
+    "visibility",
+    "note",
+    "linked_at",
+    "linked_by",
+    "unlinked_at",
+    "unlinked_by",
+    "unlink_reason",
+)
+EVIDENCE_KEYS = ("url", "title", "kind", "published_on", "evidence_visibility", "evidence_created_at")
+
+
 def _check_link(findings: Findings, code: str, event: LinkEvent, row: Sequence[Any]) -> None:
-    (_, link_id, evidence_id, relation, visibility, note, linked_at, linked_by) = row[:8]
-    unlinked_at, unlinked_by, unlink_reason, evidence_visibility = row[8], row[9], row[10], row[16]
-    payload, where = event.payload, {"evidence_id": evidence_id}
-
-    def compare(column: str, expected: Any, found: Any) -> None:
-        findings.compare("links", code, f"recommendation_evidence.{column}", expected, found, **where)
-
-    compare("relation", payload.get("relation"), relation)
-    # Entries from before links had their own visibility: migration 0005 gave each link its item's.
-    compare("visibility", payload.get("visibility", evidence_visibility), visibility)
+    found = row[3:11]
+    relation, visibility, note, linked_at, linked_by = found[:5]
+    payload, unlink = event.payload, event.unlink
     if "visibility" not in payload:
         findings.unanchored["link_visibility"] += 1
-    if "note" in payload:
-        compare("note", payload["note"], note)
-    else:
+    if "note" not in payload:
         findings.unanchored["link_notes"] += 1
-    if event.genesis:
-        if not _just_before(linked_at, event.recorded_at):
-            compare("linked_at", event.recorded_at, linked_at)
-    else:
-        compare("linked_at", event.recorded_at, linked_at)
-    compare("linked_by", event.recorded_by, linked_by)
-    unlink = event.unlink
-    compare("unlinked_at", unlink and unlink.recorded_at, unlinked_at)
-    compare("unlinked_by", unlink and unlink.recorded_by, unlinked_by)
-    compare("unlink_reason", unlink and unlink.payload.get("reason"), unlink_reason)
+    # The seed stamps its links a moment before the genesis entry; writes stamp them with their entry's time.
+    anchored_at = (
+        linked_at if event.genesis and _just_before(linked_at, event.recorded_at) else event.recorded_at
+    )
+    expected = (
+        payload.get("relation"),
+        # Entries from before links had their own visibility: migration 0005 gave each link its item's.
+        payload.get("visibility", row[16]),
+        payload.get("note", note),
+        anchored_at,
+        event.recorded_by,
+        unlink and unlink.recorded_at,
+        unlink and unlink.recorded_by,
+        unlink and unlink.payload.get("reason"),
+    )
+    if expected != tuple(found):
+        column, anchored, stored = next(
+            item for item in zip(LINK_COLUMNS, expected, found, strict=True) if item[1] != item[2]
+        )
+        what = f"recommendation_evidence.{column}"
+        findings.differs("links", code, what, anchored, stored, evidence_id=row[2])
 
 
 def _check_evidence(findings: Findings, code: str, event: LinkEvent, row: Sequence[Any]) -> None:
     """The linked item as the entry saw it: URL, title, kind, date, the item's visibility and creation."""
     link_id, evidence_id = row[1], row[2]
     (stored_id, url, title, kind, published_on, visibility, created_at, first_link_id) = row[11:19]
-    where = {"evidence_id": evidence_id}
     if stored_id is None:
-        findings.differs("evidence", code, "evidence", f"evidence {evidence_id}", None, **where)
+        findings.differs(
+            "evidence", code, "evidence", f"evidence {evidence_id}", None, evidence_id=evidence_id
+        )
         return
     payload, first = event.payload, link_id == first_link_id
     if first:
         findings.checked["evidence"] += 1
-    stored = {
-        "url": url,
-        "title": title,
-        "kind": kind,
-        "published_on": _iso(published_on),
-        "evidence_visibility": visibility,
-        "evidence_created_at": format_recorded_at(created_at),
-    }
-    for key, value in stored.items():
-        column = f"evidence.{key.removeprefix('evidence_')}"
-        if key in payload:
-            findings.compare("evidence", code, column, payload[key], value, **where)
-        elif first:
-            findings.unanchored[f"evidence_{key.removeprefix('evidence_')}"] += 1
+    stored = (url, title, kind, _iso(published_on), visibility, format_recorded_at(created_at))
+    expected = tuple(payload.get(key, value) for key, value in zip(EVIDENCE_KEYS, stored, strict=True))
+    if expected != stored:
+        key, anchored, value = next(
+            item for item in zip(EVIDENCE_KEYS, expected, stored, strict=True) if item[1] != item[2]
+        )
+        what = f"evidence.{key.removeprefix('evidence_')}"
+        findings.differs("evidence", code, what, anchored, value, evidence_id=evidence_id)
+    if first:
+        for key in EVIDENCE_KEYS:
+            if key not in payload:
+                findings.unanchored[f"evidence_{key.removeprefix('evidence_')}"] += 1
     if "evidence_visibility" not in payload:
+        where = {"evidence_id": evidence_id}
         _check_legacy_evidence(findings, code, event, first, visibility, created_at, where)
 
 

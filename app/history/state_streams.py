@@ -4,9 +4,9 @@ Each stream is one statement, streamed in batches; the merge holds one recommend
 memory stays flat at millions of entries and no query is made per recommendation.
 """
 
-import heapq
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, case, func, select
@@ -140,25 +140,37 @@ class Group:
 def groups(connection: Connection) -> Iterator[Group]:
     """Every recommendation id that any of the four streams names, in order, with its rows."""
     streaming = connection.execution_options(yield_per=BATCH)
-    streams = [
-        _tagged(streaming.execute(statement), tag)
-        for tag, statement in enumerate((RECOMMENDATIONS, ENTRIES, LINKS, CATEGORIES))
-    ]
-    group: Group | None = None
-    for recommendation_id, tag, row in heapq.merge(*streams, key=lambda item: (item[0], item[1])):
-        if group is None or group.recommendation_id != recommendation_id:
-            if group is not None:
-                yield group
-            group = Group(recommendation_id)
-        if tag == 0:
-            group.recommendation = row
-        else:
-            (group.entries, group.links, group.categories)[tag - 1].append(row)
-    if group is not None:
-        yield group
+    recommendations, entries, links, categories = (
+        # Whole batches, not row by row: a row at a time through the Result costs more than the checks.
+        _Stream(chain.from_iterable(streaming.execute(statement).partitions()))
+        for statement in (RECOMMENDATIONS, ENTRIES, LINKS, CATEGORIES)
+    )
+    streams = (recommendations, entries, links, categories)
+    while True:
+        heads = [stream.key for stream in streams if stream.key is not None]
+        if not heads:
+            return
+        key = min(heads)
+        taken = recommendations.take(key)
+        yield Group(
+            key, taken[0] if taken else None, entries.take(key), links.take(key), categories.take(key)
+        )
 
 
-def _tagged(rows: Iterable[Sequence[Any]], tag: int) -> Iterator[tuple[int, int, Sequence[Any]]]:
-    # heapq.merge is stable: rows with equal keys keep their stream's order (entries by seq, links by id).
-    for row in rows:
-        yield row[0], tag, row
+class _Stream:
+    """Rows ordered by their first column, taken a key at a time."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self.rows = iter(rows)
+        self.head = next(self.rows, None)
+        self.key = None if self.head is None else self.head[0]
+
+    def take(self, key: int) -> list[Sequence[Any]]:
+        """The rows with this key (none if the next row's key is another)."""
+        taken: list[Sequence[Any]] = []
+        head, rows = self.head, self.rows
+        while head is not None and head[0] == key:
+            taken.append(head)
+            head = next(rows, None)
+        self.head, self.key = head, None if head is None else head[0]
+        return taken

@@ -14,11 +14,13 @@ from sqlalchemy import Connection, Engine, exists, func, select
 from sqlmodel import Session
 
 from app.db import WRITE_OPTION, is_postgres
+from app.history.checkpoints import key_id
 from app.history.state_findings import Findings
 from app.history.state_rules import Tallies, Tally, check_group
 from app.history.state_streams import BATCH, groups
 from app.models import (
     Category,
+    Checkpoint,
     Evidence,
     Monitor,
     Recommendation,
@@ -43,6 +45,7 @@ def verify_state(session: Session) -> dict[str, Any]:
             check_group(findings, group, tallies)
         _check_counts(findings, connection, tallies)
         _check_aliases(findings, connection)
+        _check_checkpoint_keys(findings, connection)
         _count_unanchored(findings, connection, tallies)
     return findings.report()
 
@@ -108,6 +111,21 @@ def _check_aliases(findings: Findings, connection: Connection) -> None:
         expected = derived_alias(monitor_id)
         if alias != expected:
             findings.differs("aliases", None, "monitors.alias", expected, alias, monitor_id=monitor_id)
+
+
+def _check_checkpoint_keys(findings: Findings, connection: Connection) -> None:
+    """Each checkpoint's key id is derived from its public key (the signature covers neither)."""
+    checkpoint = Checkpoint.__table__.c
+    statement = select(checkpoint.tree_size, checkpoint.key_id, checkpoint.public_key).order_by(
+        checkpoint.tree_size
+    )
+    for tree_size, stored, public_key in connection.execution_options(yield_per=BATCH).execute(statement):
+        findings.checked["checkpoints"] += 1
+        try:
+            expected = key_id(public_key)
+        except ValueError:  # not base64: the signature check reports the checkpoint
+            continue
+        findings.compare("checkpoints", None, "checkpoints.key_id", expected, stored, tree_size=tree_size)
 
 
 def _count_unanchored(findings: Findings, connection: Connection, tallies: Tallies) -> None:
