@@ -13,7 +13,11 @@ from app.vocabulary import HistoryKind, Perspective, Status
 # STATUS_COLUMNS (app/recommendations/write_protocol.py), restated because history imports no domain
 # package; a test keeps the two equal.
 STATUS_COLUMNS = {Perspective.independent.value: "status", Perspective.state.value: "claimed_status"}
-TEXT_KINDS = (HistoryKind.genesis.value, HistoryKind.text_changed.value)
+# Plain strings: an enum member's .value costs a call, once per entry at millions of entries.
+GENESIS, ASSESSMENT = HistoryKind.genesis.value, HistoryKind.assessment.value
+LINKED, UNLINKED = HistoryKind.evidence_linked.value, HistoryKind.evidence_unlinked.value
+NOT_ASSESSED = Status.not_assessed.value
+TEXT_KINDS = (GENESIS, HistoryKind.text_changed.value)
 LINK_KINDS = (
     HistoryKind.genesis.value,
     HistoryKind.evidence_linked.value,
@@ -60,7 +64,7 @@ class ChainFacts:
     def status(self, perspective: str) -> str:
         """The status of the perspective's latest entry by (effective_on, seq), as writes set it."""
         latest = self.latest.get(perspective)
-        return latest[2] if latest is not None and latest[2] is not None else Status.not_assessed.value
+        return latest[2] if latest is not None and latest[2] is not None else NOT_ASSESSED
 
 
 def read_chain(entries: Sequence[Sequence[Any]]) -> ChainFacts:
@@ -72,9 +76,7 @@ def read_chain(entries: Sequence[Sequence[Any]]) -> ChainFacts:
             current = facts.latest.get(perspective)
             if current is None or key > current[:2]:
                 facts.latest[perspective] = (effective_on, seq, status)
-        if kind == HistoryKind.assessment.value and (
-            facts.last_assessed_at is None or recorded_at > facts.last_assessed_at
-        ):
+        if kind == ASSESSMENT and (facts.last_assessed_at is None or recorded_at > facts.last_assessed_at):
             facts.last_assessed_at = recorded_at
         if raw is None:
             continue
@@ -86,15 +88,15 @@ def read_chain(entries: Sequence[Sequence[Any]]) -> ChainFacts:
             continue
         if kind in TEXT_KINDS and "text" in payload:
             facts.text = payload["text"]
-        if kind == HistoryKind.genesis.value:
+        if kind == GENESIS:
             if seq == 1:
                 facts.genesis_at, facts.genesis = recorded_at, payload
             for item in payload.get("evidence", []):
                 facts.links[item["evidence_id"]].append(LinkEvent(recorded_at, None, item, genesis=True))
-        elif kind == HistoryKind.evidence_linked.value:
+        elif kind == LINKED:
             event = LinkEvent(recorded_at, recorded_by, payload, genesis=False)
             facts.links[payload["evidence_id"]].append(event)
-        elif kind == HistoryKind.evidence_unlinked.value:
+        elif kind == UNLINKED:
             open_links = [
                 event for event in facts.links.get(payload["evidence_id"], []) if event.unlink is None
             ]

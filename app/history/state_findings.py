@@ -26,7 +26,9 @@ CHECKS: dict[str, str] = {
 
 
 def plain(value: Any) -> Any:
-    """A value as JSON shows it: dates and times in ISO 8601."""
+    """A value as JSON shows it: dates and times in ISO 8601 (times in UTC, read naive from SQLite)."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.isoformat() + "Z"
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
