@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 import uvicorn
@@ -22,7 +22,7 @@ from app.errors import ProblemError
 from app.history.verify import verify_chains
 from app.i18n.translation import N_, gettext, ngettext
 from app.keys import cookie_key_path, create_key
-from app.migrate import upgrade
+from app.migrate import migrate as migrate_to
 from app.models import saved_id
 from app.monitors import service as monitors
 from app.reports import console as report_console
@@ -31,6 +31,7 @@ from app.scorecards.export import scorecard_csv
 from app.scorecards.params import GAPS_PAGE, PointInTimeParams, ScorecardParams
 from app.scorecards.service import compute_scorecard, point_of
 from app.vocabulary import Role, label
+from migrations.record_guard import DowngradeRefused
 
 cli = typer.Typer(
     help="rectrack: track the implementation of recommendations.",
@@ -79,10 +80,31 @@ def keys_create() -> None:
 
 
 @cli.command()
-def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
-    """Upgrade the database to the newest schema (alembic upgrade head)."""
-    upgrade(get_settings().database_url, revision)
-    typer.echo(gettext("database migrated to %(revision)s", revision=revision))
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision (an older one downgrades).")] = "head",
+    backup_taken: Annotated[
+        Path | None,
+        typer.Option(
+            help="A backup written since the newest history entry: lets a downgrade drop the record."
+        ),
+    ] = None,
+) -> None:
+    """Migrate as RECTRACK_MIGRATION_DATABASE_URL (default: the database URL); older revisions downgrade."""
+    url = get_settings().migration_database_url
+    try:
+        direction = migrate_to(url, revision, backup=str(backup_taken) if backup_taken else None)
+    except DowngradeRefused as error:
+        _fail(str(error))
+    if direction == "downgrade":
+        typer.echo(gettext("database downgraded to %(revision)s", revision=revision))
+    else:
+        typer.echo(gettext("database migrated to %(revision)s", revision=revision))
+
+
+def _fail(message: str) -> NoReturn:
+    """Print `error: MESSAGE` and exit with status 1."""
+    typer.echo(gettext("error: %(detail)s", detail=message), err=True)
+    raise typer.Exit(1)
 
 
 SEED_COUNTS = {

@@ -148,19 +148,21 @@ class CliRun:
     stderr: str
 
 
-def run_cli(database_url: str, *args: str) -> CliRun:
+def run_cli(database_url: str, *args: str, env: dict[str, str | None] | None = None) -> CliRun:
     """`rectrack ARGS` on a database, in this process, through the console script's own entry point.
 
     That is `app.cli.main`, which runs the typer app and turns an error into `error: ...` and exit status 1.
     Settings are read afresh for the run and forgotten after it, so no database URL leaks to other tests.
+    `env` adds variables for the run (None removes one); the migration URL is unset unless it names one.
     """
     from app.cli import main
 
     runner = CliRunner()
+    variables = {"RECTRACK_DATABASE_URL": database_url, "RECTRACK_MIGRATION_DATABASE_URL": None} | (env or {})
     get_settings.cache_clear()
     try:
         with (
-            runner.isolation(env={"RECTRACK_DATABASE_URL": database_url}) as (stdout, stderr, _output),
+            runner.isolation(env=variables) as (stdout, stderr, _output),
             mock.patch.object(sys, "argv", ["rectrack", *args]),
         ):
             try:
