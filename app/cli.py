@@ -4,6 +4,7 @@ Messages are in the instance's default locale (app/i18n); `--help` texts are Eng
 """
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import build_engine, write_engine
+from app.db_roles import RoleRefused, set_up_runtime_role, vet_runtime_role
 from app.errors import ProblemError
 from app.history.verify import verify_chains
 from app.i18n.translation import N_, gettext, ngettext
@@ -82,6 +84,15 @@ def keys_create() -> None:
 @cli.command()
 def migrate(
     revision: Annotated[str, typer.Argument(help="Target revision (an older one downgrades).")] = "head",
+    runtime_role: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL: create this role if missing and grant it what the service needs, no more."
+        ),
+    ] = None,
+    runtime_password_env: Annotated[
+        str | None, typer.Option(help="Set the runtime role's password from this environment variable.")
+    ] = None,
     backup_taken: Annotated[
         Path | None,
         typer.Option(
@@ -89,8 +100,20 @@ def migrate(
         ),
     ] = None,
 ) -> None:
-    """Migrate as RECTRACK_MIGRATION_DATABASE_URL (default: the database URL); older revisions downgrade."""
+    """Migrate as RECTRACK_MIGRATION_DATABASE_URL (default: the database URL), then grant a runtime role."""
     url = get_settings().migration_database_url
+    password = None
+    if runtime_password_env is not None:
+        if runtime_role is None:
+            _fail(gettext("--runtime-password-env needs --runtime-role"))
+        password = os.environ.get(runtime_password_env)
+        if not password:
+            _fail(gettext("the environment variable %(name)s is not set or empty", name=runtime_password_env))
+    if runtime_role is not None:
+        try:
+            vet_runtime_role(url, runtime_role)
+        except RoleRefused as error:
+            _fail(str(error))
     try:
         direction = migrate_to(url, revision, backup=str(backup_taken) if backup_taken else None)
     except DowngradeRefused as error:
@@ -99,6 +122,12 @@ def migrate(
         typer.echo(gettext("database downgraded to %(revision)s", revision=revision))
     else:
         typer.echo(gettext("database migrated to %(revision)s", revision=revision))
+    if runtime_role is not None:
+        try:
+            set_up_runtime_role(url, runtime_role, password)
+        except RoleRefused as error:
+            _fail(str(error))
+        typer.echo(gettext("runtime role %(role)s granted least privilege", role=runtime_role))
 
 
 def _fail(message: str) -> NoReturn:
