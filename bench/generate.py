@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from app.db import build_engine, write_engine
 from app.evidence.urls import normalise_url
-from app.history.chain import canonical_json, entry_digest
-from app.models import Monitor, Recommendation
+from app.history.chain import COMMITTED_FORMAT, canonical_json, content_commitment, entry_digest, new_salt
+from app.models import Monitor, Recommendation, derived_alias
 from app.monitors.service import create_monitor, issue_token
 from app.recommendations.service import search_text_for
 from app.vocabulary import CategoryKind, EvidenceKind, Perspective, Relation, Role, Status
@@ -362,7 +362,11 @@ class _Chain:
         self, kind, effective_on, recorded_at, recorded_by, payload, *, status=None, perspective=None
     ):
         self.seq += 1
+        salt = new_salt()
         entry = {
+            "format": COMMITTED_FORMAT,
+            "salt": salt,
+            "commitment": content_commitment(salt, payload, derived_alias(recorded_by)),
             "seq": self.seq,
             "kind": kind,
             "status": status,

@@ -175,3 +175,26 @@ def run_cli(database_url: str, *args: str, env: dict[str, str | None] | None = N
             return CliRun(returncode, stdout.getvalue().decode(), stderr.getvalue().decode())
     finally:
         get_settings.cache_clear()
+
+
+PROTECTED_TABLES = ("history_entries", "log_leaves", "checkpoints")
+
+
+def tamper(url: str, sql: str, **params: object) -> None:
+    """Run SQL as an attacker with write access to the database would: append-only triggers switched off first
+    (a superuser or the owner role can disable them on PostgreSQL; anyone who can write a SQLite file can drop
+    them), so that only verification stands between the change and the record."""
+    engine = build_engine(url)
+    with engine.begin() as connection:
+        if url.startswith("postgresql"):
+            for table in PROTECTED_TABLES:
+                connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        else:
+            triggers = connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (:a, :b, :c)"),
+                dict(zip("abc", PROTECTED_TABLES, strict=True)),
+            ).scalars()
+            for trigger in list(triggers):
+                connection.execute(text(f'DROP TRIGGER "{trigger}"'))
+        connection.execute(text(sql), params)
+    engine.dispose()

@@ -127,12 +127,17 @@ def test_the_environment_variable_names_the_backup_too(database, backup, monkeyp
     assert _tables(database.url) <= {"alembic_version"}
 
 
-def test_a_downgrade_that_keeps_the_record_needs_no_backup(database):
+def test_dropping_the_log_needs_a_backup_and_a_downgrade_that_keeps_the_record_none(database, backup):
     before = _state(database.url)
-    run = run_cli(database.url, "migrate", "0004")
-    assert run.returncode == 0, run.stderr
-    assert "downgraded to 0004" in run.stdout
-    assert _state(database.url)["history_entries"] == before["history_entries"]
-    run = run_cli(database.url, "migrate")
-    assert run.returncode == 0, run.stderr
+    refused = run_cli(database.url, "migrate", "0005")
+    assert refused.returncode == 1 and "--backup-taken FILE" in refused.stderr
     assert _state(database.url) == before
+    dropped = run_cli(database.url, "migrate", "0005", "--backup-taken", str(backup))
+    assert dropped.returncode == 0, dropped.stderr
+    assert "log_leaves" not in _tables(database.url)
+    kept = run_cli(database.url, "migrate", "0004")
+    assert kept.returncode == 0, kept.stderr
+    assert "downgraded to 0004" in kept.stdout
+    assert _state(database.url)["history_entries"] == before["history_entries"]
+    assert run_cli(database.url, "migrate").returncode == 0
+    assert _state(database.url)["revision"] == head_revision()
