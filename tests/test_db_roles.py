@@ -327,3 +327,9 @@ def test_runtime_role_is_for_postgresql_only(database):
     run = run_cli(database.url, "migrate", "--runtime-role", "rectrack_runtime")
     assert run.returncode == 1
     assert "PostgreSQL only" in run.stderr
+
+
+def test_migrate_as_the_runtime_role_succeeds_when_nothing_is_left_to_do(roles):
+    """The image's CMD migrates before serving; given only the runtime URL, that must not fail at head."""
+    run = run_cli(roles.runtime_url, "migrate")
+    assert run.returncode == 0, run.stderr
