@@ -14,6 +14,7 @@ from typing import Annotated, NoReturn
 
 import typer
 import uvicorn
+from alembic.util import CommandError
 from pydantic import ValidationError
 from rich.console import Console
 from sqlmodel import Session
@@ -141,7 +142,7 @@ def migrate(
             _fail(str(error))
     try:
         direction = migrate_to(url, revision, backup=str(backup_taken) if backup_taken else None)
-    except DowngradeRefused as error:
+    except (DowngradeRefused, CommandError) as error:
         _fail(str(error))
     if direction == "downgrade":
         typer.echo(gettext("database downgraded to %(revision)s", revision=revision))

@@ -1,5 +1,6 @@
 """Alembic from inside the app: the configuration wherever the package is installed, and the head revision."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -7,10 +8,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 
 import migrations
 from app.db import build_engine
 from migrations.record_guard import BACKUP_ATTRIBUTE
+
+# Alembic's relative steps down: -1, head-2, 0006-1.
+RELATIVE_DOWN = re.compile(r"(^|[^-])-\d+$")
 
 
 def alembic_config(database_url: str | None = None) -> Config:
@@ -35,10 +40,13 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def is_downgrade(database_url: str, revision: str) -> bool:
     """True when reaching `revision` means going down from the database's current one."""
-    if revision == "base" or revision.startswith("-"):
+    if revision == "base" or RELATIVE_DOWN.search(revision):
         return True
     script = ScriptDirectory.from_config(alembic_config())
-    target = script.get_revision(revision)
+    try:
+        target = script.get_revision(revision)
+    except CommandError:
+        return False  # the upgrade says what is wrong with it
     engine = build_engine(database_url)
     try:
         with engine.connect() as connection:
