@@ -148,8 +148,13 @@ class CliRun:
     stderr: str
 
 
-def run_cli(database_url: str, *args: str, env: dict[str, str | None] | None = None) -> CliRun:
+def run_cli(
+    database_url: str, *args: str, data_dir: Path | None = None, env: dict[str, str | None] | None = None
+) -> CliRun:
     """`rectrack ARGS` on a database, in this process, through the console script's own entry point.
+
+    `data_dir`: the instance's keys (pass the app's `settings.data_dir` when the app and the CLI must share a
+    signing key); by default the run's own RECTRACK_DATA_DIR.
 
     That is `app.cli.main`, which runs the typer app and turns an error into `error: ...` and exit status 1.
     Settings are read afresh for the run and forgotten after it, so no database URL leaks to other tests.
@@ -158,7 +163,13 @@ def run_cli(database_url: str, *args: str, env: dict[str, str | None] | None = N
     from app.cli import main
 
     runner = CliRunner()
-    variables = {"RECTRACK_DATABASE_URL": database_url, "RECTRACK_MIGRATION_DATABASE_URL": None} | (env or {})
+    variables: dict[str, str | None] = {
+        "RECTRACK_DATABASE_URL": database_url,
+        "RECTRACK_MIGRATION_DATABASE_URL": None,
+    }
+    if data_dir:
+        variables["RECTRACK_DATA_DIR"] = str(data_dir)
+    variables |= env or {}
     get_settings.cache_clear()
     try:
         with (

@@ -285,9 +285,8 @@ def test_the_runtime_role_does_the_services_work(roles, tmp_path: Path):
             headers=bearer(admin) | {"If-Match": assessed.headers["etag"]},
         )
         assert withdrawn.status_code == 201, withdrawn.text
-    env = {"RECTRACK_DATA_DIR": str(data)}
     for command in (("keys", "create"), ("checkpoint",), ("verify",)):
-        run = run_cli(roles.runtime_url, *command, env=env)
+        run = run_cli(roles.runtime_url, *command, data_dir=data)
         assert run.returncode == 0, (command, run.stdout, run.stderr)
 
 
