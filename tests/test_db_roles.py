@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -319,6 +320,29 @@ def test_the_owner_or_a_superuser_cannot_be_the_runtime_role(roles):
     superuser = make_url(roles.admin_url).username
     refused = run_cli(roles.runtime_url, "migrate", "--runtime-role", superuser, env=env)
     assert refused.returncode == 1 and "is a superuser" in refused.stderr
+    # A NOINHERIT member of the owner could still SET ROLE to it.
+    member = f"{roles.runtime}_member"
+    with as_admin_engine(roles) as admin:
+        admin.execute(text(f"CREATE ROLE {_quote(member)} LOGIN NOINHERIT IN ROLE {_quote(roles.owner)}"))
+    try:
+        run = run_cli(roles.runtime_url, "migrate", "--runtime-role", member, env=env)
+        assert run.returncode == 1 and "is, or is a member of" in run.stderr, run.stderr
+    finally:
+        with as_admin_engine(roles) as admin:
+            admin.execute(text(f"DROP ROLE {_quote(member)}"))
+
+
+@contextmanager
+def as_admin_engine(roles: Roles) -> Iterator[Connection]:
+    """A superuser's connection in autocommit, for role changes."""
+    engine = create_engine(
+        make_url(roles.admin_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.sqlite_only
