@@ -1,9 +1,10 @@
-"""The `rectrack` command line: migrate, seed, serve, scorecard, report.
+"""The `rectrack` command line: migrate, seed, serve, scorecard, report, export and import-bundle.
 
 Messages are in the instance's default locale (app/i18n); `--help` texts are English.
 """
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,12 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlmodel import Session
 
+from app.bundle import crypto
+from app.bundle.load import load_bundle, prepare_database, upgrade_after_load
+from app.bundle.reader import BundleReader
+from app.bundle.records import BundleError
+from app.bundle.tables import Options
+from app.bundle.writer import export_bundle
 from app.config import get_settings
 from app.db import build_engine, write_engine
 from app.errors import ProblemError
@@ -76,6 +83,16 @@ def keys_create() -> None:
     path = cookie_key_path(get_settings().data_dir)
     created = create_key(path)
     typer.echo(gettext("created %(path)s", path=path) if created else gettext("kept %(path)s", path=path))
+
+
+@keys_cli.command("create-recipient")
+def keys_create_recipient(
+    out: Annotated[Path, typer.Option(help="PREFIX: writes PREFIX.pub and PREFIX.key.")],
+) -> None:
+    """Create a key pair to encrypt bundles to: PREFIX.pub for `export --recipient`, PREFIX.key to restore."""
+    private, public = crypto.create_recipient(out)
+    typer.echo(gettext("created %(path)s (give it to whoever exports)", path=public))
+    typer.echo(gettext("created %(path)s (keep it secret and offline; it opens the bundles)", path=private))
 
 
 @cli.command()
@@ -189,6 +206,92 @@ def verify() -> None:
     raise typer.Exit(0 if report["ok"] else 1)
 
 
+def _passphrase(variable: str | None, *, confirm: bool) -> str:
+    """A passphrase from the named environment variable, else typed at a prompt; never from argv."""
+    if variable:
+        value = os.environ.get(variable)
+        if not value:
+            raise BundleError(gettext("the environment variable %(name)s is not set or empty", name=variable))
+        return value
+    prompted: str = typer.prompt(gettext("Passphrase"), hide_input=True, confirmation_prompt=confirm)
+    return prompted
+
+
+@cli.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option(help="The bundle file to write (.jsonl.gz, or .enc when encrypted).")],
+    include_names: Annotated[
+        bool, typer.Option(help="Monitors' real names (default: their aliases).")
+    ] = False,
+    include_tokens: Annotated[bool, typer.Option(help="API token hashes, so tokens keep working.")] = False,
+    encrypt: Annotated[
+        bool, typer.Option(help="Encrypt, with a passphrase unless --recipient is given.")
+    ] = False,
+    passphrase_env: Annotated[
+        str | None,
+        typer.Option(help="Read the passphrase from this environment variable (implies --encrypt)."),
+    ] = None,
+    recipient: Annotated[
+        Path | None,
+        typer.Option(help="Encrypt to this public key (keys create-recipient; implies --encrypt)."),
+    ] = None,
+) -> None:
+    """Back up the whole database to one bundle file (JSON Lines, gzip, checksummed; optionally encrypted)."""
+    envelope = None
+    if recipient is not None:
+        envelope = crypto.for_recipient(crypto.load_recipient(recipient))
+    elif encrypt or passphrase_env:
+        envelope = crypto.for_passphrase(_passphrase(passphrase_env, confirm=True))
+    options = Options(include_names=include_names, include_tokens=include_tokens)
+    with read_session() as session:
+        report = export_bundle(session, out, options, envelope)
+    rows = sum(report.counts.values())
+    wrote = ngettext(
+        "wrote %(num)s row to %(out)s (%(size)s bytes)",
+        "wrote %(num)s rows to %(out)s (%(size)s bytes)",
+        rows,
+        out=report.path,
+        size=report.size,
+    )
+    typer.echo(wrote, err=True)
+
+
+@cli.command("import-bundle")
+def import_bundle(
+    file: Annotated[Path, typer.Argument(help="A bundle written by `rectrack export`.")],
+    passphrase_env: Annotated[
+        str | None, typer.Option(help="Read the passphrase from this environment variable.")
+    ] = None,
+    identity: Annotated[
+        Path | None, typer.Option(help="The private key (PREFIX.key) of a bundle encrypted to a recipient.")
+    ] = None,
+) -> None:
+    """Restore a bundle into an empty database (one without tables is migrated first); all or nothing."""
+    url = get_settings().database_url
+    passphrase = None
+    if passphrase_env or (
+        file.is_file() and crypto.encryption_of(file) == crypto.PASSPHRASE and not identity
+    ):
+        passphrase = _passphrase(passphrase_env, confirm=False)
+    key = crypto.load_identity(identity) if identity else None
+    with BundleReader(file, passphrase=passphrase, identity=key) as bundle:
+        prepare_database(url, bundle.header)
+        with write_session() as session:
+            counts = load_bundle(session, bundle)
+    upgraded = upgrade_after_load(url, bundle.header)
+    rows = sum(counts.values())
+    loaded = ngettext(
+        "restored %(num)s row from %(file)s (schema %(revision)s)",
+        "restored %(num)s rows from %(file)s (schema %(revision)s)",
+        rows,
+        file=file,
+        revision=bundle.header.revision,
+    )
+    typer.echo(loaded, err=True)
+    if upgraded:
+        typer.echo(gettext("database migrated to head after the restore"), err=True)
+
+
 AsOf = Annotated[str | None, typer.Option(help="Effective date, YYYY-MM-DD (default: now).")]
 KnownAt = Annotated[
     str | None, typer.Option(help="Count only what was recorded by this time (ISO 8601, UTC).")
@@ -300,6 +403,9 @@ def main() -> None:
         cli()
     except ProblemError as error:
         typer.echo(gettext("error: %(detail)s", detail=error.detail), err=True)
+        raise SystemExit(1) from None
+    except BundleError as error:
+        typer.echo(gettext("error: %(detail)s", detail=str(error)), err=True)
         raise SystemExit(1) from None
 
 
