@@ -81,6 +81,11 @@ def _zoned(type_: TypeEngine[Any]) -> bool:
     return bool(getattr(impl, "timezone", False))
 
 
+def carried(column: Column[Any]) -> bool:
+    """Whether bundles know the column's type (else an export stops at a value JSON cannot hold as it is)."""
+    return _python_type(column.type) is not object
+
+
 def encoder(column: Column[Any]) -> Codec | None:
     """How a column's values become JSON; None when they are JSON already (text, numbers, booleans)."""
     kind = _python_type(column.type)
