@@ -443,6 +443,14 @@ def _bad_value(lines: list[bytes]) -> tuple[list[bytes], int]:
     return _resealed(lines), n
 
 
+def _refused_value(lines: list[bytes]) -> tuple[list[bytes], int]:
+    n = _first_line_of(lines, "history_entries")
+    record = json.loads(lines[n + 1])
+    record["row"]["kind"] = "rumour"
+    lines[n + 1] = json.dumps(record).encode() + b"\n"
+    return _resealed(lines), n  # the first line of the batch the database refused
+
+
 EDITS: dict[str, Callable[[list[bytes]], tuple[list[bytes], int]]] = {
     "rows swapped": _swap_rows,
     "a row moved to another table's place": _swap_tables,
@@ -452,6 +460,7 @@ EDITS: dict[str, Callable[[list[bytes]], tuple[list[bytes], int]]] = {
     "no trailer": _no_trailer,
     "newer schema": _newer_schema,
     "unreadable value, checksum forged": _bad_value,
+    "a value the database refuses, checksum forged": _refused_value,
 }
 MESSAGES = {
     "rows swapped": "out of primary-key order",
@@ -462,6 +471,7 @@ MESSAGES = {
     "no trailer": "without its trailer",
     "newer schema": "does not know",
     "unreadable value, checksum forged": "history_entries.recorded_at",
+    "a value the database refuses, checksum forged": "the database refused a row of history_entries",
 }
 
 
