@@ -54,10 +54,12 @@ class TableLayout:
         return {"name": self.name, "columns": list(self.columns), "primary_key": list(self.primary_key)}
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def dump_line(record: dict[str, Any]) -> bytes:
     """One record as a line: sorted keys, no spaces, raw UTF-8, a newline."""
-    text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return text.encode("utf-8") + b"\n"
+    return _CANONICAL.encode(record).encode("utf-8") + b"\n"
 
 
 def format_time(value: datetime) -> str:
