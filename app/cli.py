@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -26,9 +27,11 @@ from app.bundle.writer import export_bundle
 from app.config import get_settings
 from app.db import build_engine, write_engine
 from app.errors import ProblemError
-from app.history.verify import verify_chains
+from app.history.audit import audit
+from app.history.checkpoints import checkpoint_view, public_key_text, sign_checkpoint
+from app.history.verify_log import VerifiedPoint
 from app.i18n.translation import N_, gettext, ngettext
-from app.keys import cookie_key_path, create_key
+from app.keys import cookie_key_path, create_key, create_signing_key, read_signing_key, signing_key_path
 from app.migrate import upgrade
 from app.models import saved_id
 from app.monitors import service as monitors
@@ -52,6 +55,10 @@ report_cli = typer.Typer(help="Write reports to files.", no_args_is_help=True)
 cli.add_typer(report_cli, name="report")
 keys_cli = typer.Typer(help="Keys in the data directory (RECTRACK_DATA_DIR).", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
+
+
+# Where `verify --since-checkpoint` resumes: the newest checkpoint a run verified, with its frontier.
+VERIFIED_POINT_FILE = "verified-checkpoint.json"
 
 
 @contextmanager
@@ -80,9 +87,27 @@ def read_session() -> Iterator[Session]:
 @keys_cli.command("create")
 def keys_create() -> None:
     """Create the keys the data directory lacks (mode 0600); existing keys are never replaced."""
-    path = cookie_key_path(get_settings().data_dir)
-    created = create_key(path)
-    typer.echo(gettext("created %(path)s", path=path) if created else gettext("kept %(path)s", path=path))
+    settings = get_settings()
+    cookie_path = cookie_key_path(settings.data_dir)
+    signing_path = signing_key_path(settings.data_dir, settings.signing_key_file)
+    for path, created in (
+        (cookie_path, create_key(cookie_path)),
+        (signing_path, create_signing_key(signing_path)),
+    ):
+        typer.echo(gettext("created %(path)s", path=path) if created else gettext("kept %(path)s", path=path))
+
+
+@cli.command()
+def checkpoint() -> None:
+    """Give new entries their leaves and sign a checkpoint of the log; print it (publish it elsewhere)."""
+    settings = get_settings()
+    key = read_signing_key(signing_key_path(settings.data_dir, settings.signing_key_file), strict=True)
+    if key is None:
+        typer.echo(gettext("error: no signing key: run `rectrack keys create`"), err=True)
+        raise typer.Exit(2)
+    with write_session() as session:
+        signed = checkpoint_view(sign_checkpoint(session, key, settings.log_origin))
+    typer.echo(json.dumps(signed, indent=2, default=_json_time))
 
 
 @keys_cli.command("create-recipient")
@@ -198,10 +223,30 @@ def tokens_revoke(
 
 
 @cli.command()
-def verify() -> None:
-    """Recompute every hash chain; exit 1 if any is broken. Publish the root to prove nothing changes."""
-    with write_session() as session:
-        report = verify_chains(session)
+def verify(
+    outside: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint", help="A checkpoint obtained earlier (JSON): prove that today's log extends it."
+        ),
+    ] = None,
+    since_checkpoint: Annotated[
+        bool, typer.Option(help="Only what was added after the last checkpoint this command verified.")
+    ] = False,
+) -> None:
+    """Recompute every chain and the log's tree, compare with every checkpoint; exit 1 on any discrepancy."""
+    settings = get_settings()
+    published = _read_checkpoint_file(outside) if outside else None
+    point_file = settings.data_dir / VERIFIED_POINT_FILE
+    since = _read_verified_point(point_file) if since_checkpoint else None
+    key = read_signing_key(signing_key_path(settings.data_dir, settings.signing_key_file), strict=False)
+    instance_key = public_key_text(key.public_key()) if key else None
+    with read_session() as session:
+        report = audit(session, instance_key=instance_key, outside=published, since=since)
+    verified = report["log"].pop("verified_checkpoint")
+    report["log"].pop("frontier")
+    if report["ok"] and verified is not None:
+        _write_verified_point(point_file, verified)
     typer.echo(json.dumps(report, indent=2, default=str))
     raise typer.Exit(0 if report["ok"] else 1)
 
@@ -290,6 +335,43 @@ def import_bundle(
     typer.echo(loaded, err=True)
     if upgraded:
         typer.echo(gettext("database migrated to head after the restore"), err=True)
+
+
+def _json_time(value: object) -> str:
+    return value.isoformat().replace("+00:00", "Z") if isinstance(value, datetime) else str(value)
+
+
+def _read_checkpoint_file(path: Path) -> dict:
+    try:
+        published = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(published, dict) or not {"tree_size", "root_hash", "signature"} <= published.keys():
+            raise ValueError
+    except (OSError, ValueError):
+        typer.echo(
+            gettext("error: %(path)s holds no checkpoint (JSON from /api/v1/checkpoints)", path=path),
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    return published
+
+
+def _read_verified_point(path: Path) -> VerifiedPoint | None:
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        return VerifiedPoint(int(saved["tree_size"]), str(saved["root_hash"]), list(saved["frontier"]))
+    except FileNotFoundError:
+        typer.echo(gettext("no checkpoint verified yet here: verifying everything"), err=True)
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        typer.echo(
+            gettext("error: %(path)s is unreadable: delete it to verify everything", path=path), err=True
+        )
+        raise typer.Exit(2) from None
+
+
+def _write_verified_point(path: Path, verified: dict) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.write_text(json.dumps(verified), encoding="utf-8")
 
 
 AsOf = Annotated[str | None, typer.Option(help="Effective date, YYYY-MM-DD (default: now).")]

@@ -25,6 +25,15 @@ class Settings(BaseSettings):
     # Signs web session cookies. Unset: the key file in the data directory (created outside production).
     secret_key: str | None = Field(default=None, min_length=32)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # Signs checkpoints (Ed25519, PKCS#8 PEM). Unset: signing.key in the data directory.
+    signing_key_file: Path | None = None
+    # Names this log in every checkpoint it signs (e.g. the instance's address), so checkpoints of two
+    # instances can never be confused.
+    log_origin: str = Field(default="rectrack", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")
+    # How often the server gives new entries their leaf index (0: never; `rectrack checkpoint` still does).
+    sequence_interval_seconds: float = Field(default=1.0, ge=0, le=3600)
+    # After writes, the server signs a checkpoint at most this often (0: only `rectrack checkpoint` signs).
+    checkpoint_interval_minutes: float = Field(default=10.0, ge=0, le=7 * 24 * 60)
     # The list's `total` per filter set, kept per worker until the next write moves the data fingerprint;
     # 0 counts on every page.
     list_total_cache_entries: int = Field(default=256, ge=0, le=100_000)

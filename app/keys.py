@@ -5,8 +5,16 @@ import secrets
 import stat
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+if TYPE_CHECKING:
+    from app.config import Settings
 
 COOKIE_KEY_FILE = "cookie.key"
+SIGNING_KEY_FILE = "signing.key"
 
 
 class KeyProblem(RuntimeError):
@@ -34,6 +42,40 @@ def read_key(path: Path, *, strict: bool) -> str | None:
 
 def create_key(path: Path) -> bool:
     """Write a new random key to `path` (mode 0600, its folder 0700) unless one is there; True if created."""
+    return _create_private_file(path, secrets.token_urlsafe(48) + "\n")
+
+
+def signing_key_path(data_dir: Path, configured: Path | None = None) -> Path:
+    """Where the Ed25519 key that signs checkpoints lives."""
+    return configured or data_dir / SIGNING_KEY_FILE
+
+
+def create_signing_key(path: Path) -> bool:
+    """Write a new Ed25519 private key (PKCS#8 PEM, mode 0600) unless one is there; True if created."""
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return _create_private_file(path, pem.decode("ascii"))
+
+
+def read_signing_key(path: Path, *, strict: bool) -> Ed25519PrivateKey | None:
+    """The checkpoint signing key in a file, or None. `strict`: a key others may read is refused."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    if strict and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise KeyProblem(f"{path} may be read by others: chmod 600 {path}")
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except ValueError as error:
+        raise KeyProblem(f"{path} holds no usable PEM private key") from error
+    if not isinstance(key, Ed25519PrivateKey):
+        raise KeyProblem(f"{path} holds a private key that is not Ed25519")
+    return key
+
+
+def _create_private_file(path: Path, content: str) -> bool:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.exists():
         return False
@@ -42,7 +84,7 @@ def create_key(path: Path) -> bool:
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
     try:
         with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_urlsafe(48) + "\n")
+            handle.write(content)
         os.link(temporary, path)
     except FileExistsError:
         return False
@@ -68,4 +110,16 @@ def cookie_secret(configured: str | None, data_dir: Path, *, production: bool) -
         create_key(path)
         key = read_key(path, strict=False)
     assert key is not None
+    return key
+
+
+def checkpoint_signing_key(settings: "Settings") -> Ed25519PrivateKey | None:
+    """The key that signs checkpoints; created when missing, except in production, where that is fatal."""
+    path = signing_key_path(settings.data_dir, settings.signing_key_file)
+    key = read_signing_key(path, strict=settings.production)
+    if key is None:
+        if settings.production:
+            raise KeyProblem(f"No checkpoint signing key: create {path} with `rectrack keys create`.")
+        create_signing_key(path)
+        key = read_signing_key(path, strict=False)
     return key

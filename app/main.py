@@ -1,5 +1,7 @@
 """The application factory."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +17,11 @@ from app.config import Settings, get_settings
 from app.db import build_engine
 from app.errors import install_error_handlers
 from app.evidence.routes import router as evidence_router
+from app.history.checkpoints import public_key_text
+from app.history.log_routes import router as log_router
+from app.history.log_task import run_log_upkeep
 from app.history.routes import router as history_router
+from app.keys import checkpoint_signing_key
 from app.lru import LRUCache
 from app.monitors.routes import router as monitors_router
 from app.openapi import openapi_document, operation_id
@@ -25,6 +31,7 @@ from app.reports.routes import router as reports_router
 from app.scorecards.routes import router as scorecards_router
 from app.scorecards.service import CLAIM_GAP_ENTRIES, SCORECARD_ENTRIES
 from app.web.routes import install_web
+from app.withdrawals.routes import router as withdrawals_router
 
 # What a dashboard in a browser needs to read: conditional requests, pages, back-off, idempotent replays.
 CORS_EXPOSED_HEADERS = ["ETag", "Link", "Location", "Retry-After", "Idempotent-Replayed"]
@@ -42,9 +49,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = build_engine(settings.database_url)
 
+    signing_key = checkpoint_signing_key(settings)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        upkeep = None
+        if settings.sequence_interval_seconds > 0:
+            upkeep = asyncio.create_task(run_log_upkeep(engine, signing_key, settings))
         yield
+        if upkeep is not None:
+            upkeep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await upkeep
         engine.dispose()
 
     app = FastAPI(
@@ -60,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_private_access_log(client_addresses=settings.log_client_addresses)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.signing_public_key = public_key_text(signing_key.public_key()) if signing_key else None
     # Per app, not per process: each app (and each test's app) has its own database.
     entries = settings.list_total_cache_entries
     app.state.list_totals = LRUCache[int](entries) if entries else None
@@ -73,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assessments_router)
     app.include_router(evidence_router)
     app.include_router(history_router)
+    app.include_router(log_router)
+    app.include_router(withdrawals_router)
     app.include_router(monitors_router)
     app.include_router(scorecards_router)
     app.include_router(reports_router)

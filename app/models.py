@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -166,6 +167,11 @@ class Monitor(_TableModel, table=True):
     session_epoch: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
+def derived_alias(monitor_id: int | None) -> str | None:
+    """The public alias of a monitor ('Monitor 3'), derived from the id so that a swapped alias shows."""
+    return None if monitor_id is None else f"Monitor {monitor_id}"
+
+
 class ApiToken(_TableModel, table=True):
     """A bearer token; only its SHA-256 is stored, with a short prefix to recognise it."""
 
@@ -249,6 +255,11 @@ class HistoryEntry(_TableModel, table=True):
         CheckConstraint(f"status IS NULL OR status IN ({sql_in(Status)})", name="status"),
         CheckConstraint(f"perspective IS NULL OR perspective IN ({sql_in(Perspective)})", name="perspective"),
         CheckConstraint("seq >= 1", name="seq"),
+        CheckConstraint("format IN (1, 2)", name="format"),
+        CheckConstraint("format = 1 OR commitment IS NOT NULL", name="commitment"),
+        CheckConstraint(
+            "(kind = 'withdrawal') = (withdraws_entry_id IS NOT NULL)", name="withdrawal_names_its_entry"
+        ),
         # "Status as of a date" seeks the latest assessment per recommendation and perspective.
         Index(
             "ix_history_entries_as_of",
@@ -276,9 +287,57 @@ class HistoryEntry(_TableModel, table=True):
     effective_on: date
     recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     recorded_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("monitors.id")))
-    payload: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON, exactly as hashed
+    # Canonical JSON, exactly as hashed (format 1) or committed to (format 2); JSON null once withdrawn.
+    payload: str = Field(sa_column=Column(Text, nullable=False))
     prev_hash: str | None = Field(default=None, sa_column=Column(String(64)))
     hash: str = Field(sa_column=Column(String(64), nullable=False))
+    # docs/design.md, "The hash chain": format 2 hashes a salted commitment instead of the payload.
+    format: int = Field(default=2, sa_column=Column(SmallInteger, nullable=False, server_default="1"))
+    salt: str | None = Field(default=None, sa_column=Column(String(64)))  # NULL: format 1, or withdrawn
+    commitment: str | None = Field(default=None, sa_column=Column(String(64)))
+    withdraws_entry_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), ForeignKey("history_entries.id"), unique=True
+        ),
+    )
+
+
+class LogLeaf(_TableModel, table=True):
+    """An entry's place in the Merkle tree: given once, by the sequencer, never changed."""
+
+    __tablename__ = "log_leaves"
+    __table_args__ = (CheckConstraint("leaf_index >= 0", name="leaf_index"),)
+
+    leaf_index: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    entry_id: int = Field(
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"),
+            ForeignKey("history_entries.id"),
+            nullable=False,
+            unique=True,
+        )
+    )
+    leaf_hash: str = Field(sa_column=Column(String(64), nullable=False))  # RFC 9162: SHA-256(0x00 || hash)
+    sequenced_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Checkpoint(_TableModel, table=True):
+    """A signed statement of the log's size and root at a time."""
+
+    __tablename__ = "checkpoints"
+    __table_args__ = (CheckConstraint("tree_size >= 0", name="tree_size"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tree_size: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    root_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    signed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    origin: str = Field(sa_column=Column(String(255), nullable=False))
+    key_id: str = Field(sa_column=Column(String(16), nullable=False))
+    public_key: str = Field(sa_column=Column(String(64), nullable=False))  # base64 of the raw Ed25519 key
+    signature: str = Field(sa_column=Column(String(128), nullable=False))  # base64, over the signed note
+    # The roots of the perfect subtrees, left to right (JSON list of hex): the next root from new leaves only.
+    frontier: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class IdempotencyRecord(_TableModel, table=True):

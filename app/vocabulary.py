@@ -154,7 +154,13 @@ class HistoryKind(StrEnum):
     assessment = "assessment"
     evidence_linked = "evidence_linked"
     evidence_unlinked = "evidence_unlinked"
+    recommendation_linked = "recommendation_linked"
+    recommendation_unlinked = "recommendation_unlinked"
+    response_recorded = "response_recorded"
+    text_changed = "text_changed"
+    translation_recorded = "translation_recorded"
     correction = "correction"
+    withdrawal = "withdrawal"
 
 
 HISTORY_KIND_LABELS: dict[str, str] = {
@@ -162,7 +168,13 @@ HISTORY_KIND_LABELS: dict[str, str] = {
     HistoryKind.assessment: NP_("history_kind", "Assessment"),
     HistoryKind.evidence_linked: NP_("history_kind", "Evidence linked"),
     HistoryKind.evidence_unlinked: NP_("history_kind", "Evidence unlinked"),
+    HistoryKind.recommendation_linked: NP_("history_kind", "Linked to another recommendation"),
+    HistoryKind.recommendation_unlinked: NP_("history_kind", "Unlinked from another recommendation"),
+    HistoryKind.response_recorded: NP_("history_kind", "State's response recorded"),
+    HistoryKind.text_changed: NP_("history_kind", "Text changed"),
+    HistoryKind.translation_recorded: NP_("history_kind", "Translation recorded"),
     HistoryKind.correction: NP_("history_kind", "Correction"),
+    HistoryKind.withdrawal: NP_("history_kind", "Content withdrawn"),
 }
 
 

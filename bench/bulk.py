@@ -27,7 +27,7 @@ COLUMNS = {
     ],
     "history_entries": [
         "id", "recommendation_id", "seq", "kind", "status", "perspective", "effective_on", "recorded_at",
-        "recorded_by", "payload", "prev_hash", "hash",
+        "recorded_by", "payload", "prev_hash", "hash", "format", "salt", "commitment",
     ],
 }  # fmt: skip
 TABLES = list(COLUMNS)

@@ -37,6 +37,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     # Keys an app creates during the run (the cookie key) go to a folder of the run's, never ./data.
     os.environ.setdefault("RECTRACK_DATA_DIR", tempfile.mkdtemp(prefix="rectrack-test-data-"))
+    # Apps under test sequence and sign only when a test asks (`rectrack checkpoint`, tests/test_log.py):
+    # a background round would change the database under tests that compare it before and after.
+    os.environ.setdefault("RECTRACK_SEQUENCE_INTERVAL_SECONDS", "0")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -148,8 +148,11 @@ class CliRun:
     stderr: str
 
 
-def run_cli(database_url: str, *args: str) -> CliRun:
+def run_cli(database_url: str, *args: str, data_dir: Path | None = None) -> CliRun:
     """`rectrack ARGS` on a database, in this process, through the console script's own entry point.
+
+    `data_dir`: the instance's keys (pass the app's `settings.data_dir` when the app and the CLI must share a
+    signing key); by default the run's own RECTRACK_DATA_DIR.
 
     That is `app.cli.main`, which runs the typer app and turns an error into `error: ...` and exit status 1.
     Settings are read afresh for the run and forgotten after it, so no database URL leaks to other tests.
@@ -157,10 +160,11 @@ def run_cli(database_url: str, *args: str) -> CliRun:
     from app.cli import main
 
     runner = CliRunner()
+    env = {"RECTRACK_DATABASE_URL": database_url} | ({"RECTRACK_DATA_DIR": str(data_dir)} if data_dir else {})
     get_settings.cache_clear()
     try:
         with (
-            runner.isolation(env={"RECTRACK_DATABASE_URL": database_url}) as (stdout, stderr, _output),
+            runner.isolation(env=env) as (stdout, stderr, _output),
             mock.patch.object(sys, "argv", ["rectrack", *args]),
         ):
             try:
@@ -173,3 +177,26 @@ def run_cli(database_url: str, *args: str) -> CliRun:
             return CliRun(returncode, stdout.getvalue().decode(), stderr.getvalue().decode())
     finally:
         get_settings.cache_clear()
+
+
+PROTECTED_TABLES = ("history_entries", "log_leaves", "checkpoints")
+
+
+def tamper(url: str, sql: str, **params: object) -> None:
+    """Run SQL as an attacker with write access to the database would: append-only triggers switched off first
+    (a superuser or the owner role can disable them on PostgreSQL; anyone who can write a SQLite file can drop
+    them), so that only verification stands between the change and the record."""
+    engine = build_engine(url)
+    with engine.begin() as connection:
+        if url.startswith("postgresql"):
+            for table in PROTECTED_TABLES:
+                connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        else:
+            triggers = connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (:a, :b, :c)"),
+                dict(zip("abc", PROTECTED_TABLES, strict=True)),
+            ).scalars()
+            for trigger in list(triggers):
+                connection.execute(text(f'DROP TRIGGER "{trigger}"'))
+        connection.execute(text(sql), params)
+    engine.dispose()

@@ -6,7 +6,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.db import build_engine
 from app.history import verify
-from tests.support import CliRun, assess, bearer, run_cli
+from tests.support import CliRun, assess, bearer, run_cli, tamper
 
 CODE = "odf-kz-2015-7.10"
 
@@ -65,15 +65,7 @@ def test_a_second_verification_at_once_is_told_to_come_back(client, admin_token)
 
 
 def _tamper(database, sql: str, **params) -> None:
-    engine = build_engine(database.url)
-    with engine.begin() as connection:
-        if database.backend == "postgresql":
-            # An attacker with superuser access can switch the trigger off; verification must still notice.
-            connection.execute(
-                text("ALTER TABLE history_entries DISABLE TRIGGER history_entries_append_only")
-            )
-        connection.execute(text(sql), params)
-    engine.dispose()
+    tamper(database.url, sql, **params)
 
 
 def _cli_verify(database) -> CliRun:
@@ -92,7 +84,7 @@ def test_tampered_payload_is_found(client, monitor_token, database, admin_token)
     report = client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()
     assert report["ok"] is False
     assert report["first_broken"]["recommendation"] == CODE and report["first_broken"]["seq"] == 3
-    assert "hash" in report["first_broken"]["reason"]
+    assert "commitment" in report["first_broken"]["reason"]
     result = _cli_verify(database)
     assert result.returncode == 1 and '"ok": false' in result.stdout
 
@@ -122,23 +114,28 @@ def test_truncated_tail_is_found(client, monitor_token, database, admin_token):
 
 
 def test_no_way_to_change_or_delete_an_entry(client, monitor_token, database, admin_token):
-    """No route changes history; on PostgreSQL a trigger also refuses UPDATE and DELETE from SQL."""
+    """No route changes history but the withdrawal (an append); triggers refuse UPDATE and DELETE in SQL."""
     entry_routes = [
         (path, method)
         for path, operations in client.get("/openapi.json").json()["paths"].items()
         if "history" in path
         for method in operations
     ]
-    assert {method for _, method in entry_routes} == {"get"}
+    assert {(path, method) for path, method in entry_routes if method != "get"} == {
+        ("/api/v1/history/{entry_id}/withdrawal", "post")
+    }
     for method in ("put", "patch", "delete"):
         response = client.request(
             method, f"/api/v1/recommendations/{CODE}/history", headers=bearer(monitor_token)
         )
         assert response.status_code == 405
-    if database.backend == "postgresql":
-        engine = build_engine(database.url)
-        for statement in ("UPDATE history_entries SET payload = '{}'", "DELETE FROM history_entries"):
-            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
-                connection.execute(text(statement))
-        engine.dispose()
+    engine = build_engine(database.url)
+    for statement in (
+        "UPDATE history_entries SET payload = '{}'",
+        "UPDATE history_entries SET payload = 'null', salt = NULL",  # the shape of a withdrawal, unrecorded
+        "DELETE FROM history_entries",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(text(statement))
+    engine.dispose()
     assert client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()["ok"] is True

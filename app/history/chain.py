@@ -1,11 +1,19 @@
-"""The hash chain: canonical JSON of an entry and the SHA-256 that links it to the previous one."""
+"""The hash chain: canonical JSON of an entry and the SHA-256 that links it to the previous one.
+
+docs/design.md, "The hash chain": format 1 hashes the payload itself, format 2 a salted commitment to it.
+"""
 
 import hashlib
 import json
+import secrets
 from datetime import date, datetime
 from typing import Any, Protocol
 
 GENESIS_PREV = ""
+LEGACY_FORMAT = 1
+COMMITTED_FORMAT = 2
+SALT_BYTES = 32
+WITHDRAWN_PAYLOAD = "null"  # a withdrawn entry's payload column: JSON null
 
 
 def canonical_json(value: Any) -> str:
@@ -37,11 +45,32 @@ class ChainedEntry(Protocol):
     def recorded_by(self) -> int | None: ...
     @property
     def prev_hash(self) -> str | None: ...
+    @property
+    def format(self) -> int: ...
+    @property
+    def commitment(self) -> str | None: ...
+
+
+def stored_payload(text: str) -> dict[str, Any]:
+    """An entry's payload as stored; an empty one once withdrawn."""
+    payload = json.loads(text)
+    return payload if isinstance(payload, dict) else {}
+
+
+def new_salt() -> str:
+    """A fresh random salt for one entry's commitment (hex)."""
+    return secrets.token_hex(SALT_BYTES)
+
+
+def content_commitment(salt: str, payload: Any, recorded_by_alias: str | None) -> str:
+    """SHA-256 over the salt and the content a format-2 entry commits to: its payload and who recorded it."""
+    content = canonical_json({"payload": payload, "recorded_by": recorded_by_alias})
+    return hashlib.sha256(bytes.fromhex(salt) + b"\n" + content.encode("utf-8")).hexdigest()
 
 
 def entry_document(code: str, entry: ChainedEntry, payload: Any) -> dict[str, Any]:
-    """The document a history entry's hash covers."""
-    return {
+    """The document a history entry's hash covers (`payload` is only read for format 1)."""
+    document: dict[str, Any] = {
         "recommendation": code,
         "seq": entry.seq,
         "kind": entry.kind,
@@ -49,9 +78,12 @@ def entry_document(code: str, entry: ChainedEntry, payload: Any) -> dict[str, An
         "perspective": entry.perspective,
         "effective_on": entry.effective_on.isoformat(),
         "recorded_at": format_recorded_at(entry.recorded_at),
-        "recorded_by": entry.recorded_by,
-        "payload": payload,
     }
+    if entry.format == LEGACY_FORMAT:
+        document.update(recorded_by=entry.recorded_by, payload=payload)
+    else:
+        document.update(format=entry.format, commitment=entry.commitment)
+    return document
 
 
 def entry_digest(code: str, entry: ChainedEntry, payload: Any) -> str:

@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.auth import AdminDep, ReaderDep, can_see_restricted
 from app.db import SessionDep
 from app.errors import problem_responses
+from app.history.audit import audit
 from app.history.schemas import FeedPage, VerifyReport
 from app.history.verify import verify_chains_once
 from app.history.views import history_feed
@@ -28,10 +29,11 @@ def get_feed(
 
 
 @router.get("/history/verify", response_model=VerifyReport, responses=problem_responses(401, 403, 429))
-def get_verify(session: SessionDep, _admin: AdminDep) -> dict:
+def get_verify(request: Request, session: SessionDep, _admin: AdminDep) -> dict:
     """Recompute every hash chain and report the root of all chain heads (admin; one at a time per server).
 
     It reads every entry, so it is for the instance's admin; never cached, since tampering in the database
     does not move the data fingerprint. Outsiders check the record against published roots.
     """
-    return verify_chains_once(session)
+    key = request.app.state.signing_public_key
+    return verify_chains_once(session, lambda session: audit(session, instance_key=key))

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.db import utcnow
-from app.history.chain import canonical_json, entry_digest
-from app.models import HistoryEntry, Recommendation, saved_id
+from app.history.chain import COMMITTED_FORMAT, canonical_json, content_commitment, entry_digest, new_salt
+from app.models import HistoryEntry, Recommendation, derived_alias, saved_id
 from app.vocabulary import HistoryKind, Perspective, Status
 
 
@@ -41,9 +41,11 @@ def build_entry(
     payload: dict[str, Any],
     status: Status | None = None,
     perspective: Perspective | None = None,
+    withdraws_entry_id: int | None = None,
 ) -> HistoryEntry:
-    """The next entry after `head`, hashed and timestamped now; not yet added to any session."""
+    """The next entry after `head`, committed to a fresh salt, hashed and timestamped now; not yet added."""
     seq, prev_hash = (head.seq + 1, head.hash) if head else (1, None)
+    salt = new_salt()
     entry = HistoryEntry(
         recommendation_id=recommendation_id,
         seq=seq,
@@ -56,6 +58,10 @@ def build_entry(
         payload=canonical_json(payload),
         prev_hash=prev_hash,
         hash="",  # set below: the digest covers the fields above
+        format=COMMITTED_FORMAT,
+        salt=salt,
+        commitment=content_commitment(salt, payload, derived_alias(recorded_by)),
+        withdraws_entry_id=withdraws_entry_id,
     )
     entry.hash = entry_digest(code, entry, payload)
     return entry

@@ -2,15 +2,21 @@
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.errors import TooManyRequests
-from app.history.chain import chains_root, entry_digest
-from app.models import HistoryEntry, Recommendation
+from app.history.chain import (
+    LEGACY_FORMAT,
+    WITHDRAWN_PAYLOAD,
+    chains_root,
+    content_commitment,
+    entry_digest,
+)
+from app.models import HistoryEntry, LogLeaf, Recommendation, derived_alias
 
 BATCH = 2000
 RETRY_AFTER_SECONDS = 60
@@ -19,15 +25,15 @@ RETRY_AFTER_SECONDS = 60
 _running = threading.Lock()
 
 
-def verify_chains_once(session: Session) -> dict[str, Any]:
-    """verify_chains, unless this process is already running one: then 429 with Retry-After."""
+def verify_chains_once(session: Session, verify: Callable[[Session], dict[str, Any]]) -> dict[str, Any]:
+    """Run a whole verification, unless this process is already running one: then 429 with Retry-After."""
     if not _running.acquire(blocking=False):
         raise TooManyRequests(
             "A verification of every chain is already running on this server; ask again in a minute.",
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     try:
-        return verify_chains(session)
+        return verify(session)
     finally:
         _running.release()
 
@@ -40,11 +46,21 @@ def verify_chains(session: Session) -> dict[str, Any]:
     current: tuple[int, str, int] | None = None  # recommendation id, code, version
     expected_seq = 1
     prev_hash: str | None = None
+    chain: dict[int, HistoryEntry] = {}  # the current chain's entries by id, for withdrawals
 
     def close_chain() -> dict[str, Any] | None:
         if current is None:
             return None
         _, code, version = current
+        named = {entry.withdraws_entry_id for entry in chain.values() if entry.withdraws_entry_id is not None}
+        for entry in chain.values():
+            if entry.payload == WITHDRAWN_PAYLOAD and entry.id not in named:
+                return {
+                    "recommendation": code,
+                    "seq": entry.seq,
+                    "id": entry.id,
+                    "reason": "the entry's content was erased without a withdrawal entry",
+                }
         if expected_seq == 1 or prev_hash is None:  # one implies the other: hashes are never NULL
             return {"recommendation": code, "seq": None, "reason": "the recommendation has no history"}
         # Every write adds one entry and one version, so a shorter chain means entries were removed.
@@ -61,11 +77,12 @@ def verify_chains(session: Session) -> dict[str, Any]:
         if current is None or current[0] != rec_id:
             problem = close_chain()
             first_broken = first_broken or problem
-            current, expected_seq, prev_hash = (rec_id, code, version), 1, None
+            current, expected_seq, prev_hash, chain = (rec_id, code, version), 1, None, {}
         if entry is None:
             continue
         entries += 1
-        problem = _check(entry, code, expected_seq, prev_hash)
+        problem = _check(entry, code, expected_seq, prev_hash, chain)
+        chain[entry.id or 0] = entry
         first_broken = first_broken or problem
         expected_seq, prev_hash = entry.seq + 1, entry.hash
     first_broken = first_broken or close_chain()
@@ -88,7 +105,9 @@ def _rows(session: Session) -> Iterator[tuple[int, str, int, HistoryEntry | None
     yield from session.execute(statement).tuples()
 
 
-def _check(entry: HistoryEntry, code: str, expected_seq: int, prev_hash: str | None) -> dict[str, Any] | None:
+def _check(
+    entry: HistoryEntry, code: str, expected_seq: int, prev_hash: str | None, chain: dict[int, HistoryEntry]
+) -> dict[str, Any] | None:
     def broken(reason: str) -> dict[str, Any]:
         return {"recommendation": code, "seq": entry.seq, "id": entry.id, "reason": reason}
 
@@ -100,6 +119,77 @@ def _check(entry: HistoryEntry, code: str, expected_seq: int, prev_hash: str | N
         payload = json.loads(entry.payload)
     except ValueError:
         return broken("the payload is not valid JSON")
+    withdrawn = entry.payload == WITHDRAWN_PAYLOAD
+    if entry.format == LEGACY_FORMAT:
+        # A withdrawn format-1 entry's content is gone: its hash stands as the next entry's prev_hash.
+        if not withdrawn and entry_digest(code, entry, payload) != entry.hash:
+            return broken("the hash does not match the entry's content")
+        return None
     if entry_digest(code, entry, payload) != entry.hash:
-        return broken("the hash does not match the entry's content")
+        return broken("the hash does not match the entry's commitment")
+    if not withdrawn:
+        if entry.salt is None:
+            return broken("the salt that opens the commitment is missing")
+        if content_commitment(entry.salt, payload, derived_alias(entry.recorded_by)) != entry.commitment:
+            return broken("the payload or the recorder does not match the commitment")
+    if entry.withdraws_entry_id is not None:
+        return _check_withdrawal(payload, entry.withdraws_entry_id, chain, broken)
     return None
+
+
+def _check_withdrawal(
+    payload: Any,
+    target_id: int,
+    chain: dict[int, HistoryEntry],
+    broken: Callable[[str], dict[str, Any]],
+) -> dict[str, Any] | None:
+    target = chain.get(target_id)
+    if target is None:
+        return broken("the withdrawal names an entry that is not earlier in this chain")
+    named = payload.get("withdraws", {}) if isinstance(payload, dict) else {}
+    if named != {"id": target.id, "seq": target.seq, "hash": target.hash}:
+        return broken("the withdrawal's payload does not name the entry it withdrew")
+    return None
+
+
+def verify_entries_since(session: Session, first_leaf: int) -> dict[str, Any]:
+    """Check entries from leaf `first_leaf` on, and those with no leaf yet, each against its predecessor:
+    work in proportion to what was added since a verified checkpoint."""
+    entry, previous, leaf = (
+        HistoryEntry.__table__,
+        HistoryEntry.__table__.alias("previous"),
+        LogLeaf.__table__,
+    )
+    statement = (
+        select(HistoryEntry, col(Recommendation.code), previous.c.hash)
+        .join(Recommendation, col(Recommendation.id) == col(HistoryEntry.recommendation_id))
+        .outerjoin(
+            previous,
+            (previous.c.recommendation_id == entry.c.recommendation_id) & (previous.c.seq == entry.c.seq - 1),
+        )
+        .outerjoin(leaf, leaf.c.entry_id == entry.c.id)
+        .where((leaf.c.leaf_index >= first_leaf) | leaf.c.leaf_index.is_(None))
+        .order_by(col(HistoryEntry.id))
+        .execution_options(yield_per=BATCH)
+    )
+    entries = 0
+    first_broken: dict[str, Any] | None = None
+    for entry_row, code, previous_hash in session.execute(statement).tuples():
+        entries += 1
+        if first_broken is not None:
+            continue
+        chain: dict[int, HistoryEntry] = {}
+        if entry_row.withdraws_entry_id is not None:
+            target = session.get(HistoryEntry, entry_row.withdraws_entry_id)
+            if target is not None and target.recommendation_id == entry_row.recommendation_id:
+                chain[target.id or 0] = target
+        expected_prev = previous_hash if entry_row.seq > 1 else None
+        first_broken = _check(entry_row, code, entry_row.seq, expected_prev, chain)
+        if first_broken is None and entry_row.seq > 1 and previous_hash is None:
+            first_broken = {
+                "recommendation": code,
+                "seq": entry_row.seq,
+                "id": entry_row.id,
+                "reason": "the previous entry is missing",
+            }
+    return {"ok": first_broken is None, "entries": entries, "first_broken": first_broken}

@@ -8,7 +8,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlmodel import Session
 
 from app.errors import NotFound
-from app.models import Evidence, HistoryEntry, Monitor, Recommendation, RecommendationEvidence
+from app.models import Evidence, HistoryEntry, LogLeaf, Monitor, Recommendation, RecommendationEvidence
 from app.vocabulary import Visibility
 
 SYSTEM_ALIAS = "system"
@@ -31,22 +31,32 @@ _ENTRY_COLUMNS = (
     _entry.payload,
     _entry.prev_hash,
     _entry.hash,
+    _entry.format,
+    _entry.salt,
+    _entry.commitment,
 )
-_WITH_CODE = HistoryEntry.__table__.join(Recommendation.__table__, _rec.id == _entry.recommendation_id)
+_leaf = LogLeaf.__table__.c
+_withdrawal = HistoryEntry.__table__.alias("withdrawal")
+_WITH_CODE = (
+    HistoryEntry.__table__.join(Recommendation.__table__, _rec.id == _entry.recommendation_id)
+    .outerjoin(LogLeaf.__table__, _leaf.entry_id == _entry.id)
+    .outerjoin(_withdrawal, _withdrawal.c.withdraws_entry_id == _entry.id)
+)
+_EXTRA_COLUMNS = (_leaf.leaf_index, _withdrawal.c.id.label("withdrawn_by_entry"))
 _BY_RECOMMENDATION = (
-    select(*_ENTRY_COLUMNS, _rec.code)
+    select(*_ENTRY_COLUMNS, *_EXTRA_COLUMNS, _rec.code)
     .select_from(_WITH_CODE)
     .where(_entry.recommendation_id == bindparam("recommendation_id"))
     .order_by(_entry.seq)
 )
 _BY_CODE = (
-    select(*_ENTRY_COLUMNS, _rec.code)
+    select(*_ENTRY_COLUMNS, *_EXTRA_COLUMNS, _rec.code)
     .select_from(_WITH_CODE)
     .where(_rec.code == bindparam("code"))
     .order_by(_entry.seq)
 )
 _FEED = (
-    select(*_ENTRY_COLUMNS, _rec.code)
+    select(*_ENTRY_COLUMNS, *_EXTRA_COLUMNS, _rec.code)
     .select_from(_WITH_CODE)
     .where(_entry.id > bindparam("after"))
     .order_by(_entry.id)
@@ -100,7 +110,7 @@ def entry_views(
     session: Session, rows: list[tuple[HistoryEntry, str]], *, privileged: bool
 ) -> list[dict[str, Any]]:
     """Render entries with aliases (names only for viewers up); hide restricted evidence from the public."""
-    flat = [(*(getattr(entry, key) for key in _ENTRY_KEYS), code) for entry, code in rows]
+    flat = [(*(getattr(entry, key) for key in _ENTRY_KEYS), None, None, code) for entry, code in rows]
     return _render(session, flat, privileged=privileged)
 
 
@@ -109,7 +119,7 @@ def _render(session: Session, rows: Sequence[Row | tuple], *, privileged: bool) 
 
     A Row's attribute lookup costs ten times its index, which showed on a feed page of 100 entries.
     """
-    payloads = [json.loads(row[_PAYLOAD]) for row in rows]
+    payloads = [json.loads(row[_PAYLOAD]) for row in rows]  # None once withdrawn
     monitors = _monitors(session, {row[_RECORDED_BY] for row in rows if row[_RECORDED_BY] is not None})
     codes = {row[-1] for row in rows}
     hidden = {} if privileged else hidden_evidence(session, codes, _referenced_evidence(payloads))
@@ -127,13 +137,18 @@ def _render(session: Session, rows: Sequence[Row | tuple], *, privileged: bool) 
             _,
             prev,
             digest,
+            entry_format,
+            salt,
+            commitment,
+            leaf_index,
+            withdrawn_by_entry,
             code,
         ) = row
-        redacted = _redact(payload, hidden.get(code, set()))
+        redacted = _redact(payload, hidden.get(code, set())) if payload is not None else None
         # Who holds restricted sources is itself a signal: the public learns no alias for such an entry.
         alias, name = (
             (WITHHELD_ALIAS, None)
-            if redacted is not payload
+            if redacted is not payload or (payload is None and not privileged)
             else monitors.get(recorded_by, (SYSTEM_ALIAS, None))
         )
         views.append(
@@ -152,6 +167,13 @@ def _render(session: Session, rows: Sequence[Row | tuple], *, privileged: bool) 
                 "redacted": redacted is not payload,
                 "prev_hash": prev,
                 "hash": digest,
+                "format": entry_format,
+                "commitment": commitment,
+                # The salt opens the commitment: only for readers who see the whole entry.
+                "salt": salt if redacted is payload else None,
+                "leaf_index": leaf_index,
+                "withdrawn": payload is None,
+                "withdrawn_by_entry": withdrawn_by_entry,
             }
         )
     return views
@@ -176,9 +198,11 @@ def _monitors(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
     return {monitor_id: (alias, name) for monitor_id, alias, name in rows}
 
 
-def _referenced_evidence(payloads: Iterable[dict[str, Any]]) -> set[int]:
+def _referenced_evidence(payloads: Iterable[dict[str, Any] | None]) -> set[int]:
     ids: set[int] = set()
     for payload in payloads:
+        if payload is None:
+            continue
         if "evidence_id" in payload:
             ids.add(payload["evidence_id"])
         ids.update(payload.get("evidence_ids", []))

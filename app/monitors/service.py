@@ -9,7 +9,7 @@ from sqlmodel import Session, col
 from app.auth import Principal, display_prefix, end_web_sessions, generate_token, hash_token
 from app.db import utcnow
 from app.errors import NotFound
-from app.models import ApiToken, Monitor, saved_id
+from app.models import ApiToken, Monitor, derived_alias, saved_id
 from app.vocabulary import Role
 
 
@@ -18,7 +18,7 @@ def create_monitor(session: Session, name: str, role: Role) -> Monitor:
     monitor = Monitor(name=name, role=role, alias=f"pending-{uuid.uuid4().hex}")
     session.add(monitor)
     session.flush()
-    monitor.alias = f"Monitor {monitor.id}"
+    monitor.alias = derived_alias(saved_id(monitor)) or ""
     session.flush()
     return monitor
 

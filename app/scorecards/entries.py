@@ -1,12 +1,12 @@
 """Assessment entries as scorecards, claim gaps and status changes show them."""
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from app.history.chain import stored_payload
 from app.models import HistoryEntry
 
 ID_CHUNK = 500
@@ -42,5 +42,5 @@ def entry_view(entry) -> dict[str, Any]:
         "perspective": entry.perspective,
         "effective_on": entry.effective_on,
         "recorded_at": entry.recorded_at,
-        "summary": json.loads(entry.payload).get("summary"),
+        "summary": stored_payload(entry.payload).get("summary"),
     }

@@ -1,6 +1,5 @@
 """The few reads only the pages need: the list's filter choices and the overview's latest assessments."""
 
-import json
 from collections import defaultdict
 from datetime import date
 from typing import Any
@@ -8,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from app.history.chain import stored_payload
 from app.models import Category, HistoryEntry, Recommendation, Section
 from app.vocabulary import HistoryKind, Perspective
 
@@ -59,7 +59,7 @@ def latest_assessments(session: Session, *, as_of: date | None, limit: int = 10)
             "status": row.status,
             "effective_on": row.effective_on,
             "recorded_at": row.recorded_at,
-            "summary": json.loads(row.payload).get("summary", ""),
+            "summary": stored_payload(row.payload).get("summary", ""),
         }
         for row in session.execute(statement)
     ]

@@ -1,0 +1,21 @@
+"""The whole verification: chains, the log and its checkpoints (and what the public sees)."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.history.verify import verify_chains, verify_entries_since
+from app.history.verify_log import VerifiedPoint, verify_log
+
+
+def audit(
+    session: Session,
+    *,
+    instance_key: str | None = None,
+    outside: dict[str, Any] | None = None,
+    since: VerifiedPoint | None = None,
+) -> dict[str, Any]:
+    """Verify everything, or with `since` only what was added after a verified checkpoint."""
+    chains = verify_entries_since(session, since.tree_size) if since else verify_chains(session)
+    log = verify_log(session, instance_key=instance_key, outside=outside, since=since)
+    return {**chains, "ok": chains["ok"] and log["ok"], "log": log}
