@@ -34,7 +34,7 @@ class ExportReport:
 
 
 class _Lines:
-    """Writes records as lines, keeping the SHA-256 of every line written and the count."""
+    """Writes records as lines, keeping the SHA-256 of every line written."""
 
     def __init__(self, sink: gzip.GzipFile) -> None:
         self._sink = sink
