@@ -65,9 +65,9 @@ VERIFIED_POINT_FILE = "verified-checkpoint.json"
 
 
 @contextmanager
-def write_session() -> Iterator[Session]:
-    """A session on the configured database that commits on success."""
-    engine = build_engine(get_settings().database_url)
+def write_session(url: str | None = None) -> Iterator[Session]:
+    """A session on the configured database (or `url`) that commits on success."""
+    engine = build_engine(url or get_settings().database_url)
     try:
         with Session(write_engine(engine)) as session:
             yield session
@@ -362,8 +362,11 @@ def import_bundle(
         Path | None, typer.Option(help="The private key (PREFIX.key) of a bundle encrypted to a recipient.")
     ] = None,
 ) -> None:
-    """Restore a bundle into an empty database (one without tables is migrated first); all or nothing."""
-    url = get_settings().database_url
+    """Restore a bundle into an empty database (one without tables is migrated first); all or nothing.
+
+    Connects as RECTRACK_MIGRATION_DATABASE_URL (the owner): it may migrate, and moves the id sequences.
+    """
+    url = get_settings().migration_database_url
     passphrase = None
     if passphrase_env or (
         file.is_file() and crypto.encryption_of(file) == crypto.PASSPHRASE and not identity
@@ -372,7 +375,7 @@ def import_bundle(
     key = crypto.load_identity(identity) if identity else None
     with BundleReader(file, passphrase=passphrase, identity=key) as bundle:
         prepare_database(url, bundle.header)
-        with write_session() as session:
+        with write_session(url) as session:
             counts = load_bundle(session, bundle)
     upgraded = upgrade_after_load(url, bundle.header)
     rows = sum(counts.values())

@@ -632,3 +632,42 @@ def test_a_bundle_verifies_offline_against_a_published_checkpoint(scripted, bund
     verified = run_cli(checking, "verify", "--checkpoint", str(tmp_path / "published.json"), data_dir=keyless)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert json.loads(verified.stdout)["ok"] is True
+
+
+@pytest.mark.sqlite_only  # the move: an SQLite instance restored into PostgreSQL under its two roles
+def test_a_restore_under_least_privilege_roles(scripted, bundles, postgres_server, run_id, tmp_path):
+    server = Targets(postgres_server, tmp_path).server()
+    suffix = f"{run_id}_{uuid.uuid4().hex[:8]}"
+    owner, runtime = f"rectrack_bundle_owner_{suffix}", f"rectrack_bundle_runtime_{suffix}"
+    database = None
+    try:
+        with server.admin.connect() as connection:
+            connection.execute(text(f'CREATE ROLE "{owner}" LOGIN CREATEROLE'))
+        database = server.create(f"rectrack_bundle_roles_{suffix}")
+        with server.admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{make_url(database).database}" OWNER TO "{owner}"'))
+        owner_url = make_url(database).set(username=owner).render_as_string(hide_password=False)
+        runtime_url = make_url(database).set(username=runtime).render_as_string(hide_password=False)
+        as_owner = {"RECTRACK_MIGRATION_DATABASE_URL": owner_url}
+        migrated = run_cli(runtime_url, "migrate", "--runtime-role", runtime, env=as_owner)
+        assert migrated.returncode == 0, migrated.stderr
+        imported = run_cli(runtime_url, "import-bundle", str(bundles["full"]), env=as_owner)
+        assert imported.returncode == 0, imported.stderr
+        before = _answers(scripted.url, scripted)["admin /api/v1/history/verify"]
+        with TestClient(create_app(Settings(database_url=runtime_url, _env_file=None))) as api:
+            assert api.get("/api/v1/history/verify", headers=bearer(scripted.admin)).json() == before[2]
+            body = {
+                "url": "https://example.org/bundle/after-the-move",
+                "title": "After",
+                "relation": "context",
+            }
+            assert link(api, scripted.monitor, A, body).json()["entry"]["id"] > before[2]["entries"]
+    finally:
+        if database is not None:
+            server.drop(database)
+        with server.admin.connect() as connection:
+            for role in (runtime, owner):
+                if connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first():
+                    connection.execute(text(f'REASSIGN OWNED BY "{role}" TO CURRENT_USER'))
+                    connection.execute(text(f'DROP OWNED BY "{role}"'))
+                    connection.execute(text(f'DROP ROLE "{role}"'))

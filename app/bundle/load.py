@@ -99,7 +99,16 @@ def load_bundle(session: Session, bundle: BundleReader) -> dict[str, int]:
     if pending:
         _insert(connection, targets[pending[0].table.name], pending)
     if is_postgres(connection):
-        _move_sequences(connection, header.tables)
+        try:
+            _move_sequences(connection, header.tables)
+        except DBAPIError as error:
+            raise BundleError(
+                gettext(
+                    "the id sequences cannot be moved past the restored ids (%(reason)s): restore as the "
+                    "owner role (RECTRACK_MIGRATION_DATABASE_URL)",
+                    reason=str(error.orig).strip().splitlines()[0],
+                )
+            ) from None
     return bundle.counts
 
 
