@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from app.db import build_engine, write_engine
 from app.history.chain import canonical_json, content_commitment, entry_digest, new_salt
 from app.history.checkpoints import sign_checkpoint
+from app.history.log import frontier_at
 from app.history.merkle import entry_leaf_hash
 from app.models import HistoryEntry, Recommendation, derived_alias
 from tests.support import CliRun, assess, run_cli, tamper
@@ -134,9 +135,23 @@ def test_a_checkpoint_signed_by_another_key_is_caught(client, database, data_dir
     _assess(client, monitor_token, CODE, "Recorded.")
     published, saved = _checkpoint(database, tmp_path)
     _rewrite_chain(database.url, CODE, "Rewritten.")
-    # The attacker replaces the checkpoints with one of the rewritten log, signed with a key of their own.
-    tamper(database.url, "DELETE FROM checkpoints")
     engine = build_engine(database.url)
+    with Session(engine) as session:
+        frontier = frontier_at(session, None)
+    # Without the key, the attacker can only give the stored checkpoint the rewritten log's root.
+    tamper(
+        database.url,
+        "UPDATE checkpoints SET root_hash = :root, frontier = :frontier",
+        root=frontier.root().hex(),
+        frontier=json.dumps(frontier.to_json()),
+    )
+    run, report = _verify(database)
+    assert _failed(run, report) == {
+        "reason": "a checkpoint's signature does not verify",
+        "tree_size": SEEDED + 1,
+    }
+    # So they replace it with one of the rewritten log, signed with a key of their own.
+    tamper(database.url, "DELETE FROM checkpoints")
     with Session(write_engine(engine)) as session:
         forged = sign_checkpoint(session, Ed25519PrivateKey.generate(), "rectrack")
         session.commit()
@@ -310,3 +325,22 @@ def test_a_malformed_checkpoint_file_is_refused_not_a_crash(client, database, da
 def test_checkpoint_without_a_signing_key_says_so(database, tmp_path):
     run = run_cli_in(database.url, tmp_path / "empty", "checkpoint")
     assert run.returncode == 2 and "rectrack keys create" in run.stderr
+
+
+def test_verify_since_checkpoint_with_an_older_published_checkpoint(
+    client, database, data_dir, monitor_token, tmp_path
+):
+    _, older = _checkpoint(database, tmp_path)
+    shutil.copy(older, tmp_path / "older.json")
+    _assess(client, monitor_token, CODE, "Later.")
+    _checkpoint(database, tmp_path)
+    assert _verify(database)[0].returncode == 0
+    run, report = _verify(database, "--since-checkpoint", "--checkpoint", str(tmp_path / "older.json"))
+    assert run.returncode == 0 and report["log"]["outside_checkpoint"] == {
+        "tree_size": SEEDED,
+        "matches": True,
+    }
+    _rewrite_chain(database.url, OTHER, "Rewritten.")
+    tamper(database.url, "DELETE FROM checkpoints")
+    run, report = _verify(database, "--since-checkpoint", "--checkpoint", str(tmp_path / "older.json"))
+    assert _failed(run, report) == {"reason": REWRITTEN, "tree_size": SEEDED}
