@@ -148,8 +148,11 @@ class CliRun:
     stderr: str
 
 
-def run_cli(database_url: str, *args: str) -> CliRun:
+def run_cli(database_url: str, *args: str, data_dir: Path | None = None) -> CliRun:
     """`rectrack ARGS` on a database, in this process, through the console script's own entry point.
+
+    `data_dir`: the instance's keys (pass the app's `settings.data_dir` when the app and the CLI must share a
+    signing key); by default the run's own RECTRACK_DATA_DIR.
 
     That is `app.cli.main`, which runs the typer app and turns an error into `error: ...` and exit status 1.
     Settings are read afresh for the run and forgotten after it, so no database URL leaks to other tests.
@@ -157,10 +160,11 @@ def run_cli(database_url: str, *args: str) -> CliRun:
     from app.cli import main
 
     runner = CliRunner()
+    env = {"RECTRACK_DATABASE_URL": database_url} | ({"RECTRACK_DATA_DIR": str(data_dir)} if data_dir else {})
     get_settings.cache_clear()
     try:
         with (
-            runner.isolation(env={"RECTRACK_DATABASE_URL": database_url}) as (stdout, stderr, _output),
+            runner.isolation(env=env) as (stdout, stderr, _output),
             mock.patch.object(sys, "argv", ["rectrack", *args]),
         ):
             try:

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import Settings, get_settings
-from app.keys import KeyProblem, cookie_secret, create_key
+from app.keys import KeyProblem, cookie_secret, create_key, create_signing_key
 from app.main import create_app
 from bench.server import free_port
 from tests.support import bearer, make_token
@@ -339,6 +339,7 @@ def test_revoking_any_token_of_the_monitor_ends_their_browser_sessions(client, m
 @pytest.mark.sqlite_only
 def test_production_refuses_to_start_without_a_cookie_key_or_with_one_others_can_read(settings):
     production = settings.model_copy(update={"env": "production"})
+    assert create_signing_key(settings.data_dir / "signing.key")  # its own refusals are tested with the log
     with pytest.raises(KeyProblem, match="No cookie key"):
         create_app(production)
     assert not (settings.data_dir / "cookie.key").exists()  # nothing generated in production
@@ -350,7 +351,11 @@ def test_production_refuses_to_start_without_a_cookie_key_or_with_one_others_can
     with TestClient(create_app(production)) as client:
         assert client.get("/readyz").status_code == 200
     configured = production.model_copy(
-        update={"secret_key": "k" * 40, "data_dir": settings.data_dir / "none"}
+        update={
+            "secret_key": "k" * 40,
+            "data_dir": settings.data_dir / "none",
+            "signing_key_file": settings.data_dir / "signing.key",
+        }
     )
     with TestClient(create_app(configured)) as client:
         assert client.get("/login").status_code == 200

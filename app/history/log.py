@@ -57,6 +57,13 @@ def sequence(session: Session, *, limit: int | None = None) -> int:
     return given
 
 
+def has_pending(session: Session) -> bool:
+    """True when an entry waits for its leaf (two index lookups)."""
+    newest_entry = session.scalar(select(func.max(col(HistoryEntry.id))))
+    newest_leaf = session.scalar(select(func.max(col(LogLeaf.entry_id))))
+    return newest_entry is not None and (newest_leaf is None or newest_entry > newest_leaf)
+
+
 def tree_size(session: Session) -> int:
     """How many leaves the log has."""
     newest = session.scalar(select(func.max(col(LogLeaf.leaf_index))))
