@@ -27,9 +27,8 @@ CHAINED = ("seq", "kind", "status", "perspective", "effective_on", "recorded_at"
 
 
 @pytest.fixture
-def data_dir(settings, client, monkeypatch):
+def data_dir(settings, client):
     """The app's data directory (its signing key created by the app), shared with the command line."""
-    monkeypatch.setenv("RECTRACK_DATA_DIR", str(settings.data_dir))
     return settings.data_dir
 
 
@@ -39,17 +38,17 @@ def _assess(client, token, code: str, summary: str) -> dict:
     ]
 
 
-def _checkpoint(database, tmp_path) -> tuple[dict, object]:
+def _checkpoint(database, data_dir, tmp_path) -> tuple[dict, object]:
     """`rectrack checkpoint`, its output kept in a file as an outsider keeps a published checkpoint."""
-    run = run_cli(database.url, "checkpoint")
+    run = run_cli(database.url, "checkpoint", data_dir=data_dir)
     assert run.returncode == 0, run.stderr
     saved = tmp_path / "published-checkpoint.json"
     saved.write_text(run.stdout, encoding="utf-8")
     return json.loads(run.stdout), saved
 
 
-def _verify(database, *args: str) -> tuple[CliRun, dict]:
-    run = run_cli(database.url, "verify", *args)
+def _verify(database, data_dir, *args: str) -> tuple[CliRun, dict]:
+    run = run_cli(database.url, "verify", *args, data_dir=data_dir)
     return run, json.loads(run.stdout)
 
 
@@ -113,27 +112,27 @@ def test_a_rewritten_history_is_caught_against_stored_and_published_checkpoints(
     for number in range(2):
         _assess(client, monitor_token, CODE, f"Recorded {number}.")
     _assess(client, monitor_token, OTHER, "Another recommendation.")
-    published, saved = _checkpoint(database, tmp_path)
+    published, saved = _checkpoint(database, data_dir, tmp_path)
     assert published["tree_size"] == SEEDED + 3
-    run, report = _verify(database)
+    run, report = _verify(database, data_dir)
     assert run.returncode == 0 and report["ok"], run.stdout
 
     _rewrite_chain(database.url, CODE, "What the attacker wants on record.")
-    run, report = _verify(database)
+    run, report = _verify(database, data_dir)
     assert report["first_broken"] is None, "the rewrite must be a capable one: every chain verifies"
     assert _failed(run, report) == {"reason": REWRITTEN, "tree_size": SEEDED + 3}
 
     tamper(database.url, "DELETE FROM checkpoints")
-    run, report = _verify(database)
+    run, report = _verify(database, data_dir)
     assert run.returncode == 0 and report["ok"], "without checkpoints the database alone cannot tell"
-    run, report = _verify(database, "--checkpoint", str(saved))
+    run, report = _verify(database, data_dir, "--checkpoint", str(saved))
     assert _failed(run, report) == {"reason": REWRITTEN, "tree_size": SEEDED + 3}
     assert report["log"]["outside_checkpoint"] == {"tree_size": SEEDED + 3, "matches": False}
 
 
 def test_a_checkpoint_signed_by_another_key_is_caught(client, database, data_dir, monitor_token, tmp_path):
     _assess(client, monitor_token, CODE, "Recorded.")
-    published, saved = _checkpoint(database, tmp_path)
+    published, saved = _checkpoint(database, data_dir, tmp_path)
     _rewrite_chain(database.url, CODE, "Rewritten.")
     engine = build_engine(database.url)
     with Session(engine) as session:
@@ -145,7 +144,7 @@ def test_a_checkpoint_signed_by_another_key_is_caught(client, database, data_dir
         root=frontier.root().hex(),
         frontier=json.dumps(frontier.to_json()),
     )
-    run, report = _verify(database)
+    run, report = _verify(database, data_dir)
     assert _failed(run, report) == {
         "reason": "a checkpoint's signature does not verify",
         "tree_size": SEEDED + 1,
@@ -157,7 +156,7 @@ def test_a_checkpoint_signed_by_another_key_is_caught(client, database, data_dir
         session.commit()
         assert (forged.tree_size, forged.root_hash) != (0, published["root_hash"])
     engine.dispose()
-    run, report = _verify(database)
+    run, report = _verify(database, data_dir)
     assert report["first_broken"] is None
     assert _failed(run, report) == {
         "reason": "a checkpoint was signed by another key than this instance's",
@@ -167,15 +166,8 @@ def test_a_checkpoint_signed_by_another_key_is_caught(client, database, data_dir
     outsider = tmp_path / "outsider"
     outsider.mkdir()
     shutil.copy(saved, outsider / "published.json")
-    run = run_cli_in(database.url, outsider, "verify", "--checkpoint", str(outsider / "published.json"))
+    run = run_cli(database.url, "verify", "--checkpoint", str(outsider / "published.json"), data_dir=outsider)
     assert _failed(run, json.loads(run.stdout))["reason"] == REWRITTEN
-
-
-def run_cli_in(url: str, data_dir, *args: str) -> CliRun:
-    """The command line with another data directory (an outsider's machine: no signing key)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RECTRACK_DATA_DIR", str(data_dir))
-        return run_cli(url, *args)
 
 
 @pytest.mark.parametrize("which", ["newest", "older"])
@@ -186,7 +178,7 @@ def test_deleted_chain_tail_with_its_version_and_leaf_is_caught(
     gone = _assess(client, monitor_token, CODE, "Deleted by the attacker.")
     if which == "older":
         _assess(client, monitor_token, OTHER, "Recorded after.")
-    _, saved = _checkpoint(database, tmp_path)
+    _, saved = _checkpoint(database, data_dir, tmp_path)
     engine = build_engine(database.url)
     with engine.connect() as connection:
         leaf_index = connection.execute(
@@ -207,11 +199,11 @@ def test_deleted_chain_tail_with_its_version_and_leaf_is_caught(
             "leaf_index": leaf_index,
         }
     )
-    run, report = _verify(database)
+    run, report = _verify(database, data_dir)
     assert report["first_broken"] is None, "the chain itself was cut cleanly"
     assert _failed(run, report) == expected
     tamper(database.url, "DELETE FROM checkpoints")
-    run, report = _verify(database, "--checkpoint", str(saved))
+    run, report = _verify(database, data_dir, "--checkpoint", str(saved))
     assert _failed(run, report)["reason"] == expected["reason"]
 
 
@@ -219,10 +211,10 @@ def test_deleted_chain_tail_with_its_version_and_leaf_is_caught(
 def test_a_deleted_leaf_is_caught(client, database, data_dir, monitor_token, tmp_path, which):
     first = _assess(client, monitor_token, CODE, "One.")
     last = _assess(client, monitor_token, OTHER, "Two.")
-    _checkpoint(database, tmp_path)
+    _checkpoint(database, data_dir, tmp_path)
     entry = last if which == "newest" else first
     tamper(database.url, "DELETE FROM log_leaves WHERE entry_id = :id", id=entry["id"])
-    run, report = _verify(database)
+    run, report = _verify(database, data_dir)
     if which == "newest":
         assert (
             _failed(run, report)["reason"]
@@ -236,16 +228,16 @@ def test_a_deleted_leaf_is_caught(client, database, data_dir, monitor_token, tmp
 
 
 def test_verify_since_checkpoint_checks_only_what_is_new(client, database, data_dir, monitor_token, tmp_path):
-    _checkpoint(database, tmp_path)
-    run, report = _verify(database)
+    _checkpoint(database, data_dir, tmp_path)
+    run, report = _verify(database, data_dir)
     assert run.returncode == 0 and report["entries"] == SEEDED, run.stdout
     point_file = data_dir / "verified-checkpoint.json"
     assert json.loads(point_file.read_text())["tree_size"] == SEEDED
     saved_point = point_file.read_text()
     new = [_assess(client, monitor_token, code, "New.") for code in (CODE, OTHER, CODE)]
-    _checkpoint(database, tmp_path)
+    _checkpoint(database, data_dir, tmp_path)
 
-    run, report = _verify(database, "--since-checkpoint")
+    run, report = _verify(database, data_dir, "--since-checkpoint")
     assert run.returncode == 0 and report["ok"], run.stdout
     assert report["entries"] == len(new)
     assert report["log"]["from_leaf"] == SEEDED and report["log"]["tree_size"] == SEEDED + 3
@@ -258,7 +250,7 @@ def test_verify_since_checkpoint_checks_only_what_is_new(client, database, data_
         payload=canonical_json({**json.loads(_payload(database.url, new[1]["id"])), "summary": "Changed."}),
         id=new[1]["id"],
     )
-    run, report = _verify(database, "--since-checkpoint")
+    run, report = _verify(database, data_dir, "--since-checkpoint")
     assert run.returncode == 1 and report["ok"] is False
     assert report["entries"] == len(new)
     assert report["first_broken"] == {
@@ -285,13 +277,13 @@ def test_verify_since_checkpoint_catches_a_log_cut_below_the_verified_point(
 ):
     _assess(client, monitor_token, CODE, "Kept.")
     gone = _assess(client, monitor_token, CODE, "Deleted by the attacker.")
-    _checkpoint(database, tmp_path)
-    run, report = _verify(database)
+    _checkpoint(database, data_dir, tmp_path)
+    run, report = _verify(database, data_dir)
     assert run.returncode == 0, run.stdout
     tamper(database.url, "DELETE FROM log_leaves WHERE entry_id = :id", id=gone["id"])
     tamper(database.url, "DELETE FROM history_entries WHERE id = :id", id=gone["id"])
     tamper(database.url, "UPDATE recommendations SET version = version - 1 WHERE code = :code", code=CODE)
-    run, report = _verify(database, "--since-checkpoint")
+    run, report = _verify(database, data_dir, "--since-checkpoint")
     assert _failed(run, report) == {
         "reason": f"the log has {SEEDED + 1} leaves, fewer than the {SEEDED + 2} verified before: "
         "leaves were removed",
@@ -315,32 +307,36 @@ def test_verify_since_checkpoint_catches_a_log_cut_below_the_verified_point(
     ],
 )
 def test_a_malformed_checkpoint_file_is_refused_not_a_crash(client, database, data_dir, tmp_path, change):
-    published, saved = _checkpoint(database, tmp_path)
+    published, saved = _checkpoint(database, data_dir, tmp_path)
     saved.write_text(json.dumps(published | change))
-    run = run_cli(database.url, "verify", "--checkpoint", str(saved))
+    run = run_cli(database.url, "verify", "--checkpoint", str(saved), data_dir=data_dir)
     assert run.returncode == 2 and "holds no checkpoint" in run.stderr, (run.returncode, run.stderr)
 
 
 @pytest.mark.sqlite_only
 def test_checkpoint_without_a_signing_key_says_so(database, tmp_path):
-    run = run_cli_in(database.url, tmp_path / "empty", "checkpoint")
+    run = run_cli(database.url, "checkpoint", data_dir=tmp_path / "empty")
     assert run.returncode == 2 and "rectrack keys create" in run.stderr
 
 
 def test_verify_since_checkpoint_with_an_older_published_checkpoint(
     client, database, data_dir, monitor_token, tmp_path
 ):
-    _, older = _checkpoint(database, tmp_path)
+    _, older = _checkpoint(database, data_dir, tmp_path)
     shutil.copy(older, tmp_path / "older.json")
     _assess(client, monitor_token, CODE, "Later.")
-    _checkpoint(database, tmp_path)
-    assert _verify(database)[0].returncode == 0
-    run, report = _verify(database, "--since-checkpoint", "--checkpoint", str(tmp_path / "older.json"))
+    _checkpoint(database, data_dir, tmp_path)
+    assert _verify(database, data_dir)[0].returncode == 0
+    run, report = _verify(
+        database, data_dir, "--since-checkpoint", "--checkpoint", str(tmp_path / "older.json")
+    )
     assert run.returncode == 0 and report["log"]["outside_checkpoint"] == {
         "tree_size": SEEDED,
         "matches": True,
     }
     _rewrite_chain(database.url, OTHER, "Rewritten.")
     tamper(database.url, "DELETE FROM checkpoints")
-    run, report = _verify(database, "--since-checkpoint", "--checkpoint", str(tmp_path / "older.json"))
+    run, report = _verify(
+        database, data_dir, "--since-checkpoint", "--checkpoint", str(tmp_path / "older.json")
+    )
     assert _failed(run, report) == {"reason": REWRITTEN, "tree_size": SEEDED}

@@ -245,22 +245,21 @@ def _report(run) -> dict:
     return json.loads(run.stdout)
 
 
-def test_format_1_entries_still_verify_after_upgrading(empty_database, tmp_path, monkeypatch):
-    url = empty_database.url
-    monkeypatch.setenv("RECTRACK_DATA_DIR", str(tmp_path / "data"))
+def test_format_1_entries_still_verify_after_upgrading(empty_database, tmp_path):
+    url, data_dir = empty_database.url, tmp_path / "data"
     migrate(url, "0005")
     legacy = _write_at_0005(url)
     migrate(url)
-    assert run_cli(url, "keys", "create").returncode == 0
-    run = run_cli(url, "verify")
+    assert run_cli(url, "keys", "create", data_dir=data_dir).returncode == 0
+    run = run_cli(url, "verify", data_dir=data_dir)
     assert run.returncode == 0, run.stdout
     assert (_report(run)["entries"], _report(run)["chains"]) == (2, 1)
-    checkpoint = json.loads(run_cli(url, "checkpoint").stdout)
+    checkpoint = json.loads(run_cli(url, "checkpoint", data_dir=data_dir).stdout)
     leaves = [rfc9162.leaf_of(bytes.fromhex(entry["hash"])) for entry in legacy]
     assert (checkpoint["tree_size"], checkpoint["root_hash"]) == (2, rfc9162.merkle_root(leaves).hex())
 
     token = make_token(url, "monitor", "A later monitor")
-    settings = Settings(database_url=url, data_dir=tmp_path / "data", _env_file=None)
+    settings = Settings(database_url=url, data_dir=data_dir, _env_file=None)
     with TestClient(create_app(settings)) as client:
         history = client.get("/api/v1/recommendations/legacy-1.1/history").json()["items"]
         assert [(entry["format"], entry["salt"], entry["commitment"]) for entry in history] == [
@@ -274,12 +273,12 @@ def test_format_1_entries_still_verify_after_upgrading(empty_database, tmp_path,
         ]
         assert newer["format"] == 2 and newer["prev_hash"] == legacy[1]["hash"]
         assert _format_2_hash(newer) == newer["hash"] and _commitment(newer) == newer["commitment"]
-    run = run_cli(url, "verify", "--checkpoint", str(_saved(tmp_path, checkpoint)))
+    run = run_cli(url, "verify", "--checkpoint", str(_saved(tmp_path, checkpoint)), data_dir=data_dir)
     assert run.returncode == 0 and _report(run)["entries"] == 3, run.stdout
 
     changed = {**json.loads(legacy[1]["payload"]), "summary": "Rewritten."}
     tamper(url, "UPDATE history_entries SET payload = :payload WHERE id = 2", payload=_canonical(changed))
-    run = run_cli(url, "verify")
+    run = run_cli(url, "verify", data_dir=data_dir)
     assert run.returncode == 1
     assert _report(run)["first_broken"] == {
         "recommendation": "legacy-1.1",

@@ -28,9 +28,8 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def data_dir(settings, client, monkeypatch):
+def data_dir(settings, client):
     """The app's data directory (its signing key created by the app), shared with the command line."""
-    monkeypatch.setenv("RECTRACK_DATA_DIR", str(settings.data_dir))
     return settings.data_dir
 
 
@@ -115,7 +114,7 @@ def test_checkpoints_are_published_signed_and_paged(client, database, data_dir, 
     signed = []
     for _ in range(3):
         _assess(client, monitor_token, 1)
-        run = run_cli(database.url, "checkpoint")
+        run = run_cli(database.url, "checkpoint", data_dir=data_dir)
         assert run.returncode == 0, run.stderr
         signed.append(run.stdout)
     published = _checkpoints(client)

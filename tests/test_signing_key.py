@@ -22,9 +22,7 @@ CODE = "odf-kz-2015-7.10"
 
 
 def _in(data_dir, url: str, *args: str):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RECTRACK_DATA_DIR", str(data_dir))
-        run = run_cli(url, *args)
+    run = run_cli(url, *args, data_dir=data_dir)
     assert run.returncode == 0, (run.stdout, run.stderr)
     return run
 
