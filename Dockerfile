@@ -1,4 +1,5 @@
-# rectrack: migrations, then uvicorn. Point RECTRACK_DATABASE_URL at PostgreSQL.
+# rectrack: migrations, then uvicorn. Point RECTRACK_DATABASE_URL at PostgreSQL as the runtime role, and migrate
+# as the owner role (RECTRACK_MIGRATION_DATABASE_URL; README: "PostgreSQL in production: two roles").
 # BASE_IMAGE: a Debian-based image with Python 3.11 and its venv module (the lock files are for 3.11):
 # python:3.11-slim from a registry, or rectrack-base:bookworm built from Debian's packages by docker/base.sh
 # where no registry is reachable (`make docker-check` does that).
@@ -6,8 +7,6 @@ ARG BASE_IMAGE=python:3.11-slim
 FROM ${BASE_IMAGE}
 
 # PATH in full: an image made with `docker import` has none to extend.
-# One database role for now; when the owner/runtime role split lands, `rectrack migrate` runs as the owner
-# and the server as the runtime role.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -34,9 +33,12 @@ RUN python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "rectra
 # Keys live in the data directory: mount a volume on /var/lib/rectrack (or set RECTRACK_SECRET_KEY) so they
 # outlive the container and every instance shares them. Outside production the CMD creates missing ones before
 # the workers start; with RECTRACK_ENV=production a missing key stops the server instead.
+# `rectrack migrate` runs as RECTRACK_MIGRATION_DATABASE_URL when it is set, else as RECTRACK_DATABASE_URL: as
+# the runtime role it succeeds only when nothing is left to migrate. Better, migrate in a one-off container
+# that alone gets the owner's URL; if this one gets it anyway, the server starts without it in its environment.
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD ["python", "-c", "import os, sys, urllib.request; url = 'http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/readyz'; sys.exit(urllib.request.urlopen(url, timeout=2).status != 200)"]
-CMD ["sh", "-c", "if [ \"$RECTRACK_ENV\" != production ]; then rectrack keys create; fi && rectrack migrate && exec rectrack serve --host \"$HOST\" --port \"$PORT\" --workers \"$WEB_CONCURRENCY\""]
+CMD ["sh", "-c", "if [ \"$RECTRACK_ENV\" != production ]; then rectrack keys create; fi && rectrack migrate && exec env -u RECTRACK_MIGRATION_DATABASE_URL rectrack serve --host \"$HOST\" --port \"$PORT\" --workers \"$WEB_CONCURRENCY\""]
 WORKDIR /srv/rectrack
 
 COPY pyproject.toml README.md alembic.ini ./

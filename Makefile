@@ -64,7 +64,7 @@ test: install-test
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-## typecheck: mypy over app/, seed/ and migrations/env.py ([tool.mypy] in pyproject.toml)
+## typecheck: mypy over app/, seed/, migrations/env.py and migrations/record_guard.py ([tool.mypy] in pyproject.toml)
 .PHONY: typecheck
 typecheck: install-test
 	$(BIN)/mypy

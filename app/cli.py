@@ -4,28 +4,31 @@ Messages are in the instance's default locale (app/i18n); `--help` texts are Eng
 """
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 import uvicorn
+from alembic.util import CommandError
 from pydantic import ValidationError
 from rich.console import Console
 from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import build_engine, write_engine
+from app.db_roles import RoleRefused, set_up_runtime_role, vet_runtime_role
 from app.errors import ProblemError
 from app.history.audit import audit
 from app.history.checkpoints import checkpoint_view, public_key_text, sign_checkpoint
 from app.history.verify_log import VerifiedPoint
 from app.i18n.translation import N_, gettext, ngettext
 from app.keys import cookie_key_path, create_key, create_signing_key, read_signing_key, signing_key_path
-from app.migrate import upgrade
+from app.migrate import migrate as migrate_to
 from app.models import saved_id
 from app.monitors import service as monitors
 from app.reports import console as report_console
@@ -34,6 +37,7 @@ from app.scorecards.export import scorecard_csv
 from app.scorecards.params import GAPS_PAGE, PointInTimeParams, ScorecardParams
 from app.scorecards.service import compute_scorecard, point_of
 from app.vocabulary import Role, label
+from migrations.record_guard import DowngradeRefused
 
 cli = typer.Typer(
     help="rectrack: track the implementation of recommendations.",
@@ -104,10 +108,58 @@ def checkpoint() -> None:
 
 
 @cli.command()
-def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
-    """Upgrade the database to the newest schema (alembic upgrade head)."""
-    upgrade(get_settings().database_url, revision)
-    typer.echo(gettext("database migrated to %(revision)s", revision=revision))
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision (an older one downgrades).")] = "head",
+    runtime_role: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL: create this role if missing and grant it what the service needs, no more."
+        ),
+    ] = None,
+    runtime_password_env: Annotated[
+        str | None, typer.Option(help="Set the runtime role's password from this environment variable.")
+    ] = None,
+    backup_taken: Annotated[
+        Path | None,
+        typer.Option(
+            help="A backup written since the newest history entry: lets a downgrade drop the record."
+        ),
+    ] = None,
+) -> None:
+    """Migrate as RECTRACK_MIGRATION_DATABASE_URL (default: the database URL), then grant a runtime role."""
+    url = get_settings().migration_database_url
+    password = None
+    if runtime_password_env is not None:
+        if runtime_role is None:
+            _fail(gettext("--runtime-password-env needs --runtime-role"))
+        password = os.environ.get(runtime_password_env)
+        if not password:
+            _fail(gettext("the environment variable %(name)s is not set or empty", name=runtime_password_env))
+    if runtime_role is not None:
+        try:
+            vet_runtime_role(url, runtime_role)
+        except RoleRefused as error:
+            _fail(str(error))
+    try:
+        direction = migrate_to(url, revision, backup=str(backup_taken) if backup_taken else None)
+    except (DowngradeRefused, CommandError) as error:
+        _fail(str(error))
+    if direction == "downgrade":
+        typer.echo(gettext("database downgraded to %(revision)s", revision=revision))
+    else:
+        typer.echo(gettext("database migrated to %(revision)s", revision=revision))
+    if runtime_role is not None:
+        try:
+            set_up_runtime_role(url, runtime_role, password)
+        except RoleRefused as error:
+            _fail(str(error))
+        typer.echo(gettext("runtime role %(role)s granted least privilege", role=runtime_role))
+
+
+def _fail(message: str) -> NoReturn:
+    """Print `error: MESSAGE` and exit with status 1."""
+    typer.echo(gettext("error: %(detail)s", detail=message), err=True)
+    raise typer.Exit(1)
 
 
 SEED_COUNTS = {

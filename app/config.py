@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -14,6 +14,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RECTRACK_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///./rectrack.db"
+    # The owner role's URL, for `rectrack migrate` and plain alembic: it runs migrations and owns every
+    # table, while database_url may be a runtime role that cannot alter or disable them. Unset: database_url.
+    migration_database_url: str = ""
     public_read: bool = True
     sqlite_busy_timeout_ms: int = 15_000
     max_body_bytes: int = 1024 * 1024
@@ -54,6 +57,12 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _migrate_as_the_runtime_role_by_default(self) -> "Settings":
+        if not self.migration_database_url:
+            self.migration_database_url = self.database_url
+        return self
 
     @property
     def production(self) -> bool:

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# make docker-check: build the image, run it against the local PostgreSQL on a fresh database, try the README's
-# examples on it, and remove the container and the database whatever happens. Takes minutes; not part of
-# `make test`. Run it whenever the Dockerfile, docker/ or the dependencies (lock files) change.
+# make docker-check: build the image, migrate a fresh database on the local PostgreSQL as an owner role (which
+# also creates and grants the runtime role), serve it as the runtime role, try the README's examples on it, and
+# remove the container, the database and both roles whatever happens. Takes minutes; not part of `make test`.
+# Run it whenever the Dockerfile, docker/ or the dependencies (lock files) change.
 #
 # BASE_IMAGE=python:3.11-slim uses a registry's image; unset, the base is built from Debian's packages
-# (docker/base.sh). POSTGRES_URL names a server where the check may create and drop a database.
+# (docker/base.sh). POSTGRES_URL names a server where the check may create and drop a database and roles
+# (a superuser; the owner role it creates logs in without a password there, as with trust authentication).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,8 +19,11 @@ work=$(mktemp -d)
 dockerd_log=${DOCKERD_LOG:-/var/tmp/rectrack-dockerd.log}
 container="rectrack-check-$$"
 database="rectrack_check_$$"
+owner="rectrack_check_owner_$$"
+runtime="rectrack_check_runtime_$$"
 dockerd_pid=""
 database_created=""
+roles_created=""
 passed=0
 failed=0
 
@@ -36,6 +41,10 @@ cleanup() {
   fi
   if [ -n "$database_created" ]; then
     psql -q "$postgres_url/postgres" -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null
+  fi
+  if [ -n "$roles_created" ]; then
+    # Roles are cluster-wide: the database went first, with everything they owned or were granted in it.
+    psql -q "$postgres_url/postgres" -c "DROP ROLE IF EXISTS $runtime" -c "DROP ROLE IF EXISTS $owner" >/dev/null
   fi
   if [ -n "$dockerd_pid" ]; then
     log "stopping the docker daemon this check started (pid $dockerd_pid)"
@@ -84,16 +93,30 @@ if [ -n "$previous" ] && [ "$previous" != "$($docker image inspect -f '{{.Id}}' 
   $docker rmi "$previous" >/dev/null 2>&1 || true
 fi
 
-# --- a fresh database and the container -------------------------------------------------------------------
-# One role for now; when the owner/runtime role split lands, migrate as the owner and serve as the runtime role.
-psql -q "$postgres_url/postgres" -c "CREATE DATABASE $database" >/dev/null
+# --- a fresh database migrated by its owner; the container serves it as the runtime role -------------------
+# The README's "PostgreSQL in production: two roles": the owner owns the database and migrates in a one-off
+# container, which creates the runtime role with its password; the serving container gets the runtime URL alone.
+server=${postgres_url#*://}
+server=${server#*@}
+owner_url="postgresql://$owner@$server/$database"
+runtime_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
+runtime_url="postgresql://$runtime:$runtime_password@$server/$database"
+psql -q "$postgres_url/postgres" -c "CREATE ROLE $owner LOGIN CREATEROLE" >/dev/null
+roles_created=1
+psql -q "$postgres_url/postgres" -c "CREATE DATABASE $database OWNER $owner" >/dev/null
 database_created=1
+log "migrating $database as $owner, granting $runtime"
+$docker run --rm --network host -e RECTRACK_MIGRATION_DATABASE_URL="$owner_url" \
+  -e RECTRACK_DATABASE_URL="$runtime_url" -e RUNTIME_PASSWORD="$runtime_password" \
+  "$image" rectrack migrate --runtime-role "$runtime" --runtime-password-env RUNTIME_PASSWORD \
+  >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log"; exit 1; }
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
-log "running $container on $base (database $database)"
+log "running $container on $base (database $database, role $runtime)"
 run_started=$SECONDS
+# Its CMD migrates again, as the runtime role: nothing is left to do, and that needs no privilege.
 $docker run -d --name "$container" --network host --health-interval 2s \
-  -e RECTRACK_DATABASE_URL="$postgres_url/$database" -e HOST=127.0.0.1 -e PORT="$port" \
+  -e RECTRACK_DATABASE_URL="$runtime_url" -e HOST=127.0.0.1 -e PORT="$port" \
   "$image" >/dev/null
 
 for _ in $(seq 1 120); do
@@ -138,6 +161,14 @@ R=$API/recommendations/odf-kz-2015-6.2
 
 request GET "$base/readyz"
 expect "readyz before the seed" 'code == 200'
+expect "the migration granted the runtime role" \
+  "$(grep -q 'granted least privilege' "$work/migrate.log" && echo True || echo False)"
+# as_runtime SQL: True when the runtime role may run it
+as_runtime() { psql -qtA "$runtime_url" -c "$1" >/dev/null 2>&1 && echo True || echo False; }
+expect "the runtime role cannot disable the append-only triggers" \
+  "not $(as_runtime 'ALTER TABLE history_entries DISABLE TRIGGER ALL')"
+expect "the runtime role cannot create a table" "not $(as_runtime 'CREATE TABLE rectrack_scratch (id integer)')"
+expect "the runtime role reads" "$(as_runtime 'SELECT count(*) FROM recommendations')"
 expect "runs as a non-root user" "$($docker exec "$container" id -u) != 0"
 expect "the cookie key is the user's alone" \
   "'$($docker exec "$container" stat -c '%a %U' /var/lib/rectrack/cookie.key)' == '600 rectrack'"

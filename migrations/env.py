@@ -1,4 +1,7 @@
-"""Alembic environment: the URL comes from the app's settings unless the caller passes a connection."""
+"""Alembic environment: the URL comes from the app's settings unless the caller passes a connection.
+
+Plain `alembic` migrates as RECTRACK_MIGRATION_DATABASE_URL (the owner role), else RECTRACK_DATABASE_URL.
+"""
 
 from alembic import context
 from sqlalchemy import Connection
@@ -6,6 +9,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on the metadata)
+from app.config import get_settings
 from app.db import build_engine
 
 target_metadata = SQLModel.metadata
@@ -17,6 +21,9 @@ def _configure_and_run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite can only ALTER by copying tables
         compare_type=True,
+        # One transaction for the whole run on SQLite too (its DDL is transactional): a downgrade that the
+        # record guard (migrations/record_guard.py) refuses halfway, or any failing step, leaves nothing done.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -36,7 +43,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _configure_and_run(connection)
         return
-    url = context.config.get_main_option("sqlalchemy.url") or None
+    url = context.config.get_main_option("sqlalchemy.url") or get_settings().migration_database_url
     engine = build_engine(url)
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"

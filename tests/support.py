@@ -148,7 +148,9 @@ class CliRun:
     stderr: str
 
 
-def run_cli(database_url: str, *args: str, data_dir: Path | None = None) -> CliRun:
+def run_cli(
+    database_url: str, *args: str, data_dir: Path | None = None, env: dict[str, str | None] | None = None
+) -> CliRun:
     """`rectrack ARGS` on a database, in this process, through the console script's own entry point.
 
     `data_dir`: the instance's keys (pass the app's `settings.data_dir` when the app and the CLI must share a
@@ -156,15 +158,22 @@ def run_cli(database_url: str, *args: str, data_dir: Path | None = None) -> CliR
 
     That is `app.cli.main`, which runs the typer app and turns an error into `error: ...` and exit status 1.
     Settings are read afresh for the run and forgotten after it, so no database URL leaks to other tests.
+    `env` adds variables for the run (None removes one); the migration URL is unset unless it names one.
     """
     from app.cli import main
 
     runner = CliRunner()
-    env = {"RECTRACK_DATABASE_URL": database_url} | ({"RECTRACK_DATA_DIR": str(data_dir)} if data_dir else {})
+    variables: dict[str, str | None] = {
+        "RECTRACK_DATABASE_URL": database_url,
+        "RECTRACK_MIGRATION_DATABASE_URL": None,
+    }
+    if data_dir:
+        variables["RECTRACK_DATA_DIR"] = str(data_dir)
+    variables |= env or {}
     get_settings.cache_clear()
     try:
         with (
-            runner.isolation(env=env) as (stdout, stderr, _output),
+            runner.isolation(env=variables) as (stdout, stderr, _output),
             mock.patch.object(sys, "argv", ["rectrack", *args]),
         ):
             try:

@@ -1,5 +1,6 @@
 """The migration chain works both ways on both databases and matches the models."""
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -7,9 +8,10 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
+from app.config import Settings
 from app.db import build_engine
 from app.migrate import alembic_config, head_revision
-from tests.support import migrate
+from tests.support import migrate, run_cli
 
 
 def _tables(url: str) -> set[str]:
@@ -39,3 +41,22 @@ def test_models_match_migrations(empty_database):
         assert compare_metadata(context, SQLModel.metadata) == []
         assert context.get_current_revision() == head_revision()
     engine.dispose()
+
+
+def test_the_migration_url_defaults_to_the_database_url(monkeypatch):
+    monkeypatch.delenv("RECTRACK_MIGRATION_DATABASE_URL", raising=False)
+    settings = Settings(database_url="sqlite:///./elsewhere.db", _env_file=None)
+    assert settings.migration_database_url == "sqlite:///./elsewhere.db"
+    owner = Settings(database_url="sqlite:///a.db", migration_database_url="sqlite:///b.db", _env_file=None)
+    assert owner.migration_database_url == "sqlite:///b.db"
+
+
+@pytest.mark.sqlite_only
+def test_migrate_runs_as_the_migration_url_when_set(empty_database, tmp_path):
+    runtime = tmp_path / "runtime.db"
+    run = run_cli(
+        f"sqlite:///{runtime}", "migrate", env={"RECTRACK_MIGRATION_DATABASE_URL": empty_database.url}
+    )
+    assert run.returncode == 0, run.stderr
+    assert "history_entries" in _tables(empty_database.url)
+    assert not runtime.exists()

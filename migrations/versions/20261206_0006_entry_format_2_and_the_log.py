@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import app.db  # noqa: F401  (UTCDateTime)
+from migrations.record_guard import refuse_to_drop_the_record
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -197,6 +198,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Back to format 1 alone, without the log (refused by the data itself once format 2 entries exist)."""
+    # It drops log_leaves and checkpoints: only on an empty database or after a backup.
+    refuse_to_drop_the_record()
     statements = POSTGRES_DOWN if op.get_bind().dialect.name == "postgresql" else SQLITE_DOWN
     for statement in statements:
         op.execute(statement)
