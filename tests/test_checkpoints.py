@@ -340,3 +340,16 @@ def test_verify_since_checkpoint_with_an_older_published_checkpoint(
         database, data_dir, "--since-checkpoint", "--checkpoint", str(tmp_path / "older.json")
     )
     assert _failed(run, report) == {"reason": REWRITTEN, "tree_size": SEEDED}
+
+
+def test_a_tampered_frontier_is_never_signed_on(client, database, data_dir, tmp_path, monitor_token):
+    """The frontier stored beside a checkpoint is not signed: the next checkpoint is built from the leaves
+    when the frontier does not give the signed root, so the new root is still the log's own."""
+    _assess(client, monitor_token, CODE, "Before the frontier was tampered with.")
+    _checkpoint(database, data_dir, tmp_path)
+    tamper(database.url, "UPDATE checkpoints SET frontier = :bogus", bogus=json.dumps(["00" * 32] * 6))
+    _assess(client, monitor_token, OTHER, "After.")
+    signed, _ = _checkpoint(database, data_dir, tmp_path)
+    run, report = _verify(database, data_dir)
+    assert run.returncode == 0 and report["ok"] is True, run.stdout
+    assert report["log"]["root_hash"] == signed["root_hash"] and report["log"]["checkpoints_checked"] == 2
