@@ -395,10 +395,19 @@ def _json_time(value: object) -> str:
     return value.isoformat().replace("+00:00", "Z") if isinstance(value, datetime) else str(value)
 
 
+# The fields of a published checkpoint that are text (a number there would crash the signature check).
+CHECKPOINT_TEXTS = ("root_hash", "signature", "public_key", "origin", "signed_at")
+
+
 def _read_checkpoint_file(path: Path) -> dict:
     try:
         published = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(published, dict) or not {"tree_size", "root_hash", "signature"} <= published.keys():
+            raise ValueError
+        size = published["tree_size"]
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise ValueError
+        if any(not isinstance(published.get(name, ""), str) for name in CHECKPOINT_TEXTS):
             raise ValueError
     except (OSError, ValueError):
         typer.echo(
