@@ -1,4 +1,4 @@
-"""The `rectrack` command line: migrate, seed, serve, scorecard, report.
+"""The `rectrack` command line: migrate, seed, serve, scorecard, report, export and import-bundle.
 
 Messages are in the instance's default locale (app/i18n); `--help` texts are English.
 """
@@ -19,6 +19,12 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlmodel import Session
 
+from app.bundle import crypto
+from app.bundle.load import load_bundle, prepare_database, upgrade_after_load
+from app.bundle.reader import BundleReader
+from app.bundle.records import BundleError
+from app.bundle.tables import Options
+from app.bundle.writer import export_bundle
 from app.config import get_settings
 from app.db import build_engine, write_engine
 from app.db_roles import RoleRefused, set_up_runtime_role, vet_runtime_role
@@ -59,9 +65,9 @@ VERIFIED_POINT_FILE = "verified-checkpoint.json"
 
 
 @contextmanager
-def write_session() -> Iterator[Session]:
-    """A session on the configured database that commits on success."""
-    engine = build_engine(get_settings().database_url)
+def write_session(url: str | None = None) -> Iterator[Session]:
+    """A session on the configured database (or `url`) that commits on success."""
+    engine = build_engine(url or get_settings().database_url)
     try:
         with Session(write_engine(engine)) as session:
             yield session
@@ -105,6 +111,16 @@ def checkpoint() -> None:
     with write_session() as session:
         signed = checkpoint_view(sign_checkpoint(session, key, settings.log_origin))
     typer.echo(json.dumps(signed, indent=2, default=_json_time))
+
+
+@keys_cli.command("create-recipient")
+def keys_create_recipient(
+    out: Annotated[Path, typer.Option(help="PREFIX: writes PREFIX.pub and PREFIX.key.")],
+) -> None:
+    """Create a key pair to encrypt bundles to: PREFIX.pub for `export --recipient`, PREFIX.key to restore."""
+    private, public = crypto.create_recipient(out)
+    typer.echo(gettext("created %(path)s (give it to whoever exports)", path=public))
+    typer.echo(gettext("created %(path)s (keep it secret and offline; it opens the bundles)", path=private))
 
 
 @cli.command()
@@ -286,6 +302,95 @@ def verify(
     raise typer.Exit(0 if report["ok"] else 1)
 
 
+def _passphrase(variable: str | None, *, confirm: bool) -> str:
+    """A passphrase from the named environment variable, else typed at a prompt; never from argv."""
+    if variable:
+        value = os.environ.get(variable)
+        if not value:
+            raise BundleError(gettext("the environment variable %(name)s is not set or empty", name=variable))
+        return value
+    prompted: str = typer.prompt(gettext("Passphrase"), hide_input=True, confirmation_prompt=confirm)
+    return prompted
+
+
+@cli.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option(help="The bundle file to write (.jsonl.gz, or .enc when encrypted).")],
+    include_names: Annotated[
+        bool, typer.Option(help="Monitors' real names (default: their aliases).")
+    ] = False,
+    include_tokens: Annotated[bool, typer.Option(help="API token hashes, so tokens keep working.")] = False,
+    encrypt: Annotated[
+        bool, typer.Option(help="Encrypt, with a passphrase unless --recipient is given.")
+    ] = False,
+    passphrase_env: Annotated[
+        str | None,
+        typer.Option(help="Read the passphrase from this environment variable (implies --encrypt)."),
+    ] = None,
+    recipient: Annotated[
+        Path | None,
+        typer.Option(help="Encrypt to this public key (keys create-recipient; implies --encrypt)."),
+    ] = None,
+) -> None:
+    """Back up the whole database to one bundle file (JSON Lines, gzip, checksummed; optionally encrypted)."""
+    envelope = None
+    if recipient is not None:
+        envelope = crypto.for_recipient(crypto.load_recipient(recipient))
+    elif encrypt or passphrase_env:
+        envelope = crypto.for_passphrase(_passphrase(passphrase_env, confirm=True))
+    options = Options(include_names=include_names, include_tokens=include_tokens)
+    with read_session() as session:
+        report = export_bundle(session, out, options, envelope)
+    rows = sum(report.counts.values())
+    wrote = ngettext(
+        "wrote %(num)s row to %(out)s (%(size)s bytes)",
+        "wrote %(num)s rows to %(out)s (%(size)s bytes)",
+        rows,
+        out=report.path,
+        size=report.size,
+    )
+    typer.echo(wrote, err=True)
+
+
+@cli.command("import-bundle")
+def import_bundle(
+    file: Annotated[Path, typer.Argument(help="A bundle written by `rectrack export`.")],
+    passphrase_env: Annotated[
+        str | None, typer.Option(help="Read the passphrase from this environment variable.")
+    ] = None,
+    identity: Annotated[
+        Path | None, typer.Option(help="The private key (PREFIX.key) of a bundle encrypted to a recipient.")
+    ] = None,
+) -> None:
+    """Restore a bundle into an empty database (one without tables is migrated first); all or nothing.
+
+    Connects as RECTRACK_MIGRATION_DATABASE_URL (the owner): it may migrate, and moves the id sequences.
+    """
+    url = get_settings().migration_database_url
+    passphrase = None
+    if passphrase_env or (
+        file.is_file() and crypto.encryption_of(file) == crypto.PASSPHRASE and not identity
+    ):
+        passphrase = _passphrase(passphrase_env, confirm=False)
+    key = crypto.load_identity(identity) if identity else None
+    with BundleReader(file, passphrase=passphrase, identity=key) as bundle:
+        prepare_database(url, bundle.header)
+        with write_session(url) as session:
+            counts = load_bundle(session, bundle)
+    upgraded = upgrade_after_load(url, bundle.header)
+    rows = sum(counts.values())
+    loaded = ngettext(
+        "restored %(num)s row from %(file)s (schema %(revision)s)",
+        "restored %(num)s rows from %(file)s (schema %(revision)s)",
+        rows,
+        file=file,
+        revision=bundle.header.revision,
+    )
+    typer.echo(loaded, err=True)
+    if upgraded:
+        typer.echo(gettext("database migrated to head after the restore"), err=True)
+
+
 def _json_time(value: object) -> str:
     return value.isoformat().replace("+00:00", "Z") if isinstance(value, datetime) else str(value)
 
@@ -443,6 +548,9 @@ def main() -> None:
         cli()
     except ProblemError as error:
         typer.echo(gettext("error: %(detail)s", detail=error.detail), err=True)
+        raise SystemExit(1) from None
+    except BundleError as error:
+        typer.echo(gettext("error: %(detail)s", detail=str(error)), err=True)
         raise SystemExit(1) from None
 
 
