@@ -6,11 +6,12 @@ Messages are in the instance's default locale (app/i18n); `--help` texts are Eng
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 import uvicorn
@@ -367,6 +368,23 @@ def import_bundle(
     Connects as RECTRACK_MIGRATION_DATABASE_URL (the owner): it may migrate, and moves the id sequences.
     """
     url = get_settings().migration_database_url
+    counts, header, upgraded = _restore(url, file, passphrase_env, identity)
+    rows = sum(counts.values())
+    loaded = ngettext(
+        "restored %(num)s row from %(file)s (schema %(revision)s)",
+        "restored %(num)s rows from %(file)s (schema %(revision)s)",
+        rows,
+        file=file,
+        revision=header.revision,
+    )
+    typer.echo(loaded, err=True)
+    if upgraded:
+        typer.echo(gettext("database migrated to head after the restore"), err=True)
+
+
+def _restore(
+    url: str, file: Path, passphrase_env: str | None, identity: Path | None
+) -> tuple[dict, Any, bool]:
     passphrase = None
     if passphrase_env or (
         file.is_file() and crypto.encryption_of(file) == crypto.PASSPHRASE and not identity
@@ -377,18 +395,44 @@ def import_bundle(
         prepare_database(url, bundle.header)
         with write_session(url) as session:
             counts = load_bundle(session, bundle)
-    upgraded = upgrade_after_load(url, bundle.header)
-    rows = sum(counts.values())
-    loaded = ngettext(
-        "restored %(num)s row from %(file)s (schema %(revision)s)",
-        "restored %(num)s rows from %(file)s (schema %(revision)s)",
-        rows,
-        file=file,
-        revision=bundle.header.revision,
-    )
-    typer.echo(loaded, err=True)
-    if upgraded:
-        typer.echo(gettext("database migrated to head after the restore"), err=True)
+    return counts, bundle.header, upgrade_after_load(url, bundle.header)
+
+
+@cli.command("verify-bundle")
+def verify_bundle(
+    file: Annotated[Path, typer.Argument(help="A bundle written by `rectrack export`.")],
+    outside: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint", help="A checkpoint published earlier (JSON): prove the bundle extends it."
+        ),
+    ] = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option(help="The publisher's Ed25519 public key (base64): every checkpoint must be its."),
+    ] = None,
+    passphrase_env: Annotated[
+        str | None, typer.Option(help="Read the passphrase from this environment variable.")
+    ] = None,
+    identity: Annotated[
+        Path | None, typer.Option(help="The private key (PREFIX.key) of a bundle encrypted to a recipient.")
+    ] = None,
+) -> None:
+    """Verify a bundle offline, with no server and no database of yours: chains, log, checkpoints."""
+    published = _read_checkpoint_file(outside) if outside else None
+    with tempfile.TemporaryDirectory(prefix="rectrack-verify-") as scratch:
+        url = f"sqlite:///{Path(scratch) / 'bundle.db'}"
+        _restore(url, file, passphrase_env, identity)
+        engine = build_engine(url)
+        try:
+            with Session(engine) as session:
+                report = audit(session, instance_key=public_key, outside=published)
+        finally:
+            engine.dispose()
+    report["log"].pop("verified_checkpoint")
+    report["log"].pop("frontier")
+    typer.echo(json.dumps(report, indent=2, default=str))
+    raise typer.Exit(0 if report["ok"] else 1)
 
 
 def _json_time(value: object) -> str:

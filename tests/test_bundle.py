@@ -634,6 +634,33 @@ def test_a_bundle_verifies_offline_against_a_published_checkpoint(scripted, bund
     assert json.loads(verified.stdout)["ok"] is True
 
 
+def test_verify_bundle_needs_no_server_and_catches_a_rewritten_bundle(scripted, bundles, tmp_path):
+    """`rectrack verify-bundle`: an auditor checks a bundle with nothing but it and a published checkpoint; a
+    bundle rewritten with a valid checksum (the payload of an entry changed, the trailer resealed) fails."""
+    with TestClient(create_app(Settings(database_url=scripted.url, _env_file=None))) as api:
+        published = api.get("/api/v1/checkpoints/latest").json()
+    (tmp_path / "published.json").write_text(json.dumps(published))
+    checkpoint = ("--checkpoint", str(tmp_path / "published.json"), "--public-key", published["public_key"])
+    nowhere = "sqlite:////nonexistent/never-opened.db"  # verify-bundle uses a scratch database of its own
+    verified = run_cli(nowhere, "verify-bundle", str(bundles["default"]), *checkpoint)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert json.loads(verified.stdout)["log"]["outside_checkpoint"] == {
+        "tree_size": published["tree_size"],
+        "matches": True,
+    }
+    lines = _lines(bundles["default"])
+    first = _first_line_of(lines, "history_entries") - 1
+    record = json.loads(lines[first])
+    record["row"]["payload"] = record["row"]["payload"].replace("}", ',"rewritten":true}', 1)
+    lines[first] = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    forged = _write_lines(tmp_path / "forged.jsonl.gz", _resealed(lines))
+    refused = run_cli(nowhere, "verify-bundle", str(forged), *checkpoint)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert json.loads(refused.stdout)["first_broken"]["id"] == record["row"]["id"]
+    other_key = run_cli(nowhere, "verify-bundle", str(bundles["default"]), "--public-key", "A" * 43 + "=")
+    assert other_key.returncode == 1 and "another key" in other_key.stdout
+
+
 @pytest.mark.sqlite_only  # the move: an SQLite instance restored into PostgreSQL under its two roles
 def test_a_restore_under_least_privilege_roles(scripted, bundles, postgres_server, run_id, tmp_path):
     server = Targets(postgres_server, tmp_path).server()
