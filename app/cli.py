@@ -1,4 +1,4 @@
-"""The `rectrack` command line: migrate, seed, serve, scorecard, report.
+"""The `rectrack` command line: migrate, seed, serve, scorecard, report, export and import-bundle.
 
 Messages are in the instance's default locale (app/i18n); `--help` texts are English.
 """
@@ -6,11 +6,12 @@ Messages are in the instance's default locale (app/i18n); `--help` texts are Eng
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 import uvicorn
@@ -19,6 +20,12 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlmodel import Session
 
+from app.bundle import crypto
+from app.bundle.load import load_bundle, prepare_database, upgrade_after_load
+from app.bundle.reader import BundleReader
+from app.bundle.records import BundleError
+from app.bundle.tables import Options
+from app.bundle.writer import export_bundle
 from app.config import get_settings
 from app.db import build_engine, write_engine
 from app.db_roles import RoleRefused, set_up_runtime_role, vet_runtime_role
@@ -59,9 +66,9 @@ VERIFIED_POINT_FILE = "verified-checkpoint.json"
 
 
 @contextmanager
-def write_session() -> Iterator[Session]:
-    """A session on the configured database that commits on success."""
-    engine = build_engine(get_settings().database_url)
+def write_session(url: str | None = None) -> Iterator[Session]:
+    """A session on the configured database (or `url`) that commits on success."""
+    engine = build_engine(url or get_settings().database_url)
     try:
         with Session(write_engine(engine)) as session:
             yield session
@@ -105,6 +112,16 @@ def checkpoint() -> None:
     with write_session() as session:
         signed = checkpoint_view(sign_checkpoint(session, key, settings.log_origin))
     typer.echo(json.dumps(signed, indent=2, default=_json_time))
+
+
+@keys_cli.command("create-recipient")
+def keys_create_recipient(
+    out: Annotated[Path, typer.Option(help="PREFIX: writes PREFIX.pub and PREFIX.key.")],
+) -> None:
+    """Create a key pair to encrypt bundles to: PREFIX.pub for `export --recipient`, PREFIX.key to restore."""
+    private, public = crypto.create_recipient(out)
+    typer.echo(gettext("created %(path)s (give it to whoever exports)", path=public))
+    typer.echo(gettext("created %(path)s (keep it secret and offline; it opens the bundles)", path=private))
 
 
 @cli.command()
@@ -286,14 +303,155 @@ def verify(
     raise typer.Exit(0 if report["ok"] else 1)
 
 
+def _passphrase(variable: str | None, *, confirm: bool) -> str:
+    """A passphrase from the named environment variable, else typed at a prompt; never from argv."""
+    if variable:
+        value = os.environ.get(variable)
+        if not value:
+            raise BundleError(gettext("the environment variable %(name)s is not set or empty", name=variable))
+        return value
+    prompted: str = typer.prompt(gettext("Passphrase"), hide_input=True, confirmation_prompt=confirm)
+    return prompted
+
+
+@cli.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option(help="The bundle file to write (.jsonl.gz, or .enc when encrypted).")],
+    include_names: Annotated[
+        bool, typer.Option(help="Monitors' real names (default: their aliases).")
+    ] = False,
+    include_tokens: Annotated[bool, typer.Option(help="API token hashes, so tokens keep working.")] = False,
+    encrypt: Annotated[
+        bool, typer.Option(help="Encrypt, with a passphrase unless --recipient is given.")
+    ] = False,
+    passphrase_env: Annotated[
+        str | None,
+        typer.Option(help="Read the passphrase from this environment variable (implies --encrypt)."),
+    ] = None,
+    recipient: Annotated[
+        Path | None,
+        typer.Option(help="Encrypt to this public key (keys create-recipient; implies --encrypt)."),
+    ] = None,
+) -> None:
+    """Back up the whole database to one bundle file (JSON Lines, gzip, checksummed; optionally encrypted)."""
+    envelope = None
+    if recipient is not None:
+        envelope = crypto.for_recipient(crypto.load_recipient(recipient))
+    elif encrypt or passphrase_env:
+        envelope = crypto.for_passphrase(_passphrase(passphrase_env, confirm=True))
+    options = Options(include_names=include_names, include_tokens=include_tokens)
+    with read_session() as session:
+        report = export_bundle(session, out, options, envelope)
+    rows = sum(report.counts.values())
+    wrote = ngettext(
+        "wrote %(num)s row to %(out)s (%(size)s bytes)",
+        "wrote %(num)s rows to %(out)s (%(size)s bytes)",
+        rows,
+        out=report.path,
+        size=report.size,
+    )
+    typer.echo(wrote, err=True)
+
+
+@cli.command("import-bundle")
+def import_bundle(
+    file: Annotated[Path, typer.Argument(help="A bundle written by `rectrack export`.")],
+    passphrase_env: Annotated[
+        str | None, typer.Option(help="Read the passphrase from this environment variable.")
+    ] = None,
+    identity: Annotated[
+        Path | None, typer.Option(help="The private key (PREFIX.key) of a bundle encrypted to a recipient.")
+    ] = None,
+) -> None:
+    """Restore a bundle into an empty database (one without tables is migrated first); all or nothing.
+
+    Connects as RECTRACK_MIGRATION_DATABASE_URL (the owner): it may migrate, and moves the id sequences.
+    """
+    url = get_settings().migration_database_url
+    counts, header, upgraded = _restore(url, file, passphrase_env, identity)
+    rows = sum(counts.values())
+    loaded = ngettext(
+        "restored %(num)s row from %(file)s (schema %(revision)s)",
+        "restored %(num)s rows from %(file)s (schema %(revision)s)",
+        rows,
+        file=file,
+        revision=header.revision,
+    )
+    typer.echo(loaded, err=True)
+    if upgraded:
+        typer.echo(gettext("database migrated to head after the restore"), err=True)
+
+
+def _restore(
+    url: str, file: Path, passphrase_env: str | None, identity: Path | None
+) -> tuple[dict, Any, bool]:
+    passphrase = None
+    if passphrase_env or (
+        file.is_file() and crypto.encryption_of(file) == crypto.PASSPHRASE and not identity
+    ):
+        passphrase = _passphrase(passphrase_env, confirm=False)
+    key = crypto.load_identity(identity) if identity else None
+    with BundleReader(file, passphrase=passphrase, identity=key) as bundle:
+        prepare_database(url, bundle.header)
+        with write_session(url) as session:
+            counts = load_bundle(session, bundle)
+    return counts, bundle.header, upgrade_after_load(url, bundle.header)
+
+
+@cli.command("verify-bundle")
+def verify_bundle(
+    file: Annotated[Path, typer.Argument(help="A bundle written by `rectrack export`.")],
+    outside: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint", help="A checkpoint published earlier (JSON): prove the bundle extends it."
+        ),
+    ] = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option(help="The publisher's Ed25519 public key (base64): every checkpoint must be its."),
+    ] = None,
+    passphrase_env: Annotated[
+        str | None, typer.Option(help="Read the passphrase from this environment variable.")
+    ] = None,
+    identity: Annotated[
+        Path | None, typer.Option(help="The private key (PREFIX.key) of a bundle encrypted to a recipient.")
+    ] = None,
+) -> None:
+    """Verify a bundle offline, with no server and no database of yours: chains, log, checkpoints."""
+    published = _read_checkpoint_file(outside) if outside else None
+    with tempfile.TemporaryDirectory(prefix="rectrack-verify-") as scratch:
+        url = f"sqlite:///{Path(scratch) / 'bundle.db'}"
+        _restore(url, file, passphrase_env, identity)
+        engine = build_engine(url)
+        try:
+            with Session(engine) as session:
+                report = audit(session, instance_key=public_key, outside=published)
+        finally:
+            engine.dispose()
+    report["log"].pop("verified_checkpoint")
+    report["log"].pop("frontier")
+    typer.echo(json.dumps(report, indent=2, default=str))
+    raise typer.Exit(0 if report["ok"] else 1)
+
+
 def _json_time(value: object) -> str:
     return value.isoformat().replace("+00:00", "Z") if isinstance(value, datetime) else str(value)
+
+
+# The fields of a published checkpoint that are text (a number there would crash the signature check).
+CHECKPOINT_TEXTS = ("root_hash", "signature", "public_key", "origin", "signed_at")
 
 
 def _read_checkpoint_file(path: Path) -> dict:
     try:
         published = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(published, dict) or not {"tree_size", "root_hash", "signature"} <= published.keys():
+            raise ValueError
+        size = published["tree_size"]
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise ValueError
+        if any(not isinstance(published.get(name, ""), str) for name in CHECKPOINT_TEXTS):
             raise ValueError
     except (OSError, ValueError):
         typer.echo(
@@ -434,6 +592,9 @@ def main() -> None:
         cli()
     except ProblemError as error:
         typer.echo(gettext("error: %(detail)s", detail=error.detail), err=True)
+        raise SystemExit(1) from None
+    except BundleError as error:
+        typer.echo(gettext("error: %(detail)s", detail=str(error)), err=True)
         raise SystemExit(1) from None
 
 

@@ -83,6 +83,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.scorecards = LRUCache(SCORECARD_ENTRIES)
     app.state.claim_gaps = LRUCache(CLAIM_GAP_ENTRIES)
     app.state.render_slots = RenderSlots(settings.document_renders)
+    # A proof reads every leaf up to its checkpoint (until the log keeps inner nodes): a few at a time.
+    app.state.proof_slots = RenderSlots(
+        settings.document_renders,
+        "This server is computing as many proofs as it can; ask again in a few seconds.",
+    )
     install_error_handlers(app)
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]  # FastAPI's documented hook
     app.include_router(health.router)

@@ -1,7 +1,7 @@
 """`make bench`: generate the data set on SQLite and PostgreSQL, measure each figure beside its floor.
 
 Environment: BENCH_RECOMMENDATIONS (default 300000), BENCH_DATABASES (sqlite,postgresql),
-BENCH_ONLY (generate,scorecards,reads,writes,matrix,verify), BENCH_REQUESTS, BENCH_SECONDS,
+BENCH_ONLY (generate,scorecards,reads,writes,matrix,verify,bundle), BENCH_REQUESTS, BENCH_SECONDS,
 BENCH_WRITE_SECONDS, BENCH_RUNS, BENCH_DIR, BENCH_REUSE=1 (keep and reuse generated databases),
 BENCH_OUT (a JSON file of every figure), BENCH_POSTGRES_URL (default: RECTRACK_TEST_POSTGRES_URL,
 else postgres@127.0.0.1:5432).
@@ -23,6 +23,7 @@ from app.models import Recommendation
 from bench.databases import BenchDatabase, postgres_admin_url, postgres_available
 from bench.floors import DESCRIPTIONS
 from bench.generate import generate
+from bench.measure_bundle import bundle_rows
 from bench.measure_matrix import matrix_rows
 from bench.measure_reads import read_rows
 from bench.measure_scorecards import scorecard_rows
@@ -116,6 +117,11 @@ def _seconds(seconds: float) -> str:
     return f"{seconds:,.0f} s" if seconds >= 10 else ms(seconds)
 
 
+def _bulk_seconds(generated: list[Row]) -> float | None:
+    """How long the bulk loader took to fill the database (None when it was reused)."""
+    return next((row.data["seconds"]["generate and load"] for row in generated), None)
+
+
 def main() -> int:
     """Run every selected measurement on every selected database and print the tables."""
     config = Config.from_env()
@@ -142,6 +148,9 @@ def main() -> int:
                 rows += write_rows(url, backend, config)
             if "verify" in config.only:
                 rows += verify_rows(url, backend)
+            if "bundle" in config.only:
+                settings = POSTGRES_SETTINGS if backend == "postgresql" else None
+                rows += bundle_rows(database, settings, _bulk_seconds(generated))
         finally:
             if not config.reuse:
                 database.drop()

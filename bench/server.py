@@ -40,6 +40,9 @@ class Server:
     # file would be read): the browser tests start from neither the developer's settings nor their .env.
     base_env: dict[str, str] | None = None
     cwd: Path = ROOT
+    # Where the server's output (uvicorn's log, the app's logging) goes; default: this process's.
+    log: Path | None = None
+    log_level: str = "warning"
 
     @property
     def base_url(self) -> str:
@@ -61,7 +64,7 @@ class Server:
             "--workers",
             str(self.workers),
             "--log-level",
-            "warning",
+            self.log_level,
             "--no-access-log",
             "--loop",
             "uvloop",
@@ -78,7 +81,19 @@ class Server:
         # Keys the server creates (the cookie key) go to a folder of its own, not the checkout's data/.
         base = os.environ if self.base_env is None else self.base_env
         env = {"RECTRACK_DATA_DIR": tempfile.mkdtemp(prefix="rectrack-data-"), **base, **self.env}
-        self.process = subprocess.Popen(self.command(), env=env, cwd=self.cwd, start_new_session=True)
+        output = self.log.open("ab") if self.log else None
+        try:
+            self.process = subprocess.Popen(
+                self.command(),
+                env=env,
+                cwd=self.cwd,
+                start_new_session=True,
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+            )
+        finally:
+            if output:
+                output.close()
         return self
 
     def wait(self, timeout: float = 60) -> "Server":

@@ -41,7 +41,7 @@ def sign_checkpoint(session: Session, key: Ed25519PrivateKey, origin: str) -> Ch
     one when nothing was added since)."""
     sequence(session)
     latest = latest_checkpoint(session)
-    frontier = frontier_at(session, latest)
+    frontier = frontier_at(session, latest if _frontier_matches(session, latest) else None)
     if latest is not None and frontier.size == latest.tree_size:
         return latest
     root = frontier.root().hex()
@@ -61,6 +61,16 @@ def sign_checkpoint(session: Session, key: Ed25519PrivateKey, origin: str) -> Ch
     session.add(checkpoint)
     session.flush()
     return checkpoint
+
+
+def _frontier_matches(session: Session, checkpoint: Checkpoint | None) -> bool:
+    """True when a checkpoint's stored frontier gives its signed root: else never sign on top of it."""
+    if checkpoint is None:
+        return False
+    try:
+        return frontier_at(session, checkpoint, checkpoint.tree_size).root().hex() == checkpoint.root_hash
+    except ValueError:
+        return False
 
 
 def latest_checkpoint(session: Session) -> Checkpoint | None:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from app.auth import ReaderDep
 from app.db import SessionDep
@@ -42,6 +42,7 @@ def get_latest_checkpoint(session: SessionDep, _reader: ReaderDep) -> dict:
     "/checkpoints/consistency", response_model=ConsistencyProof, responses=problem_responses(400, 404)
 )
 def get_consistency_proof(
+    request: Request,
     session: SessionDep,
     _reader: ReaderDep,
     from_size: Annotated[
@@ -50,15 +51,18 @@ def get_consistency_proof(
     to_size: Annotated[int, Query(alias="to", ge=0, le=2**62, description="The later checkpoint's size.")],
 ) -> dict:
     """Proof that the log at an earlier checkpoint is a prefix of the log at a later one."""
-    return checkpoint_consistency(session, from_size, to_size)
+    with request.app.state.proof_slots.held():
+        return checkpoint_consistency(session, from_size, to_size)
 
 
-@router.get("/history/{entry_id}/proof", response_model=InclusionProof, responses=problem_responses(404))
+@router.get("/history/{entry_id}/proof", response_model=InclusionProof, responses=problem_responses(404, 429))
 def get_inclusion_proof(
+    request: Request,
     session: SessionDep,
     _reader: ReaderDep,
     entry_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     checkpoint: TreeSize,
 ) -> dict:
     """Proof that a history entry is in the log at a signed checkpoint."""
-    return entry_inclusion(session, entry_id, checkpoint)
+    with request.app.state.proof_slots.held():
+        return entry_inclusion(session, entry_id, checkpoint)

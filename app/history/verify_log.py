@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from app.history.checkpoints import checkpoint_view, signature_valid
+from app.history.log import tree_size
 from app.history.merkle import EMPTY_ROOT, Frontier, entry_leaf_hash
 from app.models import Checkpoint, HistoryEntry, LogLeaf
 
@@ -45,6 +46,13 @@ def verify_log(
 
     if since is not None and frontier.root().hex() != since.root_hash:
         report("the saved verification point does not match its own frontier", tree_size=since.tree_size)
+    if since is not None and (size := tree_size(session)) < since.tree_size:
+        # The leaves before the point are not read again, but the log must still reach it: a cut tail shows.
+        report(
+            f"the log has {size} leaves, fewer than the {since.tree_size} verified before: "
+            "leaves were removed",
+            tree_size=since.tree_size,
+        )
     checkpoints = list(
         session.scalars(
             select(Checkpoint).where(col(Checkpoint.tree_size) >= start).order_by(col(Checkpoint.tree_size))
