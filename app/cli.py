@@ -246,7 +246,7 @@ def monitors_create(
 @monitors_cli.command("list")
 def monitors_list() -> None:
     """List monitors with their tokens (never the tokens' values)."""
-    with write_session() as session:
+    with read_session() as session:
         rows = monitors.list_monitors(session)
     for row in rows:
         typer.echo(f"{row['id']:>4}  {row['alias']:<14} {row['role']:<8} {row['name']}")

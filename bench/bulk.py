@@ -22,8 +22,8 @@ COLUMNS = {
     ],
     "recommendation_categories": ["recommendation_id", "category_id"],
     "recommendation_evidence": [
-        "id", "recommendation_id", "evidence_id", "relation", "note", "linked_at", "linked_by", "unlinked_at",
-        "unlinked_by", "unlink_reason",
+        "id", "recommendation_id", "evidence_id", "relation", "visibility", "note", "linked_at", "linked_by",
+        "unlinked_at", "unlinked_by", "unlink_reason",
     ],
     "history_entries": [
         "id", "recommendation_id", "seq", "kind", "status", "perspective", "effective_on", "recorded_at",

@@ -17,7 +17,14 @@ from sqlmodel import Session
 
 from app.db import build_engine, write_engine
 from app.evidence.urls import normalise_url
-from app.history.chain import COMMITTED_FORMAT, canonical_json, content_commitment, entry_digest, new_salt
+from app.history.chain import (
+    COMMITTED_FORMAT,
+    canonical_json,
+    content_commitment,
+    entry_digest,
+    format_recorded_at,
+    new_salt,
+)
 from app.history.log import sequence
 from app.models import Monitor, Recommendation, derived_alias
 from app.monitors.service import create_monitor, issue_token
@@ -29,6 +36,7 @@ from seed.loader import read_seed
 FIRST_PUBLISHED = date(2015, 1, 1)
 LAST_PUBLISHED = date(2017, 12, 31)
 LAST_RECORDED = datetime(2025, 12, 31, 18, 0, tzinfo=UTC)
+FIRST_LINKED = datetime(FIRST_PUBLISHED.year, FIRST_PUBLISHED.month, FIRST_PUBLISHED.day, tzinfo=UTC)
 MONITORS = 20
 ENTRIES_PER_RECOMMENDATION = 10
 LINKS_PER_RECOMMENDATION = 10 / 3  # 1,000,000 links for 300,000 recommendations
@@ -164,6 +172,7 @@ class _Builder:
         self.rng, self.total, self.ids, self.monitors = rng, total, next_ids, monitors
         self.sizes = sizes(total)
         self.evidence: list[dict[str, Any]] = []
+        self.categories: dict[int, dict[str, str]] = {}  # as genesis entries anchor them
 
     def next_id(self, table: str) -> int:
         """Allocate the next id of a table."""
@@ -189,6 +198,7 @@ class _Builder:
                     category_id = self.next_id("categories")
                     rows.append({"id": category_id, "kind": kind.value, "slug": slug, "label": label})
                 by_kind[kind.value].append(category_id)
+                self.categories[category_id] = {"kind": kind.value, "slug": slug, "label": label}
         return by_kind, rows
 
     def _evidence(self) -> list[dict[str, Any]]:
@@ -205,7 +215,8 @@ class _Builder:
                     "kind": rng.choice(kinds).value,
                     "published_on": published,
                     "visibility": "restricted" if rng.random() < 0.05 else "public",
-                    "created_at": _at(published) + timedelta(days=rng.randint(1, 60)),
+                    # Never after the first link to it, as when a write creates it (verify checks it).
+                    "created_at": min(_at(published) + timedelta(days=rng.randint(1, 60)), FIRST_LINKED),
                     "created_by": rng.choice(self.monitors),
                 }
             )
@@ -230,16 +241,26 @@ class _Builder:
             title = f"[synthetic] Section {section_number} of source {number}"
             section = {"id": self.next_id("sections"), "source_id": source["id"], "number": section_number}
             tables["sections"].append(section | {"title": title})
+        details = {key: source[key] for key in ("title", "publisher", "url", "date_note")}
+        details |= {"published_on": published.isoformat(), "recommendations": count}
         for section, items in zip(tables["sections"], _split(count, len(tables["sections"])), strict=True):
+            # What each genesis entry anchors beside the text, as the seed's do (seed/loader.py, _anchors).
+            anchors = {
+                "source_details": details,
+                "section": {"number": section["number"], "title": section["title"], "recommendations": items},
+            }
             for item in range(1, items + 1):
-                self._recommendation(tables, source, section, item, categories)
+                self._recommendation(tables, source, section, item, categories, anchors)
         return tables
 
-    def _recommendation(self, tables: Rows, source: dict, section: dict, item: int, categories) -> None:
+    def _recommendation(
+        self, tables: Rows, source: dict, section: dict, item: int, categories, anchors: dict[str, Any]
+    ) -> None:
         rng = self.rng
         rec_id = self.next_id("recommendations")
         code = f"{source['slug']}-{section['number']}.{item}"
         text = f"[synthetic] Recommendation {code}: act on {' '.join(rng.choices(WORDS, k=12))}."
+        filed = []
         for kind, (low, high) in (("addressee", (1, 2)), ("theme", (1, 3)), ("sdg", (0, 2))):
             for category_id in rng.sample(
                 categories[kind], min(len(categories[kind]), rng.randint(low, high))
@@ -247,8 +268,10 @@ class _Builder:
                 tables["recommendation_categories"].append(
                     {"recommendation_id": rec_id, "category_id": category_id}
                 )
+                filed.append(self.categories[category_id])
         chain = _Chain(self, rec_id, code, tables)
-        chain.build(text, source)
+        filed.sort(key=lambda category: (category["kind"], category["slug"]))
+        chain.build(text, source, anchors | {"categories": filed})
         tables["recommendations"].append(
             {
                 "id": rec_id,
@@ -285,7 +308,7 @@ class _Chain:
         self.last_assessed_at: datetime | None = None
         self.created_at = self.updated_at = LAST_RECORDED
 
-    def build(self, text: str, source: dict[str, Any]) -> None:
+    def build(self, text: str, source: dict[str, Any], anchors: dict[str, Any]) -> None:
         """Append the whole chain and the evidence links it records."""
         rng, published = self.rng, source["published_on"]
         links = rng.randint(1, 5) + (rng.random() < LINKS_PER_RECOMMENDATION - 3)
@@ -305,9 +328,10 @@ class _Chain:
         active = {baseline["id"]: self._link(baseline, Relation.baseline, self.created_at, None)}
         genesis = {
             "source": source["slug"],
+            **anchors,
             "text": text,
             "status": Status.not_assessed.value,
-            "evidence": [{"evidence_id": baseline["id"], "url": baseline["url"], "relation": "baseline"}],
+            "evidence": [_linked_payload(baseline, Relation.baseline)],
             "note": "Synthetic recommendation generated for benchmarks.",
         }
         self._append("genesis", published, self.created_at, None, genesis)
@@ -327,6 +351,7 @@ class _Chain:
             "recommendation_id": self.rec_id,
             "evidence_id": evidence["id"],
             "relation": relation.value,
+            "visibility": evidence["visibility"],  # a restricted item is never linked publicly
             "note": f"[synthetic] {relation.value} evidence",
             "linked_at": at,
             "linked_by": by,
@@ -340,16 +365,7 @@ class _Chain:
     def _linked(self, evidence: dict, at: datetime, by: int, active: dict[int, dict]) -> None:
         relation = self.rng.choice([Relation.progress, Relation.regression, Relation.context])
         active[evidence["id"]] = self._link(evidence, relation, at, by)
-        payload = {
-            "evidence_id": evidence["id"],
-            "url": evidence["url"],
-            "title": evidence["title"],
-            "kind": evidence["kind"],
-            "published_on": evidence["published_on"].isoformat(),
-            "relation": relation.value,
-            "note": f"[synthetic] {relation.value} evidence",
-        }
-        self._append("evidence_linked", at.date(), at, by, payload)
+        self._append("evidence_linked", at.date(), at, by, _linked_payload(evidence, relation))
 
     def _unlinked(self, active: dict[int, dict], at: datetime, by: int) -> None:
         evidence_id = self.rng.choice(sorted(active)[1:] or sorted(active))
@@ -412,6 +428,22 @@ class _Chain:
     def latest_status(self, perspective: str) -> str:
         """The latest assessment by effective date, then seq (as bench.consistency.latest_status)."""
         return self.latest.get(perspective, (None, None, Status.not_assessed.value))[2]
+
+
+def _linked_payload(evidence: dict[str, Any], relation: Relation) -> dict[str, Any]:
+    """What an evidence_linked entry (or a genesis entry's evidence item) records, as the app writes it."""
+    return {
+        "evidence_id": evidence["id"],
+        "url": evidence["url"],
+        "title": evidence["title"],
+        "kind": evidence["kind"],
+        "published_on": evidence["published_on"].isoformat(),
+        "relation": relation.value,
+        "note": f"[synthetic] {relation.value} evidence",
+        "visibility": evidence["visibility"],
+        "evidence_visibility": evidence["visibility"],
+        "evidence_created_at": format_recorded_at(evidence["created_at"]),
+    }
 
 
 def _split(total: int, parts: int) -> list[int]:

@@ -1,6 +1,7 @@
 """Load a curated seed file into the database, idempotently: existing rows are never changed."""
 
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from sqlmodel import Session, col
 
 from app.db import utcnow
 from app.evidence.urls import normalise_url
+from app.history.chain import format_recorded_at
 from app.history.service import append_entry
 from app.models import (
     Category,
@@ -22,7 +24,7 @@ from app.models import (
     saved_id,
 )
 from app.recommendations.service import search_text_for
-from app.vocabulary import CategoryKind, EvidenceKind, HistoryKind, Relation, Status
+from app.vocabulary import CategoryKind, EvidenceKind, HistoryKind, Relation, Status, Visibility
 from seed.report_parser import load_report
 
 SEED_DIR = Path(__file__).parent
@@ -66,15 +68,45 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED) -> SeedResult:
         for note in load_report(path.parent / data["source"]["report_file"]).footnotes
     }
     baseline = _baseline_evidence(session, data["footnotes"], citing, result)
+    per_section = Counter(item["section"] for item in data["recommendations"])
     for item in data["recommendations"]:
         section = sections[item["section"]]
         rec, created = _ensure_recommendation(session, source, section, item, result)
-        for key, kind in CATEGORY_KEYS.items():
-            for slug in item.get(key, []):
-                _ensure_category_link(session, rec, categories[(kind, slug)], result)
+        filed = [
+            categories[(kind, slug)] for key, kind in CATEGORY_KEYS.items() for slug in item.get(key, [])
+        ]
+        for category in filed:
+            _ensure_category_link(session, rec, category, result)
         if created:
-            _link_baseline_and_genesis(session, rec, baseline.get(section.number, []), source, result)
+            anchors = _anchors(
+                source, len(data["recommendations"]), section, per_section[section.number], filed
+            )
+            _link_baseline_and_genesis(
+                session, rec, baseline.get(section.number, []), anchors, source, result
+            )
     return result
+
+
+def _anchors(
+    source: Source, in_source: int, section: Section, in_section: int, categories: list[Category]
+) -> dict[str, Any]:
+    """What a genesis entry anchors beside the text, so that `verify` can check what the public sees of it:
+    the source and section with how many recommendations each has (a deleted one shows), the categories."""
+    return {
+        "source_details": {
+            "title": source.title,
+            "publisher": source.publisher,
+            "published_on": source.published_on.isoformat() if source.published_on else None,
+            "url": source.url,
+            "date_note": source.date_note,
+            "recommendations": in_source,
+        },
+        "section": {"number": section.number, "title": section.title, "recommendations": in_section},
+        "categories": sorted(
+            ({"kind": c.kind, "slug": c.slug, "label": c.label} for c in categories),
+            key=lambda c: (c["kind"], c["slug"]),
+        ),
+    }
 
 
 def _ensure_source(session: Session, item: dict[str, Any], result: SeedResult) -> Source:
@@ -180,6 +212,7 @@ def _link_baseline_and_genesis(
     session: Session,
     rec: Recommendation,
     baseline: list[tuple[Evidence, str]],
+    anchors: dict[str, Any],
     source: Source,
     result: SeedResult,
 ) -> None:
@@ -192,11 +225,25 @@ def _link_baseline_and_genesis(
                 recommendation_id=saved_id(rec),
                 evidence_id=saved_id(evidence),
                 relation=Relation.baseline,
+                visibility=Visibility.public,
                 note=link_note,
                 linked_at=now,
             )
         )
-        linked.append({"evidence_id": evidence.id, "url": evidence.url, "relation": Relation.baseline.value})
+        linked.append(
+            {
+                "evidence_id": evidence.id,
+                "url": evidence.url,
+                "title": evidence.title,
+                "kind": evidence.kind,
+                "published_on": evidence.published_on.isoformat() if evidence.published_on else None,
+                "relation": Relation.baseline.value,
+                "note": link_note,
+                "visibility": Visibility.public.value,
+                "evidence_visibility": evidence.visibility,
+                "evidence_created_at": format_recorded_at(evidence.created_at),
+            }
+        )
         result.evidence_links += 1
     session.flush()
     append_entry(
@@ -208,6 +255,7 @@ def _link_baseline_and_genesis(
         status=Status.not_assessed,
         payload={
             "source": source.slug,
+            **anchors,
             "text": rec.text,
             "status": Status.not_assessed.value,
             "evidence": linked,

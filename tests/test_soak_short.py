@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.db import build_engine
 from app.history.verify import verify_chains
+from app.history.verify_state import verify_state
 from app.models import HistoryEntry, Recommendation, RecommendationEvidence
 from app.vocabulary import Perspective
 from bench.consistency import latest_status
@@ -58,6 +59,10 @@ def test_generated_data_is_consistent(synthetic) -> None:
             assert rec.claimed_status == latest_status(session, rec.id, Perspective.state), rec.code
         perspectives = set(session.scalars(select(HistoryEntry.perspective).distinct()))
         assert {"independent", "state"} <= perspectives
+        # What the public sees agrees with the chains: texts, statuses, links, evidence, anchors, aliases.
+        state = verify_state(session)
+        assert state["ok"], state["first_discrepancies"]
+        assert state["checked"]["recommendations"] == RECOMMENDATIONS
     engine.dispose()
 
 

@@ -167,7 +167,8 @@ def test_a_format_1_entry_can_be_withdrawn_too(client, database, admin_token):
         )
         entry.format, entry.salt, entry.commitment = LEGACY_FORMAT, None, None
         entry.hash = entry_digest(CODE, entry, json.loads(entry.payload))
-        claim(session, target, {})
+        # As record_assessment would: the time of the newest assessment follows (verify checks it).
+        claim(session, target, {"last_assessed_at": entry.recorded_at})
         append(session, entry)
         session.commit()
         legacy_id = entry.id

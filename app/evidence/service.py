@@ -13,6 +13,7 @@ from app.db import is_postgres, utcnow
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.evidence.schemas import EvidenceIn
 from app.evidence.urls import normalise_url
+from app.history.chain import format_recorded_at
 from app.history.service import build_entry
 from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence, saved_id
 from app.recommendations.write_protocol import WriteTarget, append, claim, snapshot
@@ -48,6 +49,9 @@ def link_evidence(
             "relation": data.relation.value,
             "note": data.note,
             "visibility": visibility.value,
+            # The item's own visibility and creation time, so that `verify` can check what the public sees.
+            "evidence_visibility": evidence.visibility,
+            "evidence_created_at": format_recorded_at(evidence.created_at),
         },
     )
     link = RecommendationEvidence(

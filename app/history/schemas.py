@@ -70,6 +70,12 @@ class VerifyReport(BaseModel):
     log: dict[str, Any] = Field(
         description="The Merkle log: its size and root, the checkpoints compared, the first discrepancy."
     )
+    state: dict[str, Any] | None = Field(
+        default=None,
+        description="What the public sees (texts, statuses, versions, evidence, links, categories, aliases) "
+        "against the chains: `ok`, the first discrepancy of each check with the recommendation's code, "
+        "what was checked, and what no chain anchors. Absent from a verification since a checkpoint.",
+    )
 
 
 class CheckpointOut(BaseModel):

@@ -1,0 +1,202 @@
+"""Where every column of every table stands with verification: a test holds this to the table metadata.
+
+- verified: `rectrack verify` checks it against the chains or the log; `by` names the check (a name in
+  state_findings.CHECKS, or "chain" for the hash chains, or "log" for the Merkle log and its checkpoints).
+- bundle: not public, or not derivable from the chains; the backup bundle carries it (`by` says why).
+- private: never public (monitors' names, token hashes); `by` says why.
+- operational: caches, derived lookup keys, idempotency records, bookkeeping.
+
+`public` marks the columns shown on a public API response (tests/test_coverage.py maps every field of every
+public response to them): each must be verified.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Coverage(StrEnum):
+    """How a column is covered."""
+
+    verified = "verified"
+    bundle = "bundle"
+    private = "private"
+    operational = "operational"
+
+
+@dataclass(frozen=True)
+class Covered:
+    """One column's coverage: how, by which check or for what reason, and whether the public sees it."""
+
+    coverage: Coverage
+    by: str
+    public: bool = False
+
+
+CHAIN_CHECKS = {
+    "chain": "the hash chains: every entry's hash, commitment, seq and link to the previous entry",
+    "log": "the Merkle log: leaves in order matching their entries, roots matching signed checkpoints",
+}
+
+
+def verified(check: str, *, public: bool = False) -> Covered:
+    """Checked by `check` (a state check, "chain" or "log")."""
+    return Covered(Coverage.verified, check, public)
+
+
+def bundle(why: str) -> Covered:
+    """Carried by the backup bundle: not public, or not derivable from the chains."""
+    return Covered(Coverage.bundle, why)
+
+
+def private(why: str) -> Covered:
+    """Never public."""
+    return Covered(Coverage.private, why)
+
+
+def operational(why: str) -> Covered:
+    """A cache, lookup key or bookkeeping: rebuilt or expired, never the record."""
+    return Covered(Coverage.operational, why)
+
+
+SURROGATE = "surrogate key: the public names the row otherwise"
+PUBLIC_ENTRY = verified("chain", public=True)
+
+COVERAGE: dict[str, dict[str, Covered]] = {
+    "sources": {
+        "id": bundle(SURROGATE + " (its slug)"),
+        "slug": verified("source", public=True),
+        "title": verified("source", public=True),
+        "publisher": verified("source", public=True),
+        "published_on": verified("source", public=True),
+        "url": verified("source"),
+        "date_note": verified("source", public=True),
+        "created_at": bundle("when the row was made: not shown, not in any entry"),
+    },
+    "sections": {
+        "id": bundle(SURROGATE + " (source and number)"),
+        "source_id": verified("placement", public=True),
+        "number": verified("section", public=True),
+        "title": verified("section", public=True),
+    },
+    "categories": {
+        "id": bundle(SURROGATE + " (kind and slug)"),
+        "kind": verified("categories", public=True),
+        "slug": verified("categories", public=True),
+        "label": verified("categories", public=True),
+    },
+    "recommendations": {
+        "id": bundle(SURROGATE + " (its code)"),
+        "code": verified("chain", public=True),
+        "source_id": verified("placement", public=True),
+        "section_id": verified("placement", public=True),
+        "section_number": verified("placement", public=True),
+        "number": verified("placement", public=True),
+        "text": verified("text", public=True),
+        "search_text": operational("the case-folded code and text that `q` searches: derived, never shown"),
+        "status": verified("status", public=True),
+        "claimed_status": verified("claimed_status", public=True),
+        "version": verified("version", public=True),
+        "last_assessed_at": verified("last_assessed_at", public=True),
+        "created_at": verified("created_at"),
+        "updated_at": bundle("when the row last changed: not shown, not in any entry"),
+    },
+    "recommendation_categories": {
+        "recommendation_id": verified("categories", public=True),
+        "category_id": verified("categories", public=True),
+    },
+    "monitors": {
+        "id": verified("aliases"),
+        "name": private("a monitor's real name: only viewers and admins see it"),
+        "alias": verified("aliases", public=True),
+        "role": private("what a monitor may do"),
+        "created_at": private("when a monitor was added"),
+        "disabled_at": private("when a monitor was disabled"),
+        "session_epoch": operational("ends browser sessions signed before it"),
+    },
+    "api_tokens": {
+        "id": private("a token's id, shown to its owner and admins"),
+        "monitor_id": private("whose token it is"),
+        "prefix": private("recognises a token for its owner"),
+        "token_hash": private("the SHA-256 of a token"),
+        "label": private("the owner's note on a token"),
+        "created_at": private("when a token was issued"),
+        "last_used_at": operational("written at most once a minute as tokens are used"),
+        "revoked_at": private("when a token was revoked"),
+    },
+    "evidence": {
+        "id": verified("links", public=True),
+        "url": verified("evidence", public=True),
+        "url_normalised": operational("the lookup key, the URL normalised: derived from url"),
+        "title": verified("evidence", public=True),
+        "kind": verified("evidence", public=True),
+        "published_on": verified("evidence", public=True),
+        "visibility": verified("evidence", public=True),
+        "created_at": verified("evidence", public=True),
+        "created_by": private("who recorded an item: who holds a source is itself a signal"),
+    },
+    "recommendation_evidence": {
+        "id": bundle(SURROGATE + " (recommendation, item and position)"),
+        "recommendation_id": verified("links", public=True),
+        "evidence_id": verified("links", public=True),
+        "relation": verified("links", public=True),
+        "visibility": verified("links", public=True),
+        "note": verified("links", public=True),
+        "linked_at": verified("links", public=True),
+        "linked_by": verified("links"),
+        "unlinked_at": verified("links", public=True),
+        "unlinked_by": verified("links"),
+        "unlink_reason": verified("links"),
+    },
+    "history_entries": {
+        "id": verified("log", public=True),
+        "recommendation_id": PUBLIC_ENTRY,
+        "seq": PUBLIC_ENTRY,
+        "kind": PUBLIC_ENTRY,
+        "status": PUBLIC_ENTRY,
+        "perspective": PUBLIC_ENTRY,
+        "effective_on": PUBLIC_ENTRY,
+        "recorded_at": PUBLIC_ENTRY,
+        "recorded_by": PUBLIC_ENTRY,
+        "payload": PUBLIC_ENTRY,
+        "prev_hash": PUBLIC_ENTRY,
+        "hash": PUBLIC_ENTRY,
+        "format": PUBLIC_ENTRY,
+        "salt": PUBLIC_ENTRY,
+        "commitment": PUBLIC_ENTRY,
+        "withdraws_entry_id": PUBLIC_ENTRY,
+    },
+    "log_leaves": {
+        "leaf_index": verified("log", public=True),
+        "entry_id": verified("log", public=True),
+        "leaf_hash": verified("log", public=True),
+        "sequenced_at": bundle("when the sequencer gave the index: not shown, not in any hash"),
+    },
+    "checkpoints": {
+        "id": bundle(SURROGATE + " (its tree size)"),
+        "tree_size": verified("log", public=True),
+        "root_hash": verified("log", public=True),
+        "signed_at": verified("log", public=True),
+        "origin": verified("log", public=True),
+        "key_id": verified("checkpoints", public=True),
+        "public_key": verified("log", public=True),
+        "signature": verified("log", public=True),
+        "frontier": operational(
+            "where the next checkpoint resumes hashing; a wrong one gives a root that the "
+            "full verification's recomputed tree refutes"
+        ),
+    },
+    "idempotency_records": {
+        column: operational("a first response replayed to retries for 48 hours")
+        for column in (
+            "id",
+            "monitor_id",
+            "token_id",
+            "key",
+            "request_fingerprint",
+            "status_code",
+            "headers",
+            "body",
+            "created_at",
+        )
+    },
+}

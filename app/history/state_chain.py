@@ -1,0 +1,107 @@
+"""What one recommendation's chain says its public state must be: text, statuses, version, links, anchors."""
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from app.vocabulary import HistoryKind, Perspective, Status
+
+# The denormalised column each perspective's latest assessment sets: the write protocol's
+# STATUS_COLUMNS (app/recommendations/write_protocol.py), restated because history imports no domain
+# package; a test keeps the two equal.
+STATUS_COLUMNS = {Perspective.independent.value: "status", Perspective.state.value: "claimed_status"}
+# Plain strings: an enum member's .value costs a call, once per entry at millions of entries.
+GENESIS, ASSESSMENT = HistoryKind.genesis.value, HistoryKind.assessment.value
+LINKED, UNLINKED = HistoryKind.evidence_linked.value, HistoryKind.evidence_unlinked.value
+NOT_ASSESSED = Status.not_assessed.value
+TEXT_KINDS = (GENESIS, HistoryKind.text_changed.value)
+LINK_KINDS = (
+    HistoryKind.genesis.value,
+    HistoryKind.evidence_linked.value,
+    HistoryKind.evidence_unlinked.value,
+)
+
+
+@dataclass
+class Unlink:
+    """The entry that ended a link."""
+
+    recorded_at: datetime
+    recorded_by: int | None
+    payload: dict[str, Any]
+
+
+@dataclass
+class LinkEvent:
+    """One link the chain records: an evidence_linked entry, or one item of a genesis entry's evidence."""
+
+    recorded_at: datetime
+    recorded_by: int | None
+    payload: dict[str, Any]
+    genesis: bool
+    unlink: Unlink | None = None
+
+
+@dataclass
+class ChainFacts:
+    """What a recommendation's entries, read in seq order, say about it."""
+
+    length: int = 0
+    latest: dict[str, tuple[date, int, str]] = field(default_factory=dict)
+    text: str | None = None
+    last_assessed_at: datetime | None = None
+    genesis_at: datetime | None = None
+    genesis: dict[str, Any] | None = None
+    links: dict[int, list[LinkEvent]] = field(default_factory=lambda: defaultdict(list))
+    # A withdrawn link entry's payload is gone, so which item it linked is unknown: links are not checked.
+    links_readable: bool = True
+    # Unlink entries that name no open link: the chain contradicts itself.
+    stray_unlinks: list[int] = field(default_factory=list)
+
+    def status(self, perspective: str) -> str:
+        """The status of the perspective's latest entry by (effective_on, seq), as writes set it."""
+        latest = self.latest.get(perspective)
+        return latest[2] if latest is not None and latest[2] is not None else NOT_ASSESSED
+
+
+def read_chain(entries: Sequence[Sequence[Any]]) -> ChainFacts:
+    """Read one chain's entries (the ENTRIES stream's rows, in seq order); raises on an unreadable payload."""
+    facts = ChainFacts(length=len(entries))
+    for _, _, seq, kind, status, perspective, effective_on, recorded_at, recorded_by, raw in entries:
+        if perspective in STATUS_COLUMNS:
+            key = (effective_on, seq)
+            current = facts.latest.get(perspective)
+            if current is None or key > current[:2]:
+                facts.latest[perspective] = (effective_on, seq, status)
+        if kind == ASSESSMENT and (facts.last_assessed_at is None or recorded_at > facts.last_assessed_at):
+            facts.last_assessed_at = recorded_at
+        if raw is None:
+            continue
+        payload = json.loads(raw)
+        if payload is None:  # withdrawn: what it recorded is unknown now
+            facts.links_readable = facts.links_readable and kind not in LINK_KINDS
+            if kind in TEXT_KINDS:
+                facts.text = None
+            continue
+        if kind in TEXT_KINDS and "text" in payload:
+            facts.text = payload["text"]
+        if kind == GENESIS:
+            if seq == 1:
+                facts.genesis_at, facts.genesis = recorded_at, payload
+            for item in payload.get("evidence", []):
+                facts.links[item["evidence_id"]].append(LinkEvent(recorded_at, None, item, genesis=True))
+        elif kind == LINKED:
+            event = LinkEvent(recorded_at, recorded_by, payload, genesis=False)
+            facts.links[payload["evidence_id"]].append(event)
+        elif kind == UNLINKED:
+            open_links = [
+                event for event in facts.links.get(payload["evidence_id"], []) if event.unlink is None
+            ]
+            if open_links:
+                open_links[-1].unlink = Unlink(recorded_at, recorded_by, payload)
+            else:
+                facts.stray_unlinks.append(seq)
+    return facts

@@ -1,0 +1,276 @@
+"""Compare one recommendation's stored rows with what its chain says (state_chain.ChainFacts)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from app.history.chain import format_recorded_at
+from app.history.state_chain import STATUS_COLUMNS, ChainFacts, LinkEvent, read_chain
+from app.history.state_findings import Findings
+from app.history.state_streams import Group
+from app.vocabulary import Visibility
+
+# Rows written in the same transaction as a genesis entry (the recommendation, the seed's links) are
+# stamped a moment before it: the chain anchors their time to within this window.
+GENESIS_WINDOW = timedelta(minutes=1)
+SOURCE_DETAILS = ("title", "publisher", "published_on", "url", "date_note")
+
+
+@dataclass
+class Tally:
+    """How many recommendations a section or source has, and the most its genesis entries anchor."""
+
+    slug: str | None
+    section: int | None = None
+    found: int = 0
+    anchored: int | None = None
+
+    def anchor(self, count: Any) -> None:
+        """Take a genesis entry's count: later imports anchor larger ones, so the largest holds."""
+        if isinstance(count, int):
+            self.anchored = count if self.anchored is None else max(self.anchored, count)
+
+
+class Tallies:
+    """Recommendations per section and per source, counted while the groups stream by."""
+
+    def __init__(self) -> None:
+        self.sections: dict[int, Tally] = {}
+        self.sources: dict[int, Tally] = {}
+        self.anchored_categories: set[int] = set()
+
+
+def check_group(findings: Findings, group: Group, tallies: Tallies) -> None:
+    """Check everything stored under one recommendation id against its chain."""
+    if group.recommendation is None:
+        _orphans(findings, group)
+        return
+    code = group.recommendation[1]
+    findings.checked["recommendations"] += 1
+    findings.checked["entries"] += len(group.entries)
+    findings.checked["links"] += len(group.links)
+    if not group.entries:
+        findings.differs("chains", code, "history_entries", "a chain starting with a genesis entry", None)
+        return
+    findings.checked["chains"] += 1
+    try:
+        facts = read_chain(group.entries)
+        _check_recommendation(findings, group.recommendation, facts, tallies)
+        _check_anchors(findings, group, facts, tallies)
+        if facts.links_readable:
+            _check_links(findings, code, facts, group.links)
+        else:
+            findings.unanchored["links_of_withdrawn_entries"] += len(group.links)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        # Only a payload that is not what the app writes gets here: its hash may still hold (format 1 entries
+        # re-hashed by whoever rewrote them), so say so rather than stop the verification.
+        findings.differs("chains", code, "history_entries.payload", "payloads as the app writes them", None)
+
+
+def _orphans(findings: Findings, group: Group) -> None:
+    where = {"recommendation_id": group.recommendation_id}
+    if group.entries:
+        findings.differs("chains", None, "history_entries", None, f"{len(group.entries)} entries", **where)
+    if group.links:
+        findings.differs("links", None, "recommendation_evidence", None, f"{len(group.links)} links", **where)
+    if group.categories:
+        found = f"{len(group.categories)} categories"
+        findings.differs("categories", None, "recommendation_categories", None, found, **where)
+
+
+def _check_recommendation(
+    findings: Findings, rec: Sequence[Any], facts: ChainFacts, tallies: Tallies
+) -> None:
+    (_, code, text, status, claimed, version, last_assessed_at, created_at, source_id, section_id) = rec[:10]
+    section_number, number, slug = rec[10:13]
+    sec_source_id, sec_number = rec[18:20]
+    if facts.text is None:
+        findings.unanchored["genesis_without_text"] += 1
+    else:
+        findings.compare("text", code, "recommendations.text", facts.text, text)
+    columns = {"status": status, "claimed_status": claimed}
+    for perspective, column in STATUS_COLUMNS.items():
+        expected = facts.status(perspective)
+        findings.compare(column, code, f"recommendations.{column}", expected, columns[column])
+    findings.compare("version", code, "recommendations.version", facts.length, version)
+    findings.compare(
+        "last_assessed_at", code, "recommendations.last_assessed_at", facts.last_assessed_at, last_assessed_at
+    )
+    if facts.genesis_at is not None and not _just_before(created_at, facts.genesis_at):
+        findings.differs("created_at", code, "recommendations.created_at", facts.genesis_at, created_at)
+    spelled = f"{slug}-{section_number}.{number}"
+    findings.compare("placement", code, "recommendations.source_id, section_number, number", code, spelled)
+    findings.compare("placement", code, "recommendations.section_id", section_number, sec_number)
+    findings.compare("placement", code, "sections.source_id", source_id, sec_source_id)
+    tallies.sections.setdefault(section_id, Tally(slug, section_number)).found += 1
+    tallies.sources.setdefault(source_id, Tally(slug)).found += 1
+
+
+def _check_anchors(findings: Findings, group: Group, facts: ChainFacts, tallies: Tallies) -> None:
+    """The source, section and categories the genesis entry anchors, where it anchors them."""
+    rec = group.recommendation
+    assert rec is not None
+    code, source_id, section_id, slug, sec_title = rec[1], rec[8], rec[9], rec[12], rec[20]
+    genesis = facts.genesis or {}
+    if "source" in genesis:
+        findings.compare("source", code, "sources.slug", genesis["source"], slug)
+    details = genesis.get("source_details")
+    if isinstance(details, dict):
+        stored = dict(zip(SOURCE_DETAILS, rec[13:18], strict=True))
+        for key in SOURCE_DETAILS:
+            findings.compare(
+                "source", code, f"sources.{key}", details.get(key), _iso(stored[key]), source=slug
+            )
+        tallies.sources[source_id].anchor(details.get("recommendations"))
+    else:
+        findings.unanchored["genesis_without_source_details"] += 1
+    section = genesis.get("section")
+    if isinstance(section, dict):
+        findings.compare("section", code, "sections.number", section.get("number"), rec[19])
+        findings.compare("section", code, "sections.title", section.get("title"), sec_title)
+        tallies.sections[section_id].anchor(section.get("recommendations"))
+    else:
+        findings.unanchored["genesis_without_section"] += 1
+    stored_categories = sorted(f"{kind}/{slug}: {label}" for _, _, kind, slug, label in group.categories)
+    findings.checked["category_links"] += len(group.categories)
+    anchored = genesis.get("categories")
+    if isinstance(anchored, list):
+        expected = sorted(f"{item['kind']}/{item['slug']}: {item['label']}" for item in anchored)
+        findings.compare(
+            "categories", code, "recommendation_categories, categories", expected, stored_categories
+        )
+        tallies.anchored_categories.update(row[1] for row in group.categories)
+    else:
+        findings.unanchored["category_links"] += len(group.categories)
+
+
+def _check_links(findings: Findings, code: str, facts: ChainFacts, rows: list[Sequence[Any]]) -> None:
+    """Match the k-th link row of each evidence item (by id) with the k-th link the chain records (by seq)."""
+    if facts.stray_unlinks:
+        what = "history_entries (evidence_unlinked)"
+        findings.differs("links", code, what, "an active link to unlink", None, seq=facts.stray_unlinks[0])
+    stored: dict[int, list[Sequence[Any]]] = {}
+    for row in rows:
+        stored.setdefault(row[2], []).append(row)
+    for evidence_id in sorted(set(stored) | set(facts.links)):
+        events, links = facts.links.get(evidence_id, []), stored.get(evidence_id, [])
+        for index in range(max(len(events), len(links))):
+            if index >= len(links):
+                findings.differs(
+                    "links",
+                    code,
+                    "recommendation_evidence",
+                    "a link the chain records",
+                    None,
+                    evidence_id=evidence_id,
+                )
+            elif index >= len(events):
+                state = "active" if links[index][8] is None else "unlinked"
+                what = "recommendation_evidence"
+                findings.differs(
+                    "links", code, what, None, f"an {state} link no entry records", evidence_id=evidence_id
+                )
+            else:
+                _check_link(findings, code, events[index], links[index])
+                _check_evidence(findings, code, events[index], links[index])
+
+
+LINK_COLUMNS = (
+    "relation",
+    "visibility",
+    "note",
+    "linked_at",
+    "linked_by",
+    "unlinked_at",
+    "unlinked_by",
+    "unlink_reason",
+)
+EVIDENCE_KEYS = ("url", "title", "kind", "published_on", "evidence_visibility", "evidence_created_at")
+
+
+def _check_link(findings: Findings, code: str, event: LinkEvent, row: Sequence[Any]) -> None:
+    found = row[3:11]
+    relation, visibility, note, linked_at, linked_by = found[:5]
+    payload, unlink = event.payload, event.unlink
+    if "visibility" not in payload:
+        findings.unanchored["link_visibility"] += 1
+    if "note" not in payload:
+        findings.unanchored["link_notes"] += 1
+    # The seed stamps its links a moment before the genesis entry; writes stamp them with their entry's time.
+    anchored_at = (
+        linked_at if event.genesis and _just_before(linked_at, event.recorded_at) else event.recorded_at
+    )
+    expected = (
+        payload.get("relation"),
+        # Entries from before links had their own visibility: migration 0005 gave each link its item's.
+        payload.get("visibility", row[16]),
+        payload.get("note", note),
+        anchored_at,
+        event.recorded_by,
+        unlink and unlink.recorded_at,
+        unlink and unlink.recorded_by,
+        unlink and unlink.payload.get("reason"),
+    )
+    if expected != tuple(found):
+        column, anchored, stored = next(
+            item for item in zip(LINK_COLUMNS, expected, found, strict=True) if item[1] != item[2]
+        )
+        what = f"recommendation_evidence.{column}"
+        findings.differs("links", code, what, anchored, stored, evidence_id=row[2])
+
+
+def _check_evidence(findings: Findings, code: str, event: LinkEvent, row: Sequence[Any]) -> None:
+    """The linked item as the entry saw it: URL, title, kind, date, the item's visibility and creation."""
+    link_id, evidence_id = row[1], row[2]
+    (stored_id, url, title, kind, published_on, visibility, created_at, first_link_id) = row[11:19]
+    if stored_id is None:
+        findings.differs(
+            "evidence", code, "evidence", f"evidence {evidence_id}", None, evidence_id=evidence_id
+        )
+        return
+    payload, first = event.payload, link_id == first_link_id
+    if first:
+        findings.checked["evidence"] += 1
+    stored = (url, title, kind, _iso(published_on), visibility, format_recorded_at(created_at))
+    expected = tuple(payload.get(key, value) for key, value in zip(EVIDENCE_KEYS, stored, strict=True))
+    if expected != stored:
+        key, anchored, value = next(
+            item for item in zip(EVIDENCE_KEYS, expected, stored, strict=True) if item[1] != item[2]
+        )
+        what = f"evidence.{key.removeprefix('evidence_')}"
+        findings.differs("evidence", code, what, anchored, value, evidence_id=evidence_id)
+    if first:
+        for key in EVIDENCE_KEYS:
+            if key not in payload:
+                findings.unanchored[f"evidence_{key.removeprefix('evidence_')}"] += 1
+    if "evidence_visibility" not in payload:
+        where = {"evidence_id": evidence_id}
+        _check_legacy_evidence(findings, code, event, first, visibility, created_at, where)
+
+
+def _check_legacy_evidence(
+    findings: Findings,
+    code: str,
+    event: LinkEvent,
+    first: bool,
+    visibility: str,
+    created_at: datetime,
+    where: dict[str, Any],
+) -> None:
+    """Entries written before links recorded their item's visibility: a public link means a public item, and
+    the item's first link row (the write that created it) had the item's visibility and came after it."""
+    link_visibility = event.payload.get("visibility")
+    if link_visibility == Visibility.public.value or first and link_visibility:
+        findings.compare("evidence", code, "evidence.visibility", link_visibility, visibility, **where)
+    if first and created_at > event.recorded_at:
+        what = "evidence.created_at (not after the entry that first linked it)"
+        findings.differs("evidence", code, what, event.recorded_at, created_at, **where)
+
+
+def _just_before(stamp: datetime, entry_at: datetime) -> bool:
+    return entry_at - GENESIS_WINDOW <= stamp <= entry_at
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value

@@ -1,0 +1,185 @@
+"""What `verify_state` reads: four streams ordered by recommendation id, merged one recommendation at a time.
+
+Each stream is one statement, streamed in batches; the merge holds one recommendation's rows at a time, so
+memory stays flat at millions of entries and no query is made per recommendation.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import Connection, DateTime, String, case, func, select, type_coerce
+
+from app.models import (
+    Category,
+    Evidence,
+    HistoryEntry,
+    Recommendation,
+    RecommendationCategory,
+    RecommendationEvidence,
+    Section,
+    Source,
+)
+from app.vocabulary import HistoryKind
+
+BATCH = 5_000
+# The kinds whose payloads the checks read; the others (assessments above all) stay in the database.
+READ_PAYLOAD_KINDS = (
+    HistoryKind.genesis.value,
+    HistoryKind.evidence_linked.value,
+    HistoryKind.evidence_unlinked.value,
+    HistoryKind.text_changed.value,
+)
+
+
+def _time(column: Any) -> Any:
+    # Times as the driver's datetime type reads them, without UTCDateTime's conversion per value (a third of
+    # the pass at a million rows): naive UTC on SQLite, aware on PostgreSQL. The checks only compare them with
+    # each other and format them (state_findings.plain).
+    return type_coerce(column, DateTime())
+
+
+_rec = Recommendation.__table__.c
+_src = Source.__table__.c
+_sec = Section.__table__.c
+_entry = HistoryEntry.__table__.c
+_link = RecommendationEvidence.__table__.c
+_ev = Evidence.__table__.c
+_rc = RecommendationCategory.__table__.c
+_cat = Category.__table__.c
+
+RECOMMENDATIONS = (
+    select(
+        _rec.id,
+        _rec.code,
+        _rec.text,
+        _rec.status,
+        _rec.claimed_status,
+        _rec.version,
+        _time(_rec.last_assessed_at),
+        _time(_rec.created_at),
+        _rec.source_id,
+        _rec.section_id,
+        _rec.section_number,
+        _rec.number,
+        _src.slug,
+        _src.title,
+        _src.publisher,
+        _src.published_on,
+        _src.url,
+        _src.date_note,
+        _sec.source_id,
+        _sec.number,
+        _sec.title,
+    )
+    .select_from(
+        Recommendation.__table__.outerjoin(Source.__table__, _src.id == _rec.source_id).outerjoin(
+            Section.__table__, _sec.id == _rec.section_id
+        )
+    )
+    .order_by(_rec.id)
+)
+ENTRIES = select(
+    _entry.recommendation_id,
+    _entry.id,
+    _entry.seq,
+    _entry.kind,
+    _entry.status,
+    _entry.perspective,
+    # Compared, never computed with: ISO dates as SQLite stores them order as the dates do.
+    type_coerce(_entry.effective_on, String()),
+    _time(_entry.recorded_at),
+    _entry.recorded_by,
+    case((_entry.kind.in_(READ_PAYLOAD_KINDS), _entry.payload), else_=None),
+).order_by(_entry.recommendation_id, _entry.seq)
+# The first link row of each evidence item is the one whose write created the item (docs/design.md).
+_first_links = (
+    select(_link.evidence_id, func.min(_link.id).label("first_link_id"))
+    .group_by(_link.evidence_id)
+    .subquery()
+)
+LINKS = (
+    select(
+        _link.recommendation_id,
+        _link.id,
+        _link.evidence_id,
+        _link.relation,
+        _link.visibility,
+        _link.note,
+        _time(_link.linked_at),
+        _link.linked_by,
+        _time(_link.unlinked_at),
+        _link.unlinked_by,
+        _link.unlink_reason,
+        _ev.id,
+        _ev.url,
+        _ev.title,
+        _ev.kind,
+        _ev.published_on,
+        _ev.visibility,
+        _time(_ev.created_at),
+        _first_links.c.first_link_id,
+    )
+    .select_from(
+        RecommendationEvidence.__table__.outerjoin(Evidence.__table__, _ev.id == _link.evidence_id).outerjoin(
+            _first_links, _first_links.c.evidence_id == _link.evidence_id
+        )
+    )
+    .order_by(_link.recommendation_id, _link.id)
+)
+CATEGORIES = (
+    select(_rc.recommendation_id, _rc.category_id, _cat.kind, _cat.slug, _cat.label)
+    .select_from(RecommendationCategory.__table__.outerjoin(Category.__table__, _cat.id == _rc.category_id))
+    .order_by(_rc.recommendation_id)
+)
+
+
+@dataclass
+class Group:
+    """Everything stored about one recommendation id: its row (None if it is gone) and the rows naming it."""
+
+    recommendation_id: int
+    recommendation: Sequence[Any] | None = None
+    entries: list[Sequence[Any]] = field(default_factory=list)
+    links: list[Sequence[Any]] = field(default_factory=list)
+    categories: list[Sequence[Any]] = field(default_factory=list)
+
+
+def groups(connection: Connection) -> Iterator[Group]:
+    """Every recommendation id that any of the four streams names, in order, with its rows."""
+    streaming = connection.execution_options(yield_per=BATCH)
+    recommendations, entries, links, categories = (
+        # Whole batches, not row by row: a row at a time through the Result costs more than the checks.
+        _Stream(chain.from_iterable(streaming.execute(statement).partitions()))
+        for statement in (RECOMMENDATIONS, ENTRIES, LINKS, CATEGORIES)
+    )
+    streams = (recommendations, entries, links, categories)
+    while True:
+        heads = [stream.key for stream in streams if stream.key is not None]
+        if not heads:
+            return
+        key = min(heads)
+        taken = recommendations.take(key)
+        yield Group(
+            key, taken[0] if taken else None, entries.take(key), links.take(key), categories.take(key)
+        )
+
+
+class _Stream:
+    """Rows ordered by their first column, taken a key at a time."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self.rows = iter(rows)
+        self.head = next(self.rows, None)
+        self.key = None if self.head is None else self.head[0]
+
+    def take(self, key: int) -> list[Sequence[Any]]:
+        """The rows with this key (none if the next row's key is another)."""
+        taken: list[Sequence[Any]] = []
+        head, rows = self.head, self.rows
+        while head is not None and head[0] == key:
+            taken.append(head)
+            head = next(rows, None)
+        self.head, self.key = head, None if head is None else head[0]
+        return taken
