@@ -274,14 +274,17 @@ def tokens_revoke(
     typer.echo(gettext("token %(id)s revoked", id=token_id))
 
 
+PublishedCheckpoint = Annotated[
+    Path | None,
+    typer.Option(
+        "--checkpoint", help="A checkpoint published earlier (JSON): prove that the log extends it."
+    ),
+]
+
+
 @cli.command()
 def verify(
-    outside: Annotated[
-        Path | None,
-        typer.Option(
-            "--checkpoint", help="A checkpoint obtained earlier (JSON): prove that today's log extends it."
-        ),
-    ] = None,
+    outside: PublishedCheckpoint = None,
     since_checkpoint: Annotated[
         bool, typer.Option(help="Only what was added after the last checkpoint this command verified.")
     ] = False,
@@ -353,15 +356,19 @@ def export_command(
     typer.echo(wrote, err=True)
 
 
+PassphraseEnv = Annotated[
+    str | None, typer.Option(help="Read the passphrase from this environment variable.")
+]
+BundleIdentity = Annotated[
+    Path | None, typer.Option(help="The private key (PREFIX.key) of a bundle encrypted to a recipient.")
+]
+
+
 @cli.command("import-bundle")
 def import_bundle(
     file: Annotated[Path, typer.Argument(help="A bundle written by `rectrack export`.")],
-    passphrase_env: Annotated[
-        str | None, typer.Option(help="Read the passphrase from this environment variable.")
-    ] = None,
-    identity: Annotated[
-        Path | None, typer.Option(help="The private key (PREFIX.key) of a bundle encrypted to a recipient.")
-    ] = None,
+    passphrase_env: PassphraseEnv = None,
+    identity: BundleIdentity = None,
 ) -> None:
     """Restore a bundle into an empty database (one without tables is migrated first); all or nothing.
 
@@ -401,22 +408,13 @@ def _restore(
 @cli.command("verify-bundle")
 def verify_bundle(
     file: Annotated[Path, typer.Argument(help="A bundle written by `rectrack export`.")],
-    outside: Annotated[
-        Path | None,
-        typer.Option(
-            "--checkpoint", help="A checkpoint published earlier (JSON): prove the bundle extends it."
-        ),
-    ] = None,
+    outside: PublishedCheckpoint = None,
     public_key: Annotated[
         str | None,
         typer.Option(help="The publisher's Ed25519 public key (base64): every checkpoint must be its."),
     ] = None,
-    passphrase_env: Annotated[
-        str | None, typer.Option(help="Read the passphrase from this environment variable.")
-    ] = None,
-    identity: Annotated[
-        Path | None, typer.Option(help="The private key (PREFIX.key) of a bundle encrypted to a recipient.")
-    ] = None,
+    passphrase_env: PassphraseEnv = None,
+    identity: BundleIdentity = None,
 ) -> None:
     """Verify a bundle offline, with no server and no database of yours: chains, log, checkpoints."""
     published = _read_checkpoint_file(outside) if outside else None

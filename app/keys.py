@@ -26,15 +26,23 @@ def cookie_key_path(data_dir: Path) -> Path:
     return data_dir / COOKIE_KEY_FILE
 
 
-def read_key(path: Path, *, strict: bool) -> str | None:
-    """The key in a file; None when there is none. `strict`: a key others may read is refused."""
+def _private_file(path: Path, *, strict: bool) -> bytes | None:
+    """A key file's bytes; None when there is none. `strict`: a file others may read is refused."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
         return None
     if strict and mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise KeyProblem(f"{path} may be read by others: chmod 600 {path}")
-    key = path.read_text(encoding="ascii").strip()
+    return path.read_bytes()
+
+
+def read_key(path: Path, *, strict: bool) -> str | None:
+    """The key in a file; None when there is none. `strict`: a key others may read is refused."""
+    content = _private_file(path, strict=strict)
+    if content is None:
+        return None
+    key = content.decode("ascii").strip()
     if len(key) < 32:
         raise KeyProblem(f"{path} holds no usable key (32 or more characters expected)")
     return key
@@ -60,14 +68,11 @@ def create_signing_key(path: Path) -> bool:
 
 def read_signing_key(path: Path, *, strict: bool) -> Ed25519PrivateKey | None:
     """The checkpoint signing key in a file, or None. `strict`: a key others may read is refused."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
+    content = _private_file(path, strict=strict)
+    if content is None:
         return None
-    if strict and mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise KeyProblem(f"{path} may be read by others: chmod 600 {path}")
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = serialization.load_pem_private_key(content, password=None)
     except ValueError as error:
         raise KeyProblem(f"{path} holds no usable PEM private key") from error
     if not isinstance(key, Ed25519PrivateKey):
