@@ -71,6 +71,8 @@ def test_withdrawn_content_is_gone_everywhere_and_the_history_still_verifies(
     assert SECRET not in _database_text(database.url)
     for path in (f"/api/v1/recommendations/{CODE}/history", "/api/v1/history", f"/recommendations/{CODE}"):
         assert SECRET not in client.get(path, headers=bearer(admin_token)).text
+    page = client.get(f"/recommendations/{CODE}").text
+    assert "An admin withdrew this entry" in page and "None" not in page
     report = client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()
     assert report["ok"] is True, report
     assert report["log"]["checkpoints_checked"] == 1
