@@ -299,7 +299,6 @@ def verify(
     with read_session() as session:
         report = audit(session, instance_key=instance_key, outside=published, since=since)
     verified = report["log"].pop("verified_checkpoint")
-    report["log"].pop("frontier")
     if report["ok"] and verified is not None:
         _write_verified_point(point_file, verified)
     typer.echo(json.dumps(report, indent=2, default=str))
@@ -428,7 +427,6 @@ def verify_bundle(
         finally:
             engine.dispose()
     report["log"].pop("verified_checkpoint")
-    report["log"].pop("frontier")
     typer.echo(json.dumps(report, indent=2, default=str))
     raise typer.Exit(0 if report["ok"] else 1)
 
