@@ -26,7 +26,9 @@ from app.vocabulary import (
     HistoryKind,
     Perspective,
     Relation,
+    Response,
     Role,
+    SourceKind,
     Status,
     Visibility,
     sql_in,
@@ -60,6 +62,11 @@ class Source(_TableModel, table=True):
     """A report that makes recommendations."""
 
     __tablename__ = "sources"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({sql_in(SourceKind)})", name="kind"),
+        CheckConstraint("cycle IS NULL OR cycle >= 1", name="cycle"),
+        CheckConstraint("session IS NULL OR session >= 1", name="session"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
@@ -68,6 +75,17 @@ class Source(_TableModel, table=True):
     published_on: date | None = None
     url: str | None = Field(default=None, sa_column=Column(Text))
     date_note: str | None = Field(default=None, sa_column=Column(Text))
+    kind: SourceKind = Field(
+        default=SourceKind.ngo_report,
+        sa_column=Column(String(32), nullable=False, server_default=SourceKind.ngo_report.value),
+    )
+    state_under_review: str | None = Field(default=None, sa_column=Column(String(128)))
+    # UPR reviews only: the cycle (1-4...), the Working Group session, the day of the review and the symbol
+    # of the Working Group's report (e.g. A/HRC/28/10), each when known.
+    cycle: int | None = Field(default=None, sa_column=Column(SmallInteger))
+    session: int | None = Field(default=None, sa_column=Column(SmallInteger))
+    reviewed_on: date | None = None
+    document_symbol: str | None = Field(default=None, sa_column=Column(String(64)))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
@@ -92,6 +110,8 @@ class Recommendation(_TableModel, table=True):
         CheckConstraint(f"status IN ({sql_in(Status)})", name="status"),
         CheckConstraint(f"claimed_status IN ({sql_in(Status)})", name="claimed_status"),
         CheckConstraint("version >= 1", name="version"),
+        CheckConstraint(f"response IS NULL OR response IN ({sql_in(Response)})", name="response"),
+        CheckConstraint("action_category IS NULL OR action_category BETWEEN 1 AND 5", name="action_category"),
         Index("ix_recommendations_section_status", "section_id", "status"),
         Index("ix_recommendations_status_order", "status", "source_id", "section_number", "number"),
     )
@@ -113,6 +133,17 @@ class Recommendation(_TableModel, table=True):
     last_assessed_at: datetime | None = _optional_timestamp()
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    # The source's own reference (a UPR report's "106.12", an NGO report's numbering), shown beside the code.
+    paragraph: str | None = Field(default=None, sa_column=Column(String(32)))
+    # The state's current position (the latest response_recorded entry, or the genesis entry's), and the word
+    # the source used for it ("Accepted"), kept as written.
+    response: Response | None = Field(default=None, sa_column=Column(String(32)))
+    response_original: str | None = Field(default=None, sa_column=Column(String(64)))
+    action_category: int | None = Field(default=None, sa_column=Column(SmallInteger))  # UPR Info's 1-5 scale
+    # docs/design.md, "Importing sources": a format's stable id for the row (the UHRI annotation id), and a key
+    # from the state, session, recommending states and normalised text for formats without one.
+    external_id: str | None = Field(default=None, sa_column=Column(String(96), unique=True))
+    match_key: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
 
 
 Index(
@@ -133,7 +164,7 @@ class Category(_TableModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: CategoryKind = Field(sa_column=Column(String(16), nullable=False))
+    kind: CategoryKind = Field(sa_column=Column(String(32), nullable=False))
     slug: str = Field(sa_column=Column(String(64), nullable=False))
     label: str = Field(sa_column=Column(Text, nullable=False))
 
@@ -254,6 +285,7 @@ class HistoryEntry(_TableModel, table=True):
         CheckConstraint(f"kind IN ({sql_in(HistoryKind)})", name="kind"),
         CheckConstraint(f"status IS NULL OR status IN ({sql_in(Status)})", name="status"),
         CheckConstraint(f"perspective IS NULL OR perspective IN ({sql_in(Perspective)})", name="perspective"),
+        CheckConstraint(f"response IS NULL OR response IN ({sql_in(Response)})", name="response"),
         CheckConstraint("seq >= 1", name="seq"),
         CheckConstraint("format IN (1, 2)", name="format"),
         CheckConstraint("format = 1 OR commitment IS NOT NULL", name="commitment"),
@@ -284,6 +316,8 @@ class HistoryEntry(_TableModel, table=True):
     # Copied out of the payload for assessments so scorecards aggregate in SQL without parsing JSON.
     status: Status | None = Field(default=None, sa_column=Column(String(32)))
     perspective: Perspective | None = Field(default=None, sa_column=Column(String(16)))
+    # The state's response, copied out of genesis and response_recorded payloads: a response as of a date in SQL.
+    response: Response | None = Field(default=None, sa_column=Column(String(32)))
     effective_on: date
     recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     recorded_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("monitors.id")))

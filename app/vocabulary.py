@@ -84,14 +84,55 @@ class GroupBy(StrEnum):
     sdg = "sdg"
     status = "status"
     source = "source"
+    recommending_state = "recommending_state"
+    response = "response"
 
 
 class CategoryKind(StrEnum):
-    """The three ways recommendations are categorised."""
+    """The ways recommendations are categorised: whom they address, what about, which SDG target, who made them."""
 
     addressee = "addressee"
     theme = "theme"
     sdg = "sdg"
+    recommending_state = "recommending_state"
+
+
+class SourceKind(StrEnum):
+    """What sort of body or review a source's recommendations come from."""
+
+    ngo_report = "ngo_report"
+    upr_review = "upr_review"
+    treaty_body = "treaty_body"
+    special_procedure = "special_procedure"
+    other = "other"
+
+
+SOURCE_KIND_LABELS: dict[str, str] = {
+    SourceKind.ngo_report: NP_("source_kind", "NGO report"),
+    SourceKind.upr_review: NP_("source_kind", "Universal Periodic Review"),
+    SourceKind.treaty_body: NP_("source_kind", "Treaty body"),
+    SourceKind.special_procedure: NP_("source_kind", "Special procedure"),
+    SourceKind.other: NP_("source_kind", "Other"),
+}
+
+
+class Response(StrEnum):
+    """The state's position on a recommendation it received."""
+
+    supported = "supported"
+    partially_supported = "partially_supported"
+    noted = "noted"
+    pending = "pending"
+    unclear = "unclear"
+
+
+RESPONSE_LABELS: dict[str, str] = {
+    Response.supported: NP_("response", "Supported"),
+    Response.partially_supported: NP_("response", "Partially supported"),
+    Response.noted: NP_("response", "Noted"),
+    Response.pending: NP_("response", "Pending"),
+    Response.unclear: NP_("response", "Unclear"),
+}
 
 
 class EvidenceKind(StrEnum):
@@ -204,6 +245,8 @@ LABELS: dict[str, dict[str, str]] = {
     "relation": RELATION_LABELS,
     "history_kind": HISTORY_KIND_LABELS,
     "role": ROLE_LABELS,
+    "source_kind": SOURCE_KIND_LABELS,
+    "response": RESPONSE_LABELS,
 }
 
 

@@ -1,0 +1,98 @@
+"""What every importer reads a file into: sources and rows, with the rows it refused and why.
+
+Readers never touch the database: `apply.apply_import` matches the rows to what is stored and writes.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from app.vocabulary import Response, SourceKind
+
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be read by this importer (empty, binary, wrong columns): nothing is imported."""
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A source as a file describes it; `slug` identifies it, the rest is used only when it is created."""
+
+    slug: str
+    kind: SourceKind
+    title: str
+    publisher: str
+    state_under_review: str | None = None
+    cycle: int | None = None
+    session: int | None = None
+    reviewed_on: date | None = None
+    document_symbol: str | None = None
+    published_on: date | None = None
+    url: str | None = None
+    date_note: str | None = None
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """A source's own grouping, for curated files; imports without sections get section 1."""
+
+    number: int
+    title: str
+
+
+@dataclass(frozen=True)
+class ImportedRow:
+    """One recommendation as a file holds it, already cleaned (trimmed, "- " prefixes gone, labels split)."""
+
+    line: int  # where the row starts in the file (1 = the first line, the header's line for spreadsheets)
+    source: SourceSpec
+    text: str
+    paragraph: str | None = None
+    recommending_states: tuple[str, ...] = ()
+    response: Response | None = None
+    response_original: str | None = None  # the word the file used ("Accepted"), kept as written
+    action_category: int | None = None
+    themes: tuple[str, ...] = ()  # labels as written; apply maps them onto existing themes (themes.py)
+    sdg_targets: tuple[str, ...] = ()  # target numbers, e.g. "16.3"
+    addressees: tuple[str, ...] = ()  # slugs or labels
+    # A stable id the format gives the row (UHRI: "uhri:<annotation id>"); None where the format has none.
+    external_id: str | None = None
+    # Curated files only: the code and section the row is given by its editor.
+    code: str | None = None
+    section: SectionSpec | None = None
+
+
+@dataclass(frozen=True)
+class RefusedRow:
+    """A row the importer will not take, with the line it starts on and a reason a person can act on."""
+
+    line: int
+    reason: str
+
+
+@dataclass
+class ReadResult:
+    """A file read through: its rows, the rows refused, and what the reader noticed (the encoding used)."""
+
+    format: str
+    rows: list[ImportedRow] = field(default_factory=list)
+    refused: list[RefusedRow] = field(default_factory=list)
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the user said about the file: the one state to keep, a column mapping, a review date."""
+
+    state: str | None = None
+    mapping: dict[str, object] | None = None  # a parsed mapping (readers.mapped), for the "mapped" format
+    reviewed_on: date | None = None
+
+
+class Reader(Protocol):
+    """One import format: reads a file's bytes into rows, or raises UnreadableFile."""
+
+    name: str
+
+    def read(self, data: bytes, filename: str, options: ReadOptions) -> ReadResult: ...
