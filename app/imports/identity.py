@@ -1,7 +1,8 @@
 """What identifies an imported recommendation and its source, the same way for every format.
 
-docs/design.md, "Importing sources": a row is found by its format's stable id, else by its code (curated files),
-else by its match key: the state under review, the session, the recommending states and the normalised text.
+docs/design.md, "Importing sources": a row is found by its format's stable id, else by its code
+(curated files), else by its match key: the state under review, the session, the recommending states and
+the normalised text.
 """
 
 import hashlib
@@ -77,13 +78,13 @@ _UN_NAMES = {
 
 
 def normalise_text(text: str) -> str:
-    """A text as compared for identity: NFKC, typographic quotes and dashes folded, case-folded, spaces collapsed."""
+    """A text as compared: NFKC, typographic quotes and dashes folded, case-folded, spaces collapsed."""
     folded = unicodedata.normalize("NFKC", text).translate(_FOLDED).casefold()
     return _SPACES.sub(" ", folded).strip()
 
 
 def clean_text(text: str) -> str:
-    """A text as stored: NFC, trimmed, runs of spaces and line breaks inside it kept as one space or one break."""
+    """A text as stored: NFC, each line trimmed with its runs of spaces made one, empty lines dropped."""
     lines = [_SPACES.sub(" ", line).strip() for line in unicodedata.normalize("NFC", text).splitlines()]
     return "\n".join(line for line in lines if line)
 
@@ -126,7 +127,7 @@ def state_slug(state: str) -> str:
 
 
 def upr_cycle(session: int) -> int:
-    """The UPR cycle a Working Group session belongs to (cycle 1: sessions 1-12, 2: 13-26, 3: 27-40, 4: 41-54)."""
+    """The UPR cycle of a Working Group session (1: sessions 1-12, 2: 13-26, 3: 27-40, 4: 41-54)."""
     if session <= 12:
         return 1
     return 2 + (session - 13) // 14

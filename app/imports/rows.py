@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from app.vocabulary import Response, SourceKind
+from app.vocabulary import CategoryKind, Response, SourceKind
 
 
 class UnreadableFile(Exception):
-    """The file as a whole cannot be read by this importer (empty, binary, wrong columns): nothing is imported."""
+    """The file as a whole cannot be read (empty, binary, wrong columns): nothing is imported."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,17 @@ class SectionSpec:
 
 
 @dataclass(frozen=True)
+class CategorySpec:
+    """A theme, addressee or SDG target a row is filed under (recommending states have their own field)."""
+
+    kind: CategoryKind
+    label: str
+    # The editor's slug (curated files, SDG targets such as "16.3"); None: the writer finds the category
+    # by its label (themes.py maps labels that mean the same onto one theme) or makes a slug from the label.
+    slug: str | None = None
+
+
+@dataclass(frozen=True)
 class ImportedRow:
     """One recommendation as a file holds it, already cleaned (trimmed, "- " prefixes gone, labels split)."""
 
@@ -52,9 +63,7 @@ class ImportedRow:
     response: Response | None = None
     response_original: str | None = None  # the word the file used ("Accepted"), kept as written
     action_category: int | None = None
-    themes: tuple[str, ...] = ()  # labels as written; apply maps them onto existing themes (themes.py)
-    sdg_targets: tuple[str, ...] = ()  # target numbers, e.g. "16.3"
-    addressees: tuple[str, ...] = ()  # slugs or labels
+    categories: tuple[CategorySpec, ...] = ()
     # A stable id the format gives the row (UHRI: "uhri:<annotation id>"); None where the format has none.
     external_id: str | None = None
     # Curated files only: the code and section the row is given by its editor.
