@@ -1,6 +1,7 @@
 """Write an import: all of it in one transaction with bulk statements, or nothing (docs/design.md)."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -50,7 +51,13 @@ class ApplyOptions:
     responses_on: date | None = None  # when a changed response was taken (default: today)
 
 
-def apply_import(session: Session, result: ReadResult, options: ApplyOptions) -> ImportReport:
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
+PROGRESS_EVERY = 500
+
+
+def apply_import(
+    session: Session, result: ReadResult, options: ApplyOptions, progress: Progress | None = None
+) -> ImportReport:
     """Import what the reader read (or only report it); flushes, and the caller commits or rolls back."""
     report = ImportReport(
         format=result.format,
@@ -76,7 +83,7 @@ def apply_import(session: Session, result: ReadResult, options: ApplyOptions) ->
         )
     if not writing:
         return report
-    _write(session, plan, report, options)
+    _write(session, plan, report, options, progress)
     report.applied = True
     return report
 
@@ -132,7 +139,9 @@ def _changes(planned: PlannedRow, options: ApplyOptions) -> list[Change]:
     return changes
 
 
-def _write(session: Session, plan: Plan, report: ImportReport, options: ApplyOptions) -> None:
+def _write(
+    session: Session, plan: Plan, report: ImportReport, options: ApplyOptions, progress: Progress | None
+) -> None:
     sources = {
         slug: stored or _add_source(session, _spec(plan, slug)) for slug, stored in plan.sources.items()
     }
@@ -144,7 +153,9 @@ def _write(session: Session, plan: Plan, report: ImportReport, options: ApplyOpt
     numbered = _number(session, sources, sections, new_rows)
     ids = _insert_recommendations(session, numbered, sources, sections)
     _link_categories(session, ids, categories)
-    entries = _genesis_entries(session, numbered, ids, sources, sections, categories, resolver, options)
+    entries = _genesis_entries(
+        session, numbered, ids, sources, sections, categories, resolver, options, progress
+    )
     entries += _change_entries(session, plan, report, options)
     _give_external_ids(session, plan)
     if is_postgres(session):
@@ -304,6 +315,7 @@ def _genesis_entries(
     categories: dict[int, list[Category]],
     resolver: CategoryResolver,
     options: ApplyOptions,
+    progress: Progress | None,
 ) -> list[HistoryEntry]:
     """One genesis entry a new recommendation, anchoring what the public sees of it (docs/design.md)."""
     if not numbered:
@@ -346,6 +358,10 @@ def _genesis_entries(
         )
         entry.response = row.response
         entries.append(entry)
+        if progress is not None and len(entries) % PROGRESS_EVERY == 0:
+            progress(len(entries), len(numbered))
+    if progress is not None:
+        progress(len(entries), len(numbered))
     return entries
 
 
