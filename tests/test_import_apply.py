@@ -2,8 +2,7 @@
 
 from datetime import date
 
-import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from app.db import build_engine, write_engine
