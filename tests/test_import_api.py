@@ -23,7 +23,8 @@ publisher = "Our NGO"
 """
 SHEET = (
     "No.,Recommendation,Position,Theme\r\n"
-    "1,Repeal article 174 of the Criminal Code (\u201cinciting discord\u201d),Supported,Freedom of expression\r\n"
+    "1,Repeal article 174 of the Criminal Code (\u201cinciting discord\u201d),Supported,"
+    "Freedom of expression\r\n"
     '2,"=HYPERLINK(""http://127.0.0.1/x"",""click"")",Noted,\r\n'
 ).encode("utf-8")
 
