@@ -3,12 +3,13 @@
 from collections.abc import Callable
 
 from app.i18n.translation import gettext as _
-from app.imports.readers import curated, mapped
+from app.imports.readers import curated, mapped, upr_info
 from app.imports.rows import ReadOptions, ReadResult
 
 ReadFunction = Callable[[bytes, str, ReadOptions], ReadResult]
 
 READERS: dict[str, ReadFunction] = {
+    "upr-info": upr_info.read,
     "mapped": mapped.read,
     "curated": curated.read,
 }
