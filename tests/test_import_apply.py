@@ -15,7 +15,7 @@ from tests.support import run_cli
 S20 = SourceSpec(
     slug="upr-kz-s20",
     kind=SourceKind.upr_review,
-    title="Universal Periodic Review of Kazakhstan: session 20 (2nd cycle)",
+    title="Universal Periodic Review of Kazakhstan: session 20 (second cycle)",
     publisher="UN Human Rights Council, Working Group on the Universal Periodic Review",
     state_under_review="Kazakhstan",
     cycle=2,

@@ -109,7 +109,7 @@ def test_a_source_per_state_and_session(tmp_path: Path) -> None:
     assert list(sources) == ["upr-kz-s20", "upr-kz-s7", "upr-kg-s21", "upr-ci-s19"]
     kz20 = sources["upr-kz-s20"]
     assert kz20.kind is SourceKind.upr_review
-    assert kz20.title == "Universal Periodic Review of Kazakhstan: session 20 (2nd cycle)"
+    assert kz20.title == "Universal Periodic Review of Kazakhstan: session 20 (second cycle)"
     assert kz20.publisher == "UN Human Rights Council, Working Group on the Universal Periodic Review"
     assert (kz20.state_under_review, kz20.session, kz20.cycle, kz20.reviewed_on) == (
         "Kazakhstan",
@@ -117,7 +117,7 @@ def test_a_source_per_state_and_session(tmp_path: Path) -> None:
         2,
         None,
     )
-    assert sources["upr-kz-s7"].title == "Universal Periodic Review of Kazakhstan: session 7 (1st cycle)"
+    assert sources["upr-kz-s7"].title == "Universal Periodic Review of Kazakhstan: session 7 (first cycle)"
     assert sources["upr-ci-s19"].state_under_review == "Côte d’Ivoire"
     assert all(row.source == sources[row.source.slug] for row in result.rows)
 

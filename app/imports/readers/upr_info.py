@@ -18,7 +18,8 @@ from typing import Literal
 from app.i18n.translation import gettext as _
 from app.i18n.translation import ngettext
 from app.imports.decoding import decode_text
-from app.imports.identity import clean_text, normalise_text, state_code, upr_cycle, upr_source_slug
+from app.imports.identity import clean_text, normalise_text, state_code, upr_source_slug
+from app.imports.mechanisms import upr_source
 from app.imports.rows import (
     CategorySpec,
     ImportedRow,
@@ -28,7 +29,7 @@ from app.imports.rows import (
     SourceSpec,
     UnreadableFile,
 )
-from app.vocabulary import CategoryKind, Response, SourceKind
+from app.vocabulary import CategoryKind, Response
 
 name = "upr-info"
 
@@ -46,7 +47,6 @@ COLUMNS = (
     "Session",
 )
 REQUIRED = ("To", "Text", "From", "Response", "Session")
-PUBLISHER = "UN Human Rights Council, Working Group on the Universal Periodic Review"
 
 # The words UPR Info and the UN have used for a state's position, case-folded; any other word is `unclear`.
 RESPONSES = {
@@ -245,11 +245,6 @@ def themes(cell: str) -> tuple[CategorySpec, ...]:
     return tuple(labels.values())
 
 
-def source_title(state: str, session: int) -> str:
-    """A UPR source's title, e.g. "Universal Periodic Review of Kazakhstan: session 20 (2nd cycle)"."""
-    return f"Universal Periodic Review of {state}: session {session} ({_ordinal(upr_cycle(session))} cycle)"
-
-
 def _joined(pieces: Iterator[str]) -> list[str]:
     names: list[str] = []
     for piece in pieces:
@@ -274,21 +269,8 @@ def _completes(before: str, piece: str) -> bool:
 
 
 def _source(slug: str, state: str, session: int) -> SourceSpec:
-    # Stored data is English (titles are data, not interface texts).
-    return SourceSpec(
-        slug=slug,
-        kind=SourceKind.upr_review,
-        title=source_title(state, session),
-        publisher=PUBLISHER,
-        state_under_review=state,
-        cycle=upr_cycle(session),
-        session=session,
-    )
-
-
-def _ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
+    # As every UPR format describes a review, so that a UHRI export and this one meet in one source.
+    return replace(upr_source(state, session), slug=slug)
 
 
 @lru_cache(maxsize=1024)
