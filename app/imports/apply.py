@@ -10,11 +10,11 @@ from sqlalchemy import CursorResult, and_, bindparam, func, insert, select, text
 from sqlmodel import Session, col
 
 from app.db import is_postgres, utcnow
-from app.history.service import ChainHead, build_entry
+from app.history.service import ChainHead, EntryFields, entry_fields
 from app.i18n.translation import gettext as _
 from app.i18n.translation import ngettext
 from app.imports.categories import CategoryResolver
-from app.imports.plan import Plan, PlannedRow, plan_import
+from app.imports.plan import CHUNK, Plan, PlannedRow, plan_import
 from app.imports.report import Change, ImportReport, SourceTally
 from app.imports.rows import ReadResult, SourceSpec
 from app.models import (
@@ -161,12 +161,8 @@ def _write(
     if is_postgres(session):
         # The feed pages by entry id: entries must become visible in id order (write_protocol.append).
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": HISTORY_APPEND_LOCK})
-    table = HistoryEntry.__table__
     if entries:
-        session.execute(
-            insert(table),
-            [{c.name: getattr(entry, c.key) for c in table.columns if c.name != "id"} for entry in entries],
-        )
+        session.execute(insert(HistoryEntry.__table__), [vars(entry) for entry in entries])
     report.texts_updated = sum(1 for c in report.changes if c.field == "text" and c.applied)
     report.responses_recorded = sum(1 for c in report.changes if c.field == "response")
 
@@ -289,11 +285,19 @@ def _insert_recommendations(
                 "match_key": planned.key,
             }
         )
-    table = Recommendation.__table__
-    returned = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), values
-    ).scalars()
-    return {id(planned): rec_id for (planned, _, _), rec_id in zip(numbered, returned, strict=True)}
+    # A plain executemany, then the ids by code: RETURNING made SQLite insert one row per statement.
+    session.execute(insert(Recommendation.__table__), values)
+    ids_by_code: dict[str, int] = {}
+    codes = [code for _, code, _ in numbered]
+    for start in range(0, len(codes), CHUNK):
+        chunk = codes[start : start + CHUNK]
+        found = session.execute(
+            select(col(Recommendation.code), col(Recommendation.id)).where(
+                col(Recommendation.code).in_(chunk)
+            )
+        ).tuples()
+        ids_by_code.update(found.all())
+    return {id(planned): ids_by_code[code] for planned, code, _ in numbered}
 
 
 def _link_categories(session: Session, ids: dict[int, int], categories: dict[int, list[Category]]) -> None:
@@ -316,7 +320,7 @@ def _genesis_entries(
     resolver: CategoryResolver,
     options: ApplyOptions,
     progress: Progress | None,
-) -> list[HistoryEntry]:
+) -> list[EntryFields]:
     """One genesis entry a new recommendation, anchoring what the public sees of it (docs/design.md)."""
     if not numbered:
         return []
@@ -346,7 +350,7 @@ def _genesis_entries(
             "import": _provenance(row.line, row.external_id, options),
             "note": "Imported from the source; no assessment yet.",
         }
-        entry = build_entry(
+        entry = entry_fields(
             ids[id(planned)],
             code,
             None,
@@ -355,8 +359,8 @@ def _genesis_entries(
             recorded_by=options.recorded_by,
             status=Status.not_assessed,
             payload=payload,
+            response=row.response,
         )
-        entry.response = row.response
         entries.append(entry)
         if progress is not None and len(entries) % PROGRESS_EVERY == 0:
             progress(len(entries), len(numbered))
@@ -407,7 +411,7 @@ def _source_details(source: Source, count: int) -> dict[str, Any]:
 
 def _change_entries(
     session: Session, plan: Plan, report: ImportReport, options: ApplyOptions
-) -> list[HistoryEntry]:
+) -> list[EntryFields]:
     """A text_changed and a response_recorded entry where a known row differs; each claims its row."""
     changing = [
         planned
@@ -420,7 +424,7 @@ def _change_entries(
     changing.sort(key=lambda planned: cast(int, planned.stored and planned.stored.id))
     heads = _heads(session, [cast(int, p.stored and p.stored.id) for p in changing])
     effective_on = options.responses_on or utcnow().date()
-    entries: list[HistoryEntry] = []
+    entries: list[EntryFields] = []
     for planned in changing:
         stored, row = planned.stored, planned.row
         assert stored is not None
@@ -428,7 +432,7 @@ def _change_entries(
         values: dict[str, Any] = {}
         appended = 0
         if planned.text_differs and options.update_texts:
-            entry = build_entry(
+            entry = entry_fields(
                 stored.id,
                 stored.code,
                 head,
@@ -446,7 +450,7 @@ def _change_entries(
             head = ChainHead(entry.seq, entry.hash)
             values.update(text=row.text, search_text=search_text_for(stored.code, row.text))
         if planned.response_differs and row.response is not None:
-            entry = build_entry(
+            entry = entry_fields(
                 stored.id,
                 stored.code,
                 head,
@@ -459,8 +463,8 @@ def _change_entries(
                     "previous_response": stored.response,
                     "import": _provenance(row.line, row.external_id, options),
                 },
+                response=row.response,
             )
-            entry.response = row.response
             entries.append(entry)
             appended += 1
             head = ChainHead(entry.seq, entry.hash)
