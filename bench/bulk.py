@@ -18,7 +18,8 @@ COLUMNS = {
     ],
     "recommendations": [
         "id", "code", "source_id", "section_id", "section_number", "number", "text", "search_text", "status",
-        "claimed_status", "version", "last_assessed_at", "created_at", "updated_at",
+        "claimed_status", "version", "last_assessed_at", "created_at", "updated_at", "paragraph", "response",
+        "response_original", "action_category", "external_id", "match_key",
     ],
     "recommendation_categories": ["recommendation_id", "category_id"],
     "recommendation_evidence": [
@@ -27,7 +28,7 @@ COLUMNS = {
     ],
     "history_entries": [
         "id", "recommendation_id", "seq", "kind", "status", "perspective", "effective_on", "recorded_at",
-        "recorded_by", "payload", "prev_hash", "hash", "format", "salt", "commitment",
+        "recorded_by", "payload", "prev_hash", "hash", "format", "salt", "commitment", "response",
     ],
 }  # fmt: skip
 TABLES = list(COLUMNS)
@@ -85,7 +86,7 @@ class SqliteLoader(Loader):
         """Insert rows given as dicts keyed by column."""
         columns = COLUMNS[table]
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        self.db.executemany(sql, ([_sqlite_value(row[column]) for column in columns] for row in rows))
+        self.db.executemany(sql, ([_sqlite_value(row.get(column)) for column in columns] for row in rows))
 
     def finish(self) -> None:
         """Commit, rebuild the indexes, gather statistics, back to WAL as the app runs it."""
@@ -144,7 +145,7 @@ class PostgresLoader(Loader):
         columns = COLUMNS[table]
         with self.db.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row[column] for column in columns])
+                copy.write_row([row.get(column) for column in columns])
 
     def finish(self) -> None:
         """Commit, rebuild, move the id sequences past the loaded ids, vacuum and analyse."""

@@ -17,7 +17,7 @@ from bench.report import Row
 Settings = dict[str, str] | None
 
 
-def _run(url: str, *args: str) -> tuple[float, float, str]:
+def run_command(url: str, *args: str) -> tuple[float, float, str]:
     """Wall seconds, peak resident MiB and stderr of `rectrack ARGS` on a database."""
     env = os.environ | {"RECTRACK_DATABASE_URL": url}
     peak_kib = 0
@@ -57,13 +57,13 @@ def bundle_rows(database: BenchDatabase, settings: Settings, bulk_seconds: float
         f"bulk loader: {bulk_seconds:,.0f} s" if bulk_seconds is not None else "bulk loader: not run (reused)"
     )
     try:
-        export_seconds, export_peak, said = _run(
+        export_seconds, export_peak, said = run_command(
             database.url, "export", "--out", str(bundle), "--include-tokens"
         )
         rows = int(re.search(r"wrote (\d+) rows?", said).group(1))
         size = bundle.stat().st_size
         restore.create(settings)
-        import_seconds, import_peak, _ = _run(restore.url, "import-bundle", str(bundle))
+        import_seconds, import_peak, _ = run_command(restore.url, "import-bundle", str(bundle))
     finally:
         bundle.unlink(missing_ok=True)
         restore.drop()

@@ -16,7 +16,7 @@ import psycopg
 from bench.databases import postgres_admin_url
 from bench.floors import Raw
 
-SECTIONS = ["generate", "scorecards", "reads", "writes", "matrix", "verify", "bundle"]
+SECTIONS = ["generate", "scorecards", "reads", "writes", "matrix", "verify", "bundle", "import"]
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Config:
     reuse: bool = False
     directory: Path = Path(tempfile.gettempdir()) / "rectrack-bench"
     out: Path | None = None
+    import_rows: int = 100_000
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -49,6 +50,7 @@ class Config:
         config.reuse = env.get("BENCH_REUSE") == "1"
         config.directory = Path(env.get("BENCH_DIR", config.directory))
         config.out = Path(env["BENCH_OUT"]) if env.get("BENCH_OUT") else None
+        config.import_rows = int(env.get("BENCH_IMPORT_ROWS", config.import_rows))
         return config
 
 

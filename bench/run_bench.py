@@ -1,7 +1,7 @@
 """`make bench`: generate the data set on SQLite and PostgreSQL, measure each figure beside its floor.
 
 Environment: BENCH_RECOMMENDATIONS (default 300000), BENCH_DATABASES (sqlite,postgresql),
-BENCH_ONLY (generate,scorecards,reads,writes,matrix,verify,bundle), BENCH_REQUESTS, BENCH_SECONDS,
+BENCH_ONLY (generate,scorecards,reads,writes,matrix,verify,bundle,import), BENCH_REQUESTS, BENCH_SECONDS,
 BENCH_WRITE_SECONDS, BENCH_RUNS, BENCH_DIR, BENCH_REUSE=1 (keep and reuse generated databases),
 BENCH_OUT (a JSON file of every figure), BENCH_POSTGRES_URL (default: RECTRACK_TEST_POSTGRES_URL,
 else postgres@127.0.0.1:5432).
@@ -24,6 +24,7 @@ from bench.databases import BenchDatabase, postgres_admin_url, postgres_availabl
 from bench.floors import DESCRIPTIONS
 from bench.generate import generate
 from bench.measure_bundle import bundle_rows
+from bench.measure_import import import_rows
 from bench.measure_matrix import matrix_rows
 from bench.measure_reads import read_rows
 from bench.measure_scorecards import scorecard_rows
@@ -151,6 +152,9 @@ def main() -> int:
             if "bundle" in config.only:
                 settings = POSTGRES_SETTINGS if backend == "postgresql" else None
                 rows += bundle_rows(database, settings, _bulk_seconds(generated))
+            if "import" in config.only:
+                settings = POSTGRES_SETTINGS if backend == "postgresql" else None
+                rows += import_rows(database, settings, config.import_rows)
         finally:
             if not config.reuse:
                 database.drop()
