@@ -71,6 +71,12 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "url": verified("source"),
         "date_note": verified("source", public=True),
         "created_at": bundle("when the row was made: not shown, not in any entry"),
+        "kind": verified("source", public=True),
+        "state_under_review": verified("source", public=True),
+        "cycle": verified("source", public=True),
+        "session": verified("source", public=True),
+        "reviewed_on": verified("source", public=True),
+        "document_symbol": verified("source", public=True),
     },
     "sections": {
         "id": bundle(SURROGATE + " (source and number)"),
@@ -99,6 +105,12 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "last_assessed_at": verified("last_assessed_at", public=True),
         "created_at": verified("created_at"),
         "updated_at": bundle("when the row last changed: not shown, not in any entry"),
+        "paragraph": verified("upr_fields", public=True),
+        "response": verified("response", public=True),
+        "response_original": verified("response", public=True),
+        "action_category": verified("upr_fields", public=True),
+        "external_id": operational("an import format's id for the row (the UHRI annotation id): a lookup key"),
+        "match_key": operational("a digest of the source, recommending states and text: a lookup key"),
     },
     "recommendation_categories": {
         "recommendation_id": verified("categories", public=True),
@@ -154,6 +166,7 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "kind": PUBLIC_ENTRY,
         "status": PUBLIC_ENTRY,
         "perspective": PUBLIC_ENTRY,
+        "response": verified("response"),  # a copy of the payload's response, for scorecards
         "effective_on": PUBLIC_ENTRY,
         "recorded_at": PUBLIC_ENTRY,
         "recorded_by": PUBLIC_ENTRY,

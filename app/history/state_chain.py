@@ -15,6 +15,7 @@ from app.vocabulary import HistoryKind, Perspective, Status
 STATUS_COLUMNS = {Perspective.independent.value: "status", Perspective.state.value: "claimed_status"}
 # Plain strings: an enum member's .value costs a call, once per entry at millions of entries.
 GENESIS, ASSESSMENT = HistoryKind.genesis.value, HistoryKind.assessment.value
+RESPONSE_KINDS = (GENESIS, HistoryKind.response_recorded.value)
 LINKED, UNLINKED = HistoryKind.evidence_linked.value, HistoryKind.evidence_unlinked.value
 NOT_ASSESSED = Status.not_assessed.value
 TEXT_KINDS = (GENESIS, HistoryKind.text_changed.value)
@@ -60,6 +61,11 @@ class ChainFacts:
     links_readable: bool = True
     # Unlink entries that name no open link: the chain contradicts itself.
     stray_unlinks: list[int] = field(default_factory=list)
+    # The state's response as the newest genesis or response_recorded entry records it (response, the word).
+    response: tuple[str | None, str | None] = (None, None)
+    response_readable: bool = True  # False once a response entry is withdrawn
+    # Entries whose response column is not the response their payload records: (seq, payload's, column's).
+    response_copies: list[tuple[int, str | None, str | None]] = field(default_factory=list)
 
     def status(self, perspective: str) -> str:
         """The status of the perspective's latest entry by (effective_on, seq), as writes set it."""
@@ -70,7 +76,19 @@ class ChainFacts:
 def read_chain(entries: Sequence[Sequence[Any]]) -> ChainFacts:
     """Read one chain's entries (the ENTRIES stream's rows, in seq order); raises on an unreadable payload."""
     facts = ChainFacts(length=len(entries))
-    for _, _, seq, kind, status, perspective, effective_on, recorded_at, recorded_by, raw in entries:
+    for (
+        _,
+        _,
+        seq,
+        kind,
+        status,
+        perspective,
+        effective_on,
+        recorded_at,
+        recorded_by,
+        raw,
+        response,
+    ) in entries:
         if perspective in STATUS_COLUMNS:
             key = (effective_on, seq)
             current = facts.latest.get(perspective)
@@ -85,9 +103,17 @@ def read_chain(entries: Sequence[Sequence[Any]]) -> ChainFacts:
             facts.links_readable = facts.links_readable and kind not in LINK_KINDS
             if kind in TEXT_KINDS:
                 facts.text = None
+            if kind in RESPONSE_KINDS:
+                facts.response_readable = False
             continue
         if kind in TEXT_KINDS and "text" in payload:
             facts.text = payload["text"]
+        if kind in RESPONSE_KINDS:
+            recorded = payload.get("response")
+            if recorded != response:
+                facts.response_copies.append((seq, recorded, response))
+            if recorded is not None or kind != GENESIS:
+                facts.response = (recorded, payload.get("response_original"))
         if kind == GENESIS:
             if seq == 1:
                 facts.genesis_at, facts.genesis = recorded_at, payload

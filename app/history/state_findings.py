@@ -21,6 +21,9 @@ CHECKS: dict[str, str] = {
     "evidence": "each evidence item's URL, title, kind, date, visibility and creation time, as linked",
     "links": "each link to evidence (relation, visibility, note, who, when, unlinking) against its entries",
     "aliases": "each monitor's public alias: 'Monitor <id>'",
+    "response": "the state's response and its original word: the newest response_recorded entry's, else the "
+    "genesis entry's; each such entry's response column as its payload records it",
+    "upr_fields": "a recommendation's paragraph and action category, as its genesis entry records them",
     "checkpoints": "each checkpoint's key id: derived from its public key",
 }
 

@@ -15,6 +15,8 @@ from app.vocabulary import Visibility
 # stamped a moment before it: the chain anchors their time to within this window.
 GENESIS_WINDOW = timedelta(minutes=1)
 SOURCE_DETAILS = ("title", "publisher", "published_on", "url", "date_note")
+# Anchored by genesis entries written since sources had kinds (migration 0007); compared where anchored.
+SOURCE_KIND_DETAILS = ("kind", "state_under_review", "cycle", "session", "reviewed_on", "document_symbol")
 
 
 @dataclass
@@ -105,6 +107,26 @@ def _check_recommendation(
     findings.compare("placement", code, "sections.source_id", source_id, sec_source_id)
     tallies.sections.setdefault(section_id, Tally(slug, section_number)).found += 1
     tallies.sources.setdefault(source_id, Tally(slug)).found += 1
+    _check_upr_fields(findings, rec, facts)
+
+
+def _check_upr_fields(findings: Findings, rec: Sequence[Any], facts: ChainFacts) -> None:
+    """The response against the newest response entry; paragraph and action category against the genesis."""
+    code = rec[1]
+    paragraph, response, original, action_category = rec[27:31]
+    for seq, recorded, column in facts.response_copies:
+        findings.differs("response", code, "history_entries.response", recorded, column, seq=seq)
+    if facts.response_readable:
+        findings.compare("response", code, "recommendations.response", facts.response[0], response)
+        findings.compare("response", code, "recommendations.response_original", facts.response[1], original)
+    else:
+        findings.unanchored["response_of_withdrawn_entries"] += 1
+    genesis = facts.genesis or {}
+    for key, stored in (("paragraph", paragraph), ("action_category", action_category)):
+        if key in genesis:
+            findings.compare("upr_fields", code, f"recommendations.{key}", genesis[key], stored)
+        elif stored is not None:
+            findings.unanchored[f"genesis_without_{key}"] += 1
 
 
 def _check_anchors(findings: Findings, group: Group, facts: ChainFacts, tallies: Tallies) -> None:
@@ -122,6 +144,9 @@ def _check_anchors(findings: Findings, group: Group, facts: ChainFacts, tallies:
             findings.compare(
                 "source", code, f"sources.{key}", details.get(key), _iso(stored[key]), source=slug
             )
+        for key, value in zip(SOURCE_KIND_DETAILS, rec[21:27], strict=True):
+            if key in details:
+                findings.compare("source", code, f"sources.{key}", details[key], _iso(value), source=slug)
         tallies.sources[source_id].anchor(details.get("recommendations"))
     else:
         findings.unanchored["genesis_without_source_details"] += 1

@@ -30,6 +30,7 @@ READ_PAYLOAD_KINDS = (
     HistoryKind.evidence_linked.value,
     HistoryKind.evidence_unlinked.value,
     HistoryKind.text_changed.value,
+    HistoryKind.response_recorded.value,
 )
 
 
@@ -72,6 +73,17 @@ RECOMMENDATIONS = (
         _sec.source_id,
         _sec.number,
         _sec.title,
+        # Sources of several kinds and the UPR fields (migration 0007), after the columns above.
+        _src.kind,
+        _src.state_under_review,
+        _src.cycle,
+        _src.session,
+        _src.reviewed_on,
+        _src.document_symbol,
+        _rec.paragraph,
+        _rec.response,
+        _rec.response_original,
+        _rec.action_category,
     )
     .select_from(
         Recommendation.__table__.outerjoin(Source.__table__, _src.id == _rec.source_id).outerjoin(
@@ -92,6 +104,7 @@ ENTRIES = select(
     _time(_entry.recorded_at),
     _entry.recorded_by,
     case((_entry.kind.in_(READ_PAYLOAD_KINDS), _entry.payload), else_=None),
+    _entry.response,
 ).order_by(_entry.recommendation_id, _entry.seq)
 # The first link row of each evidence item is the one whose write created the item (docs/design.md).
 _first_links = (

@@ -2,7 +2,7 @@
 
 docs/design.md, "Importing sources": a row is found by its format's stable id, else by its code
 (curated files), else by its match key: the state under review, the session, the recommending states and
-the normalised text.
+the normalised text (the source's slug stands for the state and the session).
 """
 
 import hashlib
@@ -89,15 +89,25 @@ def clean_text(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def match_key(state: str | None, session: int | None, recommending_states: tuple[str, ...], text: str) -> str:
-    """SHA-256 over what identifies a recommendation in formats without an id (never the row's position)."""
+def match_key(source_slug: str, recommending_states: tuple[str, ...], text: str) -> str:
+    """SHA-256 over what identifies a recommendation in formats without an id (never the row's position).
+
+    The source's slug stands for the state under review and the session (a UPR source is one of each), so
+    two NGO reports asking the same of one state stay two recommendations.
+    """
     document = {
-        "state": normalise_text(state or ""),
-        "session": session,
-        "recommending_states": sorted({normalise_text(name) for name in recommending_states}),
+        "source": source_slug,
+        "recommending_states": sorted({recommending_state_slug(name) for name in recommending_states}),
         "text": normalise_text(text),
     }
     return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+
+
+def recommending_state_slug(name: str) -> str:
+    """The category slug of a recommending state: from its CLDR name when known, so 'Russian Federation'
+    and 'Russia' are one state."""
+    code = state_code(name)
+    return slugify(_CLDR_NAMES[code] if code else name)
 
 
 def _territory_codes() -> dict[str, str]:
@@ -107,6 +117,7 @@ def _territory_codes() -> dict[str, str]:
 
 
 _CODES = _territory_codes()
+_CLDR_NAMES: dict[str, str] = dict(Locale("en").territories)
 
 
 def state_code(state: str) -> str | None:

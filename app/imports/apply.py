@@ -1,0 +1,511 @@
+"""Write an import: all of it in one transaction with bulk statements, or nothing (docs/design.md)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, and_, bindparam, func, insert, select, text, update
+from sqlmodel import Session, col
+
+from app.db import is_postgres, utcnow
+from app.history.service import ChainHead, build_entry
+from app.i18n.translation import gettext as _
+from app.i18n.translation import ngettext
+from app.imports.categories import CategoryResolver
+from app.imports.plan import Plan, PlannedRow, plan_import
+from app.imports.report import Change, ImportReport, SourceTally
+from app.imports.rows import ReadResult, SourceSpec
+from app.models import (
+    Category,
+    HistoryEntry,
+    Recommendation,
+    RecommendationCategory,
+    Section,
+    Source,
+    saved_id,
+)
+from app.recommendations.service import search_text_for
+from app.recommendations.write_protocol import HISTORY_APPEND_LOCK
+from app.vocabulary import HistoryKind, Status
+
+IMPORT_LOCK = 0x7265637472_696D70  # "rectrimp": one import at a time (numbers are given as max + 1)
+SECTIONLESS = (1, "Recommendations")
+
+
+class ImportConflict(Exception):
+    """Someone changed a recommendation the import changes, while it ran: nothing was imported."""
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    """How to apply a file: for real or not, past refused rows or not, texts updated or only reported."""
+
+    filename: str
+    file_sha256: str
+    dry_run: bool = False
+    skip_bad_rows: bool = False
+    update_texts: bool = False
+    recorded_by: int | None = None  # the admin who imports; None for the command line
+    responses_on: date | None = None  # when a changed response was taken (default: today)
+
+
+def apply_import(session: Session, result: ReadResult, options: ApplyOptions) -> ImportReport:
+    """Import what the reader read (or only report it); flushes, and the caller commits or rolls back."""
+    report = ImportReport(
+        format=result.format,
+        filename=options.filename,
+        file_sha256=options.file_sha256,
+        encoding=result.encoding,
+        dry_run=options.dry_run,
+        refused=list(result.refused),
+        notes=list(result.notes),
+    )
+    writing = not options.dry_run and (options.skip_bad_rows or not result.refused)
+    if writing and is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": IMPORT_LOCK})
+    plan = plan_import(session, result.rows)
+    _tally(report, plan, options)
+    if result.refused and not options.skip_bad_rows:
+        report.notes.append(
+            ngettext(
+                "%(num)d row was refused, so nothing was imported; fix it, or pass --skip-bad-rows.",
+                "%(num)d rows were refused, so nothing was imported; fix them, or pass --skip-bad-rows.",
+                len(result.refused),
+            )
+        )
+    if not writing:
+        return report
+    _write(session, plan, report, options)
+    report.applied = True
+    return report
+
+
+def _tally(report: ImportReport, plan: Plan, options: ApplyOptions) -> None:
+    tallies: dict[str, SourceTally] = {}
+    for planned in plan.rows:
+        spec = planned.row.source
+        stored = plan.sources[spec.slug]
+        tally = tallies.setdefault(
+            spec.slug,
+            SourceTally(
+                slug=spec.slug,
+                title=stored.title if stored else spec.title,
+                kind=stored.kind if stored else spec.kind.value,
+                created=stored is None,
+            ),
+        )
+        if planned.stored is None:
+            tally.new += 1
+            report.new += 1
+            continue
+        changes = _changes(planned, options)
+        report.changes.extend(changes)
+        if changes:
+            tally.changed += 1
+            report.changed += 1
+        else:
+            tally.unchanged += 1
+            report.unchanged += 1
+    report.sources = sorted(tallies.values(), key=lambda tally: tally.slug)
+    report.repeats = len(plan.repeats)
+    if plan.repeats:
+        report.notes.append(
+            ngettext(
+                "%(num)d row repeats an earlier row of the file; each pair is one recommendation.",
+                "%(num)d rows repeat earlier rows of the file; each pair is one recommendation.",
+                len(plan.repeats),
+            )
+        )
+    if not options.update_texts and any(change.field == "text" for change in report.changes):
+        report.notes.append(_("Changed texts are reported, not applied: pass --update-texts to apply them."))
+
+
+def _changes(planned: PlannedRow, options: ApplyOptions) -> list[Change]:
+    stored, row = planned.stored, planned.row
+    assert stored is not None
+    changes = []
+    if planned.text_differs:
+        changes.append(Change(row.line, stored.code, "text", stored.text, row.text, options.update_texts))
+    if planned.response_differs and row.response is not None:
+        changes.append(Change(row.line, stored.code, "response", stored.response, row.response.value, True))
+    return changes
+
+
+def _write(session: Session, plan: Plan, report: ImportReport, options: ApplyOptions) -> None:
+    sources = {
+        slug: stored or _add_source(session, _spec(plan, slug)) for slug, stored in plan.sources.items()
+    }
+    new_rows = plan.new
+    sections = _sections(session, sources, new_rows)
+    resolver = CategoryResolver(session)
+    categories = {id(planned): resolver.resolve(planned.row) for planned in new_rows}
+    resolver.flush()
+    numbered = _number(session, sources, sections, new_rows)
+    ids = _insert_recommendations(session, numbered, sources, sections)
+    _link_categories(session, ids, categories)
+    entries = _genesis_entries(session, numbered, ids, sources, sections, categories, resolver, options)
+    entries += _change_entries(session, plan, report, options)
+    _give_external_ids(session, plan)
+    if is_postgres(session):
+        # The feed pages by entry id: entries must become visible in id order (write_protocol.append).
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": HISTORY_APPEND_LOCK})
+    table = HistoryEntry.__table__
+    if entries:
+        session.execute(
+            insert(table),
+            [{c.name: getattr(entry, c.key) for c in table.columns if c.name != "id"} for entry in entries],
+        )
+    report.texts_updated = sum(1 for c in report.changes if c.field == "text" and c.applied)
+    report.responses_recorded = sum(1 for c in report.changes if c.field == "response")
+
+
+def _spec(plan: Plan, slug: str) -> SourceSpec:
+    return next(planned.row.source for planned in plan.rows if planned.row.source.slug == slug)
+
+
+def _add_source(session: Session, spec: SourceSpec) -> Source:
+    source = Source(
+        slug=spec.slug,
+        title=spec.title,
+        publisher=spec.publisher,
+        published_on=spec.published_on,
+        url=spec.url,
+        date_note=spec.date_note,
+        kind=spec.kind,
+        state_under_review=spec.state_under_review,
+        cycle=spec.cycle,
+        session=spec.session,
+        reviewed_on=spec.reviewed_on,
+        document_symbol=spec.document_symbol,
+    )
+    session.add(source)
+    session.flush()
+    return source
+
+
+def _sections(
+    session: Session, sources: dict[str, Source], new_rows: list[PlannedRow]
+) -> dict[tuple[str, int], Section]:
+    wanted: dict[tuple[str, int], str] = {}
+    for planned in new_rows:
+        number, title = (
+            (planned.row.section.number, planned.row.section.title) if planned.row.section else SECTIONLESS
+        )
+        wanted.setdefault((planned.row.source.slug, number), title)
+    found: dict[tuple[str, int], Section] = {}
+    for (slug, number), title in wanted.items():
+        source_id = saved_id(sources[slug])
+        section = session.scalar(
+            select(Section).where(col(Section.source_id) == source_id, col(Section.number) == number)
+        )
+        if section is None:
+            section = Section(source_id=source_id, number=number, title=title)
+            session.add(section)
+        found[(slug, number)] = section
+    session.flush()
+    return found
+
+
+def _section_number(planned: PlannedRow) -> int:
+    return planned.row.section.number if planned.row.section else SECTIONLESS[0]
+
+
+def _number(
+    session: Session,
+    sources: dict[str, Source],
+    sections: dict[tuple[str, int], Section],
+    new_rows: list[PlannedRow],
+) -> list[tuple[PlannedRow, str, int]]:
+    """Each new row with its code and number: curated rows keep theirs, others count on in file order."""
+    highest: dict[tuple[str, int], int] = {}
+    for slug, number in sections:
+        highest[(slug, number)] = (
+            session.scalar(
+                select(func.coalesce(func.max(col(Recommendation.number)), 0)).where(
+                    col(Recommendation.source_id) == saved_id(sources[slug]),
+                    col(Recommendation.section_number) == number,
+                )
+            )
+            or 0
+        )
+    numbered = []
+    for planned in new_rows:
+        slug, section = planned.row.source.slug, _section_number(planned)
+        if planned.row.code:
+            number = int(planned.row.code.rsplit(".", 1)[1])
+            numbered.append((planned, planned.row.code, number))
+            continue
+        highest[(slug, section)] += 1
+        number = highest[(slug, section)]
+        numbered.append((planned, f"{slug}-{section}.{number}", number))
+    return numbered
+
+
+def _insert_recommendations(
+    session: Session,
+    numbered: list[tuple[PlannedRow, str, int]],
+    sources: dict[str, Source],
+    sections: dict[tuple[str, int], Section],
+) -> dict[int, int]:
+    """Insert the new recommendations in one statement; their ids by the planned row's id()."""
+    if not numbered:
+        return {}
+    now = utcnow()
+    values = []
+    for planned, code, number in numbered:
+        row = planned.row
+        section_number = _section_number(planned)
+        values.append(
+            {
+                "code": code,
+                "source_id": saved_id(sources[row.source.slug]),
+                "section_id": saved_id(sections[(row.source.slug, section_number)]),
+                "section_number": section_number,
+                "number": number,
+                "text": row.text,
+                "search_text": search_text_for(code, row.text),
+                "status": Status.not_assessed.value,
+                "claimed_status": Status.not_assessed.value,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+                "paragraph": row.paragraph,
+                "response": row.response.value if row.response else None,
+                "response_original": row.response_original,
+                "action_category": row.action_category,
+                "external_id": row.external_id,
+                "match_key": planned.key,
+            }
+        )
+    table = Recommendation.__table__
+    returned = session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), values
+    ).scalars()
+    return {id(planned): rec_id for (planned, _, _), rec_id in zip(numbered, returned, strict=True)}
+
+
+def _link_categories(session: Session, ids: dict[int, int], categories: dict[int, list[Category]]) -> None:
+    links = [
+        {"recommendation_id": ids[key], "category_id": category_id}
+        for key, filed in categories.items()
+        for category_id in sorted({saved_id(category) for category in filed})
+    ]
+    if links:
+        session.execute(insert(RecommendationCategory.__table__), links)
+
+
+def _genesis_entries(
+    session: Session,
+    numbered: list[tuple[PlannedRow, str, int]],
+    ids: dict[int, int],
+    sources: dict[str, Source],
+    sections: dict[tuple[str, int], Section],
+    categories: dict[int, list[Category]],
+    resolver: CategoryResolver,
+    options: ApplyOptions,
+) -> list[HistoryEntry]:
+    """One genesis entry a new recommendation, anchoring what the public sees of it (docs/design.md)."""
+    if not numbered:
+        return []
+    in_source, in_section = _counts(session, sources, sections)
+    entries = []
+    for planned, code, _number in numbered:
+        row = planned.row
+        source = sources[row.source.slug]
+        section = sections[(row.source.slug, _section_number(planned))]
+        payload = {
+            "source": source.slug,
+            "source_details": _source_details(source, in_source[saved_id(source)]),
+            "section": {
+                "number": section.number,
+                "title": section.title,
+                "recommendations": in_section[saved_id(section)],
+            },
+            "categories": resolver.anchors(categories[id(planned)]),
+            "text": row.text,
+            "paragraph": row.paragraph,
+            "response": row.response.value if row.response else None,
+            "response_original": row.response_original,
+            "action_category": row.action_category,
+            "recommending_states": list(row.recommending_states),
+            "status": Status.not_assessed.value,
+            "evidence": [],
+            "import": _provenance(row.line, row.external_id, options),
+            "note": "Imported from the source; no assessment yet.",
+        }
+        entry = build_entry(
+            ids[id(planned)],
+            code,
+            None,
+            kind=HistoryKind.genesis,
+            effective_on=source.reviewed_on or source.published_on or utcnow().date(),
+            recorded_by=options.recorded_by,
+            status=Status.not_assessed,
+            payload=payload,
+        )
+        entry.response = row.response
+        entries.append(entry)
+    return entries
+
+
+def _provenance(line: int, external_id: str | None, options: ApplyOptions) -> dict[str, Any]:
+    # The file's SHA-256 and the row's line, never its name: a file name can say more than its owner meant.
+    return {"file_sha256": options.file_sha256, "line": line, "external_id": external_id}
+
+
+def _counts(
+    session: Session, sources: dict[str, Source], sections: dict[tuple[str, int], Section]
+) -> tuple[dict[int, int], dict[int, int]]:
+    source_ids = [saved_id(source) for source in sources.values()]
+    section_ids = [saved_id(section) for section in sections.values()]
+    by_source = session.execute(
+        select(col(Recommendation.source_id), func.count())
+        .where(col(Recommendation.source_id).in_(source_ids))
+        .group_by(col(Recommendation.source_id))
+    ).tuples()
+    by_section = session.execute(
+        select(col(Recommendation.section_id), func.count())
+        .where(col(Recommendation.section_id).in_(section_ids))
+        .group_by(col(Recommendation.section_id))
+    ).tuples()
+    return dict(by_source.all()), dict(by_section.all())
+
+
+def _source_details(source: Source, count: int) -> dict[str, Any]:
+    return {
+        "title": source.title,
+        "publisher": source.publisher,
+        "published_on": source.published_on.isoformat() if source.published_on else None,
+        "url": source.url,
+        "date_note": source.date_note,
+        "kind": source.kind,
+        "state_under_review": source.state_under_review,
+        "cycle": source.cycle,
+        "session": source.session,
+        "reviewed_on": source.reviewed_on.isoformat() if source.reviewed_on else None,
+        "document_symbol": source.document_symbol,
+        "recommendations": count,
+    }
+
+
+def _change_entries(
+    session: Session, plan: Plan, report: ImportReport, options: ApplyOptions
+) -> list[HistoryEntry]:
+    """A text_changed and a response_recorded entry where a known row differs; each claims its row."""
+    changing = [
+        planned
+        for planned in plan.known
+        if planned.response_differs or (planned.text_differs and options.update_texts)
+    ]
+    if not changing:
+        return []
+    # In id order, as every writer claims rows, so that an import and a monitor never wait on each other.
+    changing.sort(key=lambda planned: cast(int, planned.stored and planned.stored.id))
+    heads = _heads(session, [cast(int, p.stored and p.stored.id) for p in changing])
+    effective_on = options.responses_on or utcnow().date()
+    entries: list[HistoryEntry] = []
+    for planned in changing:
+        stored, row = planned.stored, planned.row
+        assert stored is not None
+        head = heads[stored.id]
+        values: dict[str, Any] = {}
+        appended = 0
+        if planned.text_differs and options.update_texts:
+            entry = build_entry(
+                stored.id,
+                stored.code,
+                head,
+                kind=HistoryKind.text_changed,
+                effective_on=utcnow().date(),
+                recorded_by=options.recorded_by,
+                payload={
+                    "text": row.text,
+                    "previous_text": stored.text,
+                    "import": _provenance(row.line, row.external_id, options),
+                },
+            )
+            entries.append(entry)
+            appended += 1
+            head = ChainHead(entry.seq, entry.hash)
+            values.update(text=row.text, search_text=search_text_for(stored.code, row.text))
+        if planned.response_differs and row.response is not None:
+            entry = build_entry(
+                stored.id,
+                stored.code,
+                head,
+                kind=HistoryKind.response_recorded,
+                effective_on=effective_on,
+                recorded_by=options.recorded_by,
+                payload={
+                    "response": row.response.value,
+                    "response_original": row.response_original,
+                    "previous_response": stored.response,
+                    "import": _provenance(row.line, row.external_id, options),
+                },
+            )
+            entry.response = row.response
+            entries.append(entry)
+            appended += 1
+            head = ChainHead(entry.seq, entry.hash)
+            values.update(response=row.response.value, response_original=row.response_original)
+        _claim(session, stored.id, stored.version, appended, values)
+    return entries
+
+
+def _heads(session: Session, rec_ids: list[int]) -> dict[int, ChainHead | None]:
+    newest = (
+        select(col(HistoryEntry.recommendation_id), func.max(col(HistoryEntry.seq)).label("seq"))
+        .where(col(HistoryEntry.recommendation_id).in_(rec_ids))
+        .group_by(col(HistoryEntry.recommendation_id))
+        .subquery()
+    )
+    rows = session.execute(
+        select(col(HistoryEntry.recommendation_id), col(HistoryEntry.seq), col(HistoryEntry.hash)).join(
+            newest,
+            and_(
+                col(HistoryEntry.recommendation_id) == newest.c.recommendation_id,
+                col(HistoryEntry.seq) == newest.c.seq,
+            ),
+        )
+    )
+    heads: dict[int, ChainHead | None] = defaultdict(lambda: None)
+    for rec_id, seq, digest in rows:
+        heads[rec_id] = ChainHead(seq, digest)
+    return heads
+
+
+def _claim(session: Session, rec_id: int, version: int, appended: int, values: dict[str, Any]) -> None:
+    """Bump the version by the entries appended, if it is still the one planned with."""
+    claimed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Recommendation)
+            .where(col(Recommendation.id) == rec_id, col(Recommendation.version) == version)
+            .values(version=version + appended, updated_at=utcnow(), **values)
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount
+    if claimed != 1:
+        raise ImportConflict(
+            _(
+                "A recommendation the import changes was changed meanwhile; nothing was imported. "
+                "Run it again."
+            )
+        )
+
+
+def _give_external_ids(session: Session, plan: Plan) -> None:
+    given = [
+        {"rec_id": planned.stored.id, "external_id": planned.row.external_id}
+        for planned in plan.known
+        if planned.gives_external_id and planned.stored is not None
+    ]
+    if given:
+        table = Recommendation.__table__
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("rec_id"), table.c.external_id.is_(None))
+            .values(external_id=bindparam("external_id")),
+            given,
+        )
