@@ -17,7 +17,8 @@ class Column:
     """A column of the matrix in every tabular format: its header, its key in `cells()`, its widths.
 
     `width` is in characters (spreadsheets); `printed` is its share of a printed page (HTML, DOCX) in
-    percent of the base layout, 0 when printed documents show it inside another column or not at all.
+    percent, 0 when printed documents show it inside another column or not at all. The columns that `grow`
+    (the long texts) share what the others leave, in proportion to their `printed`.
     """
 
     key: str
@@ -25,6 +26,7 @@ class Column:
     width: int
     is_status: bool = False
     printed: int = 0
+    grows: bool = False
 
 
 # Shown only when a recommendation in the matrix's scope has one: a report without them keeps its columns.
@@ -36,9 +38,9 @@ def matrix_columns(perspective: str, optional: Collection[str] = ()) -> list[Col
     assessor = label("assessor", perspective)
     columns = [
         Column("code", gettext("Code"), 18, printed=9),
-        Column("paragraph", gettext("Paragraph"), 10, printed=6),
+        Column("paragraph", gettext("Paragraph"), 10),  # printed under the code
         Column("section", gettext("Section"), 22),
-        Column("text", gettext("Recommendation"), 60, printed=27),
+        Column("text", gettext("Recommendation"), 60, printed=27, grows=True),
         Column("addressees", gettext("Addressees"), 28, printed=10),
         Column("recommending_states", gettext("Recommending states"), 24, printed=10),
         Column("themes", gettext("Themes"), 28),
@@ -57,9 +59,10 @@ def matrix_columns(perspective: str, optional: Collection[str] = ()) -> list[Col
             gettext("Latest assessment (%(assessor)s)", assessor=assessor),
             50,
             printed=18,
+            grows=True,
         ),
         Column("assessment_date", gettext("Assessment date"), 12),
-        Column("evidence", gettext("Evidence"), 60, printed=18),
+        Column("evidence", gettext("Evidence"), 60, printed=18, grows=True),
     ]
     return [column for column in columns if column.key not in OPTIONAL_COLUMNS or column.key in optional]
 
@@ -67,8 +70,19 @@ def matrix_columns(perspective: str, optional: Collection[str] = ()) -> list[Col
 def printed_shares(columns: list[Column]) -> list[tuple[Column, float]]:
     """The columns a printed document shows, each with its share of the page width in percent."""
     printed = [column for column in columns if column.printed]
-    total = sum(column.printed for column in printed)
-    return [(column, column.printed * 100 / total) for column in printed]
+    fixed = sum(column.printed for column in printed if not column.grows)
+    growing = sum(column.printed for column in printed if column.grows)
+    left = max(100 - fixed, growing / 2)  # never squeeze the texts below half their width
+    shares = [
+        (column, column.printed * left / growing if column.grows else column.printed) for column in printed
+    ]
+    total = sum(share for _, share in shares)
+    return [(column, share * 100 / total) for column, share in shares]
+
+
+def paragraph_note(row: dict[str, Any]) -> str:
+    """The paragraph as printed under the code ('para. 106.12'), or nothing."""
+    return gettext("para. %(paragraph)s", paragraph=row["paragraph"]) if row["paragraph"] else ""
 
 
 def section_names(scorecard: dict[str, Any]) -> list[str]:

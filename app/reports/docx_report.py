@@ -15,6 +15,7 @@ from app.reports.cells import (
     cells,
     description,
     matrix_columns,
+    paragraph_note,
     printed_shares,
     score_note,
     section_names,
@@ -104,6 +105,8 @@ def _matrix_table(document, rows: Iterable[dict[str, Any]], meta: dict[str, Any]
             if column.key == "text":
                 recommendation = cell.paragraphs[0]
                 recommendation.add_run(row["code"]).bold = True
+                if row["paragraph"]:
+                    recommendation.add_run(f" ({paragraph_note(row)})")
                 recommendation.add_run("\n" + row["text"])
             elif column.is_status:
                 _status_cell(cell, values[column.key], status_of_cell(row, column.key))

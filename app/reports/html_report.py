@@ -11,6 +11,7 @@ from app.reports.cells import (
     cells,
     description,
     matrix_columns,
+    paragraph_note,
     printed_shares,
     score_note,
     section_names,
@@ -55,6 +56,7 @@ def matrix_html(
         columns=printed_shares(matrix_columns(meta["perspective"], meta["columns"])),
         status_of_cell=status_of_cell,
         section_names=section_names,
+        paragraph_note=paragraph_note,
         zip=zip,
         lang=current_locale(),
     )
