@@ -105,7 +105,32 @@ MATRIX_EXAMPLE: dict[str, Any] = {
                     "visibility": "public",
                 }
             ],
-        }
+        },
+        {
+            "code": "upr-kz-s20-1.12",
+            "source": "upr-kz-s20",
+            "section": 1,
+            "section_title": "Recommendations",
+            "number": 12,
+            "text": "Consider decriminalising defamation.",
+            "paragraph": "106.12",
+            "addressees": [],
+            "themes": [{"slug": "freedom-of-expression", "label": "Freedom of expression"}],
+            "sdg_targets": [],
+            "recommending_states": [{"slug": "estonia", "label": "Estonia"}],
+            "response": "supported",
+            "response_original": "Accepted",
+            "claimed_status": "not_assessed",
+            "independent_status": "not_implemented",
+            "assessment": {
+                "perspective": "independent",
+                "status": "not_implemented",
+                "summary": "Defamation is still a criminal offence.",
+                "effective_on": "2024-09-01",
+                "recorded_at": "2024-09-02T08:00:00Z",
+            },
+            "evidence": [],
+        },
     ],
 }
 

@@ -118,7 +118,11 @@ def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     """The implementation matrix as a printable page, with links to download it as CSV, XLSX or DOCX."""
     page_locale(request)
     query = request.query_params
-    point, valid = _point(query.get("as_of", "").strip()[:20], query.get("section", "").strip()[:6])
+    point, valid = _point(
+        query.get("as_of", "").strip()[:20],
+        query.get("section", "").strip()[:6],
+        query.get("source", "").strip()[:64],
+    )
     cursor = query.get("cursor", "")[:200] or None
     notices = [] if valid else [bad_filters_notice([AS_OF])]
     try:
@@ -132,7 +136,7 @@ def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     )
     rows = list(islice(found, MATRIX_PAGE + 1))
     more, rows = len(rows) > MATRIX_PAGE, rows[:MATRIX_PAGE]
-    wanted = point.model_dump(include={"as_of", "section"}, exclude_none=True)
+    wanted = point.model_dump(include={"as_of", "section", "source"}, exclude_none=True)
     kept = {key: str(value) for key, value in wanted.items()}
     next_cursor = _cursor_after(session, rows[-1]) if more else None
     downloads = [
@@ -146,7 +150,12 @@ def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
         rows=rows,
         as_of=point.as_of,
         section=str(point.section or ""),
+        source=point.source or "",
         choices=filter_choices(session),
+        # The columns this page has something to show in (a UPR review addresses its one state).
+        with_addressees=not rows or any(row["addressees"] for row in rows),
+        with_states=any(row["recommending_states"] for row in rows),
+        with_responses=any(row["response"] for row in rows),
         reference_date=point.as_of or date.today(),
         downloads=downloads,
         notices=notices,
