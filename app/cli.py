@@ -363,6 +363,83 @@ BundleIdentity = Annotated[
 ]
 
 
+@cli.command("import")
+def import_file(
+    format_: Annotated[str, typer.Argument(metavar="FORMAT", help="upr-info, mapped or curated.")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The CSV, XLSX or TOML file.")],
+    state: Annotated[str | None, typer.Option(help="Keep only this state under review.")] = None,
+    mapping: Annotated[
+        str | None, typer.Option(help="mapped: a built-in mapping (uhri) or a TOML mapping file.")
+    ] = None,
+    column: Annotated[
+        list[str] | None, typer.Option(help="mapped: FIELD=HEADER, e.g. text=Recommendation (repeatable).")
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="mapped with --column: KEY=VALUE of the source, e.g. kind=ngo_report (repeatable)."
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Report what would change; change nothing.")] = False,
+    skip_bad_rows: Annotated[bool, typer.Option(help="Import the good rows when some are refused.")] = False,
+    update_texts: Annotated[bool, typer.Option(help="Apply changed texts as text_changed entries.")] = False,
+    reviewed_on: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="The review's date, for new sources.")
+    ] = None,
+    responses_on: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="When changed responses were taken.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Import recommendations from a file; all or nothing, and again changes nothing."""
+    from app.imports.apply import ImportConflict
+    from app.imports.console import import_progress, print_report
+    from app.imports.formats import READERS
+    from app.imports.mapping import load_mapping, mapping_from_options
+    from app.imports.rows import ReadOptions, UnreadableFile
+    from app.imports.service import ImportRequest, read_file, run_import
+
+    console = Console(stderr=as_json)
+    if format_ not in READERS:
+        _fail(
+            gettext(
+                "unknown format %(format)s; use one of: %(known)s", format=format_, known=", ".join(READERS)
+            )
+        )
+    try:
+        constants = dict(item.partition("=")[::2] for item in source or [])
+        chosen = (
+            mapping_from_options(column, constants) if column else load_mapping(mapping) if mapping else None
+        )
+        request = ImportRequest(
+            format=format_,
+            data=file.read_bytes(),
+            filename=file.name,
+            read=ReadOptions(
+                state=state, mapping=chosen, reviewed_on=reviewed_on.date() if reviewed_on else None
+            ),
+            dry_run=dry_run,
+            skip_bad_rows=skip_bad_rows,
+            update_texts=update_texts,
+            responses_on=responses_on.date() if responses_on else None,
+        )
+        result = read_file(request)
+        with import_progress(console, len(result.rows)) as progress, write_session() as session:
+            report = run_import(session, request, result, progress)
+            if not report.applied:
+                session.rollback()
+    except UnreadableFile as error:
+        _fail(str(error))
+    except ImportConflict as error:
+        _fail(str(error))
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print_report(console, report)
+    if report.refused and not report.applied and not dry_run:
+        raise typer.Exit(1)
+
+
 @cli.command("import-bundle")
 def import_bundle(
     file: Annotated[Path, typer.Argument(help="A bundle written by `rectrack export`.")],

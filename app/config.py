@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     public_read: bool = True
     sqlite_busy_timeout_ms: int = 15_000
     max_body_bytes: int = 1024 * 1024
+    # Uploads to POST /api/v1/imports (and the web form): the UHRI's whole index is about 60 MB as XLSX.
+    import_max_bytes: int = 64 * 1024 * 1024
     log_sql: bool = False
     # Keys live here, never in the database (DESIGN.md: the data directory).
     data_dir: Path = Path("data")

@@ -21,6 +21,8 @@ from app.history.checkpoints import public_key_text
 from app.history.log_routes import router as log_router
 from app.history.log_task import run_log_upkeep
 from app.history.routes import router as history_router
+from app.imports.routes import IMPORT_PATHS
+from app.imports.routes import router as imports_router
 from app.keys import checkpoint_signing_key
 from app.lru import LRUCache
 from app.monitors.routes import router as monitors_router
@@ -97,12 +99,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(history_router)
     app.include_router(log_router)
     app.include_router(withdrawals_router)
+    app.include_router(imports_router)
     app.include_router(monitors_router)
     app.include_router(scorecards_router)
     app.include_router(reports_router)
     install_api_docs(app)
     install_web(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    uploads = {path: settings.import_max_bytes for path in IMPORT_PATHS}
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=uploads)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -151,8 +151,8 @@ class Recommendation(_TableModel, table=True):
     response: Response | None = Field(default=None, sa_column=Column(String(32)))
     response_original: str | None = Field(default=None, sa_column=Column(String(64)))
     action_category: int | None = Field(default=None, sa_column=Column(SmallInteger))  # UPR Info's 1-5 scale
-    # docs/design.md, "Importing sources": a format's stable id for the row (the UHRI annotation id), and a key
-    # from the state, session, recommending states and normalised text for formats without one.
+    # docs/design.md, "Importing sources": a format's stable id for the row (the UHRI annotation id), and a
+    # key from the source, recommending states and normalised text for formats without one.
     external_id: str | None = Field(default=None, sa_column=Column(String(96), unique=True))
     match_key: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
 
@@ -339,7 +339,7 @@ class HistoryEntry(_TableModel, table=True):
     # Copied out of the payload for assessments so scorecards aggregate in SQL without parsing JSON.
     status: Status | None = Field(default=None, sa_column=Column(String(32)))
     perspective: Perspective | None = Field(default=None, sa_column=Column(String(16)))
-    # The state's response, copied out of genesis and response_recorded payloads: a response as of a date in SQL.
+    # The state's response, copied out of genesis and response_recorded payloads (responses as of a date).
     response: Response | None = Field(default=None, sa_column=Column(String(32)))
     effective_on: date
     recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

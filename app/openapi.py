@@ -47,6 +47,7 @@ OPERATION_IDS = {
     "get_consistency_proof": "getConsistencyProof",
     "get_inclusion_proof": "getInclusionProof",
     "post_withdrawal": "withdrawHistoryEntry",
+    "post_import": "importFile",
     "get_me": "getMe",
     "get_monitors": "listMonitors",
     "post_monitor": "createMonitor",

@@ -89,7 +89,7 @@ class GroupBy(StrEnum):
 
 
 class CategoryKind(StrEnum):
-    """The ways recommendations are categorised: whom they address, what about, which SDG target, who made them."""
+    """How recommendations are categorised: addressee, theme, SDG target, and the state that made them."""
 
     addressee = "addressee"
     theme = "theme"

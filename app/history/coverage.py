@@ -109,7 +109,9 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "response": verified("response", public=True),
         "response_original": verified("response", public=True),
         "action_category": verified("upr_fields", public=True),
-        "external_id": operational("an import format's id for the row (the UHRI annotation id): a lookup key"),
+        "external_id": operational(
+            "an import format's id for the row (the UHRI annotation id): a lookup key"
+        ),
         "match_key": operational("a digest of the source, recommending states and text: a lookup key"),
     },
     "recommendation_categories": {

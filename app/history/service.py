@@ -1,6 +1,7 @@
 """Appending to and reading the per-recommendation history."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from sqlmodel import Session, col
 from app.db import utcnow
 from app.history.chain import COMMITTED_FORMAT, canonical_json, content_commitment, entry_digest, new_salt
 from app.models import HistoryEntry, Recommendation, derived_alias, saved_id
-from app.vocabulary import HistoryKind, Perspective, Status
+from app.vocabulary import HistoryKind, Perspective, Response, Status
 
 
 class ChainHead(NamedTuple):
@@ -30,7 +31,29 @@ def chain_head(session: Session, recommendation_id: int) -> ChainHead | None:
     return ChainHead(row.seq, row.hash) if row else None
 
 
-def build_entry(
+@dataclass
+class EntryFields:
+    """An entry's columns before insertion: what bulk writers insert without building ORM objects."""
+
+    recommendation_id: int
+    seq: int
+    kind: str
+    status: str | None
+    perspective: str | None
+    effective_on: date
+    recorded_at: datetime
+    recorded_by: int | None
+    payload: str
+    prev_hash: str | None
+    hash: str
+    format: int
+    salt: str
+    commitment: str
+    withdraws_entry_id: int | None = None
+    response: str | None = None
+
+
+def entry_fields(
     recommendation_id: int,
     code: str,
     head: ChainHead | None,
@@ -42,16 +65,17 @@ def build_entry(
     status: Status | None = None,
     perspective: Perspective | None = None,
     withdraws_entry_id: int | None = None,
-) -> HistoryEntry:
-    """The next entry after `head`, committed to a fresh salt, hashed and timestamped now; not yet added."""
+    response: Response | None = None,
+) -> EntryFields:
+    """The next entry after `head`, committed to a fresh salt, hashed and timestamped now."""
     seq, prev_hash = (head.seq + 1, head.hash) if head else (1, None)
     salt = new_salt()
-    entry = HistoryEntry(
+    fields = EntryFields(
         recommendation_id=recommendation_id,
         seq=seq,
-        kind=kind,
-        status=status,
-        perspective=perspective,
+        kind=kind.value,
+        status=status.value if status else None,
+        perspective=perspective.value if perspective else None,
         effective_on=effective_on,
         recorded_at=utcnow(),
         recorded_by=recorded_by,
@@ -62,9 +86,15 @@ def build_entry(
         salt=salt,
         commitment=content_commitment(salt, payload, derived_alias(recorded_by)),
         withdraws_entry_id=withdraws_entry_id,
+        response=response.value if response else None,
     )
-    entry.hash = entry_digest(code, entry, payload)
-    return entry
+    fields.hash = entry_digest(code, fields, payload)
+    return fields
+
+
+def build_entry(recommendation_id: int, code: str, head: ChainHead | None, **fields: Any) -> HistoryEntry:
+    """The next entry after `head` (see entry_fields) as a model object; not yet added."""
+    return HistoryEntry(**vars(entry_fields(recommendation_id, code, head, **fields)))
 
 
 def append_entry(session: Session, recommendation: Recommendation, **fields: Any) -> HistoryEntry:

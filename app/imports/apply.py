@@ -1,6 +1,7 @@
 """Write an import: all of it in one transaction with bulk statements, or nothing (docs/design.md)."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -9,11 +10,11 @@ from sqlalchemy import CursorResult, and_, bindparam, func, insert, select, text
 from sqlmodel import Session, col
 
 from app.db import is_postgres, utcnow
-from app.history.service import ChainHead, build_entry
+from app.history.service import ChainHead, EntryFields, entry_fields
 from app.i18n.translation import gettext as _
 from app.i18n.translation import ngettext
 from app.imports.categories import CategoryResolver
-from app.imports.plan import Plan, PlannedRow, plan_import
+from app.imports.plan import CHUNK, Plan, PlannedRow, plan_import
 from app.imports.report import Change, ImportReport, SourceTally
 from app.imports.rows import ReadResult, SourceSpec
 from app.models import (
@@ -50,7 +51,13 @@ class ApplyOptions:
     responses_on: date | None = None  # when a changed response was taken (default: today)
 
 
-def apply_import(session: Session, result: ReadResult, options: ApplyOptions) -> ImportReport:
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
+PROGRESS_EVERY = 500
+
+
+def apply_import(
+    session: Session, result: ReadResult, options: ApplyOptions, progress: Progress | None = None
+) -> ImportReport:
     """Import what the reader read (or only report it); flushes, and the caller commits or rolls back."""
     report = ImportReport(
         format=result.format,
@@ -76,7 +83,7 @@ def apply_import(session: Session, result: ReadResult, options: ApplyOptions) ->
         )
     if not writing:
         return report
-    _write(session, plan, report, options)
+    _write(session, plan, report, options, progress)
     report.applied = True
     return report
 
@@ -132,7 +139,9 @@ def _changes(planned: PlannedRow, options: ApplyOptions) -> list[Change]:
     return changes
 
 
-def _write(session: Session, plan: Plan, report: ImportReport, options: ApplyOptions) -> None:
+def _write(
+    session: Session, plan: Plan, report: ImportReport, options: ApplyOptions, progress: Progress | None
+) -> None:
     sources = {
         slug: stored or _add_source(session, _spec(plan, slug)) for slug, stored in plan.sources.items()
     }
@@ -144,18 +153,16 @@ def _write(session: Session, plan: Plan, report: ImportReport, options: ApplyOpt
     numbered = _number(session, sources, sections, new_rows)
     ids = _insert_recommendations(session, numbered, sources, sections)
     _link_categories(session, ids, categories)
-    entries = _genesis_entries(session, numbered, ids, sources, sections, categories, resolver, options)
+    entries = _genesis_entries(
+        session, numbered, ids, sources, sections, categories, resolver, options, progress
+    )
     entries += _change_entries(session, plan, report, options)
     _give_external_ids(session, plan)
     if is_postgres(session):
         # The feed pages by entry id: entries must become visible in id order (write_protocol.append).
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": HISTORY_APPEND_LOCK})
-    table = HistoryEntry.__table__
     if entries:
-        session.execute(
-            insert(table),
-            [{c.name: getattr(entry, c.key) for c in table.columns if c.name != "id"} for entry in entries],
-        )
+        session.execute(insert(HistoryEntry.__table__), [vars(entry) for entry in entries])
     report.texts_updated = sum(1 for c in report.changes if c.field == "text" and c.applied)
     report.responses_recorded = sum(1 for c in report.changes if c.field == "response")
 
@@ -278,11 +285,19 @@ def _insert_recommendations(
                 "match_key": planned.key,
             }
         )
-    table = Recommendation.__table__
-    returned = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), values
-    ).scalars()
-    return {id(planned): rec_id for (planned, _, _), rec_id in zip(numbered, returned, strict=True)}
+    # A plain executemany, then the ids by code: RETURNING made SQLite insert one row per statement.
+    session.execute(insert(Recommendation.__table__), values)
+    ids_by_code: dict[str, int] = {}
+    codes = [code for _, code, _ in numbered]
+    for start in range(0, len(codes), CHUNK):
+        chunk = codes[start : start + CHUNK]
+        found = session.execute(
+            select(col(Recommendation.code), col(Recommendation.id)).where(
+                col(Recommendation.code).in_(chunk)
+            )
+        ).tuples()
+        ids_by_code.update(found.all())
+    return {id(planned): ids_by_code[code] for planned, code, _ in numbered}
 
 
 def _link_categories(session: Session, ids: dict[int, int], categories: dict[int, list[Category]]) -> None:
@@ -304,7 +319,8 @@ def _genesis_entries(
     categories: dict[int, list[Category]],
     resolver: CategoryResolver,
     options: ApplyOptions,
-) -> list[HistoryEntry]:
+    progress: Progress | None,
+) -> list[EntryFields]:
     """One genesis entry a new recommendation, anchoring what the public sees of it (docs/design.md)."""
     if not numbered:
         return []
@@ -334,7 +350,7 @@ def _genesis_entries(
             "import": _provenance(row.line, row.external_id, options),
             "note": "Imported from the source; no assessment yet.",
         }
-        entry = build_entry(
+        entry = entry_fields(
             ids[id(planned)],
             code,
             None,
@@ -343,9 +359,13 @@ def _genesis_entries(
             recorded_by=options.recorded_by,
             status=Status.not_assessed,
             payload=payload,
+            response=row.response,
         )
-        entry.response = row.response
         entries.append(entry)
+        if progress is not None and len(entries) % PROGRESS_EVERY == 0:
+            progress(len(entries), len(numbered))
+    if progress is not None:
+        progress(len(entries), len(numbered))
     return entries
 
 
@@ -391,7 +411,7 @@ def _source_details(source: Source, count: int) -> dict[str, Any]:
 
 def _change_entries(
     session: Session, plan: Plan, report: ImportReport, options: ApplyOptions
-) -> list[HistoryEntry]:
+) -> list[EntryFields]:
     """A text_changed and a response_recorded entry where a known row differs; each claims its row."""
     changing = [
         planned
@@ -404,7 +424,7 @@ def _change_entries(
     changing.sort(key=lambda planned: cast(int, planned.stored and planned.stored.id))
     heads = _heads(session, [cast(int, p.stored and p.stored.id) for p in changing])
     effective_on = options.responses_on or utcnow().date()
-    entries: list[HistoryEntry] = []
+    entries: list[EntryFields] = []
     for planned in changing:
         stored, row = planned.stored, planned.row
         assert stored is not None
@@ -412,7 +432,7 @@ def _change_entries(
         values: dict[str, Any] = {}
         appended = 0
         if planned.text_differs and options.update_texts:
-            entry = build_entry(
+            entry = entry_fields(
                 stored.id,
                 stored.code,
                 head,
@@ -430,7 +450,7 @@ def _change_entries(
             head = ChainHead(entry.seq, entry.hash)
             values.update(text=row.text, search_text=search_text_for(stored.code, row.text))
         if planned.response_differs and row.response is not None:
-            entry = build_entry(
+            entry = entry_fields(
                 stored.id,
                 stored.code,
                 head,
@@ -443,8 +463,8 @@ def _change_entries(
                     "previous_response": stored.response,
                     "import": _provenance(row.line, row.external_id, options),
                 },
+                response=row.response,
             )
-            entry.response = row.response
             entries.append(entry)
             appended += 1
             head = ChainHead(entry.seq, entry.hash)
