@@ -580,7 +580,8 @@ def _params(model, **values):
 @cli.command()
 def scorecard(
     group_by: Annotated[
-        str, typer.Option(help="section, theme, addressee, sdg, status or source.")
+        str,
+        typer.Option(help="section, theme, addressee, sdg, status, source, recommending_state or response."),
     ] = "section",
     as_of: AsOf = None,
     known_at: KnownAt = None,

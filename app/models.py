@@ -114,6 +114,17 @@ class Recommendation(_TableModel, table=True):
         CheckConstraint("action_category IS NULL OR action_category BETWEEN 1 AND 5", name="action_category"),
         Index("ix_recommendations_section_status", "section_id", "status"),
         Index("ix_recommendations_status_order", "status", "source_id", "section_number", "number"),
+        # The response filter in natural order, and which responses exist (the list's choices): a seek each.
+        # Partial: most recommendations (an NGO report's) have no response and need no entry.
+        Index(
+            "ix_recommendations_response_order",
+            "response",
+            "source_id",
+            "section_number",
+            "number",
+            sqlite_where=text("response IS NOT NULL"),
+            postgresql_where=text("response IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -301,6 +312,18 @@ class HistoryEntry(_TableModel, table=True):
             "seq",
             "status",
             "recorded_at",
+        ),
+        # "Response as of a date" seeks the latest entry that records one (genesis or response_recorded);
+        # partial, so the many entries without a response take no room in it.
+        Index(
+            "ix_history_entries_response_as_of",
+            "recommendation_id",
+            "effective_on",
+            "seq",
+            "response",
+            "recorded_at",
+            sqlite_where=text("response IS NOT NULL"),
+            postgresql_where=text("response IS NOT NULL"),
         ),
     )
 

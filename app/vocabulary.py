@@ -135,6 +135,16 @@ RESPONSE_LABELS: dict[str, str] = {
 }
 
 
+# UPR Info's scale of the action a recommendation asks for, keyed by the number as text.
+ACTION_CATEGORY_LABELS: dict[str, str] = {
+    "1": NP_("action_category", "1: minimal action"),
+    "2": NP_("action_category", "2: continuing action"),
+    "3": NP_("action_category", "3: considering action"),
+    "4": NP_("action_category", "4: general action"),
+    "5": NP_("action_category", "5: specific action"),
+}
+
+
 class EvidenceKind(StrEnum):
     """What sort of document an evidence item is."""
 
@@ -247,6 +257,7 @@ LABELS: dict[str, dict[str, str]] = {
     "role": ROLE_LABELS,
     "source_kind": SOURCE_KIND_LABELS,
     "response": RESPONSE_LABELS,
+    "action_category": ACTION_CATEGORY_LABELS,
 }
 
 

@@ -50,6 +50,12 @@ RECOMMENDATION = {
     "addressees": CATEGORIES,
     "themes": CATEGORIES,
     "sdg_targets": CATEGORIES,
+    "source_kind": ("sources.kind",),
+    "recommending_states": CATEGORIES,
+    "paragraph": ("recommendations.paragraph",),
+    "response": ("recommendations.response",),
+    "response_original": ("recommendations.response_original",),
+    "action_category": ("recommendations.action_category",),
 }
 EVIDENCE = {
     "id": ("evidence.id",),
@@ -70,8 +76,15 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "publisher": ("sources.publisher",),
         "published_on": ("sources.published_on",),
         "date_note": ("sources.date_note",),
+        "kind": ("sources.kind",),
+        "state_under_review": ("sources.state_under_review",),
+        "cycle": ("sources.cycle",),
+        "session": ("sources.session",),
+        "reviewed_on": ("sources.reviewed_on",),
+        "document_symbol": ("sources.document_symbol",),
         "sections": ("sections.source_id",),
         "recommendations": ("recommendations.source_id",),
+        "by_status": (),
     },
     "LinkedEvidenceOut": EVIDENCE
     | {
@@ -148,6 +161,10 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "addressees": CATEGORIES,
         "themes": CATEGORIES,
         "sdg_targets": CATEGORIES,
+        "paragraph": ("recommendations.paragraph",),
+        "recommending_states": CATEGORIES,
+        "response": ("recommendations.response", "history_entries.response"),
+        "response_original": ("recommendations.response_original",),
         "claimed_status": ("recommendations.claimed_status", "history_entries.status"),
         "independent_status": ("recommendations.status", "history_entries.status"),
         "assessment": (),
@@ -188,8 +205,14 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "GroupOut": AGGREGATE
     | {
-        "key": ("categories.slug", "sections.number", "sources.slug"),
-        "label": ("categories.label", "sections.title"),
+        "key": (
+            "categories.slug",
+            "sections.number",
+            "sources.slug",
+            "recommendations.response",
+            "history_entries.response",
+        ),
+        "label": ("categories.label", "sections.title", "sources.title"),
         "source": ("sources.slug",),
     },
     "Formula": {"name": (), "source": (), "weights": (), "excluded": (), "rules": ()},

@@ -6,23 +6,73 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.inputs import InputModel
-from app.vocabulary import EvidenceKind, Relation, Status, Visibility
+from app.vocabulary import EvidenceKind, Relation, Response, SourceKind, Status, Visibility
 
 CODE_PATH = Path(
     description="Recommendation code, e.g. odf-kz-2015-2.1.", max_length=96, examples=["odf-kz-2015-2.1"]
 )
 
 
+class StatusCounts(BaseModel):
+    """How many recommendations have each status (zeros included)."""
+
+    not_assessed: int = 0
+    not_implemented: int = 0
+    partially_implemented: int = 0
+    implemented: int = 0
+    regressed: int = 0
+
+
 class SourceOut(BaseModel):
-    """A report that makes recommendations."""
+    """A report or review that makes recommendations."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "slug": "upr-kz-s20",
+                    "title": "Universal Periodic Review of Kazakhstan, session 20 (2014)",
+                    "publisher": "UN Human Rights Council",
+                    "published_on": None,
+                    "date_note": None,
+                    "kind": "upr_review",
+                    "state_under_review": "Kazakhstan",
+                    "cycle": 2,
+                    "session": 20,
+                    "reviewed_on": "2014-10-30",
+                    "document_symbol": "A/HRC/28/10",
+                    "sections": [{"number": 1, "title": "Recommendations"}],
+                    "recommendations": 198,
+                    "by_status": {
+                        "not_assessed": 190,
+                        "not_implemented": 3,
+                        "partially_implemented": 4,
+                        "implemented": 1,
+                        "regressed": 0,
+                    },
+                }
+            ]
+        }
+    )
 
     slug: str = Field(examples=["odf-kz-2015"])
     title: str
     publisher: str
     published_on: date | None
     date_note: str | None = None
+    kind: SourceKind = Field(description="What sort of body or review the recommendations come from.")
+    state_under_review: str | None = Field(
+        default=None, description="The state the recommendations are made to.", examples=["Kazakhstan"]
+    )
+    cycle: int | None = Field(default=None, description="UPR reviews: the cycle.", examples=[2])
+    session: int | None = Field(default=None, description="UPR reviews: the Working Group session.")
+    reviewed_on: date | None = Field(default=None, description="UPR reviews: the day of the review.")
+    document_symbol: str | None = Field(
+        default=None, description="UPR reviews: the Working Group report's symbol.", examples=["A/HRC/28/10"]
+    )
     sections: list["SectionOut"]
     recommendations: int = Field(description="How many recommendations the source makes.")
+    by_status: StatusCounts = Field(description="Its recommendations by current independent status.")
 
 
 class SectionOut(BaseModel):
@@ -33,7 +83,7 @@ class SectionOut(BaseModel):
 
 
 class CategoryOut(BaseModel):
-    """An addressee, theme or SDG target."""
+    """An addressee, theme, SDG target or recommending state."""
 
     slug: str = Field(examples=["kazakhstan"])
     label: str = Field(examples=["State of Kazakhstan"])
@@ -62,6 +112,7 @@ class RecommendationOut(BaseModel):
                 {
                     "code": "odf-kz-2015-2.2",
                     "source": "odf-kz-2015",
+                    "source_kind": "ngo_report",
                     "section": {"number": 2, "title": "Legislative measures"},
                     "number": 2,
                     "text": (
@@ -75,13 +126,42 @@ class RecommendationOut(BaseModel):
                     "addressees": [{"slug": "kazakhstan", "label": "State of Kazakhstan"}],
                     "themes": [{"slug": "freedom-of-association", "label": "Freedom of association"}],
                     "sdg_targets": [{"slug": "16.10", "label": "Protect fundamental freedoms"}],
-                }
+                    "recommending_states": [],
+                    "paragraph": None,
+                    "response": None,
+                    "response_original": None,
+                    "action_category": None,
+                },
+                {
+                    "code": "upr-kz-s20-1.12",
+                    "source": "upr-kz-s20",
+                    "source_kind": "upr_review",
+                    "section": {"number": 1, "title": "Recommendations"},
+                    "number": 12,
+                    "text": "Consider decriminalising defamation.",
+                    "status": "not_assessed",
+                    "claimed_status": "not_assessed",
+                    "version": 1,
+                    "last_assessed_at": None,
+                    "addressees": [],
+                    "themes": [{"slug": "freedom-of-expression", "label": "Freedom of expression"}],
+                    "sdg_targets": [],
+                    "recommending_states": [
+                        {"slug": "estonia", "label": "Estonia"},
+                        {"slug": "latvia", "label": "Latvia"},
+                    ],
+                    "paragraph": "106.12",
+                    "response": "noted",
+                    "response_original": "Noted",
+                    "action_category": 3,
+                },
             ]
         }
     )
 
     code: str
     source: str
+    source_kind: SourceKind = Field(description="The kind of the source the recommendation comes from.")
     section: SectionOut
     number: int
     text: str
@@ -92,6 +172,20 @@ class RecommendationOut(BaseModel):
     addressees: list[CategoryOut]
     themes: list[CategoryOut]
     sdg_targets: list[CategoryOut]
+    recommending_states: list[CategoryOut] = Field(
+        description="The states that made the recommendation (UPR recommendations are often joint)."
+    )
+    paragraph: str | None = Field(description="The source's own reference, e.g. 106.12.", examples=["106.12"])
+    response: Response | None = Field(description="The state's current position on the recommendation.")
+    response_original: str | None = Field(
+        description="The word the source used for the response, as written (e.g. 'Accepted').",
+        examples=["Accepted"],
+    )
+    action_category: int | None = Field(
+        description="UPR Info's scale of the action asked for: 1 minimal ... 5 specific action.",
+        ge=1,
+        le=5,
+    )
 
 
 class RecommendationDetailOut(RecommendationOut):
@@ -118,6 +212,15 @@ class RecommendationFilters(InputModel):
     addressee: str | None = Field(default=None, max_length=64, description="Addressee slug.")
     sdg: str | None = Field(default=None, max_length=64, description="SDG target, e.g. 16.10.")
     q: str | None = Field(default=None, max_length=200, description="Case-insensitive text search.")
+    recommending_state: str | None = Field(
+        default=None, max_length=64, description="Recommending state's slug, e.g. estonia."
+    )
+    response: Response | None = Field(
+        default=None,
+        description="The state's response. Scorecards, claim gaps and reports match the response as of "
+        "`as_of` and `known_at`; the list matches the current one.",
+    )
+    kind: SourceKind | None = Field(default=None, description="The kind of source.")
 
 
 SourceOut.model_rebuild()

@@ -18,11 +18,10 @@ from app.models import (
     RecommendationEvidence,
     Section,
     Source,
-    saved_id,
 )
 from app.recommendations.schemas import RecommendationFilters
 from app.recommendations.totals import count_matching
-from app.vocabulary import CategoryKind, Visibility
+from app.vocabulary import CategoryKind, Status, Visibility
 
 ORDER = (col(Recommendation.source_id), col(Recommendation.section_number), col(Recommendation.number))
 
@@ -89,10 +88,19 @@ def filter_conditions(filters: RecommendationFilters) -> list[ColumnElement[bool
         conditions.append(col(Recommendation.section_number) == filters.section)
     if filters.status is not None:
         conditions.append(col(Recommendation.status) == filters.status.value)
+    if filters.kind is not None:
+        conditions.append(
+            col(Recommendation.source_id).in_(
+                select(col(Source.id)).where(col(Source.kind) == filters.kind.value)
+            )
+        )
+    if filters.response is not None:
+        conditions.append(col(Recommendation.response) == filters.response.value)
     for kind, slug in (
         (CategoryKind.theme, filters.theme),
         (CategoryKind.addressee, filters.addressee),
         (CategoryKind.sdg, filters.sdg),
+        (CategoryKind.recommending_state, filters.recommending_state),
     ):
         if slug is not None:
             conditions.append(_has_category(kind, slug))
@@ -153,9 +161,15 @@ _SUMMARY_COLUMNS = (
     _rec.claimed_status,
     _rec.version,
     _rec.last_assessed_at,
+    _source.kind.label("source_kind"),
+    _rec.paragraph,
+    _rec.response,
+    _rec.response_original,
+    _rec.action_category,
 )
 _SUMMARY_WIDTH = len(_SUMMARY_COLUMNS)
 _ADDRESSEE, _THEME, _SDG = CategoryKind.addressee.value, CategoryKind.theme.value, CategoryKind.sdg.value
+_RECOMMENDING_STATE = CategoryKind.recommending_state.value
 _SUMMARY_FROM = Recommendation.__table__.join(Section.__table__, _section.id == _rec.section_id).join(
     Source.__table__, _source.id == _rec.source_id
 )
@@ -269,7 +283,7 @@ def recommendation_detail(
 def categories_by_recommendation(
     session: Session, ids: list[int]
 ) -> dict[int, dict[str, list[dict[str, str]]]]:
-    """Addressees, themes and SDG targets of the given recommendations, in one query."""
+    """Addressees, themes, SDG targets and recommending states of the given recommendations, in one query."""
     result: dict[int, dict[str, list[dict[str, str]]]] = defaultdict(
         lambda: {kind.value: [] for kind in CategoryKind}
     )
@@ -290,40 +304,78 @@ def linked_evidence(
     ]
 
 
+_SOURCE_COLUMNS = (
+    _source.id,
+    _source.slug,
+    _source.title,
+    _source.publisher,
+    _source.published_on,
+    _source.date_note,
+    _source.kind,
+    _source.state_under_review,
+    _source.cycle,
+    _source.session,
+    _source.reviewed_on,
+    _source.document_symbol,
+)
+# Every source's counts by status in one GROUP BY (not a count per source).
+_SOURCE_COUNTS = select(_rec.source_id, _rec.status, func.count().label("count")).group_by(
+    _rec.source_id, _rec.status
+)
+_SECTIONS = select(_section.source_id, _section.number, _section.title).order_by(
+    _section.source_id, _section.number
+)
+
+
 def list_sources(session: Session) -> list[dict[str, Any]]:
-    """Every source with its sections and how many recommendations it makes."""
-    counts: dict[int, int] = dict(
-        session.execute(
-            select(col(Recommendation.source_id), func.count()).group_by(col(Recommendation.source_id))
-        )
-        .tuples()
-        .all()
-    )
+    """Every source with its details, sections, and how many recommendations it makes by status: 3 queries."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {status.value: 0 for status in Status})
+    for source_id, status, count in session.execute(_SOURCE_COUNTS):
+        counts[source_id][status] = count
     sections: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for section in session.scalars(select(Section).order_by(col(Section.source_id), col(Section.number))):
-        sections[section.source_id].append({"number": section.number, "title": section.title})
-    return [
-        {
-            "slug": source.slug,
-            "title": source.title,
-            "publisher": source.publisher,
-            "published_on": source.published_on,
-            "date_note": source.date_note,
-            "sections": sections[saved_id(source)],
-            "recommendations": counts.get(saved_id(source), 0),
-        }
-        for source in session.scalars(select(Source).order_by(col(Source.slug)))
-    ]
+    for source_id, number, title in session.execute(_SECTIONS):
+        sections[source_id].append({"number": number, "title": title})
+    sources = []
+    for row in session.execute(select(*_SOURCE_COLUMNS).order_by(_source.slug)):
+        details = row._asdict()
+        source_id = details.pop("id")
+        by_status = counts[source_id]
+        sources.append(
+            details
+            | {
+                "sections": sections[source_id],
+                "recommendations": sum(by_status.values()),
+                "by_status": by_status,
+            }
+        )
+    return sources
 
 
 def _summary(row: Row, categories: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
     # By position: a Row's attribute lookup costs ten times its index, which showed on a page of 50.
-    (_, code, _, source, section_number, section_title, number, text, status, claimed, version, assessed) = (
-        row[:_SUMMARY_WIDTH]
-    )
+    (
+        _,
+        code,
+        _,
+        source,
+        section_number,
+        section_title,
+        number,
+        text,
+        status,
+        claimed,
+        version,
+        assessed,
+        source_kind,
+        paragraph,
+        response,
+        response_original,
+        action_category,
+    ) = row[:_SUMMARY_WIDTH]
     return {
         "code": code,
         "source": source,
+        "source_kind": source_kind,
         "section": {"number": section_number, "title": section_title},
         "number": number,
         "text": text,
@@ -334,4 +386,9 @@ def _summary(row: Row, categories: dict[str, list[dict[str, str]]]) -> dict[str,
         "addressees": categories[_ADDRESSEE],
         "themes": categories[_THEME],
         "sdg_targets": categories[_SDG],
+        "recommending_states": categories[_RECOMMENDING_STATE],
+        "paragraph": paragraph,
+        "response": response,
+        "response_original": response_original,
+        "action_category": action_category,
     }

@@ -3,6 +3,7 @@
 Headers, labels and sentences are in the current locale (app/i18n): call these while rendering.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,36 +14,85 @@ from app.vocabulary import label, status_label
 
 @dataclass(frozen=True)
 class Column:
-    """A column of the tabular matrix: its header, its key in `cells()`, and a width in characters."""
+    """A column of the matrix in every tabular format: its header, its key in `cells()`, its widths.
+
+    `width` is in characters (spreadsheets); `printed` is its share of a printed page (HTML, DOCX) in
+    percent, 0 when printed documents show it inside another column or not at all. The columns that `grow`
+    (the long texts) share what the others leave, in proportion to their `printed`.
+    """
 
     key: str
     header: str
     width: int
     is_status: bool = False
+    printed: int = 0
+    grows: bool = False
 
 
-def matrix_columns(perspective: str) -> list[Column]:
-    """The matrix columns; a UN view adds its own status column (the other two views already have one)."""
+# Shown only when a recommendation in the matrix's scope has one: a report without them keeps its columns.
+OPTIONAL_COLUMNS = ("paragraph", "recommending_states", "response")
+
+
+def matrix_columns(perspective: str, optional: Collection[str] = ()) -> list[Column]:
+    """The matrix columns, declared once for every format; `optional` names the OPTIONAL_COLUMNS to show."""
     assessor = label("assessor", perspective)
     columns = [
-        Column("code", gettext("Code"), 18),
+        Column("code", gettext("Code"), 18, printed=9),
+        Column("paragraph", gettext("Paragraph"), 10),  # printed under the code
         Column("section", gettext("Section"), 22),
-        Column("text", gettext("Recommendation"), 60),
-        Column("addressees", gettext("Addressees"), 28),
+        Column("text", gettext("Recommendation"), 60, printed=27, grows=True),
+        Column("addressees", gettext("Addressees"), 28, printed=10),
+        Column("recommending_states", gettext("Recommending states"), 24, printed=10),
         Column("themes", gettext("Themes"), 28),
         Column("sdg_targets", gettext("SDG targets"), 12),
-        Column("claimed_status", gettext("State's claim"), 16, is_status=True),
-        Column("independent_status", gettext("Independent status"), 16, is_status=True),
+        Column("response", gettext("Response"), 14, printed=8),
+        Column("claimed_status", gettext("State's claim"), 16, is_status=True, printed=9),
+        Column("independent_status", gettext("Independent status"), 16, is_status=True, printed=9),
     ]
+    # A UN view adds its own status column; the other two views already have one.
     if perspective not in ("independent", "state"):
-        columns.append(
-            Column("assessment_status", gettext("Status (%(assessor)s)", assessor=assessor), 16, True)
-        )
-    return [
-        *columns,
-        Column("assessment_summary", gettext("Latest assessment (%(assessor)s)", assessor=assessor), 50),
+        header = gettext("Status (%(assessor)s)", assessor=assessor)
+        columns.append(Column("assessment_status", header, 16, is_status=True, printed=9))
+    columns += [
+        Column(
+            "assessment_summary",
+            gettext("Latest assessment (%(assessor)s)", assessor=assessor),
+            50,
+            printed=18,
+            grows=True,
+        ),
         Column("assessment_date", gettext("Assessment date"), 12),
-        Column("evidence", gettext("Evidence"), 60),
+        Column("evidence", gettext("Evidence"), 60, printed=18, grows=True),
+    ]
+    return [column for column in columns if column.key not in OPTIONAL_COLUMNS or column.key in optional]
+
+
+def printed_shares(columns: list[Column]) -> list[tuple[Column, float]]:
+    """The columns a printed document shows, each with its share of the page width in percent."""
+    printed = [column for column in columns if column.printed]
+    fixed = sum(column.printed for column in printed if not column.grows)
+    growing = sum(column.printed for column in printed if column.grows)
+    left = max(100 - fixed, growing / 2)  # never squeeze the texts below half their width
+    shares = [
+        (column, column.printed * left / growing if column.grows else column.printed) for column in printed
+    ]
+    total = sum(share for _, share in shares)
+    return [(column, share * 100 / total) for column, share in shares]
+
+
+def paragraph_note(row: dict[str, Any]) -> str:
+    """The paragraph as printed under the code ('para. 106.12'), or nothing."""
+    return gettext("para. %(paragraph)s", paragraph=row["paragraph"]) if row["paragraph"] else ""
+
+
+def section_names(scorecard: dict[str, Any]) -> list[str]:
+    """Each group of a scorecard by section as '2. Title', led by its source when it has several."""
+    several = len({group["source"] for group in scorecard["groups"]}) > 1
+    return [
+        f"{group['source']} {group['key']}. {group['label']}"
+        if several
+        else f"{group['key']}. {group['label']}"
+        for group in scorecard["groups"]
     ]
 
 
@@ -59,9 +109,12 @@ def cells(row: dict[str, Any]) -> dict[str, str]:
     assessment = row["assessment"] or {}
     return {
         "code": row["code"],
+        "paragraph": row["paragraph"] or "",
         "section": f"{row['section']}. {row['section_title']}",
         "text": row["text"],
         "addressees": "; ".join(item["label"] for item in row["addressees"]),
+        "recommending_states": "; ".join(item["label"] for item in row["recommending_states"]),
+        "response": label("response", row["response"]) if row["response"] else "",
         "themes": "; ".join(item["label"] for item in row["themes"]),
         "sdg_targets": "; ".join(item["slug"] for item in row["sdg_targets"]),
         "claimed_status": status_label(row["claimed_status"]),

@@ -59,6 +59,8 @@ TITLES = {
     "sdg": N_("Scorecard by SDG target"),
     "status": N_("Scorecard by status"),
     "source": N_("Scorecard by source"),
+    "recommending_state": N_("Scorecard by recommending state"),
+    "response": N_("Scorecard by the state's response"),
 }
 
 
@@ -137,7 +139,7 @@ def write_matrix(
     console: Console,
 ) -> int:
     """Write the matrix in a format to a file, with a progress bar; returns the number of rows."""
-    meta = matrix_meta(params)
+    meta = matrix_meta(session, params)
     total = count_rows(session, params)
     if format_ == "docx":
         ensure_docx_fits(total)
@@ -146,7 +148,11 @@ def write_matrix(
         task = progress.add_task("rows", total=total)
         rows = _counted(matrix_rows(session, params, include_restricted=include_restricted), progress, task)
         if format_ in ("csv", "json"):
-            chunks = matrix_csv(rows, params.perspective) if format_ == "csv" else matrix_json(rows, meta)
+            chunks = (
+                matrix_csv(rows, params.perspective, meta["columns"])
+                if format_ == "csv"
+                else matrix_json(rows, meta)
+            )
             _write_text(out, chunks)
             return total
         scorecard = section_scorecard(session, params, include_restricted=include_restricted)

@@ -1,22 +1,23 @@
 """The matrix as CSV, streamed a few hundred rows at a time."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from app.csv_writer import BOM, CsvChunks
 from app.i18n.translation import in_current_locale
-from app.reports.cells import cells, matrix_columns
+from app.reports.cells import Column, cells, matrix_columns
 
 ROWS_PER_CHUNK = 200
 
 
-def matrix_csv(rows: Iterable[dict[str, Any]], perspective: str) -> Iterator[str]:
+def matrix_csv(
+    rows: Iterable[dict[str, Any]], perspective: str, optional: Collection[str] = ()
+) -> Iterator[str]:
     """The matrix as CSV text chunks in the current locale, a few hundred rows at a time."""
-    return in_current_locale(_csv_chunks(rows, perspective))
+    return in_current_locale(_csv_chunks(rows, matrix_columns(perspective, optional)))
 
 
-def _csv_chunks(rows: Iterable[dict[str, Any]], perspective: str) -> Iterator[str]:
-    columns = matrix_columns(perspective)
+def _csv_chunks(rows: Iterable[dict[str, Any]], columns: list[Column]) -> Iterator[str]:
     out = CsvChunks()
     out.write(column.header for column in columns)
     yield BOM + out.take()

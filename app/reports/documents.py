@@ -4,14 +4,20 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.reports.matrix import optional_columns
 from app.scorecards.params import PointInTimeParams, ScorecardParams
 from app.scorecards.service import compute_scorecard, point_of
 
 
-def matrix_meta(params: PointInTimeParams) -> dict[str, Any]:
-    """The as-of date, known-at time and perspective a matrix document names."""
+def matrix_meta(session: Session, params: PointInTimeParams) -> dict[str, Any]:
+    """The as-of date, known-at time and perspective a matrix document names, and its optional columns."""
     point = point_of(params)
-    return {"as_of": point.reference_date(), "known_at": point.known_at, "perspective": params.perspective}
+    return {
+        "as_of": point.reference_date(),
+        "known_at": point.known_at,
+        "perspective": params.perspective,
+        "columns": optional_columns(session, params),
+    }
 
 
 def section_scorecard(

@@ -11,15 +11,24 @@ from docx.shared import Mm, Pt, RGBColor
 
 from app.errors import Unprocessable
 from app.i18n.translation import gettext
-from app.reports.cells import cells, description, score_note
+from app.reports.cells import (
+    cells,
+    description,
+    matrix_columns,
+    paragraph_note,
+    printed_shares,
+    score_note,
+    section_names,
+    status_of_cell,
+)
 from app.reports.xlsx_report import STATUS_STYLES
 from app.scorecards.export import SCORE_COLUMNS, score_cells
-from app.vocabulary import label
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # python-docx holds the whole document in memory (about 3 ms and 10 kB a row): a Word table is for a
 # submission's few hundred recommendations, not a database dump.
 MAX_DOCX_ROWS = 5_000
+PAGE_WIDTH_MM = 267  # a landscape A4 page between its margins
 
 
 def ensure_docx_fits(rows: int) -> None:
@@ -48,7 +57,7 @@ def write_matrix_docx(
     document.add_heading(gettext("Scorecard by section"), level=1)
     _scorecard_table(document, scorecard)
     document.add_heading(gettext("Recommendations"), level=1)
-    count = _matrix_table(document, rows, meta["perspective"])
+    count = _matrix_table(document, rows, meta)
     document.save(target)
     return count
 
@@ -67,45 +76,45 @@ def _scorecard_table(document, scorecard: dict[str, Any]) -> None:
     _header_row(
         table.rows[0], [gettext("Section"), *(gettext(header) for _, header in SCORE_COLUMNS)], widths
     )
-    for group in [*scorecard["groups"], None]:
+    names = [*section_names(scorecard), gettext("All sections")]
+    for group, name in zip([*scorecard["groups"], None], names, strict=True):
         aggregate = scorecard["totals"] if group is None else group
         values = score_cells(aggregate)
-        name = gettext("All sections") if group is None else f"{group['key']}. {group['label']}"
         row = _cells(table, widths)
         row[0].text = name
         for cell, (key, _) in zip(row[1:], SCORE_COLUMNS, strict=True):
             cell.text = values[key]
 
 
-def _matrix_table(document, rows: Iterable[dict[str, Any]], perspective: str) -> int:
-    shows_own_status = perspective not in ("independent", "state")
-    assessor = label("assessor", perspective)
-    headers = [gettext("Recommendation"), gettext("Addressees"), gettext("State's claim")]
-    headers += [gettext("Independent status")]
-    headers += [gettext("Status (%(assessor)s)", assessor=assessor)] if shows_own_status else []
-    headers += [gettext("Latest assessment (%(assessor)s)", assessor=assessor), gettext("Evidence")]
-    # Millimetres of the 267 a landscape A4 page leaves between its margins.
-    widths = [Mm(w) for w in ([58, 30, 22, 22, 22, 55, 58] if shows_own_status else [70, 30, 22, 22, 55, 68])]
+def _matrix_table(document, rows: Iterable[dict[str, Any]], meta: dict[str, Any]) -> int:
+    columns = printed_shares(matrix_columns(meta["perspective"], meta["columns"]))
+    # The code heads the recommendation's cell: a Word page has no room for a column of its own.
+    code_share = sum(share for column, share in columns if column.key == "code")
+    columns = [
+        (column, share + (code_share if column.key == "text" else 0))
+        for column, share in columns
+        if column.key != "code"
+    ]
+    widths = [Mm(PAGE_WIDTH_MM * share / 100) for _, share in columns]
     table = _table(document, widths)
-    _header_row(table.rows[0], headers, widths)
+    _header_row(table.rows[0], [column.header for column, _ in columns], widths)
     count = 0
     for row in rows:
         values = cells(row)
-        cells_out = _cells(table, widths)
-        recommendation = cells_out[0].paragraphs[0]
-        recommendation.add_run(row["code"]).bold = True
-        recommendation.add_run("\n" + row["text"])
-        cells_out[1].text = values["addressees"]
-        _status_cell(cells_out[2], values["claimed_status"], row["claimed_status"])
-        _status_cell(cells_out[3], values["independent_status"], row["independent_status"])
-        next_cell = 4
-        if shows_own_status:
-            status = (row["assessment"] or {}).get("status") or "not_assessed"
-            _status_cell(cells_out[4], values["assessment_status"], status)
-            next_cell = 5
-        if row["assessment"]:
-            cells_out[next_cell].text = f"{values['assessment_summary']} ({values['assessment_date']})"
-        cells_out[next_cell + 1].text = values["evidence"]
+        for (column, _), cell in zip(columns, _cells(table, widths), strict=True):
+            if column.key == "text":
+                recommendation = cell.paragraphs[0]
+                recommendation.add_run(row["code"]).bold = True
+                if row["paragraph"]:
+                    recommendation.add_run(f" ({paragraph_note(row)})")
+                recommendation.add_run("\n" + row["text"])
+            elif column.is_status:
+                _status_cell(cell, values[column.key], status_of_cell(row, column.key))
+            elif column.key == "assessment_summary":
+                if row["assessment"]:
+                    cell.text = f"{values['assessment_summary']} ({values['assessment_date']})"
+            else:
+                cell.text = values[column.key]
         count += 1
     return count
 

@@ -7,14 +7,26 @@ from pathlib import Path
 from typing import Any
 
 from app.i18n.translation import current_locale, in_current_locale
-from app.reports.cells import cells, description, score_note
+from app.reports.cells import (
+    cells,
+    description,
+    matrix_columns,
+    paragraph_note,
+    printed_shares,
+    score_note,
+    section_names,
+    status_of_cell,
+)
 from app.scorecards.export import SCORE_COLUMNS, score_cells
 from app.templating import environment
-from app.vocabulary import label
 
 HTML_MEDIA_TYPE = "text/html; charset=utf-8"
 # The report is often saved and opened from disk, so its styles are inline; the policy allows exactly them.
-REPORT_STYLE = (Path(__file__).parent / "templates" / "matrix_report.css").read_text(encoding="utf-8")
+# The matrix's column widths in whole percent (app/reports/cells.py declares each column's share).
+WIDTH_CLASSES = "".join(f"  col.w{share} {{ width: {share}%; }}\n" for share in range(1, 101))
+REPORT_STYLE = (Path(__file__).parent / "templates" / "matrix_report.css").read_text(
+    encoding="utf-8"
+) + WIDTH_CLASSES
 _STYLE_HASH = base64.b64encode(hashlib.sha256(REPORT_STYLE.encode()).digest()).decode()
 HTML_REPORT_HEADERS = {
     "Content-Security-Policy": (
@@ -41,8 +53,11 @@ def matrix_html(
         score_text=score_note(scorecard["formula"]),
         score_columns=SCORE_COLUMNS,
         score_cells=score_cells,
-        assessor=label("assessor", meta["perspective"]),
-        show_assessment_status=meta["perspective"] not in ("independent", "state"),
+        columns=printed_shares(matrix_columns(meta["perspective"], meta["columns"])),
+        status_of_cell=status_of_cell,
+        section_names=section_names,
+        paragraph_note=paragraph_note,
+        zip=zip,
         lang=current_locale(),
     )
     return in_current_locale(_buffered(chunks))

@@ -4,16 +4,32 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from app.db import is_postgres
-from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence, Section, Source
-from app.recommendations.service import ORDER, after_position, categories_by_recommendation
+from app.models import (
+    Category,
+    Evidence,
+    HistoryEntry,
+    Recommendation,
+    RecommendationCategory,
+    RecommendationEvidence,
+    Section,
+    Source,
+)
+from app.recommendations.service import (
+    ORDER,
+    after_position,
+    categories_by_recommendation,
+    filter_conditions,
+)
+from app.reports.cells import OPTIONAL_COLUMNS
 from app.scorecards.conditions import (
     evidence_conditions,
     recommendation_conditions,
+    response_at,
     status_at,
 )
 from app.scorecards.entries import entries_by_id
@@ -43,6 +59,10 @@ def matrix_rows(
             col(Recommendation.section_number),
             col(Recommendation.number),
             col(Recommendation.text),
+            col(Recommendation.paragraph),
+            col(Recommendation.response).label("current_response"),
+            col(Recommendation.response_original),
+            response_at(point).label("response"),
             col(Section.title).label("section_title"),
             col(Source.slug).label("source"),
             status_at(Perspective.state.value, point).label("claimed_status"),
@@ -72,6 +92,28 @@ def matrix_rows(
             return
         last = batch[-1]
         position = (last.source_id, last.section_number, last.number)
+
+
+def optional_columns(session: Session, params: PointInTimeParams) -> tuple[str, ...]:
+    """Which OPTIONAL_COLUMNS some recommendation in the matrix's scope fills, in one statement."""
+    # The scope without the filters that depend on the point in time: a superset, which is enough here.
+    scope = filter_conditions(params.model_copy(update={"status": None, "response": None}))
+    if params.known_at is not None:
+        scope.append(col(Recommendation.created_at) <= params.known_at)
+    states = (
+        select(col(RecommendationCategory.recommendation_id))
+        .join(Category, col(Category.id) == col(RecommendationCategory.category_id))
+        .join(Recommendation, col(Recommendation.id) == col(RecommendationCategory.recommendation_id))
+        .where(col(Category.kind) == CategoryKind.recommending_state.value, *scope)
+    )
+    found = session.execute(
+        select(
+            exists(select(col(Recommendation.id)).where(col(Recommendation.paragraph).is_not(None), *scope)),
+            exists(states),
+            exists(select(col(Recommendation.id)).where(col(Recommendation.response).is_not(None), *scope)),
+        )
+    ).one()
+    return tuple(name for name, present in zip(OPTIONAL_COLUMNS, found, strict=True) if present)
 
 
 def count_rows(session: Session, params: PointInTimeParams) -> int:
@@ -139,9 +181,14 @@ def _row(row, categories: dict[str, list[dict[str, str]]], assessment: dict | No
         "section_title": row.section_title,
         "number": row.number,
         "text": row.text,
+        "paragraph": row.paragraph,
         "addressees": categories[CategoryKind.addressee.value],
         "themes": categories[CategoryKind.theme.value],
         "sdg_targets": categories[CategoryKind.sdg.value],
+        "recommending_states": categories[CategoryKind.recommending_state.value],
+        "response": row.response,
+        # The source's word names the current response: an earlier one (pending, say) has no word here.
+        "response_original": row.response_original if row.response == row.current_response else None,
         "claimed_status": row.claimed_status,
         "independent_status": row.independent_status,
         "assessment": assessment

@@ -63,7 +63,7 @@ def matrix_response(
     headers = cache_headers(etag)
     if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    meta = matrix_meta(params)
+    meta = matrix_meta(session, params)
     filename = f"rectrack-matrix-{meta['as_of'].isoformat()}.{format_}"
     # The streamed formats read in a session of their own: the response outlives the request's session.
     streamed = partial(streamed_rows, request.app.state.engine, params, include_restricted=privileged)
@@ -73,7 +73,7 @@ def matrix_response(
         )
     if format_ == "csv":
         return StreamingResponse(
-            matrix_csv(streamed(), params.perspective),
+            matrix_csv(streamed(), params.perspective, meta["columns"]),
             media_type=CSV_MEDIA_TYPE,
             headers=headers | attachment(filename),
         )

@@ -6,7 +6,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.recommendations.schemas import CategoryOut
-from app.vocabulary import EvidenceKind, Perspective, Relation, ScorePerspective, Status, Visibility
+from app.vocabulary import (
+    EvidenceKind,
+    Perspective,
+    Relation,
+    Response,
+    ScorePerspective,
+    Status,
+    Visibility,
+)
 
 
 class MatrixAssessmentOut(BaseModel):
@@ -39,9 +47,18 @@ class MatrixRowOut(BaseModel):
     section_title: str
     number: int
     text: str
+    paragraph: str | None = Field(description="The source's own reference, e.g. 106.12.")
     addressees: list[CategoryOut]
     themes: list[CategoryOut]
     sdg_targets: list[CategoryOut]
+    recommending_states: list[CategoryOut] = Field(description="The states that made the recommendation.")
+    response: Response | None = Field(
+        description="The state's response as of `as_of` and `known_at`; null when it had none."
+    )
+    response_original: str | None = Field(
+        description="The word the source used for the response (e.g. 'Accepted'), when the response shown "
+        "is the current one."
+    )
     claimed_status: Status = Field(description="The state's latest claim.")
     independent_status: Status = Field(description="The monitors' latest assessment.")
     assessment: MatrixAssessmentOut | None = Field(
@@ -62,9 +79,13 @@ MATRIX_EXAMPLE: dict[str, Any] = {
             "section_title": "Legislative measures",
             "number": 1,
             "text": "Bring the legislation on NGOs into line with international standards.",
+            "paragraph": None,
             "addressees": [{"slug": "kazakhstan", "label": "State of Kazakhstan"}],
             "themes": [{"slug": "freedom-of-association", "label": "Freedom of association"}],
             "sdg_targets": [{"slug": "16.10", "label": "Protect fundamental freedoms"}],
+            "recommending_states": [],
+            "response": None,
+            "response_original": None,
             "claimed_status": "implemented",
             "independent_status": "partially_implemented",
             "assessment": {
@@ -84,7 +105,32 @@ MATRIX_EXAMPLE: dict[str, Any] = {
                     "visibility": "public",
                 }
             ],
-        }
+        },
+        {
+            "code": "upr-kz-s20-1.12",
+            "source": "upr-kz-s20",
+            "section": 1,
+            "section_title": "Recommendations",
+            "number": 12,
+            "text": "Consider decriminalising defamation.",
+            "paragraph": "106.12",
+            "addressees": [],
+            "themes": [{"slug": "freedom-of-expression", "label": "Freedom of expression"}],
+            "sdg_targets": [],
+            "recommending_states": [{"slug": "estonia", "label": "Estonia"}],
+            "response": "supported",
+            "response_original": "Accepted",
+            "claimed_status": "not_assessed",
+            "independent_status": "not_implemented",
+            "assessment": {
+                "perspective": "independent",
+                "status": "not_implemented",
+                "summary": "Defamation is still a criminal offence.",
+                "effective_on": "2024-09-01",
+                "recorded_at": "2024-09-02T08:00:00Z",
+            },
+            "evidence": [],
+        },
     ],
 }
 

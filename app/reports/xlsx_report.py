@@ -7,7 +7,15 @@ import xlsxwriter
 from xlsxwriter.format import Format
 
 from app.i18n.translation import gettext
-from app.reports.cells import cells, description, matrix_columns, score_note, status_of_cell
+from app.reports.cells import (
+    Column,
+    cells,
+    description,
+    matrix_columns,
+    score_note,
+    section_names,
+    status_of_cell,
+)
 from app.scorecards.export import SCORE_COLUMNS
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,21 +64,21 @@ def write_matrix_xlsx(
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
     workbook.set_properties({"title": gettext("Implementation matrix"), "comments": description(meta)})
     formats = _Formats(workbook)
-    count = _matrix_sheet(workbook, formats, rows, meta["perspective"])
+    count = _matrix_sheet(workbook, formats, rows, matrix_columns(meta["perspective"], meta["columns"]))
     _scorecard_sheet(workbook, formats, scorecard, meta)
     workbook.close()
     return count
 
 
 def _matrix_sheet(
-    workbook: xlsxwriter.Workbook, formats: _Formats, rows: Iterable[dict], perspective: str
+    workbook: xlsxwriter.Workbook, formats: _Formats, rows: Iterable[dict], columns: list[Column]
 ) -> int:
     # TRANSLATORS: an Excel sheet name: at most 31 characters, none of []:*?/\
     sheet = workbook.add_worksheet(gettext("Matrix"))
-    columns = matrix_columns(perspective)
     for index, column in enumerate(columns):
         sheet.set_column(index, index, column.width)
-    sheet.freeze_panes(1, 2)  # the header row and the code and section stay in view
+    # The header row and the code (with its paragraph) and section stay in view.
+    sheet.freeze_panes(1, 1 + [column.key for column in columns].index("section"))
     for index, column in enumerate(columns):
         sheet.write_string(0, index, column.header, formats.header)
     count = 0
@@ -96,7 +104,8 @@ def _scorecard_sheet(
     sheet.write_string(3, 0, gettext("Section"), formats.header)
     for index, (_, header) in enumerate(SCORE_COLUMNS, start=1):
         sheet.write_string(3, index, gettext(header), formats.header)
-    groups = [(f"{group['key']}. {group['label']}", group, formats.text) for group in scorecard["groups"]]
+    names = section_names(scorecard)
+    groups = [(name, group, formats.text) for name, group in zip(names, scorecard["groups"], strict=True)]
     groups.append((gettext("All sections"), scorecard["totals"], formats.bold))
     for row, (label, aggregate, label_format) in enumerate(groups, start=4):
         sheet.write_string(row, 0, label, label_format)

@@ -29,11 +29,12 @@ from app.scorecards.conditions import (
     denormalised_status,
     has_progress_evidence,
     recommendation_conditions,
+    response_at,
 )
 from app.scorecards.lookups import Lookups, with_joins
 from app.scorecards.params import ScorecardParams
 from app.scorecards.point import PointInTime
-from app.vocabulary import CategoryKind, Perspective, Status
+from app.vocabulary import CategoryKind, GroupBy, Perspective, Status
 
 GAP_PERSPECTIVES = (Perspective.state.value, Perspective.independent.value)
 STATUSES = tuple(status.value for status in Status)
@@ -49,6 +50,8 @@ def per_recommendation(
     if not point.current:
         looked += [lookups.status_only(other, point) for other in GAP_PERSPECTIVES if other != perspective]
     covered = has_progress_evidence(point, include_restricted=include_restricted)
+    # Grouped by response: the response at the point, a covering seek (the column itself when current).
+    responses = [response_at(point).label("response")] if params.group_by == GroupBy.response else []
     statement = select(
         col(Recommendation.id).label("id"),
         col(Recommendation.source_id).label("source_id"),
@@ -57,6 +60,7 @@ def per_recommendation(
         col(Recommendation.claimed_status).label("current_claim"),
         *(column for lookup in looked for column in lookup.columns),
         case((covered, 1), else_=0).label("covered"),
+        *responses,
     )
     # Materialised: on SQLite each use of a packed value in a flattened subquery would run its seek
     # again. A status filter on a denormalised column narrows the lookups; one on a looked-up status
@@ -85,6 +89,7 @@ def per_recommendation(
         lookups.effective_on(seeks, perspective).label("last_on"),
         seeks.c.covered,
         case((gap, 1), else_=0).label("gap"),
+        *([seeks.c.response] if responses else []),
     )
     if params.status is not None and denormalised is None:
         rows = rows.where(status == params.status.value)
@@ -152,6 +157,10 @@ def _groups(rows: CTE, cutoff: date, group_by: str) -> Select:
     if group_by == "status":
         keys = _keys(1, rows.c.status, _text_null(), _text_null())
         return select(*keys, *_sums(rows, cutoff)).group_by(rows.c.status)
+    if group_by == "response":
+        # Named in Python from the vocabulary (a few groups): the key is the response, NULL for none.
+        keys = _keys(1, rows.c.response, _text_null(), _text_null())
+        return select(*keys, *_sums(rows, cutoff)).group_by(rows.c.response, rows.c.status)
     if group_by in ("section", "source"):
         column = rows.c.section_id if group_by == "section" else rows.c.source_id
         counted = _counted(select(column.label("group_id")).select_from(rows), column, rows, cutoff)

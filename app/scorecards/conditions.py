@@ -5,7 +5,7 @@ from sqlmodel import col
 
 from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence
 from app.recommendations.service import filter_conditions
-from app.scorecards.lookups import latest_value
+from app.scorecards.lookups import latest_response_query, latest_value
 from app.scorecards.params import ChangesParams, PointInTimeParams
 from app.scorecards.point import PointInTime
 from app.vocabulary import Perspective, Relation, Status, Visibility
@@ -32,6 +32,13 @@ def status_at(perspective: str, point: PointInTime) -> ColumnElement[str]:
     return func.coalesce(
         latest_value(col(HistoryEntry.status), perspective, point), Status.not_assessed.value
     )
+
+
+def response_at(point: PointInTime) -> ColumnElement[str | None]:
+    """A recommendation's response (NULL when it has none) at a point in time, as a SQL expression."""
+    if point.current:
+        return Recommendation.__table__.c.response
+    return latest_response_query(point, col(HistoryEntry.response)).scalar_subquery()
 
 
 def links_at(point: PointInTime) -> list[ColumnElement[bool]]:
@@ -75,13 +82,16 @@ def has_progress_evidence(point: PointInTime, *, include_restricted: bool) -> Co
 def recommendation_conditions(
     params: PointInTimeParams | ChangesParams, status: ColumnElement[str] | None, point: PointInTime
 ) -> list[ColumnElement[bool]]:
-    """The list filters, with `status` matched against the given status expression, not the current one.
+    """The list filters, with `status` matched against the given status expression, not the current one,
+    and `response` against the response at the point.
 
     With `status` None the status filter is left to the caller.
     """
-    conditions = filter_conditions(params.model_copy(update={"status": None}))
+    conditions = filter_conditions(params.model_copy(update={"status": None, "response": None}))
     if params.status is not None and status is not None:
         conditions.append(status == params.status.value)
+    if params.response is not None:
+        conditions.append(response_at(point) == params.response.value)
     if point.known_at is not None:
         # A recommendation added later was not on the scorecard as it was known then.
         conditions.append(col(Recommendation.created_at) <= point.known_at)

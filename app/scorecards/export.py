@@ -8,7 +8,7 @@ from typing import Any
 
 from app.csv_writer import BOM, CsvChunks
 from app.i18n.translation import N_, gettext, in_current_locale
-from app.vocabulary import Status, status_label
+from app.vocabulary import Status, label, status_label
 
 SCORE_COLUMNS = [
     ("total", N_("Recommendations")),
@@ -54,9 +54,11 @@ def _csv_chunks(scorecard: dict[str, Any]) -> Iterator[str]:
 
 
 def group_label(group: dict[str, Any], group_by: str) -> str:
-    """A group's label as people read it: our own words translated (statuses, "No theme"), data as it is."""
+    """A group's label as people read it: statuses, responses, "No theme" translated; data as it is."""
     if group_by == "status":
         return status_label(group["key"])
+    if group_by == "response" and group["key"] is not None:
+        return label("response", group["key"])
     return gettext(group["label"]) if group["key"] is None else group["label"]
 
 

@@ -24,9 +24,19 @@ def latest_query(perspective: str, point: PointInTime, *columns) -> Select:
     """Columns of a recommendation's latest assessment from a perspective, correlated to `recommendations`."""
     # Only assessments carry a perspective, so no kind filter: the (recommendation, perspective,
     # effective_on, seq, status, recorded_at) index then covers the whole lookup.
+    return _latest(col(HistoryEntry.perspective) == perspective, point, *columns)
+
+
+def latest_response_query(point: PointInTime, *columns) -> Select:
+    """Columns of a recommendation's latest entry that records a response, correlated to `recommendations`."""
+    # Only genesis and response_recorded entries carry a response, so no kind filter: the partial
+    # (recommendation, effective_on, seq, response, recorded_at) index covers the whole lookup.
+    return _latest(col(HistoryEntry.response).is_not(None), point, *columns)
+
+
+def _latest(condition: ColumnElement[bool], point: PointInTime, *columns) -> Select:
     statement = select(*columns).where(
-        col(HistoryEntry.recommendation_id) == col(Recommendation.id),
-        col(HistoryEntry.perspective) == perspective,
+        col(HistoryEntry.recommendation_id) == col(Recommendation.id), condition
     )
     if point.as_of is not None:
         statement = statement.where(col(HistoryEntry.effective_on) <= point.as_of)

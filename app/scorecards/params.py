@@ -104,7 +104,8 @@ class ScorecardParams(PointInTimeParams):
 
     group_by: GroupBy = Field(
         default=GroupBy.section,
-        description="Groups by theme, addressee or SDG target overlap; totals count recommendations once.",
+        description="Groups by theme, addressee, SDG target or recommending state overlap; totals count "
+        "recommendations once. By response: the state's response as of `as_of` and `known_at`.",
     )
     stale_after_days: int = Field(
         default=365,

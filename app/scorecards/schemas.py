@@ -4,18 +4,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.recommendations.schemas import StatusCounts
 from app.scorecards.examples import SCORECARD_EXAMPLE
 from app.vocabulary import GroupBy, Perspective, ScorePerspective, Status
-
-
-class StatusCounts(BaseModel):
-    """How many recommendations have each status (zeros included)."""
-
-    not_assessed: int = 0
-    not_implemented: int = 0
-    partially_implemented: int = 0
-    implemented: int = 0
-    regressed: int = 0
 
 
 class Aggregate(BaseModel):
@@ -40,8 +31,8 @@ class GroupOut(Aggregate):
     """One group of a scorecard."""
 
     key: str | None = Field(
-        description="Section number, category slug, status or source slug; null for recommendations "
-        "without any category of the grouping kind.",
+        description="Section number, category slug, status, source slug or response; null for "
+        "recommendations without any category of the grouping kind, or without a response.",
         examples=["2"],
     )
     label: str = Field(examples=["Legislative measures"])

@@ -18,7 +18,7 @@ from app.scorecards.keys import document_key, response_document
 from app.scorecards.lookups import lookups_for
 from app.scorecards.params import ChangesParams, ScorecardParams
 from app.scorecards.point import PointInTime, point_of
-from app.vocabulary import STATUS_LABELS, Status
+from app.vocabulary import RESPONSE_LABELS, STATUS_LABELS, Response, Status
 
 # Per app (app.state.scorecards, app.state.claim_gaps): a scorecard body is up to a few hundred KB.
 SCORECARD_ENTRIES = 32
@@ -47,7 +47,14 @@ FORMULA: dict[str, Any] = {
             "as_of and recorded_at <= known_at, by effective_on then recording order"
         ),
         N_("evidence_coverage = share of recommendations with a progress or regression evidence link"),
-        N_("groups by theme, addressee or SDG target overlap; totals count each recommendation once"),
+        N_(
+            "groups by theme, addressee, SDG target or recommending state overlap; totals count each "
+            "recommendation once"
+        ),
+        N_(
+            "a recommendation's response is the latest one recorded with effective_on <= as_of and "
+            "recorded_at <= known_at"
+        ),
     ],
 }
 
@@ -122,8 +129,15 @@ def _group(counted: dict[str, Any]) -> dict[str, Any]:
 
 
 # English in JSON, like the labels from the database; documents translate them (scorecards/export.py).
-NO_CATEGORY_LABELS = {"theme": N_("No theme"), "addressee": N_("No addressee"), "sdg": N_("No SDG target")}
+NO_CATEGORY_LABELS = {
+    "theme": N_("No theme"),
+    "addressee": N_("No addressee"),
+    "sdg": N_("No SDG target"),
+    "recommending_state": N_("No recommending state"),
+    "response": N_("No response"),
+}
 NO_GROUP_LABEL = N_("None")
+RESPONSE_ORDER = {response.value: index for index, response in enumerate(Response)}
 
 
 def _ordered_groups(groups: list[dict[str, Any]], group_by: str) -> list[dict[str, Any]]:
@@ -139,6 +153,10 @@ def _ordered_groups(groups: list[dict[str, Any]], group_by: str) -> list[dict[st
         ]
     if group_by == "section":
         return sorted(groups, key=lambda group: (group["source"], int(group["key"])))
+    if group_by == "response":
+        for group in groups:
+            group["label"] = RESPONSE_LABELS.get(group["key"], NO_CATEGORY_LABELS["response"])
+        return sorted(groups, key=lambda group: RESPONSE_ORDER.get(group["key"], len(RESPONSE_ORDER)))
     for group in groups:
         if group["key"] is None:
             group["label"] = NO_CATEGORY_LABELS.get(group_by, NO_GROUP_LABEL)

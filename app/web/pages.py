@@ -23,10 +23,14 @@ from app.web.session import ReaderVisitorDep, Visitor
 
 router = APIRouter()
 
-FILTERS = ("section", "status", "theme", "addressee", "q")
+FILTERS = ("source", "kind", "section", "status", "response", "recommending_state", "theme", "addressee", "q")
 FILTER_LABELS = {
+    "source": N_("Source"),
+    "kind": N_("Kind of source"),
     "section": N_("Section"),
     "status": N_("Status"),
+    "response": N_("Response"),
+    "recommending_state": N_("Recommending state"),
     "theme": N_("Theme"),
     "addressee": N_("Addressee"),
     "q": N_("Text search"),

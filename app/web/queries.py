@@ -4,35 +4,76 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, String, exists, literal, select, union_all
 from sqlmodel import Session, col
 
 from app.history.chain import stored_payload
-from app.models import Category, HistoryEntry, Recommendation, Section
-from app.vocabulary import HistoryKind, Perspective
+from app.models import Category, HistoryEntry, Recommendation, Section, Source
+from app.vocabulary import HistoryKind, Perspective, Response, SourceKind
+
+RESPONSE_ORDER = {response.value: index for index, response in enumerate(Response)}
+KIND_ORDER = {kind.value: index for index, kind in enumerate(SourceKind)}
 
 
 def filter_choices(session: Session) -> dict[str, list[dict[str, str]]]:
-    """Sections, themes and addressees to offer in the list's filters, in two queries."""
+    """What the list's filters offer, in two queries: sections, sources and kinds; categories and responses.
+
+    The page's queries must not grow with its filters; a response is offered only when some recommendation
+    has it.
+    """
     choices: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for kind, slug, label in session.execute(
-        select(col(Category.kind), col(Category.slug), col(Category.label)).order_by(
-            col(Category.kind), col(Category.label)
+    present = [
+        select(literal("response", String), literal(response.value, String), literal("", String)).where(
+            exists(select(col(Recommendation.id)).where(col(Recommendation.response) == response.value))
         )
-    ):
+        for response in Response
+    ]
+    categories = select(col(Category.kind), col(Category.slug), col(Category.label))
+    for kind, slug, label in session.execute(union_all(categories, *present)):
         choices[kind].append({"value": slug, "label": label})
-    seen: set[int] = set()
-    for number, title in session.execute(
-        select(col(Section.number), col(Section.title)).order_by(col(Section.number))
+    for kind, found in choices.items():
+        if kind == "response":
+            found.sort(key=lambda choice: RESPONSE_ORDER[choice["value"]])
+        else:
+            found.sort(key=lambda choice: (choice["label"], choice["value"]))
+    sections: set[int] = set()
+    sources: set[str] = set()
+    kinds: set[str] = set()
+    for number, title, slug, source_title, kind in session.execute(
+        select(col(Section.number), col(Section.title), col(Source.slug), col(Source.title), col(Source.kind))
+        .join(Source, col(Source.id) == col(Section.source_id))
+        .order_by(col(Section.number), col(Source.slug))
     ):
-        if number not in seen:  # several sources may share a section number: offer it once
-            seen.add(number)
+        if number not in sections:  # several sources may share a section number: offer it once
+            sections.add(number)
             choices["section"].append({"value": str(number), "label": f"{number}. {title}"})
+        if slug not in sources:
+            sources.add(slug)
+            choices["source"].append({"value": slug, "label": source_title})
+        if kind not in kinds:
+            kinds.add(kind)
+            choices["kind"].append({"value": kind, "label": kind})
+    choices["source"].sort(key=lambda choice: choice["label"])
+    choices["kind"].sort(key=lambda choice: KIND_ORDER[choice["value"]])
     return dict(choices)
 
 
-def latest_assessments(session: Session, *, as_of: date | None, limit: int = 10) -> list[dict[str, Any]]:
-    """The most recently recorded independent assessments effective by `as_of`; never who recorded them."""
+def has_responses(session: Session, source: str | None) -> bool:
+    """Whether any recommendation (of the source, if given) records the state's response: an index seek."""
+    statement = select(col(Recommendation.id)).where(col(Recommendation.response).is_not(None))
+    if source is not None:
+        statement = statement.where(col(Recommendation.source_id) == _source_id(source))
+    return bool(session.scalar(select(exists(statement))))
+
+
+def _source_id(slug: str) -> ScalarSelect[int]:
+    return select(col(Source.id)).where(col(Source.slug) == slug).scalar_subquery()
+
+
+def latest_assessments(
+    session: Session, *, as_of: date | None, source: str | None = None, limit: int = 10
+) -> list[dict[str, Any]]:
+    """The most recently recorded independent assessments effective by `as_of` (of one source, if given)."""
     statement = (
         select(
             col(Recommendation.code),
@@ -52,6 +93,11 @@ def latest_assessments(session: Session, *, as_of: date | None, limit: int = 10)
     )
     if as_of is not None:
         statement = statement.where(col(HistoryEntry.effective_on) <= as_of)
+    if source is not None:
+        statement = statement.where(
+            col(Recommendation.source_id)
+            == select(col(Source.id)).where(col(Source.slug) == source).scalar_subquery()
+        )
     return [
         {
             "code": row.code,

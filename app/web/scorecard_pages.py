@@ -23,9 +23,9 @@ from app.scorecards.params import GAPS_PAGE, MAX_GAPS_PAGE, PointInTimeParams, S
 from app.scorecards.service import cached_scorecard
 from app.web.charts import SEGMENT_ORDER, stacked_bar
 from app.web.pages import bad_filters_notice
-from app.web.queries import filter_choices, latest_assessments
+from app.web.queries import filter_choices, has_responses, latest_assessments
 from app.web.render import page_locale, render
-from app.web.session import ReaderVisitorDep
+from app.web.session import ReaderVisitorDep, Visitor
 
 router = APIRouter()
 
@@ -33,11 +33,14 @@ DOWNLOAD_FORMATS = ("csv", "xlsx", "docx")
 MATRIX_PAGE = 100  # rows on one page of the web matrix
 OVERVIEW_GAPS = GAPS_PAGE  # claim gaps listed on the page; the rest are linked
 AS_OF = N_("As of")
+SOURCE = N_("Source")
 
 
-def _point(raw: str, section: str = "") -> tuple[PointInTimeParams, bool]:
-    """The as_of date (and section) asked for, validated as the API does; False when left out as invalid."""
-    given = {name: value for name, value in (("as_of", raw), ("section", section)) if value}
+def _point(raw: str, section: str = "", source: str = "") -> tuple[PointInTimeParams, bool]:
+    """The as_of date (and section, and source) asked for, validated as the API does; False when left out."""
+    given = {
+        name: value for name, value in (("as_of", raw), ("section", section), ("source", source)) if value
+    }
     try:
         return PointInTimeParams.model_validate(given), True
     except ValidationError:
@@ -46,15 +49,22 @@ def _point(raw: str, section: str = "") -> tuple[PointInTimeParams, bool]:
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
-    """The scorecard by section as stacked bars, with scores, coverage, claim gaps and latest changes."""
+    """The scorecard as stacked bars, by source (by section for one source) and by the state's response."""
     page_locale(request)
-    point, valid = _point(request.query_params.get("as_of", "").strip()[:20])
-    wanted = {"group_by": "section", "gaps_limit": OVERVIEW_GAPS}
-    params = ScorecardParams.model_validate(point.model_dump(exclude_none=True) | wanted)
-    scorecard = cached_scorecard(
-        session, request.app.state.scorecards, params, include_restricted=visitor.privileged
-    )
+    query = request.query_params
     sources = list_sources(session)
+    by_slug = {source["slug"]: source for source in sources}
+    picked = query.get("source", "").strip()[:64]
+    point, valid = _point(query.get("as_of", "").strip()[:20], source=picked if picked in by_slug else "")
+    notices = [] if valid else [bad_filters_notice([AS_OF])]
+    if picked and picked not in by_slug:
+        notices.append(bad_filters_notice([SOURCE]))
+    group_by = "source" if len(sources) > 1 and point.source is None else "section"
+    scorecard = _scorecard(request, session, visitor, point, group_by, gaps=OVERVIEW_GAPS)
+    by_response = None
+    if has_responses(session, point.source):
+        by_response = _scorecard(request, session, visitor, point, "response", gaps=0)
+    shown = [by_slug[point.source]] if point.source else sources
     return render(
         request,
         visitor,
@@ -63,12 +73,36 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
         scorecard=scorecard,
         bars=[stacked_bar(group["by_status"], group["total"]) for group in scorecard["groups"]],
         total_bar=stacked_bar(scorecard["totals"]["by_status"], scorecard["totals"]["total"]),
+        by_response=by_response,
+        response_bars=[
+            stacked_bar(group["by_status"], group["total"]) for group in (by_response or {}).get("groups", [])
+        ],
         legend=[status.value for status in SEGMENT_ORDER],
         sources=sources,
+        shown_sources=shown,
+        by_slug=by_slug,
+        source=point.source or "",
         as_of=point.as_of,
-        notices=[] if valid else [bad_filters_notice([AS_OF])],
-        latest=latest_assessments(session, as_of=point.as_of),
+        notices=notices,
+        latest=latest_assessments(session, as_of=point.as_of, source=point.source),
         all_gaps_url=claim_gaps_url(point, limit=MAX_GAPS_PAGE, cursor=None),
+    )
+
+
+def _scorecard(
+    request: Request,
+    session: Session,
+    visitor: Visitor,
+    point: PointInTimeParams,
+    group_by: str,
+    *,
+    gaps: int,
+) -> dict[str, Any]:
+    params = ScorecardParams.model_validate(
+        point.model_dump(exclude_none=True) | {"group_by": group_by, "gaps_limit": gaps}
+    )
+    return cached_scorecard(
+        session, request.app.state.scorecards, params, include_restricted=visitor.privileged
     )
 
 
@@ -84,7 +118,11 @@ def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     """The implementation matrix as a printable page, with links to download it as CSV, XLSX or DOCX."""
     page_locale(request)
     query = request.query_params
-    point, valid = _point(query.get("as_of", "").strip()[:20], query.get("section", "").strip()[:6])
+    point, valid = _point(
+        query.get("as_of", "").strip()[:20],
+        query.get("section", "").strip()[:6],
+        query.get("source", "").strip()[:64],
+    )
     cursor = query.get("cursor", "")[:200] or None
     notices = [] if valid else [bad_filters_notice([AS_OF])]
     try:
@@ -98,7 +136,7 @@ def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     )
     rows = list(islice(found, MATRIX_PAGE + 1))
     more, rows = len(rows) > MATRIX_PAGE, rows[:MATRIX_PAGE]
-    wanted = point.model_dump(include={"as_of", "section"}, exclude_none=True)
+    wanted = point.model_dump(include={"as_of", "section", "source"}, exclude_none=True)
     kept = {key: str(value) for key, value in wanted.items()}
     next_cursor = _cursor_after(session, rows[-1]) if more else None
     downloads = [
@@ -112,7 +150,12 @@ def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
         rows=rows,
         as_of=point.as_of,
         section=str(point.section or ""),
+        source=point.source or "",
         choices=filter_choices(session),
+        # The columns this page has something to show in (a UPR review addresses its one state).
+        with_addressees=not rows or any(row["addressees"] for row in rows),
+        with_states=any(row["recommending_states"] for row in rows),
+        with_responses=any(row["response"] for row in rows),
         reference_date=point.as_of or date.today(),
         downloads=downloads,
         notices=notices,

@@ -107,11 +107,28 @@ def upgrade() -> None:
     if _is_sqlite():
         for statement in _sqlite_history_triggers(KEPT_COLUMNS):
             op.execute(statement)
+    # A response as of a date is one covering seek, as a status is; the response filter one seek too.
+    op.create_index(
+        "ix_history_entries_response_as_of",
+        "history_entries",
+        ["recommendation_id", "effective_on", "seq", "response", "recorded_at"],
+        sqlite_where=sa.text("response IS NOT NULL"),
+        postgresql_where=sa.text("response IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_recommendations_response_order",
+        "recommendations",
+        ["response", "source_id", "section_number", "number"],
+        sqlite_where=sa.text("response IS NOT NULL"),
+        postgresql_where=sa.text("response IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
     """Back to one kind of source (refused without a backup: it drops the responses the history records)."""
     refuse_to_drop_the_record()
+    op.drop_index("ix_recommendations_response_order", table_name="recommendations")
+    op.drop_index("ix_history_entries_response_as_of", table_name="history_entries")
     with op.batch_alter_table("history_entries", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_history_entries_response"), type_="check")
         batch_op.drop_column("response")
