@@ -168,7 +168,7 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "kind": PUBLIC_ENTRY,
         "status": PUBLIC_ENTRY,
         "perspective": PUBLIC_ENTRY,
-        "response": verified("response"),  # a copy of the payload's response, for scorecards
+        "response": verified("response", public=True),  # the payload's response, for responses as of a date
         "effective_on": PUBLIC_ENTRY,
         "recorded_at": PUBLIC_ENTRY,
         "recorded_by": PUBLIC_ENTRY,
