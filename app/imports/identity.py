@@ -8,6 +8,7 @@ the normalised text (the source's slug stands for the state and the session).
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from babel import Locale
 
@@ -103,6 +104,7 @@ def match_key(source_slug: str, recommending_states: tuple[str, ...], text: str)
     return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=4096)
 def recommending_state_slug(name: str) -> str:
     """The category slug of a recommending state: from its CLDR name when known, so 'Russian Federation'
     and 'Russia' are one state."""
@@ -120,6 +122,7 @@ _CODES = _territory_codes()
 _CLDR_NAMES: dict[str, str] = dict(Locale("en").territories)
 
 
+@lru_cache(maxsize=4096)
 def state_code(state: str) -> str | None:
     """A state's ISO 3166 alpha-2 code from its English or UN name ('Kazakhstan' -> 'KZ'), when known."""
     return _CODES.get(normalise_text(state))
