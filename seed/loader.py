@@ -24,7 +24,15 @@ from app.models import (
     saved_id,
 )
 from app.recommendations.service import search_text_for
-from app.vocabulary import CategoryKind, EvidenceKind, HistoryKind, Relation, Status, Visibility
+from app.vocabulary import (
+    CategoryKind,
+    EvidenceKind,
+    HistoryKind,
+    Relation,
+    SourceKind,
+    Status,
+    Visibility,
+)
 from seed.report_parser import load_report
 
 SEED_DIR = Path(__file__).parent
@@ -99,6 +107,8 @@ def _anchors(
             "published_on": source.published_on.isoformat() if source.published_on else None,
             "url": source.url,
             "date_note": source.date_note,
+            "kind": source.kind,
+            "state_under_review": source.state_under_review,
             "recommendations": in_source,
         },
         "section": {"number": section.number, "title": section.title, "recommendations": in_section},
@@ -119,6 +129,8 @@ def _ensure_source(session: Session, item: dict[str, Any], result: SeedResult) -
             published_on=item.get("published_on"),
             url=item.get("url"),
             date_note=item.get("date_note"),
+            kind=SourceKind(item.get("kind", SourceKind.ngo_report.value)),
+            state_under_review=item.get("state_under_review"),
         )
         session.add(source)
         session.flush()
