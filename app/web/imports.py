@@ -31,6 +31,21 @@ FORM_REFUSED = N_(
     "please try again."
 )
 NO_FILE = N_("Choose a file to import.")
+FORMAT_LABELS = {
+    "upr-info": N_("UPR Info database export (CSV)"),
+    "mapped": N_("A spreadsheet with a column mapping (CSV or XLSX; UHRI export)"),
+    "curated": N_("A curated report (rectrack's TOML)"),
+}
+
+
+BLANK = {
+    "format": "upr-info",
+    "state": "",
+    "mapping": "",
+    "dry_run": True,
+    "skip_bad_rows": False,
+    "update_texts": False,
+}
 
 
 def _is_admin(visitor: Visitor) -> bool:
@@ -44,9 +59,9 @@ def _page(request: Request, visitor: Visitor, status_code: int = 200, **context:
         "imports.html",
         status_code=status_code,
         nav="imports",
-        formats=list(READERS),
+        formats=[(name, FORMAT_LABELS.get(name, name)) for name in READERS],
         mappings=built_in_mappings(),
-        **context,
+        **({"message": None, "error": None, "report": None} | context),
     )
 
 
@@ -56,7 +71,7 @@ def imports_page(request: Request, session: SessionDep) -> Response:
     visitor = visitor_from(request, session)
     if not _is_admin(visitor):
         return error_page(request, visitor, 403, *ADMINS_ONLY)
-    return _page(request, visitor, values={"dry_run": True})
+    return _page(request, visitor, values=BLANK)
 
 
 async def uploaded_form(request: Request) -> FormData:
@@ -122,5 +137,7 @@ def _submit(
         return _page(request, visitor, 422, values=values, error=str(error))
     if not report.applied:
         session.rollback()
+    else:
+        values["dry_run"] = True  # the next file starts as a dry run again
     status_code = 422 if report.refused and not report.applied and not report.dry_run else 200
     return _page(request, visitor, status_code, values=values, report=report)
