@@ -4,19 +4,8 @@ import csv
 import random
 from pathlib import Path
 
-COLUMNS = (
-    "To",
-    "To-Rgrp",
-    "To-Org",
-    "Text",
-    "From",
-    "From-Rgrp",
-    "From-Org",
-    "Response",
-    "Action",
-    "Issue",
-    "Session",
-)
+from app.imports.readers.upr_info import COLUMNS
+
 STATES = (
     "Kazakhstan",
     "Kyrgyzstan",

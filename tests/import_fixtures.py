@@ -9,19 +9,9 @@ The texts are the project's own, not UN text.
 from dataclasses import dataclass, field
 from pathlib import Path
 
-UPR_COLUMNS = (
-    "To",
-    "To-Rgrp",
-    "To-Org",
-    "Text",
-    "From",
-    "From-Rgrp",
-    "From-Org",
-    "Response",
-    "Action",
-    "Issue",
-    "Session",
-)
+from app.imports.readers.upr_info import COLUMNS
+
+UPR_COLUMNS = COLUMNS  # the export's columns, in its order
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "mac_roman")
 # The name ReadResult.encoding reports for a file written in each encoding.
 REPORTED_ENCODING = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "cp1252": "cp1252", "mac_roman": "mac_roman"}
