@@ -24,6 +24,7 @@ from app.vocabulary import (
     CategoryKind,
     EvidenceKind,
     HistoryKind,
+    LinkStrength,
     Perspective,
     Relation,
     Response,
@@ -155,6 +156,9 @@ class Recommendation(_TableModel, table=True):
     # key from the source, recommending states and normalised text for formats without one.
     external_id: str | None = Field(default=None, sa_column=Column(String(96), unique=True))
     match_key: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
+    # docs/design.md, "Cross-references": the text's terms as the shared normaliser makes them (stems, and
+    # the concepts of legal phrases), space-separated: what `q` and suggestions match. Derived from the text.
+    terms: str | None = Field(default=None, sa_column=Column(Text))
 
 
 Index(
@@ -278,6 +282,42 @@ class RecommendationEvidence(_TableModel, table=True):
     visibility: Visibility = Field(
         default=Visibility.public, sa_column=Column(String(16), nullable=False, server_default="public")
     )
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    linked_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    linked_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("monitors.id")))
+    unlinked_at: datetime | None = _optional_timestamp()
+    unlinked_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("monitors.id")))
+    unlink_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class RecommendationLink(_TableModel, table=True):
+    """A link between recommendations of two sources; unlinking sets unlinked_at, never deletes.
+
+    Stored once per pair, the lower recommendation id first; both recommendations' chains record it.
+    """
+
+    __tablename__ = "recommendation_links"
+    __table_args__ = (
+        CheckConstraint(f"strength IN ({sql_in(LinkStrength)})", name="strength"),
+        CheckConstraint("recommendation_id < other_id", name="ordered_pair"),
+        Index(
+            "uq_recommendation_links_active",
+            "recommendation_id",
+            "other_id",
+            unique=True,
+            sqlite_where=text("unlinked_at IS NULL"),
+            postgresql_where=text("unlinked_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recommendation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("recommendations.id"), nullable=False, index=True)
+    )
+    other_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("recommendations.id"), nullable=False, index=True)
+    )
+    strength: LinkStrength = Field(sa_column=Column(String(16), nullable=False))
     note: str | None = Field(default=None, sa_column=Column(Text))
     linked_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     linked_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("monitors.id")))

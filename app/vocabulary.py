@@ -229,6 +229,19 @@ HISTORY_KIND_LABELS: dict[str, str] = {
 }
 
 
+class LinkStrength(StrEnum):
+    """How closely two recommendations from different sources ask for the same thing."""
+
+    same_measure = "same_measure"
+    related = "related"
+
+
+LINK_STRENGTH_LABELS: dict[str, str] = {
+    LinkStrength.same_measure: NP_("link_strength", "Same measure"),
+    LinkStrength.related: NP_("link_strength", "Related"),
+}
+
+
 class Role(StrEnum):
     """What a monitor may do: viewer < monitor < admin."""
 
