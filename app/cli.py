@@ -561,6 +561,13 @@ KnownAt = Annotated[
 PerspectiveOption = Annotated[str, typer.Option(help="independent, state or un.")]
 SectionOption = Annotated[int | None, typer.Option(help="Only this section number.")]
 SourceOption = Annotated[str | None, typer.Option(help="Only this source slug.")]
+KindOption = Annotated[str | None, typer.Option(help="Only sources of this kind, e.g. upr_review.")]
+RecommendingStateOption = Annotated[
+    str | None, typer.Option(help="Only recommendations made by this state (its slug, e.g. hungary).")
+]
+ResponseOption = Annotated[
+    str | None, typer.Option(help="Only this response of the state (supported, noted, ...), as of the date.")
+]
 RestrictedOption = Annotated[
     bool, typer.Option(help="Count and show restricted evidence (never for files you publish).")
 ]
@@ -589,6 +596,9 @@ def scorecard(
     stale_after_days: Annotated[int, typer.Option(help="Stale when last assessed longer ago.")] = 365,
     section: SectionOption = None,
     source: SourceOption = None,
+    kind: KindOption = None,
+    recommending_state: RecommendingStateOption = None,
+    response: ResponseOption = None,
     output: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     include_restricted: RestrictedOption = False,
     gaps: Annotated[int, typer.Option(help="How many claim gaps to list, 0 to 500.")] = GAPS_PAGE,
@@ -606,6 +616,9 @@ def scorecard(
         stale_after_days=stale_after_days,
         section=section,
         source=source,
+        kind=kind,
+        recommending_state=recommending_state,
+        response=response,
         gaps_limit=gaps,
     )
     with read_session() as session:
@@ -634,6 +647,9 @@ def report_matrix(
     perspective: PerspectiveOption = "independent",
     section: SectionOption = None,
     source: SourceOption = None,
+    kind: KindOption = None,
+    recommending_state: RecommendingStateOption = None,
+    response: ResponseOption = None,
     include_restricted: RestrictedOption = False,
 ) -> None:
     """Write the implementation matrix to a file, with a progress bar."""
@@ -648,6 +664,9 @@ def report_matrix(
         perspective=perspective,
         section=section,
         source=source,
+        kind=kind,
+        recommending_state=recommending_state,
+        response=response,
     )
     out = out or Path(f"rectrack-matrix-{point_of(params).reference_date().isoformat()}.{output}")
     with read_session() as session:

@@ -263,6 +263,11 @@ def get_recommendation(session: Session, code: str) -> tuple[Recommendation, str
     return row[0], row[1], row[2]
 
 
+def source_title(session: Session, source_id: int) -> str:
+    """The title of a recommendation's source, as its page heads it."""
+    return session.execute(select(col(Source.title)).where(col(Source.id) == source_id)).scalar_one()
+
+
 def recommendation_detail(
     session: Session, code: str, *, include_restricted: bool
 ) -> tuple[dict[str, Any], int]:
