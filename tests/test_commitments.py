@@ -4,6 +4,7 @@ times; the paged endpoint, the matrix's column in every format, and the web page
 
 import csv
 import io
+import json
 import time
 from datetime import UTC, date, datetime
 
@@ -18,7 +19,7 @@ from app.imports.apply import ApplyOptions, apply_import
 from app.imports.rows import ImportedRow, ReadResult, SourceSpec
 from app.models import Recommendation, RecommendationLink
 from app.vocabulary import Response, SourceKind
-from tests.support import assess, make_token
+from tests.support import assess, make_token, run_cli
 
 UPR = SourceSpec(
     slug="upr-kz-s20",
@@ -510,3 +511,20 @@ def test_web_matrix_page_has_the_column(module_client):
     assert "Supported at the 2nd review, 2014: recommended by Australia, Hungary" in page
     upr = _get(module_client, "/matrix", source="upr-kz-s20").text
     assert "UPR commitments" not in upr
+
+
+@pytest.mark.usefixtures("scripted")
+def test_cli_scorecard_lists_broken_commitments(module_database):
+    table = run_cli(module_database.url, "scorecard", "--source", "odf-kz-2015", env={"COLUMNS": "200"})
+    assert table.returncode == 0, table.stderr
+    lines = [" ".join(line.split()) for line in table.stdout.splitlines() if "broken commitment" in line]
+    assert lines == [
+        f"broken commitment {ODF}2.2 is Regressed; Supported at the 2nd review, 2014: recommended by "
+        f"Estonia, Latvia ({U}2)",
+        f"broken commitment {ODF}4.1 is Not implemented; Supported at the 2nd review, 2014: recommended by "
+        f"Australia, Hungary ({U}1)",
+    ]
+    first = run_cli(module_database.url, "scorecard", "--gaps", "1", env={"COLUMNS": "200"})
+    assert f"broken commitments: first 1 of 2; the rest: GET {COMMITMENTS}?limit=1&cursor=" in first.stdout
+    as_json = json.loads(run_cli(module_database.url, "scorecard", "--format", "json").stdout)
+    assert as_json["totals"]["commitments"] == NOW and as_json["commitment_gaps_total"] == 2
