@@ -121,6 +121,9 @@ def _phrases() -> dict[str, list[tuple[tuple[str, ...], str]]]:
     return by_first
 
 
+_LONGEST_PHRASE = max(len(phrase.split()) for concept in CONCEPTS for phrase in concept.phrases)
+
+
 @lru_cache(maxsize=1)
 def _phrases_of() -> dict[str, list[tuple[str, ...]]]:
     """Each concept's phrases as stem sequences, longest first."""
@@ -140,16 +143,15 @@ def phrase_stems(terms: Sequence[str], concepts: Iterable[str]) -> dict[str, set
     if not wanted:
         return found
     phrases = _phrases_of()
-    words: list[str] = []  # the words so far, without concept terms
-    for term in terms:
-        if not term.startswith(CONCEPT_MARK):
-            words.append(term)
-            continue
-        if term in wanted:
-            for phrase in phrases.get(term, ()):
-                if tuple(words[-len(phrase) :]) == phrase:
-                    found[term].update(phrase)
-                    break
+    for position in [index for index, term in enumerate(terms) if term in wanted]:
+        concept = terms[position]
+        # The words before it: its phrase's, with at most a few other concepts' terms between them.
+        before = terms[max(0, position - _LONGEST_PHRASE * 2) : position]
+        words = tuple(term for term in before if not term.startswith(CONCEPT_MARK))
+        for phrase in phrases[concept]:
+            if words[-len(phrase) :] == phrase:
+                found[concept].update(phrase)
+                break
     return found
 
 

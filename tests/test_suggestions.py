@@ -162,8 +162,8 @@ def test_a_whole_source_reads_its_candidates_once(database):
     with Session(engine) as session:
         suggestions = suggest_for_source(session, "odf-kz-2015", "upr-kz-s20", 5)
     engine.dispose()
-    # The two sources, the candidates, the recommendations to suggest for, their links.
-    assert len(suggestions) == 43 and len([sql for sql in statements if sql.startswith("SELECT")]) == 4
+    # The two sources, the candidates' terms, what they show, the recommendations to suggest for, their links.
+    assert len(suggestions) == 43 and len([sql for sql in statements if sql.startswith("SELECT")]) == 5
     by_code = {query["code"]: items for query, items in suggestions}
     assert by_code[DEFAMATION][0]["code"] == S20_DEFAMATION
     assert all(len(items) <= 5 for items in by_code.values())

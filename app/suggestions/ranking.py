@@ -47,7 +47,10 @@ class CandidateIndex:
     def rank(self, query_terms: Sequence[str], limit: int | None = None) -> list[Ranked]:
         """The candidates sharing a term with the query, best first (ties in the candidates' order)."""
         query = frozenset(query_terms)
-        query_phrases = phrase_stems(query_terms, (term for term in query if term.startswith(CONCEPT_MARK)))
+        concepts = [term for term in query if term.startswith(CONCEPT_MARK)]
+        query_phrases = phrase_stems(query_terms, concepts)
+        # The words of the query that made a concept: only a candidate sharing one may count a word twice.
+        phrase_words = frozenset().union(*query_phrases.values())
         # One pass finds each candidate's shared terms, and so how many candidates hold each query term.
         shared: list[tuple[int, frozenset[str]]] = []
         frequencies = dict.fromkeys(query, 0)
@@ -59,23 +62,27 @@ class CandidateIndex:
                     frequencies[term] += 1
         count = len(self.candidates)
         weights = {term: _idf(count, frequency) for term, frequency in frequencies.items()}
-        ranked: list[tuple[float, int, tuple[str, ...]]] = []
+        scored: list[tuple[float, int, dict[str, float], dict[str, set[str]]]] = []
         for position, hits in shared:
             terms, norm = self.candidates[position].terms, self.norms[position]
             contributions = {}
             for term in hits:
                 frequency = terms.count(term)
                 contributions[term] = weights[term] * frequency * (K1 + 1) / (frequency + norm)
-            concepts = [term for term in hits if term.startswith(CONCEPT_MARK)]
-            both = {}
-            if concepts:
-                phrases = phrase_stems(terms, concepts)
-                both = {concept: query_phrases[concept] & phrases[concept] for concept in concepts}
-            score, matched = count_once(contributions, both)
-            ranked.append((score, position, matched))
-        ranked.sort(key=lambda item: (-item[0], item[1]))
-        chosen = ranked if limit is None else ranked[:limit]
-        return [Ranked(self.candidates[position], score, matched) for score, position, matched in chosen]
+            both: dict[str, set[str]] = {}
+            if not phrase_words.isdisjoint(hits):
+                matched_concepts = [concept for concept in concepts if concept in hits]
+                phrases = phrase_stems(terms, matched_concepts)
+                both = {
+                    concept: query_phrases[concept] & phrases[concept] & hits for concept in matched_concepts
+                }
+            scored.append((count_once(contributions, both), position, contributions, both))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        chosen = scored if limit is None else scored[:limit]
+        return [
+            Ranked(self.candidates[position], score, counted(contributions, both))
+            for score, position, contributions, both in chosen
+        ]
 
 
 def _idf(count: int, frequency: int) -> float:
@@ -83,22 +90,38 @@ def _idf(count: int, frequency: int) -> float:
     return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
 
-def count_once(
-    contributions: dict[str, float], phrases: dict[str, set[str]]
-) -> tuple[float, tuple[str, ...]]:
-    """The score of the matched terms, and what counted, weightiest first.
-
-    `phrases`: for each matched concept, the stems that made it in both texts. Those count once with their
-    concept: "defamation" in both texts matches `defam` and `~defamation`, which is one piece of evidence.
-    """
-    left = dict(contributions)
-    counted: list[tuple[float, str]] = []
+def _groups(contributions: dict[str, float], phrases: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Each matched concept with the words that made it in both texts, not already in a weightier group."""
+    taken: set[str] = set()
+    groups = {}
     for concept in sorted(phrases, key=lambda term: -contributions[term]):
-        group = [left.pop(concept)] + [left.pop(stem) for stem in phrases[concept] if stem in left]
-        counted.append((max(group), concept))
-    counted += [(value, term) for term, value in left.items()]
-    counted.sort(key=lambda item: (-item[0], item[1]))
-    return sum(value for value, _ in counted), tuple(term for _, term in counted)
+        members = [stem for stem in phrases[concept] if stem not in taken]
+        taken.update(members)
+        groups[concept] = members
+    return groups
+
+
+def count_once(contributions: dict[str, float], phrases: dict[str, set[str]]) -> float:
+    """The score of the matched terms, a concept and the words that made it in both texts counted once.
+
+    `phrases`: for each matched concept, the stems that made it in both texts. "defamation" in both matches
+    `defam` and `~defamation`, which is one piece of evidence: the group counts as its weightiest term.
+    """
+    total = sum(contributions.values())
+    for concept, members in _groups(contributions, phrases).items():
+        if members:
+            group = [contributions[concept], *(contributions[stem] for stem in members)]
+            total -= sum(group) - max(group)
+    return total
+
+
+def counted(contributions: dict[str, float], phrases: dict[str, set[str]]) -> tuple[str, ...]:
+    """The terms that counted, weightiest first: a concept stands for the words that made it in both."""
+    weights = dict(contributions)
+    for concept, members in _groups(contributions, phrases).items():
+        for stem in members:
+            weights[concept] = max(weights[concept], weights.pop(stem))
+    return tuple(sorted(weights, key=lambda term: (-weights[term], term)))
 
 
 def rank_candidates(

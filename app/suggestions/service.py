@@ -1,13 +1,14 @@
 """Suggestions: another source's recommendations ranked against one recommendation (docs/design.md).
 
 The candidates' stored terms are read in one query and ranked in Python (app/suggestions/ranking.py): no
-index to keep, and at 10,000 candidates well under a second (`make bench`, section "suggest").
+index to keep, and at 10,000 candidates well under a second (`make bench`, section "suggest"); what the
+chosen ones show is read after, in a second query.
 """
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, case, or_, select
 from sqlmodel import Session
 
 from app.errors import NotFound, Unprocessable
@@ -30,25 +31,24 @@ _QUERY = select(
     _rec.terms,
     select(_source.id).where(_source.slug == bindparam("source")).scalar_subquery().label("target_id"),
 ).where(_rec.code == bindparam("code"))
-# Every candidate of a source with what a suggestion shows, one row per recommending state (one without).
+# Every candidate of a source: its terms, and its text only where no terms are stored yet.
+_CANDIDATES = (
+    select(_rec.id, _rec.code, _rec.terms, case((_rec.terms.is_(None), _rec.text)))
+    .where(_rec.source_id == bindparam("source_id"))
+    .order_by(_rec.section_number, _rec.number)
+)
+# What a suggestion shows of the chosen candidates (or of a whole source): one row per recommending state.
 _STATES = RecommendationCategory.__table__.join(
     Category.__table__,
     and_(_category.id == _link.category_id, _category.kind == CategoryKind.recommending_state.value),
 )
-_CANDIDATES = (
-    select(
-        _rec.id,
-        _rec.code,
-        _rec.text,
-        _rec.terms,
-        _rec.response,
-        _category.slug,
-        _category.label,
-    )
+_SHOWN = (
+    select(_rec.id, _rec.text, _rec.response, _category.slug, _category.label)
     .select_from(Recommendation.__table__.outerjoin(_STATES, _link.recommendation_id == _rec.id))
-    .where(_rec.source_id == bindparam("source_id"))
-    .order_by(_rec.section_number, _rec.number, _category.slug)
+    .order_by(_rec.id, _category.slug)
 )
+_SHOWN_BY_ID = _SHOWN.where(_rec.id.in_(bindparam("ids", expanding=True)))
+_SHOWN_OF_SOURCE = _SHOWN.where(_rec.source_id == bindparam("source_id"))
 _SOURCE_RECOMMENDATIONS = (
     select(_rec.id, _rec.code, _rec.text, _rec.terms)
     .where(_rec.source_id == bindparam("source_id"))
@@ -66,38 +66,54 @@ _LINKED_FROM_SOURCE = select(_pair.recommendation_id, _pair.other_id).where(
 
 
 class Candidates:
-    """A source's recommendations, read once, ready to rank against any recommendation of another source."""
+    """A source's recommendations, their terms read once, ranked against any recommendation of another source.
+
+    Only the terms are read for ranking (10,000 texts would cost more than ranking them); what a suggestion
+    shows is read for the chosen candidates, or for the whole source at once with `read_all`.
+    """
 
     def __init__(self, session: Session, source_id: int, slug: str) -> None:
-        self.slug = slug
-        self.rows: list[dict[str, Any]] = []
+        self.session, self.source_id, self.slug = session, source_id, slug
         self.ids: dict[str, int] = {}
-        terms: list[Candidate] = []
-        for row in session.execute(_CANDIDATES, {"source_id": source_id}):
-            if not self.rows or self.rows[-1]["code"] != row.code:
-                self.rows.append({"code": row.code, "text": row.text, "response": row.response, "states": []})
-                self.ids[row.code] = row.id
-                terms.append(Candidate(row.code, stored_terms(row.terms, row.text)))
-            if row.slug is not None:
-                self.rows[-1]["states"].append({"slug": row.slug, "label": row.label})
-        self.by_code = {row["code"]: row for row in self.rows}
-        self.index = CandidateIndex(terms)
+        candidates = []
+        for rec_id, code, terms, text in session.execute(_CANDIDATES, {"source_id": source_id}).all():
+            self.ids[code] = rec_id
+            candidates.append(Candidate(code, stored_terms(terms, text)))
+        self.index = CandidateIndex(candidates)
+        self.shown: dict[int, dict[str, Any]] = {}
+
+    def read_all(self) -> None:
+        """Read what a suggestion shows of every candidate, in one query."""
+        self._read(_SHOWN_OF_SOURCE, {"source_id": self.source_id})
+
+    def _read(self, statement: Select[Any], params: dict[str, Any]) -> None:
+        for rec_id, text, response, state, label in self.session.execute(statement, params):
+            shown = self.shown.setdefault(rec_id, {"text": text, "response": response, "states": []})
+            if state is not None:
+                shown["states"].append({"slug": state, "label": label})
 
     def suggest(self, query_terms: Sequence[str], linked: set[int], limit: int) -> list[dict[str, Any]]:
         """The best `limit` candidates for these terms, each as the API shows a suggestion."""
-        return [self._item(ranked, linked) for ranked in self.index.rank(query_terms, limit)]
+        ranked = self.index.rank(query_terms, limit)
+        missing = [self.ids[item.candidate.code] for item in ranked]
+        missing = [rec_id for rec_id in missing if rec_id not in self.shown]
+        if missing:
+            self._read(_SHOWN_BY_ID, {"ids": missing})
+        return [self._item(item, linked) for item in ranked]
 
     def _item(self, ranked: Ranked, linked: set[int]) -> dict[str, Any]:
-        row = self.by_code[ranked.candidate.code]
+        code = ranked.candidate.code
+        rec_id = self.ids[code]
+        shown = self.shown[rec_id]
         return {
-            "code": row["code"],
-            "text": row["text"],
+            "code": code,
+            "text": shown["text"],
             "source": self.slug,
-            "recommending_states": row["states"],
-            "response": row["response"],
+            "recommending_states": shown["states"],
+            "response": shown["response"],
             "score": round(ranked.score, 3),
-            "matched": readable(ranked.matched, row["text"]),
-            "linked": self.ids[row["code"]] in linked,
+            "matched": readable(ranked.matched, shown["text"]),
+            "linked": rec_id in linked,
         }
 
 
@@ -170,6 +186,7 @@ def suggest_for_source(
     if from_slug == to_slug:
         raise Unprocessable("Suggestions link two different sources: name another source.")
     candidates = Candidates(session, sources[to_slug], to_slug)
+    candidates.read_all()
     queries = session.execute(_SOURCE_RECOMMENDATIONS, {"source_id": sources[from_slug]}).all()
     links = session.execute(_LINKED_FROM_SOURCE, {"source_id": sources[from_slug]}).tuples().all()
     linked = _partners(links)
