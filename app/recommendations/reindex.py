@@ -3,9 +3,10 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy import bindparam, inspect, select, text, update
 from sqlmodel import Session
 
+from app.db import is_postgres
 from app.models import Recommendation
 from app.text_terms import terms_text
 
@@ -16,6 +17,12 @@ _UPDATE = (
     .where(_rec.id == bindparam("rec_id"))
     .values(terms=bindparam("new_terms"))
     .execution_options(synchronize_session=False)
+)
+# PostgreSQL: a batch in one statement over two arrays (an executemany of 2,000 updates took twice as long).
+_UPDATE_POSTGRES = text(
+    "UPDATE recommendations SET terms = batch.terms "
+    "FROM unnest(CAST(:ids AS integer[]), CAST(:terms AS text[])) AS batch (id, terms) "
+    "WHERE recommendations.id = batch.id"
 )
 
 
@@ -49,18 +56,24 @@ def reindex(
     statement = select(_rec.id, _rec.text, _rec.terms).order_by(_rec.id).limit(batch)
     if missing_only:
         statement = statement.where(_rec.terms.is_(None))
-    after = 0
+    after, postgres = 0, is_postgres(session)
     while True:
         rows = session.execute(statement.where(_rec.id > after)).all()
         if not rows:
             return result
         after = rows[-1].id
         changes = []
-        for rec_id, text, stored in rows:
-            terms = terms_text(text)
+        for rec_id, body, stored in rows:
+            terms = terms_text(body)
             if terms != stored:
                 changes.append({"rec_id": rec_id, "new_terms": terms})
-        if changes:
+        if changes and postgres:
+            arrays = {
+                "ids": [change["rec_id"] for change in changes],
+                "terms": [change["new_terms"] for change in changes],
+            }
+            session.execute(_UPDATE_POSTGRES, arrays)
+        elif changes:
             session.execute(_UPDATE, changes)
         session.commit()
         result.checked += len(rows)

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.errors import NotFound, Unprocessable
 from app.models import Category, Recommendation, RecommendationCategory, RecommendationLink, Source
 from app.suggestions.ranking import Candidate, CandidateIndex, Ranked
-from app.text_terms import CONCEPT_LABELS, CONCEPT_MARK, analyse, stored_terms
+from app.text_terms import CONCEPT_LABELS, CONCEPT_MARK, analyse, stored_terms, terms_of
 from app.vocabulary import CategoryKind
 
 _rec = Recommendation.__table__.c
@@ -74,11 +74,12 @@ class Candidates:
 
     def __init__(self, session: Session, source_id: int, slug: str) -> None:
         self.session, self.source_id, self.slug = session, source_id, slug
-        self.ids: dict[str, int] = {}
-        candidates = []
-        for rec_id, code, terms, text in session.execute(_CANDIDATES, {"source_id": source_id}).all():
-            self.ids[code] = rec_id
-            candidates.append(Candidate(code, stored_terms(terms, text)))
+        rows = session.execute(_CANDIDATES, {"source_id": source_id}).tuples().all()
+        self.ids: dict[str, int] = {code: rec_id for rec_id, code, _, _ in rows}
+        candidates = [
+            Candidate(code, terms.split() if terms is not None else terms_of(text))
+            for _, code, terms, text in rows
+        ]
         self.index = CandidateIndex(candidates)
         self.shown: dict[int, dict[str, Any]] = {}
 
