@@ -113,7 +113,9 @@ COVERAGE: dict[str, dict[str, Covered]] = {
             "an import format's id for the row (the UHRI annotation id): a lookup key"
         ),
         "match_key": operational("a digest of the source, recommending states and text: a lookup key"),
-        "terms": operational("the text's normalised terms that `q` and suggestions match: derived from the text"),
+        "terms": operational(
+            "the text's terms that `q` and suggestions match: derived (`rectrack reindex`), never shown"
+        ),
     },
     "recommendation_links": {
         column: bundle("links between recommendations: no write makes them yet (issue 11)")
