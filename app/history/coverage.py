@@ -114,7 +114,7 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         ),
         "match_key": operational("a digest of the source, recommending states and text: a lookup key"),
         "terms": operational(
-            "the text's normalised terms that `q` and suggestions match: derived from the text"
+            "the text's terms that `q` and suggestions match: derived (`rectrack reindex`), never shown"
         ),
     },
     "recommendation_links": {
