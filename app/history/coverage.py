@@ -113,6 +113,9 @@ COVERAGE: dict[str, dict[str, Covered]] = {
             "an import format's id for the row (the UHRI annotation id): a lookup key"
         ),
         "match_key": operational("a digest of the source, recommending states and text: a lookup key"),
+        "terms": operational(
+            "the text's normalised terms that `q` and suggestions match: derived from the text"
+        ),
     },
     "recommendation_categories": {
         "recommendation_id": verified("categories", public=True),
@@ -160,6 +163,18 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "unlinked_at": verified("links", public=True),
         "unlinked_by": verified("links"),
         "unlink_reason": verified("links"),
+    },
+    "recommendation_links": {
+        "id": bundle(SURROGATE + " (its two recommendations and position)"),
+        "recommendation_id": verified("recommendation_links", public=True),
+        "other_id": verified("recommendation_links", public=True),
+        "strength": verified("recommendation_links", public=True),
+        "note": verified("recommendation_links", public=True),
+        "linked_at": verified("recommendation_links", public=True),
+        "linked_by": verified("recommendation_links"),
+        "unlinked_at": verified("recommendation_links", public=True),
+        "unlinked_by": verified("recommendation_links"),
+        "unlink_reason": verified("recommendation_links"),
     },
     "history_entries": {
         "id": verified("log", public=True),
