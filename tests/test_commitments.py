@@ -11,15 +11,13 @@ from datetime import UTC, date, datetime
 import docx
 import openpyxl
 import pytest
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.db import build_engine, write_engine
 from app.imports.apply import ApplyOptions, apply_import
 from app.imports.rows import ImportedRow, ReadResult, SourceSpec
-from app.models import Recommendation, RecommendationLink
 from app.vocabulary import Response, SourceKind
-from tests.support import assess, make_token, run_cli
+from tests.support import assess, bearer, make_token, run_cli
 
 UPR = SourceSpec(
     slug="upr-kz-s20",
@@ -100,33 +98,28 @@ def _import(url: str, rows: list[ImportedRow], **options) -> None:
     engine.dispose()
 
 
-def _link(url: str, a: str, b: str, strength: str) -> None:
-    engine = build_engine(url)
-    with Session(write_engine(engine)) as session:
-        ids = sorted(
-            session.scalars(select(col(Recommendation.id)).where(col(Recommendation.code).in_([a, b]))).all()
-        )
-        session.add(RecommendationLink(recommendation_id=ids[0], other_id=ids[1], strength=strength))
-        session.commit()
-    engine.dispose()
+def _version(client, code: str) -> int:
+    return int(client.get(f"/api/v1/recommendations/{code}").headers["etag"].strip('"'))
 
 
-def _unlink(url: str, a: str, b: str, reason: str) -> None:
-    engine = build_engine(url)
-    with Session(write_engine(engine)) as session:
-        ids = sorted(
-            session.scalars(select(col(Recommendation.id)).where(col(Recommendation.code).in_([a, b]))).all()
-        )
-        link = session.scalars(
-            select(RecommendationLink).where(
-                col(RecommendationLink.recommendation_id) == ids[0],
-                col(RecommendationLink.other_id) == ids[1],
-                col(RecommendationLink.unlinked_at).is_(None),
-            )
-        ).one()
-        link.unlinked_at, link.unlink_reason = datetime.now(UTC), reason
-        session.commit()
-    engine.dispose()
+def _link(client, token: str, code: str, other: str, strength: str) -> None:
+    """Link through the API, as a monitor does: both versions read just before."""
+    response = client.post(
+        f"/api/v1/recommendations/{code}/links",
+        json={"other": other, "other_version": _version(client, other), "strength": strength},
+        headers=bearer(token) | {"If-Match": f'"{_version(client, code)}"'},
+    )
+    assert response.status_code == 201, response.text
+
+
+def _unlink(client, token: str, code: str, other: str, reason: str) -> None:
+    response = client.request(
+        "DELETE",
+        f"/api/v1/recommendations/{code}/links/{other}",
+        json={"reason": reason, "other_version": _version(client, other)},
+        headers=bearer(token) | {"If-Match": f'"{_version(client, code)}"'},
+    )
+    assert response.status_code == 200, response.text
 
 
 def _now() -> str:
@@ -148,6 +141,7 @@ def scripted(module_client, module_database) -> dict[str, str]:
     5. 7.10 ~ U2 unlinked.
     """
     url = module_database.url
+    token = make_token(url, "monitor", "Aigerim Monitor")
     _import(url, _upr_rows(Response.pending, "Pending"))
     before_links = _now()
     for a, b, strength in (
@@ -159,10 +153,9 @@ def scripted(module_client, module_database) -> dict[str, str]:
         (f"{ODF}2.4", f"{U}4", "same_measure"),
         (f"{ODF}7.10", f"{U}2", "same_measure"),
     ):
-        _link(url, a, b, strength)
+        _link(module_client, token, a, b, strength)
     linked = _now()
     _import(url, _upr_rows(Response.supported, "Accepted"), responses_on=date(2015, 3, 1))
-    token = make_token(url, "monitor", "Aigerim Monitor")
     for code, status, on, perspective in (
         ("4.1", "not_implemented", "2016-01-01", "independent"),
         ("4.1", "implemented", "2016-02-01", "state"),
@@ -179,7 +172,9 @@ def scripted(module_client, module_database) -> dict[str, str]:
         }
         assess(module_client, token, f"{ODF}{code}", body)
     assessed = _now()
-    _unlink(url, f"{ODF}7.10", f"{U}2", "The same measure as 2.2's; linked twice by mistake.")
+    _unlink(
+        module_client, token, f"{ODF}7.10", f"{U}2", "The same measure as 2.2's; linked twice by mistake."
+    )
     return {"before_links": before_links, "linked": linked, "assessed": assessed}
 
 
@@ -528,3 +523,32 @@ def test_cli_scorecard_lists_broken_commitments(module_database):
     assert f"broken commitments: first 1 of 2; the rest: GET {COMMITMENTS}?limit=1&cursor=" in first.stdout
     as_json = json.loads(run_cli(module_database.url, "scorecard", "--format", "json").stdout)
     assert as_json["totals"]["commitments"] == NOW and as_json["commitment_gaps_total"] == 2
+
+
+def test_links_and_unlinks_move_the_etags_and_the_cached_scorecards(client, database):
+    """A link or unlink appends history entries: the data fingerprint, the ETags and the cache keys move."""
+    token = make_token(database.url, "monitor", "Aigerim Monitor")
+    _import(database.url, _upr_rows(Response.supported, "Accepted"))
+    assess(
+        client,
+        token,
+        f"{ODF}4.1",
+        {"status": "not_implemented", "effective_on": "2016-01-01", "summary": "No."},
+    )
+    paths = (SCORECARD, COMMITMENTS, "/api/v1/scorecard.csv", "/api/v1/reports/matrix.csv")
+
+    def etags() -> list[str]:
+        return [_get(client, path).headers["etag"] for path in paths]
+
+    before = etags()
+    assert _card(client)["totals"]["commitments"] == _counts()
+    _link(client, token, f"{ODF}4.1", f"{U}1", "same_measure")
+    linked = etags()
+    assert all(old != new for old, new in zip(before, linked, strict=True))
+    assert _card(client)["totals"]["commitments"] == _counts(committed=1, broken=1)
+    assert _get(client, COMMITMENTS).json()["total"] == 1
+    assert client.get(SCORECARD, headers={"If-None-Match": linked[0]}).status_code == 304
+    _unlink(client, token, f"{ODF}4.1", f"{U}1", "Not the same measure after all.")
+    assert all(old != new for old, new in zip(linked, etags(), strict=True))
+    assert _card(client)["totals"]["commitments"] == _counts()
+    assert _get(client, COMMITMENTS).json()["total"] == 0
