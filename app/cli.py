@@ -1,4 +1,4 @@
-"""The `rectrack` command line: migrate, seed, serve, scorecard, report, export and import-bundle.
+"""The `rectrack` command line: migrate, seed, reindex, serve, scorecard, report, export and import-bundle.
 
 Messages are in the instance's default locale (app/i18n); `--help` texts are English.
 """
@@ -38,6 +38,7 @@ from app.keys import cookie_key_path, create_key, create_signing_key, read_signi
 from app.migrate import migrate as migrate_to
 from app.models import saved_id
 from app.monitors import service as monitors
+from app.recommendations.reindex import ReindexResult, has_terms_column, reindex
 from app.reports import console as report_console
 from app.reports.json_report import dumps
 from app.scorecards.export import scorecard_csv
@@ -165,12 +166,47 @@ def migrate(
         typer.echo(gettext("database downgraded to %(revision)s", revision=revision))
     else:
         typer.echo(gettext("database migrated to %(revision)s", revision=revision))
+        _fill_missing_terms(url)
     if runtime_role is not None:
         try:
             set_up_runtime_role(url, runtime_role, password)
         except RoleRefused as error:
             _fail(str(error))
         typer.echo(gettext("runtime role %(role)s granted least privilege", role=runtime_role))
+
+
+def _fill_missing_terms(url: str, *, err: bool = False) -> None:
+    """After an upgrade: store the terms of recommendations that have none (rows older than 0008)."""
+    with write_session(url) as session:
+        if not has_terms_column(session):
+            return
+        result = reindex(session, missing_only=True)
+    if result.changed:
+        _report_reindex(result, err=err)
+
+
+def _report_reindex(result: ReindexResult, *, err: bool = False) -> None:
+    typer.echo(
+        ngettext(
+            "terms updated for %(num)s recommendation of %(checked)s checked",
+            "terms updated for %(num)s recommendations of %(checked)s checked",
+            result.changed,
+            checked=result.checked,
+        ),
+        err=err,
+    )
+
+
+@cli.command("reindex")
+def reindex_command(
+    missing_only: Annotated[
+        bool, typer.Option(help="Only recommendations that have no terms stored yet.")
+    ] = False,
+) -> None:
+    """Store every recommendation's terms (what `q` and suggestions match) afresh from its text."""
+    with write_session() as session:
+        result = reindex(session, missing_only=missing_only)
+    _report_reindex(result)
 
 
 def _fail(message: str) -> NoReturn:
@@ -463,6 +499,7 @@ def import_bundle(
     typer.echo(loaded, err=True)
     if upgraded:
         typer.echo(gettext("database migrated to head after the restore"), err=True)
+        _fill_missing_terms(url, err=True)
 
 
 def _restore(
@@ -561,6 +598,13 @@ KnownAt = Annotated[
 PerspectiveOption = Annotated[str, typer.Option(help="independent, state or un.")]
 SectionOption = Annotated[int | None, typer.Option(help="Only this section number.")]
 SourceOption = Annotated[str | None, typer.Option(help="Only this source slug.")]
+KindOption = Annotated[str | None, typer.Option(help="Only sources of this kind, e.g. upr_review.")]
+RecommendingStateOption = Annotated[
+    str | None, typer.Option(help="Only recommendations made by this state (its slug, e.g. hungary).")
+]
+ResponseOption = Annotated[
+    str | None, typer.Option(help="Only this response of the state (supported, noted, ...), as of the date.")
+]
 RestrictedOption = Annotated[
     bool, typer.Option(help="Count and show restricted evidence (never for files you publish).")
 ]
@@ -589,6 +633,9 @@ def scorecard(
     stale_after_days: Annotated[int, typer.Option(help="Stale when last assessed longer ago.")] = 365,
     section: SectionOption = None,
     source: SourceOption = None,
+    kind: KindOption = None,
+    recommending_state: RecommendingStateOption = None,
+    response: ResponseOption = None,
     output: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     include_restricted: RestrictedOption = False,
     gaps: Annotated[int, typer.Option(help="How many claim gaps to list, 0 to 500.")] = GAPS_PAGE,
@@ -606,6 +653,9 @@ def scorecard(
         stale_after_days=stale_after_days,
         section=section,
         source=source,
+        kind=kind,
+        recommending_state=recommending_state,
+        response=response,
         gaps_limit=gaps,
     )
     with read_session() as session:
@@ -634,6 +684,9 @@ def report_matrix(
     perspective: PerspectiveOption = "independent",
     section: SectionOption = None,
     source: SourceOption = None,
+    kind: KindOption = None,
+    recommending_state: RecommendingStateOption = None,
+    response: ResponseOption = None,
     include_restricted: RestrictedOption = False,
 ) -> None:
     """Write the implementation matrix to a file, with a progress bar."""
@@ -648,6 +701,9 @@ def report_matrix(
         perspective=perspective,
         section=section,
         source=source,
+        kind=kind,
+        recommending_state=recommending_state,
+        response=response,
     )
     out = out or Path(f"rectrack-matrix-{point_of(params).reference_date().isoformat()}.{output}")
     with read_session() as session:

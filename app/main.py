@@ -32,6 +32,7 @@ from app.render_slots import RenderSlots
 from app.reports.routes import router as reports_router
 from app.scorecards.routes import router as scorecards_router
 from app.scorecards.service import CLAIM_GAP_ENTRIES, SCORECARD_ENTRIES
+from app.suggestions.routes import router as suggestions_router
 from app.web.routes import install_web
 from app.withdrawals.routes import router as withdrawals_router
 
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]  # FastAPI's documented hook
     app.include_router(health.router)
     app.include_router(recommendations_router)
+    app.include_router(suggestions_router)
     app.include_router(assessments_router)
     app.include_router(evidence_router)
     app.include_router(history_router)

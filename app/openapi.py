@@ -35,6 +35,7 @@ OPERATION_IDS = {
     "list_recommendations": "listRecommendations",
     "get_recommendation": "getRecommendation",
     "get_history": "getRecommendationHistory",
+    "get_suggestions": "suggestLinks",
     "post_assessment": "recordAssessment",
     "post_evidence": "linkEvidence",
     "delete_evidence": "unlinkEvidence",

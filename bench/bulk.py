@@ -19,7 +19,7 @@ COLUMNS = {
     "recommendations": [
         "id", "code", "source_id", "section_id", "section_number", "number", "text", "search_text", "status",
         "claimed_status", "version", "last_assessed_at", "created_at", "updated_at", "paragraph", "response",
-        "response_original", "action_category", "external_id", "match_key",
+        "response_original", "action_category", "external_id", "match_key", "terms",
     ],
     "recommendation_categories": ["recommendation_id", "category_id"],
     "recommendation_evidence": [

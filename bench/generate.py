@@ -29,6 +29,7 @@ from app.history.log import sequence
 from app.models import Monitor, Recommendation, derived_alias
 from app.monitors.service import create_monitor, issue_token
 from app.recommendations.service import search_text_for
+from app.text_terms import terms_text
 from app.vocabulary import CategoryKind, EvidenceKind, Perspective, Relation, Role, Status
 from bench.bulk import TABLES, loader
 from seed.loader import read_seed
@@ -282,6 +283,7 @@ class _Builder:
                 "number": item,
                 "text": text,
                 "search_text": search_text_for(code, text),
+                "terms": terms_text(text),
                 "status": chain.latest_status("independent"),
                 "claimed_status": chain.latest_status("state"),
                 "version": chain.seq,

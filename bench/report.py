@@ -16,7 +16,7 @@ import psycopg
 from bench.databases import postgres_admin_url
 from bench.floors import Raw
 
-SECTIONS = ["generate", "scorecards", "reads", "writes", "matrix", "verify", "bundle", "import"]
+SECTIONS = ["generate", "scorecards", "reads", "writes", "matrix", "verify", "bundle", "import", "suggest"]
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """`make bench`: generate the data set on SQLite and PostgreSQL, measure each figure beside its floor.
 
 Environment: BENCH_RECOMMENDATIONS (default 300000), BENCH_DATABASES (sqlite,postgresql),
-BENCH_ONLY (generate,scorecards,reads,writes,matrix,verify,bundle,import), BENCH_REQUESTS, BENCH_SECONDS,
-BENCH_WRITE_SECONDS, BENCH_RUNS, BENCH_DIR, BENCH_REUSE=1 (keep and reuse generated databases),
+BENCH_ONLY (generate,scorecards,reads,writes,matrix,verify,bundle,import,suggest), BENCH_REQUESTS,
+BENCH_SECONDS, BENCH_WRITE_SECONDS, BENCH_RUNS, BENCH_DIR, BENCH_REUSE=1 (keep and reuse generated databases),
 BENCH_OUT (a JSON file of every figure), BENCH_POSTGRES_URL (default: RECTRACK_TEST_POSTGRES_URL,
 else postgres@127.0.0.1:5432).
 """
@@ -28,6 +28,7 @@ from bench.measure_import import import_rows
 from bench.measure_matrix import matrix_rows
 from bench.measure_reads import read_rows
 from bench.measure_scorecards import scorecard_rows
+from bench.measure_suggest import suggest_rows
 from bench.measure_writes import write_rows
 from bench.report import Config, Row, machine, ms, print_table
 
@@ -155,6 +156,8 @@ def main() -> int:
             if "import" in config.only:
                 settings = POSTGRES_SETTINGS if backend == "postgresql" else None
                 rows += import_rows(database, settings, config.import_rows)
+            if "suggest" in config.only:
+                rows += suggest_rows(url, backend, config)
         finally:
             if not config.reuse:
                 database.drop()

@@ -24,6 +24,7 @@ from app.models import (
     saved_id,
 )
 from app.recommendations.service import search_text_for
+from app.text_terms import terms_text
 from app.vocabulary import (
     CategoryKind,
     EvidenceKind,
@@ -179,6 +180,7 @@ def _ensure_recommendation(
         number=number,
         text=item["text"],
         search_text=search_text_for(item["code"], item["text"]),
+        terms=terms_text(item["text"]),
         status=Status.not_assessed,
         claimed_status=Status.not_assessed,
     )

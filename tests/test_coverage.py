@@ -241,6 +241,21 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "after": ("history_entries.status",),
         "entries": (),
     },
+    "SuggestionPage": {"recommendation": CODE, "source": ("sources.slug",), "items": ()},
+    "SuggestionOut": {
+        "code": CODE,
+        "text": ("recommendations.text",),
+        "source": SOURCE,
+        "recommending_states": CATEGORIES,
+        "response": ("recommendations.response",),
+        "score": (),  # computed from the texts (their stored terms are derived from the text)
+        "matched": ("recommendations.text",),
+        "linked": (
+            "recommendation_links.recommendation_id",
+            "recommendation_links.other_id",
+            "recommendation_links.unlinked_at",
+        ),
+    },
     "ChangesOut": {
         "since": (),
         "until": (),

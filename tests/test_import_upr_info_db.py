@@ -81,3 +81,22 @@ def test_the_list_and_the_scorecard_filter_by_source_state_and_response(imported
         "/api/v1/scorecard", params={"group_by": "recommending_state", "recommending_state": state}
     ).json()
     assert by_recommender["totals"]["total"] == len(by_state)
+
+
+def test_the_command_line_takes_the_new_filters(imported, database):
+    row = next(row for row in UPR_ROWS if row.response)
+    run = run_cli(
+        database.url,
+        "scorecard",
+        "--format",
+        "json",
+        "--group-by",
+        "response",
+        "--source",
+        row.slug,
+        "--response",
+        row.response,
+    )
+    assert run.returncode == 0, run.stderr
+    expected = sum(1 for r in UPR_ROWS if r.slug == row.slug and r.response == row.response)
+    assert json.loads(run.stdout)["totals"]["total"] == expected

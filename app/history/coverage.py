@@ -113,6 +113,24 @@ COVERAGE: dict[str, dict[str, Covered]] = {
             "an import format's id for the row (the UHRI annotation id): a lookup key"
         ),
         "match_key": operational("a digest of the source, recommending states and text: a lookup key"),
+        "terms": operational(
+            "the text's terms that `q` and suggestions match: derived (`rectrack reindex`), never shown"
+        ),
+    },
+    "recommendation_links": {
+        column: bundle("links between recommendations: no write makes them yet (issue 11)")
+        for column in (
+            "id",
+            "recommendation_id",
+            "other_id",
+            "strength",
+            "note",
+            "linked_at",
+            "linked_by",
+            "unlinked_at",
+            "unlinked_by",
+            "unlink_reason",
+        )
     },
     "recommendation_categories": {
         "recommendation_id": verified("categories", public=True),

@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.recommendations.service import search_text_for
 from app.recommendations.write_protocol import HISTORY_APPEND_LOCK
+from app.text_terms import terms_text
 from app.vocabulary import HistoryKind, Status
 
 IMPORT_LOCK = 0x7265637472_696D70  # "rectrimp": one import at a time (numbers are given as max + 1)
@@ -289,6 +290,7 @@ def _insert_recommendations(
                 "number": number,
                 "text": row.text,
                 "search_text": search_text_for(code, row.text),
+                "terms": terms_text(row.text),
                 "status": Status.not_assessed.value,
                 "claimed_status": Status.not_assessed.value,
                 "version": 1,
@@ -465,7 +467,9 @@ def _change_entries(
             entries.append(entry)
             appended += 1
             head = ChainHead(entry.seq, entry.hash)
-            values.update(text=row.text, search_text=search_text_for(stored.code, row.text))
+            values.update(
+                text=row.text, search_text=search_text_for(stored.code, row.text), terms=terms_text(row.text)
+            )
         if planned.response_differs and row.response is not None:
             entry = entry_fields(
                 stored.id,

@@ -21,6 +21,7 @@ from app.models import (
 )
 from app.recommendations.schemas import RecommendationFilters
 from app.recommendations.totals import count_matching
+from app.text_terms import search_terms
 from app.vocabulary import CategoryKind, Status, Visibility
 
 ORDER = (col(Recommendation.source_id), col(Recommendation.section_number), col(Recommendation.number))
@@ -105,8 +106,22 @@ def filter_conditions(filters: RecommendationFilters) -> list[ColumnElement[bool
         if slug is not None:
             conditions.append(_has_category(kind, slug))
     if filters.q:
-        conditions.append(col(Recommendation.search_text).contains(filters.q.casefold(), autoescape=True))
+        conditions.append(search_condition(filters.q))
     return conditions
+
+
+def search_condition(query: str) -> ColumnElement[bool]:
+    """`q`: the code or text contains the query, or the text's terms hold every term of the query.
+
+    Terms are stored with a space on each side, so `LIKE '% term %'` finds whole terms on both databases
+    (docs/design.md, "Cross-references"); a row whose terms are not filled yet matches by its text only.
+    """
+    contains = col(Recommendation.search_text).contains(query.casefold(), autoescape=True)
+    terms = search_terms(query)
+    if not terms:
+        return contains
+    holds = [col(Recommendation.terms).contains(f" {term} ", autoescape=True) for term in terms]
+    return or_(contains, and_(*holds))
 
 
 def after_position(position: tuple[int, int, int]) -> ColumnElement[bool]:
@@ -261,6 +276,11 @@ def get_recommendation(session: Session, code: str) -> tuple[Recommendation, str
     if row is None:
         raise NotFound(f"No recommendation has the code {code!r}.")
     return row[0], row[1], row[2]
+
+
+def source_title(session: Session, source_id: int) -> str:
+    """The title of a recommendation's source, as its page heads it."""
+    return session.execute(select(col(Source.title)).where(col(Source.id) == source_id)).scalar_one()
 
 
 def recommendation_detail(

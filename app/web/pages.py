@@ -154,6 +154,7 @@ def recommendation_page(
         status_code=status_code,
         nav="list",
         rec=detail,
+        source_title=service.source_title(session, recommendation.source_id),
         version=version,
         seen=history[-1]["seq"] if history else 0,
         history=list(reversed(history)),

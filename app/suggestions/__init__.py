@@ -1,0 +1,1 @@
+"""Suggested links: another source's recommendations ranked against one (BM25 over normalised terms)."""
