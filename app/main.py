@@ -24,6 +24,7 @@ from app.history.routes import router as history_router
 from app.imports.routes import IMPORT_PATHS
 from app.imports.routes import router as imports_router
 from app.keys import checkpoint_signing_key
+from app.links.routes import router as links_router
 from app.lru import LRUCache
 from app.monitors.routes import router as monitors_router
 from app.openapi import openapi_document, operation_id
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(suggestions_router)
     app.include_router(assessments_router)
     app.include_router(evidence_router)
+    app.include_router(links_router)
     app.include_router(history_router)
     app.include_router(log_router)
     app.include_router(withdrawals_router)

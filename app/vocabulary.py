@@ -271,6 +271,7 @@ LABELS: dict[str, dict[str, str]] = {
     "source_kind": SOURCE_KIND_LABELS,
     "response": RESPONSE_LABELS,
     "action_category": ACTION_CATEGORY_LABELS,
+    "link_strength": LINK_STRENGTH_LABELS,
 }
 
 

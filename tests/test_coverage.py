@@ -64,9 +64,38 @@ EVIDENCE = {
     "kind": ("evidence.kind",),
     "published_on": ("evidence.published_on",),
 }
+# Which links a response lists: the active ones (unlinked_at) of a recommendation, in either column.
+PAIR = (
+    "recommendation_links.recommendation_id",
+    "recommendation_links.other_id",
+    "recommendation_links.unlinked_at",
+)
+LINK = {
+    "strength": ("recommendation_links.strength",),
+    "note": ("recommendation_links.note",),
+    "linked_at": ("recommendation_links.linked_at",),
+}
 PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "RecommendationOut": RECOMMENDATION,
-    "RecommendationDetailOut": RECOMMENDATION | {"evidence": ()},
+    "RecommendationDetailOut": RECOMMENDATION | {"evidence": (), "links": ()},
+    "LinkedRecommendationOut": LINK
+    | {
+        "code": (*CODE, *PAIR),
+        "text": ("recommendations.text",),
+        "source": SOURCE,
+        "source_kind": ("sources.kind",),
+        "paragraph": ("recommendations.paragraph",),
+        "recommending_states": CATEGORIES,
+        "response": ("recommendations.response",),
+    },
+    "LinkPage": {"items": (), "total": (), "next_cursor": ()},
+    "LinkListItem": LINK
+    | {
+        "recommendation": (*CODE, *PAIR),
+        "source": SOURCE,
+        "other": (*CODE, *PAIR),
+        "other_source": SOURCE,
+    },
     "RecommendationPage": {"items": (), "total": (), "next_cursor": ()},
     "SectionOut": {"number": ("sections.number",), "title": ("sections.title",)},
     "CategoryOut": {"slug": ("categories.slug",), "label": ("categories.label",)},

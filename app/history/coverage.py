@@ -117,21 +117,6 @@ COVERAGE: dict[str, dict[str, Covered]] = {
             "the text's terms that `q` and suggestions match: derived (`rectrack reindex`), never shown"
         ),
     },
-    "recommendation_links": {
-        column: bundle("links between recommendations: no write makes them yet (issue 11)")
-        for column in (
-            "id",
-            "recommendation_id",
-            "other_id",
-            "strength",
-            "note",
-            "linked_at",
-            "linked_by",
-            "unlinked_at",
-            "unlinked_by",
-            "unlink_reason",
-        )
-    },
     "recommendation_categories": {
         "recommendation_id": verified("categories", public=True),
         "category_id": verified("categories", public=True),
@@ -178,6 +163,18 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "unlinked_at": verified("links", public=True),
         "unlinked_by": verified("links"),
         "unlink_reason": verified("links"),
+    },
+    "recommendation_links": {
+        "id": bundle(SURROGATE + " (its two recommendations and position)"),
+        "recommendation_id": verified("recommendation_links", public=True),
+        "other_id": verified("recommendation_links", public=True),
+        "strength": verified("recommendation_links", public=True),
+        "note": verified("recommendation_links", public=True),
+        "linked_at": verified("recommendation_links", public=True),
+        "linked_by": verified("recommendation_links"),
+        "unlinked_at": verified("recommendation_links", public=True),
+        "unlinked_by": verified("recommendation_links"),
+        "unlink_reason": verified("recommendation_links"),
     },
     "history_entries": {
         "id": verified("log", public=True),

@@ -66,8 +66,10 @@ def entry_fields(
     perspective: Perspective | None = None,
     withdraws_entry_id: int | None = None,
     response: Response | None = None,
+    recorded_at: datetime | None = None,
 ) -> EntryFields:
-    """The next entry after `head`, committed to a fresh salt, hashed and timestamped now."""
+    """The next entry after `head`, committed to a fresh salt, hashed and timestamped now (or `recorded_at`:
+    one write to two chains stamps both entries alike)."""
     seq, prev_hash = (head.seq + 1, head.hash) if head else (1, None)
     salt = new_salt()
     fields = EntryFields(
@@ -77,7 +79,7 @@ def entry_fields(
         status=status.value if status else None,
         perspective=perspective.value if perspective else None,
         effective_on=effective_on,
-        recorded_at=utcnow(),
+        recorded_at=recorded_at or utcnow(),
         recorded_by=recorded_by,
         payload=canonical_json(payload),
         prev_hash=prev_hash,

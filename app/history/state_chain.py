@@ -24,6 +24,10 @@ LINK_KINDS = (
     HistoryKind.evidence_linked.value,
     HistoryKind.evidence_unlinked.value,
 )
+PAIR_LINKED, PAIR_UNLINKED = (
+    HistoryKind.recommendation_linked.value,
+    HistoryKind.recommendation_unlinked.value,
+)
 
 
 @dataclass
@@ -37,7 +41,8 @@ class Unlink:
 
 @dataclass
 class LinkEvent:
-    """One link the chain records: an evidence_linked entry, or one item of a genesis entry's evidence."""
+    """One link the chain records: an evidence_linked entry, one item of a genesis entry's evidence, or a
+    recommendation_linked entry."""
 
     recorded_at: datetime
     recorded_by: int | None
@@ -66,6 +71,10 @@ class ChainFacts:
     response_readable: bool = True  # False once a response entry is withdrawn
     # Entries whose response column is not the response their payload records: (seq, payload's, column's).
     response_copies: list[tuple[int, str | None, str | None]] = field(default_factory=list)
+    # Links to other recommendations by the other's code, in seq order; unreadable once one is withdrawn.
+    pair_links: dict[str, list[LinkEvent]] = field(default_factory=lambda: defaultdict(list))
+    pair_links_readable: bool = True
+    stray_pair_unlinks: list[int] = field(default_factory=list)
 
     def status(self, perspective: str) -> str:
         """The status of the perspective's latest entry by (effective_on, seq), as writes set it."""
@@ -101,6 +110,7 @@ def read_chain(entries: Sequence[Sequence[Any]]) -> ChainFacts:
         payload = json.loads(raw)
         if payload is None:  # withdrawn: what it recorded is unknown now
             facts.links_readable = facts.links_readable and kind not in LINK_KINDS
+            facts.pair_links_readable = facts.pair_links_readable and kind not in (PAIR_LINKED, PAIR_UNLINKED)
             if kind in TEXT_KINDS:
                 facts.text = None
             if kind in RESPONSE_KINDS:
@@ -130,4 +140,14 @@ def read_chain(entries: Sequence[Sequence[Any]]) -> ChainFacts:
                 open_links[-1].unlink = Unlink(recorded_at, recorded_by, payload)
             else:
                 facts.stray_unlinks.append(seq)
+        elif kind == PAIR_LINKED:
+            facts.pair_links[payload["other"]].append(
+                LinkEvent(recorded_at, recorded_by, payload, genesis=False)
+            )
+        elif kind == PAIR_UNLINKED:
+            events = facts.pair_links.get(payload["other"], [])
+            if events and events[-1].unlink is None:
+                events[-1].unlink = Unlink(recorded_at, recorded_by, payload)
+            else:
+                facts.stray_pair_unlinks.append(seq)
     return facts

@@ -20,6 +20,8 @@ CHECKS: dict[str, str] = {
     "and source as their genesis entries anchor",
     "evidence": "each evidence item's URL, title, kind, date, visibility and creation time, as linked",
     "links": "each link to evidence (relation, visibility, note, who, when, unlinking) against its entries",
+    "recommendation_links": "each link between recommendations (the other's code and source, strength, note, "
+    "who, when, unlinking) against the entries of both chains",
     "aliases": "each monitor's public alias: 'Monitor <id>'",
     "response": "the state's response and its original word: the newest response_recorded entry's, else the "
     "genesis entry's; each such entry's response column as its payload records it",

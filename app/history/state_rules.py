@@ -52,6 +52,7 @@ def check_group(findings: Findings, group: Group, tallies: Tallies) -> None:
     findings.checked["recommendations"] += 1
     findings.checked["entries"] += len(group.entries)
     findings.checked["links"] += len(group.links)
+    findings.checked["recommendation_links"] += sum(1 for row in group.pair_links if row[11])
     if not group.entries:
         findings.differs("chains", code, "history_entries", "a chain starting with a genesis entry", None)
         return
@@ -64,6 +65,10 @@ def check_group(findings: Findings, group: Group, tallies: Tallies) -> None:
             _check_links(findings, code, facts, group.links)
         else:
             findings.unanchored["links_of_withdrawn_entries"] += len(group.links)
+        if facts.pair_links_readable:
+            _check_pair_links(findings, code, facts, group.pair_links)
+        else:
+            findings.unanchored["recommendation_links_of_withdrawn_entries"] += len(group.pair_links)
     except (ValueError, KeyError, TypeError, AttributeError):
         # Only a payload that is not what the app writes gets here: its hash may still hold (format 1 entries
         # re-hashed by whoever rewrote them), so say so rather than stop the verification.
@@ -79,6 +84,9 @@ def _orphans(findings: Findings, group: Group) -> None:
     if group.categories:
         found = f"{len(group.categories)} categories"
         findings.differs("categories", None, "recommendation_categories", None, found, **where)
+    if group.pair_links:
+        found = f"{len(group.pair_links)} links"
+        findings.differs("recommendation_links", None, "recommendation_links", None, found, **where)
 
 
 def _check_recommendation(
@@ -243,6 +251,73 @@ def _check_link(findings: Findings, code: str, event: LinkEvent, row: Sequence[A
         )
         what = f"recommendation_evidence.{column}"
         findings.differs("links", code, what, anchored, stored, evidence_id=row[2])
+
+
+PAIR_COLUMNS = (
+    "other_source",
+    "strength",
+    "note",
+    "linked_at",
+    "linked_by",
+    "unlinked_at",
+    "unlinked_by",
+    "unlink_reason",
+)
+
+
+def _check_pair_links(findings: Findings, code: str, facts: ChainFacts, rows: list[Sequence[Any]]) -> None:
+    """Match the k-th link row (by id) to another recommendation with the k-th link to it the chain records
+    (by seq). Every row comes once under each end, so both chains are compared with it."""
+    if facts.stray_pair_unlinks:
+        what = "history_entries (recommendation_unlinked)"
+        findings.differs(
+            "recommendation_links",
+            code,
+            what,
+            "an active link to unlink",
+            None,
+            seq=facts.stray_pair_unlinks[0],
+        )
+    stored: dict[str, list[Sequence[Any]]] = {}
+    for row in rows:
+        stored.setdefault(row[2] or "", []).append(row)
+    for other in sorted(set(stored) | set(facts.pair_links)):
+        events, links = facts.pair_links.get(other, []), stored.get(other, [])
+        for index in range(max(len(events), len(links))):
+            if index >= len(links):
+                what = "recommendation_links"
+                findings.differs(
+                    "recommendation_links", code, what, "a link the chain records", None, other=other
+                )
+            elif index >= len(events):
+                state = "active" if links[index][8] is None else "unlinked"
+                found = f"an {state} link no entry records"
+                findings.differs(
+                    "recommendation_links", code, "recommendation_links", None, found, other=other
+                )
+            else:
+                _check_pair_link(findings, code, events[index], links[index])
+
+
+def _check_pair_link(findings: Findings, code: str, event: LinkEvent, row: Sequence[Any]) -> None:
+    found = tuple(row[3:11])
+    payload, unlink = event.payload, event.unlink
+    expected = (
+        payload.get("other_source"),
+        payload.get("strength"),
+        payload.get("note"),
+        event.recorded_at,
+        event.recorded_by,
+        unlink and unlink.recorded_at,
+        unlink and unlink.recorded_by,
+        unlink and unlink.payload.get("reason"),
+    )
+    if expected != found:
+        column, anchored, stored = next(
+            item for item in zip(PAIR_COLUMNS, expected, found, strict=True) if item[1] != item[2]
+        )
+        what = "sources.slug (of the other)" if column == "other_source" else f"recommendation_links.{column}"
+        findings.differs("recommendation_links", code, what, anchored, stored, other=row[2])
 
 
 def _check_evidence(findings: Findings, code: str, event: LinkEvent, row: Sequence[Any]) -> None:

@@ -1,4 +1,4 @@
-"""What `verify_state` reads: four streams ordered by recommendation id, merged one recommendation at a time.
+"""What `verify_state` reads: five streams ordered by recommendation id, merged one recommendation at a time.
 
 Each stream is one statement, streamed in batches; the merge holds one recommendation's rows at a time, so
 memory stays flat at millions of entries and no query is made per recommendation.
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, String, case, func, select, type_coerce
+from sqlalchemy import Connection, DateTime, String, case, func, literal, select, type_coerce, union_all
 
 from app.models import (
     Category,
@@ -18,6 +18,7 @@ from app.models import (
     Recommendation,
     RecommendationCategory,
     RecommendationEvidence,
+    RecommendationLink,
     Section,
     Source,
 )
@@ -31,6 +32,8 @@ READ_PAYLOAD_KINDS = (
     HistoryKind.evidence_unlinked.value,
     HistoryKind.text_changed.value,
     HistoryKind.response_recorded.value,
+    HistoryKind.recommendation_linked.value,
+    HistoryKind.recommendation_unlinked.value,
 )
 
 
@@ -147,6 +150,40 @@ CATEGORIES = (
     .order_by(_rc.recommendation_id)
 )
 
+_pair = RecommendationLink.__table__.c
+_far = Recommendation.__table__.alias("far")
+_far_src = Source.__table__.alias("far_source")
+
+
+def _pair_end(near: Any, far: Any, lower: bool) -> Any:
+    """Each link between recommendations as seen from one of its ends: the near end's id first."""
+    return select(
+        near.label("recommendation_id"),
+        _pair.id.label("id"),
+        _far.c.code.label("other"),
+        _far_src.c.slug.label("other_source"),
+        _pair.strength,
+        _pair.note,
+        _time(_pair.linked_at).label("linked_at"),
+        _pair.linked_by,
+        _time(_pair.unlinked_at).label("unlinked_at"),
+        _pair.unlinked_by,
+        _pair.unlink_reason,
+        literal(lower).label("lower"),
+    ).select_from(
+        RecommendationLink.__table__.outerjoin(_far, _far.c.id == far).outerjoin(
+            _far_src, _far_src.c.id == _far.c.source_id
+        )
+    )
+
+
+# Every link twice, once under each end, so that each end's chain is compared with it.
+_pair_ends = union_all(
+    _pair_end(_pair.recommendation_id, _pair.other_id, True),
+    _pair_end(_pair.other_id, _pair.recommendation_id, False),
+).subquery()
+PAIR_LINKS = select(*_pair_ends.c).order_by(_pair_ends.c.recommendation_id, _pair_ends.c.id)
+
 
 @dataclass
 class Group:
@@ -157,17 +194,18 @@ class Group:
     entries: list[Sequence[Any]] = field(default_factory=list)
     links: list[Sequence[Any]] = field(default_factory=list)
     categories: list[Sequence[Any]] = field(default_factory=list)
+    pair_links: list[Sequence[Any]] = field(default_factory=list)
 
 
 def groups(connection: Connection) -> Iterator[Group]:
-    """Every recommendation id that any of the four streams names, in order, with its rows."""
+    """Every recommendation id that any of the five streams names, in order, with its rows."""
     streaming = connection.execution_options(yield_per=BATCH)
-    recommendations, entries, links, categories = (
+    recommendations, entries, links, categories, pair_links = (
         # Whole batches, not row by row: a row at a time through the Result costs more than the checks.
         _Stream(chain.from_iterable(streaming.execute(statement).partitions()))
-        for statement in (RECOMMENDATIONS, ENTRIES, LINKS, CATEGORIES)
+        for statement in (RECOMMENDATIONS, ENTRIES, LINKS, CATEGORIES, PAIR_LINKS)
     )
-    streams = (recommendations, entries, links, categories)
+    streams = (recommendations, entries, links, categories, pair_links)
     while True:
         heads = [stream.key for stream in streams if stream.key is not None]
         if not heads:
@@ -175,7 +213,12 @@ def groups(connection: Connection) -> Iterator[Group]:
         key = min(heads)
         taken = recommendations.take(key)
         yield Group(
-            key, taken[0] if taken else None, entries.take(key), links.take(key), categories.take(key)
+            key,
+            taken[0] if taken else None,
+            entries.take(key),
+            links.take(key),
+            categories.take(key),
+            pair_links.take(key),
         )
 
 

@@ -6,7 +6,7 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.inputs import InputModel
-from app.vocabulary import EvidenceKind, Relation, Response, SourceKind, Status, Visibility
+from app.vocabulary import EvidenceKind, LinkStrength, Relation, Response, SourceKind, Status, Visibility
 
 CODE_PATH = Path(
     description="Recommendation code, e.g. odf-kz-2015-2.1.", max_length=96, examples=["odf-kz-2015-2.1"]
@@ -188,10 +188,30 @@ class RecommendationOut(BaseModel):
     )
 
 
+class LinkedRecommendationOut(BaseModel):
+    """A recommendation of another source that a monitor linked to this one, as the link stands now."""
+
+    code: str = Field(examples=["upr-kz-s20-1.12"])
+    text: str
+    source: str = Field(description="The other recommendation's source (slug).", examples=["upr-kz-s20"])
+    source_kind: SourceKind
+    paragraph: str | None = Field(description="The source's own reference, e.g. 106.12.")
+    recommending_states: list[CategoryOut] = Field(description="Who made it, for UPR recommendations.")
+    response: Response | None = Field(description="The state's current position on the other recommendation.")
+    strength: LinkStrength = Field(
+        description="same_measure: both ask for the same concrete change; related: overlapping measures."
+    )
+    note: str | None
+    linked_at: datetime
+
+
 class RecommendationDetailOut(RecommendationOut):
-    """One recommendation with its linked evidence."""
+    """One recommendation with its linked evidence and its links to recommendations of other sources."""
 
     evidence: list[LinkedEvidenceOut]
+    links: list[LinkedRecommendationOut] = Field(
+        description="Its active links to recommendations of other sources, oldest first."
+    )
 
 
 class RecommendationPage(BaseModel):

@@ -5,7 +5,19 @@ import binascii
 from collections import defaultdict
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlmodel import Session, col
 
 from app.errors import BadRequest, NotFound
@@ -16,6 +28,7 @@ from app.models import (
     Recommendation,
     RecommendationCategory,
     RecommendationEvidence,
+    RecommendationLink,
     Section,
     Source,
 )
@@ -234,6 +247,33 @@ _LINKED_EVIDENCE = (
 # The link's visibility, not only the item's: a public item may be cited through a restricted link.
 _PUBLIC_LINKED_EVIDENCE = _LINKED_EVIDENCE.where(_evidence_link.visibility == Visibility.public.value)
 _PAGE_ORDER = (_rec.source_id, _rec.section_number, _rec.number)
+_pair = RecommendationLink.__table__.c
+_other = Recommendation.__table__.alias("other")
+_other_source = Source.__table__.alias("other_source")
+_this: BindParameter[int] = bindparam("recommendation_id")
+# Stored once per pair, the lower id first: the other end is whichever id is not this one.
+_other_end = case((_pair.recommendation_id == _this, _pair.other_id), else_=_pair.recommendation_id)
+_LINKED_RECOMMENDATIONS = (
+    select(
+        _other.c.id,
+        _other.c.code,
+        _other.c.text,
+        _other_source.c.slug.label("source"),
+        _other_source.c.kind.label("source_kind"),
+        _other.c.paragraph,
+        _other.c.response,
+        _pair.strength,
+        _pair.note,
+        _pair.linked_at,
+    )
+    .select_from(
+        RecommendationLink.__table__.join(_other, _other.c.id == _other_end).join(
+            _other_source, _other_source.c.id == _other.c.source_id
+        )
+    )
+    .where(or_(_pair.recommendation_id == _this, _pair.other_id == _this), _pair.unlinked_at.is_(None))
+    .order_by(_pair.linked_at, _pair.id)
+)
 
 
 def list_recommendations(
@@ -297,6 +337,7 @@ def recommendation_detail(
             categories[kind].append({"slug": slug, "label": label})
     detail = _summary(first, categories)
     detail["evidence"] = linked_evidence(session, first.id, include_restricted=include_restricted)
+    detail["links"] = linked_recommendations(session, first.id)
     return detail, first.version
 
 
@@ -321,6 +362,21 @@ def linked_evidence(
     statement = _LINKED_EVIDENCE if include_restricted else _PUBLIC_LINKED_EVIDENCE
     return [
         dict(row._mapping) for row in session.execute(statement, {"recommendation_id": recommendation_id})
+    ]
+
+
+def linked_recommendations(session: Session, recommendation_id: int) -> list[dict[str, Any]]:
+    """The recommendations of other sources linked to this one now, with the link's strength and note.
+
+    Links are public whoever made them: who linked is in the entries (as an alias), never here."""
+    rows = session.execute(_LINKED_RECOMMENDATIONS, {"recommendation_id": recommendation_id}).all()
+    if not rows:
+        return []
+    states = categories_by_recommendation(session, [row.id for row in rows])
+    return [
+        {key: value for key, value in row._mapping.items() if key != "id"}
+        | {"recommending_states": states[row.id][_RECOMMENDING_STATE]}
+        for row in rows
     ]
 
 

@@ -36,13 +36,18 @@ def written_response(
     """The write's response, serialised by its response model, with the entry and the new ETag."""
     body = body | {
         "entry": entry_views(session, [(entry, target.code)], privileged=True)[0],
-        "recommendation": {
-            "code": target.code,
-            "version": target.version,
-            "etag": etag_for(target.version),
-            "status": target.status,
-            "claimed_status": target.claimed_status,
-        },
+        "recommendation": version_view(target),
     }
     content = model.model_validate(body).model_dump(mode="json")
     return JSONResponse(content, status_code=status_code, headers={"ETag": etag_for(target.version)})
+
+
+def version_view(target: WriteTarget) -> dict[str, Any]:
+    """Where a recommendation stands after a write (RecommendationVersion)."""
+    return {
+        "code": target.code,
+        "version": target.version,
+        "etag": etag_for(target.version),
+        "status": target.status,
+        "claimed_status": target.claimed_status,
+    }

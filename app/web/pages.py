@@ -17,6 +17,7 @@ from app.recommendations import service
 from app.recommendations.schemas import RecommendationFilters
 from app.vocabulary import EvidenceKind, Perspective, Relation, Visibility
 from app.web.forms import FormState, blank_assessment, blank_evidence
+from app.web.link_panel import link_panel
 from app.web.queries import filter_choices
 from app.web.render import page_locale, render
 from app.web.session import ReaderVisitorDep, Visitor
@@ -96,7 +97,10 @@ def recommendations(request: Request, session: SessionDep, visitor: ReaderVisito
 @router.get("/recommendations/{code}", response_class=HTMLResponse)
 def recommendation(code: str, request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     """One recommendation: text, categories, statuses, evidence, history, and the monitors' forms."""
-    return recommendation_page(request, session, visitor, code, saved=request.query_params.get("saved"))
+    query = request.query_params
+    return recommendation_page(
+        request, session, visitor, code, saved=query.get("saved"), suggest=query.get("suggest")
+    )
 
 
 MAX_CODE_LENGTH = 96
@@ -135,6 +139,8 @@ def recommendation_page(
     alert: dict[str, Any] | None = None,
     saved: str | None = None,
     changes_after: int | None = None,
+    link_problem: dict[str, Any] | None = None,
+    suggest: str | None = None,
 ) -> HTMLResponse:
     """The recommendation page, optionally with a form kept as submitted and an alert about it."""
     if not plausible_code(code):
@@ -155,6 +161,12 @@ def recommendation_page(
         nav="list",
         rec=detail,
         source_title=service.source_title(session, recommendation.source_id),
+        links_panel=(
+            link_panel(session, detail["source"], code, suggest, [link["code"] for link in detail["links"]])
+            if visitor.can_write
+            else None
+        ),
+        link_problem=link_problem,
         version=version,
         seen=history[-1]["seq"] if history else 0,
         history=list(reversed(history)),
@@ -162,7 +174,7 @@ def recommendation_page(
         assessment=assessment or blank_assessment(),
         evidence_form=evidence or blank_evidence(),
         alert=alert,
-        saved=saved if saved in ("assessment", "evidence") else None,
+        saved=saved if saved in ("assessment", "evidence", "link", "unlink") else None,
         today=latest_date_on_earth().isoformat(),
         perspectives=list(Perspective),
         relations=list(Relation),
