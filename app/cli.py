@@ -737,17 +737,14 @@ def links_suggest(
         suggestions = suggest_for_source(session, from_, to, limit)
     rows = review_rows(suggestions)
     write_review(out, rows)
-    pairs = ngettext("wrote %(num)s candidate pair", "wrote %(num)s candidate pairs", len(rows))
-    typer.echo(
-        gettext(
-            "%(pairs)s for %(count)s recommendations of %(source)s to %(out)s",
-            pairs=pairs,
-            count=len(suggestions),
-            source=from_,
-            out=out,
-        ),
-        err=True,
+    wrote = ngettext(
+        "wrote %(num)s candidate pair for the recommendations of %(source)s to %(out)s",
+        "wrote %(num)s candidate pairs for the recommendations of %(source)s to %(out)s",
+        len(rows),
+        source=from_,
+        out=out,
     )
+    typer.echo(wrote, err=True)
 
 
 @links_cli.command("apply")
