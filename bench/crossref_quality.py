@@ -36,7 +36,7 @@ SAME = "same_measure"
 STRENGTHS = (SAME, "related")
 # The figures docs/crossrefs/README.md documents, rounded down: the test fails below them. The target
 # is recall@10 >= 0.8.
-FLOORS = {"recall@5": 0.74, "recall@10": 0.85, "mrr": 0.57}
+FLOORS = {"recall@5": 0.77, "recall@10": 0.88, "mrr": 0.61}
 
 
 class LabelError(ValueError):
