@@ -60,6 +60,8 @@ report_cli = typer.Typer(help="Write reports to files.", no_args_is_help=True)
 cli.add_typer(report_cli, name="report")
 keys_cli = typer.Typer(help="Keys in the data directory (RECTRACK_DATA_DIR).", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
+links_cli = typer.Typer(help="Links between recommendations of different sources.", no_args_is_help=True)
+cli.add_typer(links_cli, name="links")
 
 
 # Where `verify --since-checkpoint` resumes: the newest checkpoint a run verified, with its frontier.
@@ -720,6 +722,86 @@ def report_matrix(
         "wrote %(num)s recommendation to %(out)s", "wrote %(num)s recommendations to %(out)s", count, out=out
     )
     typer.echo(wrote, err=True)
+
+
+@links_cli.command("suggest")
+def links_suggest(
+    from_: Annotated[
+        str, typer.Option("--from", help="The source whose recommendations are matched (its slug).")
+    ],
+    to: Annotated[str, typer.Option("--to", help="The source the candidates come from (its slug).")],
+    out: Annotated[Path, typer.Option(help="The review file to write: .xlsx or .csv.")],
+    limit: Annotated[int, typer.Option(min=1, max=50, help="Candidates per recommendation.")] = 5,
+) -> None:
+    """Write a review file of suggested links: one row a candidate pair, with a decision to fill in."""
+    from app.suggestions.review import FORMATS, review_rows, write_review
+    from app.suggestions.service import suggest_for_source
+
+    if out.suffix.lower() not in FORMATS:
+        _fail(gettext("--out must end in .xlsx or .csv"))
+    with read_session() as session:
+        suggestions = suggest_for_source(session, from_, to, limit)
+    rows = review_rows(suggestions)
+    write_review(out, rows)
+    wrote = ngettext(
+        "wrote %(num)s candidate pair for the recommendations of %(source)s to %(out)s",
+        "wrote %(num)s candidate pairs for the recommendations of %(source)s to %(out)s",
+        len(rows),
+        source=from_,
+        out=out,
+    )
+    typer.echo(wrote, err=True)
+
+
+@links_cli.command("apply")
+def links_apply(
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="A review file written by `links suggest`."),
+    ],
+    monitor: Annotated[int, typer.Option(help="The id of the monitor who records the links.")],
+    dry_run: Annotated[bool, typer.Option(help="Report what would be linked; change nothing.")] = False,
+) -> None:
+    """Record the pairs a review file marks accept as links by a monitor: all or nothing."""
+    from app.suggestions.review import ReviewFileError, read_review
+    from app.suggestions.review_apply import apply_review
+
+    try:
+        rows = read_review(file.read_bytes())
+        with write_session() as session:
+            summary = apply_review(session, rows, monitor)
+            if dry_run:
+                session.rollback()
+    except ReviewFileError as error:
+        for problem in error.problems:
+            typer.echo(gettext("error: %(detail)s", detail=problem), err=True)
+        raise typer.Exit(1) from None
+    count = len(summary.linked)
+    if dry_run:
+        typer.echo(ngettext("would link %(num)s pair", "would link %(num)s pairs", count))
+    else:
+        typer.echo(ngettext("linked %(num)s pair", "linked %(num)s pairs", count))
+    for row in summary.linked:
+        typer.echo(f"  {row.from_code} – {row.to_code} ({label('link_strength', row.strength)})")
+    skipped = len(summary.already_linked)
+    if skipped:
+        typer.echo(
+            ngettext(
+                "%(num)s pair already linked, left as it is:",
+                "%(num)s pairs already linked, left as they are:",
+                skipped,
+            )
+        )
+        for row in summary.already_linked:
+            where = gettext("line %(line)s", line=row.line)
+            typer.echo(f"  {where}: {row.from_code} – {row.to_code}")
+    typer.echo(
+        gettext(
+            "%(rejected)s rejected, %(undecided)s without a decision",
+            rejected=summary.rejected,
+            undecided=summary.undecided,
+        )
+    )
 
 
 def main() -> None:

@@ -84,6 +84,9 @@ CONCEPTS: tuple[Concept, ...] = (
             "religious group",
             "faith community",
             "faith communities",
+            # A denomination is a religious community by another name (as a faith group is).
+            "faith group",
+            "denomination",
             "религиозные объединения",
             "религиозные организации",
             "религиозные общины",
@@ -99,6 +102,11 @@ CONCEPTS: tuple[Concept, ...] = (
             "registration",
             "register",
             "unregistered",
+            # An "informal" association is one without state registration: the same question, the law's
+            # other word for it.
+            "informal association",
+            "informal civic association",
+            "informal public association",
             "регистрация",
             "перерегистрация",
             "зарегистрировать",
@@ -226,6 +234,58 @@ CONCEPTS: tuple[Concept, ...] = (
             "независимость судебной власти",
         ),
     ),  # fmt: skip
+    # A bill is a draft law before parliament (законопроект, проект закона): one stage of law-making, two
+    # names.
+    Concept(
+        "~draft_law",
+        N_("draft laws (bills)"),
+        ("draft law", "draft legislation", "bill", "законопроект", "проект закона"),
+    ),
+    # The organs of the state (государственные органы), under the names translations give them: state bodies,
+    # agencies, authorities. "The authorities" alone is left out: it also means the police or a governor.
+    Concept(
+        "~state_body",
+        N_("state bodies (government agencies)"),
+        (
+            "state body",
+            "state bodies",
+            "state agency",
+            "government agency",
+            "government body",
+            "state authority",
+            "public authority",
+            "государственные органы",
+            "государственных органов",
+        ),
+    ),  # fmt: skip
+    # A court's order, decision, authorisation, review or oversight: one safeguard, a judge deciding, whether
+    # the restriction is blocking a website, intercepting calls or searching a home.
+    Concept(
+        "~court_decision",
+        N_("court decision (judicial authorisation)"),
+        (
+            "court order",
+            "court decision",
+            "court ruling",
+            "decision of a court",
+            "authorisation of a court",
+            "judicial decision",
+            "judicial review",
+            "judicial oversight",
+            "judicial authorisation",
+            "judicial control",
+            "решение суда",
+            "санкция суда",
+            "судебный контроль",
+        ),
+    ),  # fmt: skip
+    # Kazakhstan's laws say "Internet resources" (интернет-ресурсы) for what recommendations call websites,
+    # online content or the Internet.
+    Concept(
+        "~internet",
+        N_("the Internet (websites, online)"),
+        ("internet", "online", "website", "web site", "интернет", "интернет-ресурс"),
+    ),
 )
 
 # Words whose Snowball stem collides with another word's in these texts: given a stem of their own.

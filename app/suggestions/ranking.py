@@ -77,7 +77,8 @@ class CandidateIndex:
                 both = {
                     concept: query_phrases[concept] & phrases[concept] & hits for concept in matched_concepts
                 }
-            scored.append((count_once(contributions, both), position, contributions, both))
+            # A concept and the words that made it both count: the labelled set ranks better so (design.md).
+            scored.append((sum(contributions.values()), position, contributions, both))
         scored.sort(key=lambda item: (-item[0], item[1]))
         chosen = scored if limit is None else scored[:limit]
         return [
@@ -100,22 +101,6 @@ def _groups(contributions: dict[str, float], phrases: dict[str, set[str]]) -> di
         taken.update(members)
         groups[concept] = members
     return groups
-
-
-def count_once(contributions: dict[str, float], phrases: dict[str, set[str]]) -> float:
-    """The score of the matched terms, a concept and the words that made it in both texts counted once.
-
-    `phrases`: for each matched concept, the stems that made it in both texts. "defamation" in both matches
-    `defam` and `~defamation`, which is one piece of evidence: the group counts as its weightiest term.
-    """
-    total = sum(contributions.values())
-    if not phrases:
-        return total
-    for concept, members in _groups(contributions, phrases).items():
-        if members:
-            group = [contributions[concept], *(contributions[stem] for stem in members)]
-            total -= sum(group) - max(group)
-    return total
 
 
 def counted(contributions: dict[str, float], phrases: dict[str, set[str]]) -> tuple[str, ...]:
