@@ -640,7 +640,9 @@ def scorecard(
     response: ResponseOption = None,
     output: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     include_restricted: RestrictedOption = False,
-    gaps: Annotated[int, typer.Option(help="How many claim gaps to list, 0 to 500.")] = GAPS_PAGE,
+    gaps: Annotated[
+        int, typer.Option(help="How many claim gaps and broken commitments to list, 0 to 500.")
+    ] = GAPS_PAGE,
 ) -> None:
     """Print the implementation scorecard as of a date: a table, JSON or CSV."""
     if output not in ("table", "json", "csv"):
@@ -672,6 +674,10 @@ def scorecard(
         for line in report_console.claim_gap_lines(result):
             console.print(f"[bold]{gettext('claim gap')}[/bold] {line}", highlight=False)
         if note := report_console.claim_gap_note(result):
+            console.print(note, highlight=False)
+        for line in report_console.commitment_gap_lines(result):
+            console.print(f"[bold]{gettext('broken commitment')}[/bold] {line}", highlight=False)
+        if note := report_console.commitment_gap_note(result):
             console.print(note, highlight=False)
 
 

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from app.i18n.formatting import iso_date, number, percent, utc_timestamp
 from app.i18n.translation import current_locale, gettext, template_callables
+from app.reports.upr_text import at_review, commitment_line
 from app.vocabulary import Status, label, status_label
 
 APP = Path(__file__).parent
@@ -40,5 +41,7 @@ environment.filters.update(
     status_label=status_label,
     label=lambda value, vocabulary: label(vocabulary, value),
     translate=lambda message, **values: gettext(message, **values),
+    commitment_line=commitment_line,
+    at_review=at_review,
 )
 environment.globals.update(STATUSES=list(Status), current_locale=current_locale)

@@ -25,7 +25,16 @@ CATEGORIES = (
 )
 AGGREGATE = {
     field: ()
-    for field in ("total", "by_status", "assessed", "score", "regressions", "evidence_coverage", "stale")
+    for field in (
+        "total",
+        "by_status",
+        "assessed",
+        "score",
+        "regressions",
+        "evidence_coverage",
+        "stale",
+        "commitments",
+    )
 }
 CHECKPOINT = {
     "tree_size": ("checkpoints.tree_size",),
@@ -198,7 +207,37 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "independent_status": ("recommendations.status", "history_entries.status"),
         "assessment": (),
         "evidence": (),
+        "upr_commitments": (),
     },
+    "UprRecommendationOut": {
+        # Which recommendation it is linked to: the link's two ends.
+        "code": CODE + ("recommendation_links.recommendation_id", "recommendation_links.other_id"),
+        "text": ("recommendations.text",),
+        "paragraph": ("recommendations.paragraph",),
+        "source": SOURCE,
+        "cycle": ("sources.cycle",),
+        "session": ("sources.session",),
+        "reviewed_on": ("sources.reviewed_on",),
+        "document_symbol": ("sources.document_symbol",),
+        "recommending_states": CATEGORIES,
+        "response": ("recommendations.response", "history_entries.response"),
+        "response_original": ("recommendations.response_original",),
+        "strength": ("recommendation_links.strength",),
+    },
+    "CommitmentCounts": {
+        field: ()
+        for field in ("committed", "partially", "not_implemented_or_regressed", "not_assessed", "noted")
+    },
+    "CommitmentGapOut": {
+        "code": CODE,
+        "source": SOURCE,
+        "section": SECTION,
+        "text": ("recommendations.text",),
+        "status": ("recommendations.status", "recommendations.claimed_status", "history_entries.status"),
+        "partially": (),
+        "commitments": (),
+    },
+    "CommitmentGapPage": {"items": (), "total": (), "next_cursor": ()},
     "MatrixAssessmentOut": {
         "perspective": ("history_entries.perspective",),
         "status": ("history_entries.status",),
@@ -226,6 +265,9 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "claim_gaps": (),
         "claim_gaps_total": (),
         "claim_gaps_next": (),
+        "commitment_gaps": (),
+        "commitment_gaps_total": (),
+        "commitment_gaps_next": (),
     },
     "Aggregate": AGGREGATE,
     "StatusCounts": {

@@ -118,6 +118,9 @@ def test_as_of_end_of_2023(module_client):
         "regressions": 1,
         "evidence_coverage": 0.0,
         "stale": 3,
+        "commitments": dict.fromkeys(
+            ("committed", "partially", "not_implemented_or_regressed", "not_assessed", "noted"), 0
+        ),
     }
     section3 = group(scorecard, "3")
     assert section3["by_status"] == counts(not_assessed=3, partially_implemented=1)
@@ -344,7 +347,12 @@ def test_scorecard_csv(module_client):
     assert response.content.startswith(b"\xef\xbb\xbf")
     lines = response.content.decode("utf-8-sig").split("\r\n")
     assert lines[0].startswith("Group,Label,Source,Recommendations,Implemented")
-    assert lines[1] == "2,Legislative measures,odf-kz-2015,5,1,1,1,1,1,0.375,0.0,1"
+    assert lines[0].endswith(
+        'Stale,Committed at the UPR,"Committed, partially supported only",'
+        "Commitments not implemented or regressed,Commitments not assessed,Noted at the UPR"
+    )
+    # No recommendation is linked to a UPR recommendation: no commitments.
+    assert lines[1] == "2,Legislative measures,odf-kz-2015,5,1,1,1,1,1,0.375,0.0,1,0,0,0,0,0"
     assert lines[7].startswith("total,All recommendations,,43,1,2,1,1,38,0.4,")
 
 

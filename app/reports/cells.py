@@ -9,6 +9,7 @@ from typing import Any
 
 from app.i18n.formatting import iso_date, utc_timestamp
 from app.i18n.translation import gettext
+from app.reports.upr_text import commitment_line
 from app.vocabulary import label, status_label
 
 
@@ -30,7 +31,7 @@ class Column:
 
 
 # Shown only when a recommendation in the matrix's scope has one: a report without them keeps its columns.
-OPTIONAL_COLUMNS = ("paragraph", "recommending_states", "response")
+OPTIONAL_COLUMNS = ("paragraph", "recommending_states", "response", "upr_commitments")
 
 
 def matrix_columns(perspective: str, optional: Collection[str] = ()) -> list[Column]:
@@ -46,6 +47,7 @@ def matrix_columns(perspective: str, optional: Collection[str] = ()) -> list[Col
         Column("themes", gettext("Themes"), 28),
         Column("sdg_targets", gettext("SDG targets"), 12),
         Column("response", gettext("Response"), 14, printed=8),
+        Column("upr_commitments", gettext("UPR commitments"), 44, printed=14, grows=True),
         Column("claimed_status", gettext("State's claim"), 16, is_status=True, printed=9),
         Column("independent_status", gettext("Independent status"), 16, is_status=True, printed=9),
     ]
@@ -123,6 +125,7 @@ def cells(row: dict[str, Any]) -> dict[str, str]:
         "assessment_summary": assessment.get("summary") or "",
         "assessment_date": iso_date(assessment.get("effective_on")),
         "evidence": "\n".join(evidence_line(item) for item in row["evidence"]),
+        "upr_commitments": "\n".join(commitment_line(item) for item in row["upr_commitments"]),
     }
 
 

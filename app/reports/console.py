@@ -21,6 +21,7 @@ from app.reports.docx_report import ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import matrix_html
 from app.reports.json_report import matrix_json
 from app.reports.matrix import count_rows, matrix_rows
+from app.reports.upr_text import commitment_line
 from app.reports.xlsx_report import write_matrix_xlsx
 from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
 from app.scorecards.params import PointInTimeParams
@@ -127,6 +128,31 @@ def claim_gap_note(scorecard: dict[str, Any]) -> str | None:
     counts = {"shown": f"{shown:,}", "total": f"{total:,}"}
     url = scorecard["claim_gaps_next"]
     return gettext("claim gaps: first %(shown)s of %(total)s; the rest: GET %(url)s", url=url, **counts)
+
+
+def commitment_gap_lines(scorecard: dict[str, Any]) -> list[str]:
+    """One line per broken commitment: the code, its status, and the UPR recommendations committing to it."""
+    return [
+        gettext(
+            "%(code)s is %(status)s; %(commitments)s",
+            code=gap["code"],
+            status=status_label(gap["status"]),
+            commitments="; ".join(f"{commitment_line(item)} ({item['code']})" for item in gap["commitments"]),
+        )
+        for gap in scorecard["commitment_gaps"]
+    ]
+
+
+def commitment_gap_note(scorecard: dict[str, Any]) -> str | None:
+    """'first N of M' and where the rest are, when the scorecard holds only some of its broken commitments."""
+    shown, total = len(scorecard["commitment_gaps"]), scorecard["commitment_gaps_total"]
+    if shown >= total:
+        return None
+    counts = {"shown": f"{shown:,}", "total": f"{total:,}"}
+    url = scorecard["commitment_gaps_next"]
+    return gettext(
+        "broken commitments: first %(shown)s of %(total)s; the rest: GET %(url)s", url=url, **counts
+    )
 
 
 def write_matrix(

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.db import is_postgres
@@ -33,10 +34,18 @@ from app.scorecards.conditions import (
     status_at,
 )
 from app.scorecards.entries import entries_by_id
+from app.scorecards.linked import (
+    SAME_MEASURE,
+    attach_states,
+    linked_ids,
+    linked_pairs,
+    linked_upr,
+    shown,
+)
 from app.scorecards.lookups import latest_value
 from app.scorecards.params import PointInTimeParams
 from app.scorecards.point import point_of
-from app.vocabulary import CategoryKind, Perspective
+from app.vocabulary import CategoryKind, Perspective, SourceKind
 
 BATCH_SIZE = 1000
 
@@ -49,7 +58,7 @@ def matrix_rows(
     batch_size: int = BATCH_SIZE,
     after: tuple[int, int, int] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Matrix rows in natural order (after a position, if given), in keyset batches of four queries each."""
+    """Matrix rows in natural order (after a position, if given), in keyset batches of five queries each."""
     point = point_of(params)
     statement = (
         select(
@@ -83,11 +92,20 @@ def matrix_rows(
         if not batch:
             return
         ids = [row.id for row in batch]
-        categories = categories_by_recommendation(session, ids)
+        committing = linked_upr(session, ids, point, strengths=SAME_MEASURE)
+        # The linked UPR recommendations' states come with the batch's own categories: one query.
+        categories = categories_by_recommendation(session, ids + linked_ids(committing))
+        attach_states(committing, categories)
         assessments = entries_by_id(session, [row.assessment_id for row in batch if row.assessment_id])
         evidence = _evidence(session, ids, params, include_restricted=include_restricted)
         for row in batch:
-            yield _row(row, categories[row.id], assessments.get(row.assessment_id), evidence.get(row.id, []))
+            yield _row(
+                row,
+                categories[row.id],
+                assessments.get(row.assessment_id),
+                evidence.get(row.id, []),
+                [shown(item) for item in committing.get(row.id, [])],
+            )
         if len(batch) < batch_size:
             return
         last = batch[-1]
@@ -106,11 +124,23 @@ def optional_columns(session: Session, params: PointInTimeParams) -> tuple[str, 
         .join(Recommendation, col(Recommendation.id) == col(RecommendationCategory.recommendation_id))
         .where(col(Category.kind) == CategoryKind.recommending_state.value, *scope)
     )
+    # Linked same_measure, at known_at, to a recommendation of a UPR review (aliased: the scope's source
+    # filter is a subquery on sources that must not correlate to the linked one's).
+    pairs = linked_pairs(point_of(params), SAME_MEASURE)
+    linked, linked_source = aliased(Recommendation), aliased(Source)
+    committing = (
+        select(pairs.c.id)
+        .join(Recommendation, col(Recommendation.id) == pairs.c.id)
+        .join(linked, col(linked.id) == pairs.c.other_id)
+        .join(linked_source, col(linked_source.id) == col(linked.source_id))
+        .where(col(linked_source.kind) == SourceKind.upr_review.value, *scope)
+    )
     found = session.execute(
         select(
             exists(select(col(Recommendation.id)).where(col(Recommendation.paragraph).is_not(None), *scope)),
             exists(states),
             exists(select(col(Recommendation.id)).where(col(Recommendation.response).is_not(None), *scope)),
+            exists(committing),
         )
     ).one()
     return tuple(name for name, present in zip(OPTIONAL_COLUMNS, found, strict=True) if present)
@@ -173,7 +203,13 @@ def _evidence(
     return result
 
 
-def _row(row, categories: dict[str, list[dict[str, str]]], assessment: dict | None, evidence: list) -> dict:
+def _row(
+    row,
+    categories: dict[str, list[dict[str, str]]],
+    assessment: dict | None,
+    evidence: list,
+    upr_commitments: list,
+) -> dict:
     return {
         "code": row.code,
         "source": row.source,
@@ -197,4 +233,5 @@ def _row(row, categories: dict[str, list[dict[str, str]]], assessment: dict | No
             for key in ("perspective", "status", "summary", "effective_on", "recorded_at")
         },
         "evidence": evidence,
+        "upr_commitments": upr_commitments,
     }

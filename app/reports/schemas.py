@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.recommendations.schemas import CategoryOut
+from app.scorecards.schemas import UprRecommendationOut
 from app.vocabulary import (
     EvidenceKind,
     Perspective,
@@ -65,6 +66,11 @@ class MatrixRowOut(BaseModel):
         description="The latest assessment from the requested perspective; null when there is none."
     )
     evidence: list[MatrixEvidenceOut]
+    upr_commitments: list[UprRecommendationOut] = Field(
+        description="The UPR recommendations linked `same_measure` to this one at `known_at`, each with the "
+        "state's response as of `as_of` (supported and partially supported ones are commitments; noted ones "
+        "were refused)."
+    )
 
 
 MATRIX_EXAMPLE: dict[str, Any] = {
@@ -105,6 +111,22 @@ MATRIX_EXAMPLE: dict[str, Any] = {
                     "visibility": "public",
                 }
             ],
+            "upr_commitments": [
+                {
+                    "code": "upr-kz-s20-1.40",
+                    "text": "Bring the law on public associations into line with international standards.",
+                    "paragraph": "106.40",
+                    "source": "upr-kz-s20",
+                    "cycle": 2,
+                    "session": 20,
+                    "reviewed_on": "2014-10-30",
+                    "document_symbol": "A/HRC/28/10",
+                    "recommending_states": [{"slug": "norway", "label": "Norway"}],
+                    "response": "supported",
+                    "response_original": "Accepted",
+                    "strength": "same_measure",
+                }
+            ],
         },
         {
             "code": "upr-kz-s20-1.12",
@@ -130,6 +152,7 @@ MATRIX_EXAMPLE: dict[str, Any] = {
                 "recorded_at": "2024-09-02T08:00:00Z",
             },
             "evidence": [],
+            "upr_commitments": [],
         },
     ],
 }

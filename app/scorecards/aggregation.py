@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlmodel import col
 
 from app.models import Category, Recommendation, RecommendationCategory, Section, Source
+from app.scorecards.commitments import NOTED, PARTIALLY, commitment_ranks
 from app.scorecards.conditions import (
     CLAIMED,
     DISPUTED,
@@ -38,6 +39,7 @@ from app.vocabulary import CategoryKind, GroupBy, Perspective, Status
 
 GAP_PERSPECTIVES = (Perspective.state.value, Perspective.independent.value)
 STATUSES = tuple(status.value for status in Status)
+COMMITMENT_COUNTS = ("committed", "partially", "not_implemented_or_regressed", "not_assessed", "noted")
 
 
 def per_recommendation(
@@ -81,6 +83,8 @@ def per_recommendation(
     else:
         claimed, independent = (lookups.status(seeks, other) for other in GAP_PERSPECTIVES)
         gap = and_(claimed.in_(CLAIMED), independent.in_(DISPUTED))
+    # The few recommendations with a same_measure UPR link, ranked by the best response among them.
+    ranks = commitment_ranks(point)
     rows = select(
         seeks.c.id,
         seeks.c.source_id,
@@ -89,8 +93,9 @@ def per_recommendation(
         lookups.effective_on(seeks, perspective).label("last_on"),
         seeks.c.covered,
         case((gap, 1), else_=0).label("gap"),
+        func.coalesce(ranks.c.rank, 0).label("commitment"),
         *([seeks.c.response] if responses else []),
-    )
+    ).select_from(seeks.outerjoin(ranks, ranks.c.id == seeks.c.id))
     if params.status is not None and denormalised is None:
         rows = rows.where(status == params.status.value)
     # Read twice (totals and groups): both databases keep it rather than computing it again.
@@ -110,7 +115,7 @@ def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     totals = _empty()
     groups: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
     target: dict[str, Any] | None
-    for part, key, label, source, status, total, stale, covered, gaps in result:
+    for part, key, label, source, status, total, stale, covered, gaps, committed, partially, noted in result:
         if part == 0:
             target = totals
         elif (target := groups.get((key, label, source))) is None:
@@ -120,11 +125,31 @@ def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         target["stale"] += stale
         target["covered"] += covered
         target["gaps"] += gaps
+        commitments = target["commitments"]
+        commitments["committed"] += committed
+        commitments["partially"] += partially
+        commitments["noted"] += noted
+        if status in DISPUTED:
+            commitments["not_implemented_or_regressed"] += committed
+        elif status == Status.not_assessed.value:
+            commitments["not_assessed"] += committed
     return totals, list(groups.values())
 
 
+def empty_commitments() -> dict[str, int]:
+    """Commitment counts of a group with none."""
+    return dict.fromkeys(COMMITMENT_COUNTS, 0)
+
+
 def _empty() -> dict[str, Any]:
-    return {"total": 0, "by_status": dict.fromkeys(STATUSES, 0), "stale": 0, "covered": 0, "gaps": 0}
+    return {
+        "total": 0,
+        "by_status": dict.fromkeys(STATUSES, 0),
+        "stale": 0,
+        "covered": 0,
+        "gaps": 0,
+        "commitments": empty_commitments(),
+    }
 
 
 def _sums(rows: CTE, cutoff: date) -> list:
@@ -136,6 +161,9 @@ def _sums(rows: CTE, cutoff: date) -> list:
         func.sum(stale).label("stale"),
         func.sum(rows.c.covered).label("covered"),
         func.sum(rows.c.gap).label("gaps"),
+        func.sum(case((rows.c.commitment >= PARTIALLY, 1), else_=0)).label("committed"),
+        func.sum(case((rows.c.commitment == PARTIALLY, 1), else_=0)).label("partially"),
+        func.sum(case((rows.c.commitment == NOTED, 1), else_=0)).label("noted"),
     ]
 
 
@@ -197,4 +225,13 @@ def _counted(statement: Select, key, rows: CTE, cutoff: date):
 
 
 def _counted_columns(counted) -> list:
-    return [counted.c.status, counted.c.total, counted.c.stale, counted.c.covered, counted.c.gaps]
+    return [
+        counted.c.status,
+        counted.c.total,
+        counted.c.stale,
+        counted.c.covered,
+        counted.c.gaps,
+        counted.c.committed,
+        counted.c.partially,
+        counted.c.noted,
+    ]

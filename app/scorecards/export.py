@@ -22,6 +22,15 @@ SCORE_COLUMNS = [
     ("stale", N_("Stale")),
 ]
 
+# The CSV's last columns: how the recommendations the state committed to at its UPR stand.
+COMMITMENT_COLUMNS = [
+    ("committed", N_("Committed at the UPR")),
+    ("partially", N_("Committed, partially supported only")),
+    ("not_implemented_or_regressed", N_("Commitments not implemented or regressed")),
+    ("not_assessed", N_("Commitments not assessed")),
+    ("noted", N_("Noted at the UPR")),
+]
+
 
 def score_cells(aggregate: dict[str, Any]) -> dict[str, str]:
     """A scorecard group or total as text cells keyed like SCORE_COLUMNS."""
@@ -37,14 +46,22 @@ def score_cells(aggregate: dict[str, Any]) -> dict[str, str]:
 
 
 def scorecard_csv(scorecard: dict[str, Any]) -> Iterator[str]:
-    """A scorecard as CSV in the current locale: one row per group, then the totals; shares as decimals."""
+    """A scorecard as CSV in the current locale: one row per group, then the totals; shares as decimals.
+
+    The commitment columns follow the scores.
+    """
     return in_current_locale(_csv_chunks(scorecard))
 
 
 def _csv_chunks(scorecard: dict[str, Any]) -> Iterator[str]:
     out = CsvChunks()
     out.write(
-        [gettext("Group"), gettext("Label"), gettext("Source"), *(gettext(h) for _, h in SCORE_COLUMNS)]
+        [
+            gettext("Group"),
+            gettext("Label"),
+            gettext("Source"),
+            *(gettext(header) for _, header in SCORE_COLUMNS + COMMITMENT_COLUMNS),
+        ]
     )
     for group in scorecard["groups"]:
         label = group_label(group, scorecard["group_by"])
@@ -64,4 +81,5 @@ def group_label(group: dict[str, Any], group_by: str) -> str:
 
 def _numbers(aggregate: dict[str, Any]) -> list[str]:
     values = aggregate | aggregate["by_status"]
-    return ["" if values[key] is None else str(values[key]) for key, _ in SCORE_COLUMNS]
+    scores = ["" if values[key] is None else str(values[key]) for key, _ in SCORE_COLUMNS]
+    return scores + [str(aggregate["commitments"][key]) for key, _ in COMMITMENT_COLUMNS]

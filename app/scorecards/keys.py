@@ -13,7 +13,8 @@ from app.history.fingerprint import data_fingerprint
 # Bumped when the rendered output changes, so that cached ETags from older code stop matching.
 # 2: claim gaps paged (claim_gaps holds the first page; claim_gaps_total, claim_gaps_next).
 # 3: the UPR fields (matrix columns and rows, response and recommending-state groups, source-led sections).
-OUTPUT_VERSION = 3
+# 4: UPR commitments (scorecard counts and broken commitments, the matrix's column).
+OUTPUT_VERSION = 4
 
 
 def response_document(

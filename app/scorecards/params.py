@@ -117,13 +117,20 @@ class ScorecardParams(PointInTimeParams):
         default=GAPS_PAGE,
         ge=0,
         le=MAX_GAPS_PAGE,
-        description="How many claim gaps to include (the first ones in natural order); "
-        "`claim_gaps_next` pages through the rest.",
+        description="How many claim gaps, and how many broken commitments, to include (the first ones in "
+        "natural order); `claim_gaps_next` and `commitment_gaps_next` page through the rest.",
     )
 
 
 class ClaimGapParams(PointInTimeParams):
     """One page of claim gaps: the scorecard's point in time and filters, a page size and a cursor."""
+
+    limit: int = Field(default=GAPS_PAGE, ge=1, le=MAX_GAPS_PAGE, description="Page size.")
+    cursor: str | None = Field(default=None, max_length=200, description="From `next_cursor`.")
+
+
+class CommitmentGapParams(PointInTimeParams):
+    """One page of broken commitments: the scorecard's point in time and filters, a page size and a cursor."""
 
     limit: int = Field(default=GAPS_PAGE, ge=1, le=MAX_GAPS_PAGE, description="Page size.")
     cursor: str | None = Field(default=None, max_length=200, description="From `next_cursor`.")

@@ -12,10 +12,10 @@ from app.db import SessionDep
 from app.errors import problem_responses
 from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
 from app.responses import model_json_bytes
-from app.scorecards import gaps, keys, service
+from app.scorecards import commitments, gaps, keys, service
 from app.scorecards.export import scorecard_csv
-from app.scorecards.params import ChangesParams, ClaimGapParams, ScorecardParams
-from app.scorecards.schemas import ChangesOut, ClaimGapPage, ScorecardOut
+from app.scorecards.params import ChangesParams, ClaimGapParams, CommitmentGapParams, ScorecardParams
+from app.scorecards.schemas import ChangesOut, ClaimGapPage, CommitmentGapPage, ScorecardOut
 
 router = APIRouter(prefix="/api/v1", tags=["scorecards"])
 
@@ -68,7 +68,9 @@ def get_scorecard(
     # Kept for existing users, out of the schema: the CSV has its own path, /scorecard.csv.
     format_: Annotated[Literal["json", "csv"], Query(alias="format", include_in_schema=False)] = "json",
 ):
-    """Implementation scorecard as of a date and a recording time, grouped, with the first claim gaps.
+    """Implementation scorecard as of a date and a recording time, grouped, with the first gaps of each kind.
+
+    Claim gaps (the state's claim against the monitors'), and broken UPR commitments.
 
     As CSV: `/api/v1/scorecard.csv`.
     """
@@ -116,6 +118,38 @@ def get_claim_gaps(
     body = request.app.state.claim_gaps.get_or_compute(
         keys.document_key("claim-gaps", document),
         lambda: model_json_bytes(ClaimGapPage, gaps.claim_gap_page(session, params)),
+    )
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get(
+    "/scorecard/commitments",
+    response_model=CommitmentGapPage,
+    responses={**NOT_MODIFIED, **problem_responses(400, 401, 422)},
+)
+def get_commitment_gaps(
+    request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[CommitmentGapParams, Query()]
+):
+    """Broken commitments of the scorecard with the same parameters, a keyset page at a time in natural order.
+
+    A recommendation is committed when linked `same_measure` to a UPR recommendation the state supported or
+    partially supported (as of `as_of`, known at `known_at`); broken when its status is not implemented or
+    regressed. Each comes with the UPR recommendations, their review and the response at the point.
+    """
+    document = keys.response_document(
+        session,
+        params,
+        include_restricted=can_see_restricted(reader),
+        reference=service.point_of(params).reference_date(),
+    )
+    etag = keys.weak_etag("commitment-gaps", document)
+    headers = cache_headers(etag)
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    # Beside the claim-gap pages in one LRU: the key names the kind.
+    body = request.app.state.claim_gaps.get_or_compute(
+        keys.document_key("commitment-gaps", document),
+        lambda: model_json_bytes(CommitmentGapPage, commitments.commitment_gap_page(session, params)),
     )
     return Response(body, media_type="application/json", headers=headers)
 

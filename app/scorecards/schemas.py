@@ -4,9 +4,28 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.recommendations.schemas import StatusCounts
-from app.scorecards.examples import SCORECARD_EXAMPLE
-from app.vocabulary import GroupBy, Perspective, ScorePerspective, Status
+from app.recommendations.schemas import CategoryOut, StatusCounts
+from app.scorecards.examples import COMMITMENT_GAP_EXAMPLE, SCORECARD_EXAMPLE
+from app.vocabulary import GroupBy, LinkStrength, Perspective, Response, ScorePerspective, Status
+
+
+class CommitmentCounts(BaseModel):
+    """How many recommendations the state committed to at its UPR, and how those commitments stand."""
+
+    committed: int = Field(
+        description="Linked same_measure to a UPR recommendation the state supported or partially supported "
+        "(as of as_of, known at known_at). Recommendations of UPR reviews themselves are not counted."
+    )
+    partially: int = Field(description="Of those, committed through partially supported ones only.")
+    not_implemented_or_regressed: int = Field(
+        description="Committed, and not implemented or regressed from the scorecard's perspective: broken "
+        "commitments."
+    )
+    not_assessed: int = Field(description="Committed, and not assessed yet.")
+    noted: int = Field(
+        description="Linked same_measure only to UPR recommendations the state noted (did not accept): "
+        "not commitments, counted apart."
+    )
 
 
 class Aggregate(BaseModel):
@@ -25,6 +44,7 @@ class Aggregate(BaseModel):
     stale: int = Field(
         description="Never assessed, or last assessed more than stale_after_days before as_of."
     )
+    commitments: CommitmentCounts
 
 
 class GroupOut(Aggregate):
@@ -71,6 +91,44 @@ class ClaimGapOut(BaseModel):
     independent: EntryOut = Field(description="The latest independent assessment.")
 
 
+class UprRecommendationOut(BaseModel):
+    """A UPR recommendation linked to another recommendation, with the review and the state's response."""
+
+    code: str = Field(examples=["upr-kz-s20-1.12"])
+    text: str
+    paragraph: str | None = Field(description="The review's own reference, e.g. 106.12.")
+    source: str = Field(description="The review's source slug.", examples=["upr-kz-s20"])
+    cycle: int | None = Field(description="The UPR cycle of the review.", examples=[2])
+    session: int | None = Field(description="The Working Group session.", examples=[20])
+    reviewed_on: date | None = Field(description="The day of the review.")
+    document_symbol: str | None = Field(
+        description="The Working Group report's symbol.", examples=["A/HRC/28/10"]
+    )
+    recommending_states: list[CategoryOut]
+    response: Response | None = Field(
+        description="The state's response as of `as_of` and `known_at`; null when it had none."
+    )
+    response_original: str | None = Field(
+        description="The word the source used (e.g. 'Accepted'), when the response shown is the current one."
+    )
+    strength: LinkStrength
+
+
+class CommitmentGapOut(BaseModel):
+    """A recommendation the state committed to at its UPR that is not implemented or has regressed."""
+
+    code: str
+    source: str
+    section: int
+    text: str
+    status: Status = Field(description="Its status from the scorecard's perspective at the point.")
+    partially: bool = Field(description="Committed through partially supported UPR recommendations only.")
+    commitments: list[UprRecommendationOut] = Field(
+        description="The UPR recommendations linked same_measure whose response was supported or partially "
+        "supported at the point."
+    )
+
+
 class ScorecardOut(BaseModel):
     """Implementation scorecard: totals, groups and the gaps between the state's claims and the monitors."""
 
@@ -93,6 +151,18 @@ class ScorecardOut(BaseModel):
         "`claim_gaps` holds them all.",
         examples=["/api/v1/scorecard/claim-gaps?as_of=2025-01-20&limit=100&cursor=MS4yLjU"],
     )
+    commitment_gaps: list[CommitmentGapOut] = Field(
+        description="The first `gaps_limit` broken commitments in natural order (source, section, number)."
+    )
+    commitment_gaps_total: int = Field(
+        description="How many broken commitments there are in all (totals.commitments."
+        "not_implemented_or_regressed)."
+    )
+    commitment_gaps_next: str | None = Field(
+        description="Path and query of the next page on /api/v1/scorecard/commitments; null when "
+        "`commitment_gaps` holds them all.",
+        examples=["/api/v1/scorecard/commitments?as_of=2025-01-20&limit=100&cursor=MS4yLjU"],
+    )
 
 
 class ClaimGapPage(BaseModel):
@@ -102,6 +172,19 @@ class ClaimGapPage(BaseModel):
     total: int | None = Field(
         description="How many claim gaps there are in all; on the first page (no cursor) only, since "
         "counting looks up every recommendation's latest claim and assessment. Null on later pages."
+    )
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class CommitmentGapPage(BaseModel):
+    """A page of broken commitments in natural order."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [COMMITMENT_GAP_EXAMPLE]})
+
+    items: list[CommitmentGapOut]
+    total: int | None = Field(
+        description="How many broken commitments there are in all; on the first page (no cursor) only. "
+        "Null on later pages."
     )
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 

@@ -10,7 +10,8 @@ from app.i18n.translation import N_
 from app.lru import LRUCache
 from app.models import HistoryEntry, Recommendation, Source
 from app.recommendations.service import ORDER, after_position, decode_cursor, encode_cursor
-from app.scorecards.aggregation import counts_statement, fold, per_recommendation
+from app.scorecards.aggregation import counts_statement, empty_commitments, fold, per_recommendation
+from app.scorecards.commitments import first_commitment_gaps
 from app.scorecards.conditions import recommendation_conditions, status_at
 from app.scorecards.entries import ID_CHUNK, entry_view
 from app.scorecards.gaps import first_gaps
@@ -55,6 +56,19 @@ FORMULA: dict[str, Any] = {
             "a recommendation's response is the latest one recorded with effective_on <= as_of and "
             "recorded_at <= known_at"
         ),
+        N_(
+            "a recommendation of a source other than a UPR review is committed when a same_measure link, "
+            "active at known_at, joins it to a UPR recommendation whose response is supported or "
+            "partially_supported; partially counts those committed through partially_supported ones only"
+        ),
+        N_(
+            "a committed recommendation whose status is not_implemented or regressed is a broken commitment "
+            "(commitment_gaps); one not_assessed is reported apart"
+        ),
+        N_(
+            "noted counts recommendations linked same_measure to UPR recommendations the state noted and "
+            "to none it supported: a refusal, not a commitment"
+        ),
     ],
 }
 
@@ -68,6 +82,8 @@ def compute_scorecard(
     cutoff = point.reference_date() - timedelta(days=params.stale_after_days)
     totals, groups = fold(session.execute(counts_statement(rows, cutoff, params.group_by)))
     gaps, gaps_next = first_gaps(session, params, limit=params.gaps_limit, total=totals["gaps"])
+    broken_total = totals["commitments"]["not_implemented_or_regressed"]
+    broken, broken_next = first_commitment_gaps(session, params, limit=params.gaps_limit, total=broken_total)
     return {
         "as_of": point.reference_date(),
         "known_at": point.known_at,
@@ -80,6 +96,9 @@ def compute_scorecard(
         "claim_gaps": gaps,
         "claim_gaps_total": totals["gaps"],
         "claim_gaps_next": gaps_next,
+        "commitment_gaps": broken,
+        "commitment_gaps_total": broken_total,
+        "commitment_gaps_next": broken_next,
     }
 
 
@@ -116,6 +135,7 @@ def _aggregate(counted: dict[str, Any]) -> dict[str, Any]:
         "regressions": counts[Status.regressed.value],
         "evidence_coverage": round(counted["covered"] / total, 4) if total else None,
         "stale": counted["stale"],
+        "commitments": dict(counted["commitments"]),
     }
 
 
@@ -145,7 +165,7 @@ def _ordered_groups(groups: list[dict[str, Any]], group_by: str) -> list[dict[st
     if group_by == "status":
         found = {group["key"]: group for group in groups}
         empty = {"total": 0, "by_status": {s.value: 0 for s in Status}, "assessed": 0, "score": None}
-        empty |= {"regressions": 0, "evidence_coverage": None, "stale": 0}
+        empty |= {"regressions": 0, "evidence_coverage": None, "stale": 0, "commitments": empty_commitments()}
         return [
             found.get(status.value, empty | {"key": status.value, "source": None})
             | {"label": STATUS_LABELS[status]}

@@ -15,7 +15,11 @@ from app.i18n.translation import N_, gettext
 from app.inputs import latest_date_on_earth
 from app.recommendations import service
 from app.recommendations.schemas import RecommendationFilters
-from app.vocabulary import EvidenceKind, Perspective, Relation, Visibility
+from app.scorecards.commitments import COMMITTING
+from app.scorecards.conditions import DISPUTED
+from app.scorecards.linked import upr_links
+from app.scorecards.point import PointInTime
+from app.vocabulary import EvidenceKind, LinkStrength, Perspective, Relation, SourceKind, Status, Visibility
 from app.web.forms import FormState, blank_assessment, blank_evidence
 from app.web.link_panel import link_panel
 from app.web.queries import filter_choices
@@ -103,6 +107,21 @@ def recommendation(code: str, request: Request, session: SessionDep, visitor: Re
     )
 
 
+def commitment_state(detail: dict[str, Any], linked: list[dict[str, Any]]) -> str | None:
+    """'broken', 'kept' or 'open' when the state committed to this recommendation at its UPR, else None."""
+    committing = [
+        item
+        for item in linked
+        if item["strength"] == LinkStrength.same_measure and item["response"] in COMMITTING
+    ]
+    # As in scorecards: a UPR recommendation's own links to another review are no commitment of its own.
+    if not committing or detail["source_kind"] == SourceKind.upr_review:
+        return None
+    if detail["status"] in DISPUTED:
+        return "broken"
+    return "kept" if detail["status"] == Status.implemented else "open"
+
+
 MAX_CODE_LENGTH = 96
 NOT_FOUND = (N_("Not found"), N_("No recommendation has the code %(code)s."))
 
@@ -151,6 +170,8 @@ def recommendation_page(
         return error_page(request, visitor, 404, *NOT_FOUND, code=code)
     recommendation, _, _ = service.get_recommendation(session, code)
     history = recommendation_history(session, recommendation, privileged=visitor.privileged)
+    assert recommendation.id is not None
+    linked = upr_links(session, [recommendation.id], PointInTime()).get(recommendation.id, [])
     if alert is not None and changes_after is not None:
         alert["changes"] = [item for item in history if item["seq"] > changes_after]
     return render(
@@ -171,6 +192,8 @@ def recommendation_page(
         seen=history[-1]["seq"] if history else 0,
         history=list(reversed(history)),
         evidence_by_id={item["id"]: item for item in detail["evidence"]},
+        upr_links=linked,
+        commitment=commitment_state(detail, linked),
         assessment=assessment or blank_assessment(),
         evidence_form=evidence or blank_evidence(),
         alert=alert,

@@ -18,6 +18,7 @@ from app.i18n.translation import N_, gettext
 from app.models import Source
 from app.recommendations.service import decode_cursor, encode_cursor, list_sources
 from app.reports.matrix import matrix_rows
+from app.scorecards.commitments import commitments_url
 from app.scorecards.gaps import claim_gaps_url
 from app.scorecards.params import GAPS_PAGE, MAX_GAPS_PAGE, PointInTimeParams, ScorecardParams
 from app.scorecards.service import cached_scorecard
@@ -86,6 +87,7 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
         notices=notices,
         latest=latest_assessments(session, as_of=point.as_of, source=point.source),
         all_gaps_url=claim_gaps_url(point, limit=MAX_GAPS_PAGE, cursor=None),
+        all_commitments_url=commitments_url(point, limit=MAX_GAPS_PAGE, cursor=None),
     )
 
 
@@ -156,6 +158,7 @@ def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
         with_addressees=not rows or any(row["addressees"] for row in rows),
         with_states=any(row["recommending_states"] for row in rows),
         with_responses=any(row["response"] for row in rows),
+        with_commitments=any(row["upr_commitments"] for row in rows),
         reference_date=point.as_of or date.today(),
         downloads=downloads,
         notices=notices,
