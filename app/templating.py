@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from app.i18n.formatting import iso_date, number, percent, utc_timestamp
 from app.i18n.translation import current_locale, gettext, template_callables
-from app.reports.upr_text import at_review, commitment_line
+from app.upr_text import at_review, commitment_line
 from app.vocabulary import Status, label, status_label
 
 APP = Path(__file__).parent

@@ -9,7 +9,7 @@ from typing import Any
 
 from app.i18n.formatting import iso_date, utc_timestamp
 from app.i18n.translation import gettext
-from app.reports.upr_text import commitment_line
+from app.upr_text import commitment_line
 from app.vocabulary import label, status_label
 
 

@@ -21,10 +21,10 @@ from app.reports.docx_report import ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import matrix_html
 from app.reports.json_report import matrix_json
 from app.reports.matrix import count_rows, matrix_rows
-from app.reports.upr_text import commitment_line
 from app.reports.xlsx_report import write_matrix_xlsx
 from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
 from app.scorecards.params import PointInTimeParams
+from app.upr_text import commitment_line
 from app.vocabulary import status_label
 
 STATUS_COLOURS = {

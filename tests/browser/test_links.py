@@ -35,9 +35,9 @@ def test_a_monitor_links_a_suggested_upr_recommendation(page: Page, server: Serv
     # The public sees the link from both ends, and never who made it.
     public = page.context.browser.new_page()
     public.goto(f"{server.url}/recommendations/{CODE}")
-    expect(public.locator("ul.linked")).to_contain_text(code)
-    expect(public.locator("ul.linked")).to_contain_text("Same measure")
-    expect(public.locator("#links")).not_to_contain_text("Saule")
+    expect(public.locator("ul.upr-links")).to_contain_text(code)
+    expect(public.locator("ul.upr-links")).to_contain_text("Same measure")
+    expect(public.locator("main")).not_to_contain_text("Saule")
     expect(public.locator("form.link-form")).to_have_count(0)
     screenshot(public, "links-public")
     public.goto(f"{server.url}/recommendations/{code}")
