@@ -13,6 +13,7 @@ from app.db import utcnow
 from app.evidence.urls import normalise_url
 from app.history.chain import format_recorded_at
 from app.history.service import append_entry
+from app.imports.anchors import source_details
 from app.models import (
     Category,
     Evidence,
@@ -102,16 +103,7 @@ def _anchors(
     """What a genesis entry anchors beside the text, so that `verify` can check what the public sees of it:
     the source and section with how many recommendations each has (a deleted one shows), the categories."""
     return {
-        "source_details": {
-            "title": source.title,
-            "publisher": source.publisher,
-            "published_on": source.published_on.isoformat() if source.published_on else None,
-            "url": source.url,
-            "date_note": source.date_note,
-            "kind": source.kind,
-            "state_under_review": source.state_under_review,
-            "recommendations": in_source,
-        },
+        "source_details": source_details(source, in_source),
         "section": {"number": section.number, "title": section.title, "recommendations": in_section},
         "categories": sorted(
             ({"kind": c.kind, "slug": c.slug, "label": c.label} for c in categories),

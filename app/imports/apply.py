@@ -13,6 +13,7 @@ from app.db import is_postgres, utcnow
 from app.history.service import ChainHead, EntryFields, entry_fields
 from app.i18n.translation import gettext as _
 from app.i18n.translation import ngettext
+from app.imports.anchors import source_details
 from app.imports.categories import CategoryResolver
 from app.imports.plan import CHUNK, Plan, PlannedRow, plan_import
 from app.imports.report import Change, ImportReport, SourceTally
@@ -351,7 +352,7 @@ def _genesis_entries(
         section = sections[(row.source.slug, _section_number(planned))]
         payload = {
             "source": source.slug,
-            "source_details": _source_details(source, in_source[saved_id(source)]),
+            "source_details": source_details(source, in_source[saved_id(source)]),
             "section": {
                 "number": section.number,
                 "title": section.title,
@@ -409,23 +410,6 @@ def _counts(
         .group_by(col(Recommendation.section_id))
     ).tuples()
     return dict(by_source.all()), dict(by_section.all())
-
-
-def _source_details(source: Source, count: int) -> dict[str, Any]:
-    return {
-        "title": source.title,
-        "publisher": source.publisher,
-        "published_on": source.published_on.isoformat() if source.published_on else None,
-        "url": source.url,
-        "date_note": source.date_note,
-        "kind": source.kind,
-        "state_under_review": source.state_under_review,
-        "cycle": source.cycle,
-        "session": source.session,
-        "reviewed_on": source.reviewed_on.isoformat() if source.reviewed_on else None,
-        "document_symbol": source.document_symbol,
-        "recommendations": count,
-    }
 
 
 def _change_entries(
