@@ -144,9 +144,10 @@ def _changes(planned: PlannedRow, options: ApplyOptions) -> list[Change]:
 def _write(
     session: Session, plan: Plan, report: ImportReport, options: ApplyOptions, progress: Progress | None
 ) -> None:
-    sources = {
-        slug: stored or _add_source(session, _spec(plan, slug)) for slug, stored in plan.sources.items()
-    }
+    created = {slug: _new_source(plan.specs[slug]) for slug, stored in plan.sources.items() if stored is None}
+    session.add_all(created.values())
+    session.flush()
+    sources = {slug: stored or created[slug] for slug, stored in plan.sources.items()}
     new_rows = plan.new
     sections = _sections(session, sources, new_rows)
     resolver = CategoryResolver(session)
@@ -186,12 +187,8 @@ def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
             copy.write_row([row[name] for name in columns])
 
 
-def _spec(plan: Plan, slug: str) -> SourceSpec:
-    return next(planned.row.source for planned in plan.rows if planned.row.source.slug == slug)
-
-
-def _add_source(session: Session, spec: SourceSpec) -> Source:
-    source = Source(
+def _new_source(spec: SourceSpec) -> Source:
+    return Source(
         slug=spec.slug,
         title=spec.title,
         publisher=spec.publisher,
@@ -205,9 +202,6 @@ def _add_source(session: Session, spec: SourceSpec) -> Source:
         reviewed_on=spec.reviewed_on,
         document_symbol=spec.document_symbol,
     )
-    session.add(source)
-    session.flush()
-    return source
 
 
 def _sections(
@@ -219,12 +213,15 @@ def _sections(
             (planned.row.section.number, planned.row.section.title) if planned.row.section else SECTIONLESS
         )
         wanted.setdefault((planned.row.source.slug, number), title)
+    source_ids = {saved_id(sources[slug]) for slug, _ in wanted}
+    stored = {
+        (section.source_id, section.number): section
+        for section in session.scalars(select(Section).where(col(Section.source_id).in_(source_ids)))
+    }
     found: dict[tuple[str, int], Section] = {}
     for (slug, number), title in wanted.items():
         source_id = saved_id(sources[slug])
-        section = session.scalar(
-            select(Section).where(col(Section.source_id) == source_id, col(Section.number) == number)
-        )
+        section = stored.get((source_id, number))
         if section is None:
             section = Section(source_id=source_id, number=number, title=title)
             session.add(section)
@@ -244,17 +241,19 @@ def _number(
     new_rows: list[PlannedRow],
 ) -> list[tuple[PlannedRow, str, int]]:
     """Each new row with its code and number: curated rows keep theirs, others count on in file order."""
-    highest: dict[tuple[str, int], int] = {}
-    for slug, number in sections:
-        highest[(slug, number)] = (
-            session.scalar(
-                select(func.coalesce(func.max(col(Recommendation.number)), 0)).where(
-                    col(Recommendation.source_id) == saved_id(sources[slug]),
-                    col(Recommendation.section_number) == number,
-                )
-            )
-            or 0
+    slugs = {saved_id(source): slug for slug, source in sources.items()}
+    counted = session.execute(
+        select(
+            col(Recommendation.source_id),
+            col(Recommendation.section_number),
+            func.max(col(Recommendation.number)),
         )
+        .where(col(Recommendation.source_id).in_(slugs))
+        .group_by(col(Recommendation.source_id), col(Recommendation.section_number))
+    ).tuples()
+    highest = dict.fromkeys(sections, 0)
+    for source_id, section_number, number in counted:
+        highest[(slugs[source_id], section_number)] = number
     numbered = []
     for planned in new_rows:
         slug, section = planned.row.source.slug, _section_number(planned)

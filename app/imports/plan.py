@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.imports.identity import match_key
-from app.imports.rows import ImportedRow
+from app.imports.rows import ImportedRow, SourceSpec
 from app.models import Recommendation, Source
 
 CHUNK = 900  # below SQLite's smallest limit on bound parameters in one statement
@@ -50,6 +50,7 @@ class Plan:
     rows: list[PlannedRow] = field(default_factory=list)
     repeats: list[ImportedRow] = field(default_factory=list)
     sources: dict[str, Source | None] = field(default_factory=dict)
+    specs: dict[str, SourceSpec] = field(default_factory=dict)  # each source as the file first describes it
 
     @property
     def new(self) -> list[PlannedRow]:
@@ -74,13 +75,14 @@ def plan_import(session: Session, rows: list[ImportedRow]) -> Plan:
     by_external = _stored_by(session, col(Recommendation.external_id), {r.external_id for r, _ in keyed})
     by_code = _stored_by(session, col(Recommendation.code), {r.code for r, _ in keyed})
     by_key = _stored_by(session, col(Recommendation.match_key), {k for _, k in keyed})
-    slugs = {row.source.slug for row in rows}
+    for row in rows:
+        plan.specs.setdefault(row.source.slug, row.source)
     found = {
         source.slug: source
-        for chunk in _chunks(sorted(slugs))
+        for chunk in _chunks(sorted(plan.specs))
         for source in session.scalars(select(Source).where(col(Source.slug).in_(chunk)))
     }
-    plan.sources = {slug: found.get(slug) for slug in sorted(slugs)}
+    plan.sources = {slug: found.get(slug) for slug in sorted(plan.specs)}
     seen: set[tuple[str, str]] = set()
     for row, key in keyed:
         identities = {

@@ -1,6 +1,5 @@
 """Import API: an admin uploads a spreadsheet of recommendations (dry run by default)."""
 
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
@@ -14,7 +13,7 @@ from app.imports.apply import ImportConflict
 from app.imports.formats import READERS
 from app.imports.rows import ReadOptions, UnreadableFile
 from app.imports.schemas import ImportReportOut
-from app.imports.service import ImportRequest, mapping_option, read_file, run_import, with_mapping
+from app.imports.service import ImportRequest, mapping_option, run_import
 from app.inputs import PastDate
 from app.responses import model_response
 
@@ -50,21 +49,22 @@ def post_import(
         raise Unprocessable(
             _("Unknown format %(format)s; use one of: %(known)s.", format=format, known=", ".join(READERS))
         )
-    request = ImportRequest(
-        format=format,
-        data=file.file.read(),
-        filename=file.filename or "upload",
-        read=ReadOptions(state=state, reviewed_on=reviewed_on),
-        dry_run=dry_run,
-        skip_bad_rows=skip_bad_rows,
-        update_texts=update_texts,
-        recorded_by=principal.monitor_id,
-        responses_on=responses_on,
-    )
     try:
         uploaded_mapping = mapping_file.file.read() if mapping_file is not None else None
-        request = replace(request, read=with_mapping(request.read, mapping_option(mapping, uploaded_mapping)))
-        report = run_import(session, request, read_file(request))
+        request = ImportRequest(
+            format=format,
+            data=file.file.read(),
+            filename=file.filename or "upload",
+            read=ReadOptions(
+                state=state, reviewed_on=reviewed_on, mapping=mapping_option(mapping, uploaded_mapping)
+            ),
+            dry_run=dry_run,
+            skip_bad_rows=skip_bad_rows,
+            update_texts=update_texts,
+            recorded_by=principal.monitor_id,
+            responses_on=responses_on,
+        )
+        report = run_import(session, request)
     except UnreadableFile as error:
         raise Unprocessable(str(error)) from None
     except ImportConflict as error:

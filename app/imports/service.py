@@ -2,7 +2,7 @@
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session
@@ -61,8 +61,3 @@ def mapping_option(name: str | None, uploaded: bytes | None) -> dict[str, object
     if uploaded:
         return mapping_from_toml(uploaded)
     return load_mapping(name) if name else None
-
-
-def with_mapping(options: ReadOptions, mapping: dict[str, object] | None) -> ReadOptions:
-    """The read options with a mapping added."""
-    return replace(options, mapping=mapping)

@@ -1,6 +1,5 @@
 """The admins' import page: upload a file, see the report of a dry run, then import it."""
 
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -14,7 +13,7 @@ from app.imports.apply import ImportConflict
 from app.imports.formats import READERS
 from app.imports.mapping import built_in_mappings
 from app.imports.rows import ReadOptions, UnreadableFile
-from app.imports.service import ImportRequest, mapping_option, read_file, run_import, with_mapping
+from app.imports.service import ImportRequest, mapping_option, run_import
 from app.vocabulary import Role
 from app.web.pages import error_page
 from app.web.render import render
@@ -118,20 +117,19 @@ def _submit(
     if values["format"] not in READERS:
         values["format"] = "upr-info"
     assert visitor.principal is not None
-    request_ = ImportRequest(
-        format=str(values["format"]),
-        data=data,
-        filename=filename,
-        read=ReadOptions(state=str(values["state"]) or None),
-        dry_run=bool(values["dry_run"]),
-        skip_bad_rows=bool(values["skip_bad_rows"]),
-        update_texts=bool(values["update_texts"]),
-        recorded_by=visitor.principal.monitor_id,
-    )
     try:
         mapping = mapping_option(str(values["mapping"]) or None, mapping_data or None)
-        request_ = replace(request_, read=with_mapping(request_.read, mapping))
-        report = run_import(session, request_, read_file(request_))
+        request_ = ImportRequest(
+            format=str(values["format"]),
+            data=data,
+            filename=filename,
+            read=ReadOptions(state=str(values["state"]) or None, mapping=mapping),
+            dry_run=bool(values["dry_run"]),
+            skip_bad_rows=bool(values["skip_bad_rows"]),
+            update_texts=bool(values["update_texts"]),
+            recorded_by=visitor.principal.monitor_id,
+        )
+        report = run_import(session, request_)
     except (UnreadableFile, ImportConflict) as error:
         session.rollback()
         return _page(request, visitor, 422, values=values, error=str(error))
