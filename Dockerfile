@@ -21,6 +21,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # A venv, the same on both bases: Debian's python3 refuses system-wide pip installs (PEP 668).
 # Dependencies come from the hashed lock in a layer of their own, rebuilt only when the lock changes.
+COPY docker/system-packages.sh /tmp/system-packages.sh
+RUN /tmp/system-packages.sh runtime && rm -rf /var/lib/apt/lists/* /tmp/system-packages.sh
 COPY requirements.lock /tmp/requirements.lock
 RUN python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "rectrack images need Python 3.11")' \
  && python3 -m venv /opt/venv \

@@ -36,9 +36,17 @@ $(VENV)/.installed-test: requirements-test.lock pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip check
 	@touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed $(COMPILED_MESSAGES)
+# Debian packages beyond Python (WeasyPrint's Pango and fonts; for tests also Chromium, LibreOffice, poppler).
+.PHONY: system-packages system-packages-test
+system-packages:
+	@docker/system-packages.sh runtime
 
-install-test: $(VENV)/.installed-test $(COMPILED_MESSAGES)
+system-packages-test:
+	@docker/system-packages.sh test
+
+install: system-packages $(VENV)/.installed $(COMPILED_MESSAGES)
+
+install-test: system-packages-test $(VENV)/.installed-test $(COMPILED_MESSAGES)
 
 $(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d $(LOCALES) -l $*

@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -52,12 +53,27 @@ class Settings(BaseSettings):
     # Browser origins of dashboards that may call the API (comma-separated, e.g. https://dash.example.org);
     # none by default. Credentials are bearer tokens, never cookies: the pages' cookie is not shared.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Who publishes this instance: named in every document's header and as its author, and on the About page.
+    organisation: str = Field(default="", max_length=200)
+    # How to reach them (an e-mail address or a URL), on the About page.
+    contact: str = Field(default="", max_length=200)
+    # The zone times are shown in (IANA name, e.g. Asia/Almaty); UTC is always shown beside or on hover.
+    timezone: str = "UTC"
 
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Asia/Almaty") from None
         return value
 
     @model_validator(mode="after")

@@ -33,6 +33,48 @@ def status_label(status: str | None) -> str:
     return label("status", status or Status.not_assessed.value)
 
 
+# How far each assessed status goes, for comparing the state's claim with the monitors' finding.
+STATUS_RANK: dict[str, int] = {
+    Status.implemented: 3,
+    Status.partially_implemented: 2,
+    Status.not_implemented: 1,
+    Status.regressed: 0,
+}
+
+
+class ClaimGapClass(StrEnum):
+    """How the state's claim differs from the independent status (only where the state has claimed)."""
+
+    overclaim = "overclaim"
+    underclaim = "underclaim"
+    unassessed = "unassessed"
+
+
+CLAIM_GAP_LABELS: dict[str, str] = {
+    ClaimGapClass.overclaim: NP_("claim_gap", "The state claims more"),
+    ClaimGapClass.underclaim: NP_("claim_gap", "The state claims less"),
+    ClaimGapClass.unassessed: NP_("claim_gap", "Claimed, not yet assessed by monitors"),
+}
+
+
+def claim_gap_class(claimed: str | None, independent: str | None) -> ClaimGapClass | None:
+    """The one definition of a claim gap: None when the state has not claimed or the two agree.
+
+    Statuses rank implemented > partially implemented > not implemented > regressed; a claim ranked above the
+    monitors' status is an overclaim, below it an underclaim; a claim the monitors have not assessed is
+    `unassessed`. SQL filters and counts follow the same rule (scorecards.claim_classes).
+    """
+    if claimed is None or claimed == Status.not_assessed:
+        return None
+    if independent is None or independent == Status.not_assessed:
+        return ClaimGapClass.unassessed
+    if STATUS_RANK[claimed] > STATUS_RANK[independent]:
+        return ClaimGapClass.overclaim
+    if STATUS_RANK[claimed] < STATUS_RANK[independent]:
+        return ClaimGapClass.underclaim
+    return None
+
+
 class Perspective(StrEnum):
     """Whose judgement an assessment records."""
 
@@ -272,6 +314,7 @@ LABELS: dict[str, dict[str, str]] = {
     "response": RESPONSE_LABELS,
     "action_category": ACTION_CATEGORY_LABELS,
     "link_strength": LINK_STRENGTH_LABELS,
+    "claim_gap": CLAIM_GAP_LABELS,
 }
 
 

@@ -1,6 +1,13 @@
 """Dates, times and shares as people read them; every time shown names its zone."""
 
-from datetime import date, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+# The instance's zone (RECTRACK_TIMEZONE), set per request by the pages and per run by the CLI and documents.
+_DISPLAY_ZONE: ContextVar[ZoneInfo] = ContextVar("display_zone", default=ZoneInfo("UTC"))  # noqa: B039 - ZoneInfo is immutable
 
 
 def iso_date(value: date | datetime | None) -> str:
@@ -13,6 +20,53 @@ def iso_date(value: date | datetime | None) -> str:
 def utc_timestamp(value: datetime | None) -> str:
     """A time to the minute, with its zone: '2025-01-21 09:00 UTC'; empty for none."""
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def display_zone() -> ZoneInfo:
+    """The zone times are shown in for the current request or run."""
+    return _DISPLAY_ZONE.get()
+
+
+def set_display_zone(name: str) -> None:
+    """Show times in this IANA zone for the rest of the current context (a request, a CLI run)."""
+    _DISPLAY_ZONE.set(ZoneInfo(name))
+
+
+@contextmanager
+def zone_of(name: str) -> Iterator[None]:
+    """Show times in this zone within the block (documents rendered for a request)."""
+    token = _DISPLAY_ZONE.set(ZoneInfo(name))
+    try:
+        yield
+    finally:
+        _DISPLAY_ZONE.reset(token)
+
+
+def local_timestamp(value: datetime | None) -> str:
+    """A time to the minute in the instance's zone, named: '2025-01-21 14:00 +05' (UTC: '... UTC')."""
+    if value is None:
+        return ""
+    zone = display_zone()
+    if zone.key == "UTC":
+        return utc_timestamp(value)
+    local = value.astimezone(zone)
+    return local.strftime("%Y-%m-%d %H:%M ") + _zone_label(local)
+
+
+def local_and_utc(value: datetime | None) -> str:
+    """A time in the instance's zone with UTC beside it, for documents: '2025-01-21 14:00 +05 (09:00 UTC)'."""
+    if value is None:
+        return ""
+    if display_zone().key == "UTC":
+        return utc_timestamp(value)
+    return f"{local_timestamp(value)} ({value.astimezone(UTC).strftime('%H:%M')} UTC)"
+
+
+def _zone_label(local: datetime) -> str:
+    # %Z is an abbreviation where the zone has one (CET) and the offset otherwise (+05); both are unambiguous
+    # beside the date.
+    name = local.strftime("%Z")
+    return name if name and not name[0].isdigit() else local.strftime("%z")
 
 
 def percent(value: float | None) -> str:
