@@ -22,7 +22,7 @@ from app.scorecards.point import PointInTime
 from app.vocabulary import EvidenceKind, LinkStrength, Perspective, Relation, SourceKind, Status, Visibility
 from app.web.forms import FormState, blank_assessment, blank_evidence
 from app.web.link_panel import link_panel
-from app.web.queries import filter_choices
+from app.web.queries import filter_choices, status_dates
 from app.web.render import page_locale, render
 from app.web.session import ReaderVisitorDep, Visitor
 
@@ -87,6 +87,7 @@ def recommendations(request: Request, session: SessionDep, visitor: ReaderVisito
         "list.html",
         nav="list",
         items=items,
+        status_dates=status_dates(session, [item["code"] for item in items]),
         total=total,
         choices=filter_choices(session),
         selected={name: raw[name] if name not in bad else "" for name in FILTERS},
@@ -102,9 +103,39 @@ def recommendations(request: Request, session: SessionDep, visitor: ReaderVisito
 def recommendation(code: str, request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     """One recommendation: text, categories, statuses, evidence, history, and the monitors' forms."""
     query = request.query_params
+    entry = query.get("entry", "")
     return recommendation_page(
-        request, session, visitor, code, saved=query.get("saved"), suggest=query.get("suggest")
+        request,
+        session,
+        visitor,
+        code,
+        saved=query.get("saved"),
+        suggest=query.get("suggest"),
+        recorded=int(entry) if entry.isdigit() and len(entry) < 12 else None,
     )
+
+
+def in_effective_order(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """History newest first as the world saw it: by effective date, then in the order recorded."""
+    return sorted(history, key=lambda item: (item["effective_on"], item["seq"]), reverse=True)
+
+
+def standing(history: list[dict[str, Any]], perspective: str) -> dict[str, Any] | None:
+    """The assessment a perspective's current status rests on: the latest by effective date, then seq."""
+    found = [item for item in history if item["kind"] == "assessment" and item["perspective"] == perspective]
+    return max(found, key=lambda item: (item["effective_on"], item["seq"]), default=None)
+
+
+def recorded_notes(history: list[dict[str, Any]], seq: int | None) -> dict[str, Any] | None:
+    """The assessment just recorded, and the later-dated one that still stands if any (it changed nothing)."""
+    mine = next((item for item in history if item["seq"] == seq and item["kind"] == "assessment"), None)
+    if mine is None:
+        return None
+    # Only the independent and state perspectives set a status (the status and the state's claim).
+    current = (
+        standing(history, mine["perspective"]) if mine["perspective"] in ("independent", "state") else None
+    )
+    return {"entry": mine, "stands": current if current is not None and current["seq"] != seq else None}
 
 
 def commitment_state(detail: dict[str, Any], linked: list[dict[str, Any]]) -> str | None:
@@ -160,6 +191,7 @@ def recommendation_page(
     changes_after: int | None = None,
     link_problem: dict[str, Any] | None = None,
     suggest: str | None = None,
+    recorded: int | None = None,
 ) -> HTMLResponse:
     """The recommendation page, optionally with a form kept as submitted and an alert about it."""
     if not plausible_code(code):
@@ -190,7 +222,9 @@ def recommendation_page(
         link_problem=link_problem,
         version=version,
         seen=history[-1]["seq"] if history else 0,
-        history=list(reversed(history)),
+        history=in_effective_order(history),
+        reason=standing(history, Perspective.independent.value),
+        recorded=recorded_notes(history, recorded) if saved == "assessment" else None,
         evidence_by_id={item["id"]: item for item in detail["evidence"]},
         upr_links=linked,
         commitment=commitment_state(detail, linked),

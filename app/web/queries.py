@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ScalarSelect, String, exists, literal, select, union_all
+from sqlalchemy import ScalarSelect, String, exists, func, literal, select, union_all
 from sqlmodel import Session, col
 
 from app.history.chain import stored_payload
@@ -73,7 +73,7 @@ def _source_id(slug: str) -> ScalarSelect[int]:
 def latest_assessments(
     session: Session, *, as_of: date | None, source: str | None = None, limit: int = 10
 ) -> list[dict[str, Any]]:
-    """The most recently recorded independent assessments effective by `as_of` (of one source, if given)."""
+    """Independent assessments effective by `as_of`, latest effective first (of one source, if given)."""
     statement = (
         select(
             col(Recommendation.code),
@@ -88,7 +88,7 @@ def latest_assessments(
             col(HistoryEntry.kind) == HistoryKind.assessment.value,
             col(HistoryEntry.perspective) == Perspective.independent.value,
         )
-        .order_by(col(HistoryEntry.recorded_at).desc(), col(HistoryEntry.id).desc())
+        .order_by(col(HistoryEntry.effective_on).desc(), col(HistoryEntry.id).desc())
         .limit(limit)
     )
     if as_of is not None:
@@ -109,3 +109,20 @@ def latest_assessments(
         }
         for row in session.execute(statement)
     ]
+
+
+def status_dates(session: Session, codes: list[str]) -> dict[str, date]:
+    """The effective date of the assessment each recommendation's current status rests on, in one query."""
+    if not codes:
+        return {}
+    statement = (
+        select(col(Recommendation.code), func.max(col(HistoryEntry.effective_on)))
+        .join(Recommendation, col(Recommendation.id) == col(HistoryEntry.recommendation_id))
+        .where(
+            col(Recommendation.code).in_(codes),
+            col(HistoryEntry.kind) == HistoryKind.assessment.value,
+            col(HistoryEntry.perspective) == Perspective.independent.value,
+        )
+        .group_by(col(Recommendation.code))
+    )
+    return {code: effective_on for code, effective_on in session.execute(statement)}
