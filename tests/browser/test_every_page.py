@@ -42,7 +42,14 @@ ADMIN_PAGES = {"imports": "/imports"}
 # The printable HTML report is a document laid out for paper (its redesign is another change): axe only.
 NOT_REFLOWED = {"report-html"}
 SERIOUS = ("serious", "critical")
-SCREENSHOTS = {("phone", "matrix"), ("phone", "recommendation"), ("zoom200", "overview"), ("phone", "about")}
+SCREENSHOTS = {
+    ("phone", "matrix"),
+    ("phone", "recommendation"),
+    ("zoom200", "overview"),
+    ("phone", "about"),
+    ("desktop", "history"),
+    ("desktop", "matrix-by-theme"),
+}
 
 
 @pytest.fixture(scope="module")
