@@ -33,6 +33,7 @@ from app.errors import ProblemError
 from app.history.audit import audit
 from app.history.checkpoints import checkpoint_view, public_key_text, sign_checkpoint
 from app.history.verify_log import VerifiedPoint
+from app.i18n.formatting import local_timestamp, zone_of
 from app.i18n.translation import N_, gettext, ngettext
 from app.keys import cookie_key_path, create_key, create_signing_key, read_signing_key, signing_key_path
 from app.migrate import migrate as migrate_to
@@ -290,7 +291,7 @@ def monitors_list() -> None:
         typer.echo(f"{row['id']:>4}  {row['alias']:<14} {row['role']:<8} {row['name']}")
         for token in row["tokens"]:
             state = gettext("revoked") if token["revoked_at"] else gettext("active")
-            used = token["last_used_at"].isoformat() if token["last_used_at"] else gettext("never used")
+            used = local_timestamp(token["last_used_at"]) if token["last_used_at"] else gettext("never used")
             number = f"{token['id']:>4}"
             line = gettext(
                 "token %(id)s %(prefix)s…  %(state)s, %(used)s",
@@ -804,8 +805,21 @@ def links_apply(
     )
 
 
+def _instance_zone() -> str:
+    """RECTRACK_TIMEZONE; UTC when the settings do not validate (the command that reads them says why)."""
+    try:
+        return get_settings().timezone
+    except ValidationError:
+        return "UTC"
+
+
 def main() -> None:
-    """Entry point of the console script."""
+    """Entry point of the console script: times are shown in the instance's zone for the whole run."""
+    with zone_of(_instance_zone()):
+        _run()
+
+
+def _run() -> None:
     try:
         cli()
     except ProblemError as error:

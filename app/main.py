@@ -21,6 +21,7 @@ from app.history.checkpoints import public_key_text
 from app.history.log_routes import router as log_router
 from app.history.log_task import run_log_upkeep
 from app.history.routes import router as history_router
+from app.i18n.zone import DisplayZone
 from app.imports.routes import IMPORT_PATHS
 from app.imports.routes import router as imports_router
 from app.keys import checkpoint_signing_key
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_web(app)
     uploads = {path: settings.import_max_bytes for path in IMPORT_PATHS}
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=uploads)
+    app.add_middleware(DisplayZone, zone=settings.timezone)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -88,7 +88,7 @@ def _submit(
         return again(422, parsed, {"kind": "fix"})
     try:
         recommendation = read_for_write(session, code, _if_match(form))
-        write(session, recommendation, visitor.principal, parsed)
+        written = write(session, recommendation, visitor.principal, parsed)
     except NotFound:
         session.rollback()
         return error_page(request, visitor, 404, *NOT_FOUND, code=code)
@@ -103,8 +103,10 @@ def _submit(
         session.rollback()
         errors = {"url": FieldError(ALREADY_LINKED)}
         return again(409, FormState(prefix, values, errors), {"kind": "fix"})
-    # Post/redirect/get: reloading the page afterwards never submits twice.
-    return RedirectResponse(f"/recommendations/{quote(code)}?saved={prefix}#history", status_code=303)
+    # Post/redirect/get: reloading the page afterwards never submits twice. The page names the entry written,
+    # so its confirmation can say what the entry changed (a backdated one may change nothing).
+    entry = f"&entry={written.seq}" if prefix == ASSESSMENT else ""
+    return RedirectResponse(f"/recommendations/{quote(code)}?saved={prefix}{entry}#history", status_code=303)
 
 
 @router.post("/recommendations/{code}/assessments", response_class=HTMLResponse)
