@@ -45,7 +45,7 @@ from app.scorecards.linked import (
 from app.scorecards.lookups import latest_value
 from app.scorecards.params import PointInTimeParams
 from app.scorecards.point import point_of
-from app.vocabulary import CategoryKind, Perspective, SourceKind
+from app.vocabulary import CategoryKind, Perspective, SourceKind, claim_gap_class
 
 BATCH_SIZE = 1000
 
@@ -234,4 +234,5 @@ def _row(
         },
         "evidence": evidence,
         "upr_commitments": upr_commitments,
+        "claim_gap": claim_gap_class(row.claimed_status, row.independent_status),
     }

@@ -14,6 +14,8 @@ from app.csv_writer import CSV_MEDIA_TYPE
 from app.db import SessionDep
 from app.errors import Unauthorized, problem_responses
 from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
+from app.i18n.formatting import zone_of
+from app.reports.context import document_context
 from app.reports.csv_report import matrix_csv
 from app.reports.documents import matrix_meta, section_scorecard
 from app.reports.docx_report import DOCX_MEDIA_TYPE, ensure_docx_fits, write_matrix_docx
@@ -96,13 +98,16 @@ def matrix_response(
             headers=headers | inline | HTML_REPORT_HEADERS,
         )
     rows = matrix_rows(session, params, include_restricted=privileged)
-    writer, media_type = (
-        (write_matrix_xlsx, XLSX_MEDIA_TYPE) if format_ == "xlsx" else (write_matrix_docx, DOCX_MEDIA_TYPE)
-    )
+    settings = request.app.state.settings
+    media_type = XLSX_MEDIA_TYPE if format_ == "xlsx" else DOCX_MEDIA_TYPE
     spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_UP_TO)  # noqa: SIM115 - _chunks closes it
     try:
-        with request.app.state.render_slots.held():
-            writer(spool, rows, scorecard, meta)
+        with request.app.state.render_slots.held(), zone_of(settings.timezone):
+            if format_ == "xlsx":
+                context = document_context(session, params, settings)
+                write_matrix_xlsx(spool, rows, scorecard, meta, context)
+            else:
+                write_matrix_docx(spool, rows, scorecard, meta)
     except BaseException:
         spool.close()
         raise

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.recommendations.schemas import CategoryOut
 from app.scorecards.schemas import UprRecommendationOut
 from app.vocabulary import (
+    ClaimGapClass,
     EvidenceKind,
     Perspective,
     Relation,
@@ -71,6 +72,11 @@ class MatrixRowOut(BaseModel):
         "state's response as of `as_of` (supported and partially supported ones are commitments; noted ones "
         "were refused)."
     )
+    claim_gap: ClaimGapClass | None = Field(
+        default=None,
+        description="How the state's claim differs from the independent status at the point: overclaim, "
+        "underclaim or unassessed; null when the state has not claimed or the two agree.",
+    )
 
 
 MATRIX_EXAMPLE: dict[str, Any] = {
@@ -111,6 +117,7 @@ MATRIX_EXAMPLE: dict[str, Any] = {
                     "visibility": "public",
                 }
             ],
+            "claim_gap": "overclaim",
             "upr_commitments": [
                 {
                     "code": "upr-kz-s20-1.40",
@@ -153,6 +160,7 @@ MATRIX_EXAMPLE: dict[str, Any] = {
             },
             "evidence": [],
             "upr_commitments": [],
+            "claim_gap": None,
         },
     ],
 }
