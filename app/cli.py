@@ -46,7 +46,7 @@ from app.reports import console as report_console
 from app.reports.context import document_context
 from app.reports.json_report import dumps
 from app.scorecards.export import scorecard_csv
-from app.scorecards.params import GAPS_PAGE, PointInTimeParams, ScorecardParams
+from app.scorecards.params import GAPS_PAGE, MatrixParams, ScorecardParams
 from app.scorecards.service import compute_scorecard, point_of
 from app.vocabulary import Response, Role, ScorePerspective, SourceKind, Status, label
 from migrations.record_guard import DowngradeRefused
@@ -760,13 +760,17 @@ def report_matrix(
     recommending_state: RecommendingStateOption = None,
     response: ResponseOption = None,
     include_restricted: RestrictedOption = False,
+    group_by: Annotated[
+        str, typer.Option(help="How DOCX and HTML group their rows: section, theme or source.")
+    ] = "section",
 ) -> None:
     """Write the implementation matrix to a file, or to standard output, with a progress bar."""
     if output not in report_console.MATRIX_FORMATS:
         formats = ", ".join(report_console.MATRIX_FORMATS)
         _usage_error(gettext("--format must be one of %(formats)s", formats=formats))
     params = _params(
-        PointInTimeParams,
+        MatrixParams,
+        group_by=group_by,
         as_of=as_of,
         known_at=known_at,
         perspective=perspective,

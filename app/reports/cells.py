@@ -124,6 +124,12 @@ def evidence_line(item: dict[str, Any]) -> str:
     return f"{item['title']} ({details}){restricted}: {item['url']}"
 
 
+def source_line(item: dict[str, Any]) -> str:
+    """One of the report's own sources on one line, led by its footnote number when known: '[12] ...'."""
+    footnote = item.get("footnote")
+    return f"[{footnote}] {evidence_line(item)}" if footnote else evidence_line(item)
+
+
 def newest_evidence(row: dict[str, Any]) -> list[dict[str, Any]]:
     """The row's evidence except the report's own sources (baseline), newest first, undated last."""
     found = [item for item in reversed(row["evidence"]) if item["relation"] != Relation.baseline]
@@ -160,7 +166,7 @@ def cells(row: dict[str, Any]) -> dict[str, str]:
         "new_evidence": "\n".join(evidence_line(item) for item in new),
         "evidence_url": new[0]["url"] if new else "",
         "baseline_sources": "\n".join(
-            evidence_line(item) for item in row["evidence"] if item["relation"] == Relation.baseline
+            source_line(item) for item in row["evidence"] if item["relation"] == Relation.baseline
         ),
         "upr_commitments": "\n".join(commitment_line(item) for item in row["upr_commitments"]),
     }

@@ -25,7 +25,7 @@ from app.reports.json_report import matrix_json
 from app.reports.matrix import count_rows, matrix_rows
 from app.reports.xlsx_report import write_matrix_xlsx
 from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
-from app.scorecards.params import PointInTimeParams
+from app.scorecards.params import MatrixParams
 from app.upr_text import commitment_line
 from app.vocabulary import status_label
 
@@ -196,7 +196,7 @@ def commitment_gap_note(scorecard: dict[str, Any]) -> str | None:
 
 def write_matrix(
     session: Session,
-    params: PointInTimeParams,
+    params: MatrixParams,
     format_: str,
     out: IO[str] | IO[bytes],
     *,
