@@ -209,6 +209,7 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "claim": (),
         "evidence": (),
         "upr_commitments": (),
+        "claim_gap": ("recommendations.status", "recommendations.claimed_status", "history_entries.status"),
     },
     "UprRecommendationOut": {
         # Which recommendation it is linked to: the link's two ends.

@@ -41,6 +41,7 @@ CELL = {"text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFB
 # print area, for sorting and filtering. A page of all of them would print too small to read.
 PRINTED_KEYS = (
     "code",
+    "paragraph",
     "text",
     "addressees",
     "recommending_states",
