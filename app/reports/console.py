@@ -5,7 +5,7 @@ What people read is in the current locale (app/i18n); data (codes, labels from t
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich import box
 from rich.console import Console
@@ -13,14 +13,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlmodel import Session
 
+from app.config import get_settings
 from app.i18n.translation import N_, gettext
 from app.reports.cells import description
+from app.reports.context import document_context
 from app.reports.csv_report import matrix_csv
 from app.reports.documents import matrix_meta, section_scorecard
 from app.reports.docx_report import ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import matrix_html
 from app.reports.json_report import matrix_json
-from app.reports.matrix import count_rows, matrix_rows
+from app.reports.matrix import count_rows, grouped_rows, matrix_rows
+from app.reports.printed import PrintedMatrix
 from app.reports.xlsx_report import write_matrix_xlsx
 from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
 from app.scorecards.params import MatrixParams
@@ -34,6 +37,7 @@ STATUS_COLOURS = {
     "regressed": "bold red",
     "not_assessed": "dim",
 }
+T = TypeVar("T")
 MATRIX_FORMATS = ("csv", "xlsx", "html", "docx", "json")
 
 
@@ -187,11 +191,15 @@ def write_matrix(
         elif format_ == "xlsx":
             write_matrix_xlsx(str(out), rows, scorecard, meta)
         else:
-            write_matrix_docx(str(out), rows, scorecard, meta)
+            # The bar counts printed rows: grouped by theme, a recommendation may be printed more than once.
+            groups = grouped_rows(session, params, include_restricted=include_restricted)
+            context = document_context(session, params, get_settings())
+            printed = PrintedMatrix(_counted(groups, progress, task), context, meta["columns"])
+            write_matrix_docx(str(out), printed, scorecard)
     return total
 
 
-def _counted(rows: Iterable[dict[str, Any]], progress: Progress, task) -> Iterator[dict[str, Any]]:
+def _counted(rows: Iterable[T], progress: Progress, task) -> Iterator[T]:
     for row in rows:
         yield row
         progress.advance(task)
