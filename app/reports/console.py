@@ -4,7 +4,7 @@ What people read is in the current locale (app/i18n); data (codes, labels from t
 """
 
 from collections.abc import Iterable, Iterator
-from typing import IO, Any, cast
+from typing import IO, Any, TypeVar, cast
 
 from rich import box
 from rich.console import Console
@@ -22,7 +22,8 @@ from app.reports.documents import matrix_meta, section_scorecard
 from app.reports.docx_report import ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import matrix_html
 from app.reports.json_report import matrix_json
-from app.reports.matrix import count_rows, matrix_rows
+from app.reports.matrix import count_rows, grouped_rows, matrix_rows
+from app.reports.printed import PrintedMatrix
 from app.reports.xlsx_report import write_matrix_xlsx
 from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
 from app.scorecards.params import MatrixParams
@@ -36,6 +37,7 @@ STATUS_COLOURS = {
     "regressed": "bold red",
     "not_assessed": "dim",
 }
+T = TypeVar("T")
 MATRIX_FORMATS = ("csv", "xlsx", "html", "docx", "json")
 # Written as text (also to standard output); the others are binary files.
 TEXT_FORMATS = ("csv", "json", "html")
@@ -232,11 +234,15 @@ def write_matrix(
             context = document_context(session, params, settings)
             write_matrix_xlsx(cast(IO[bytes], out), rows, scorecard, meta, context)
         else:
-            write_matrix_docx(cast(IO[bytes], out), rows, scorecard, meta)
+            # The bar counts printed rows: grouped by theme, a recommendation may be printed more than once.
+            groups = grouped_rows(session, params, include_restricted=include_restricted)
+            context = document_context(session, params, settings)
+            printed = PrintedMatrix(_counted(groups, progress, task), context, meta["columns"])
+            write_matrix_docx(cast(IO[bytes], out), printed, scorecard)
     return total
 
 
-def _counted(rows: Iterable[dict[str, Any]], progress: Progress, task) -> Iterator[dict[str, Any]]:
+def _counted(rows: Iterable[T], progress: Progress, task) -> Iterator[T]:
     for row in rows:
         yield row
         progress.advance(task)

@@ -17,7 +17,7 @@ from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
 from app.i18n.formatting import zone_of
 from app.reports.context import document_context
 from app.reports.csv_report import matrix_csv
-from app.reports.documents import matrix_meta, section_scorecard
+from app.reports.documents import matrix_meta, printed_matrix, section_scorecard
 from app.reports.docx_report import DOCX_MEDIA_TYPE, ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import HTML_MEDIA_TYPE, HTML_REPORT_HEADERS, matrix_html
 from app.reports.json_report import matrix_json
@@ -97,17 +97,18 @@ def matrix_response(
             media_type=HTML_MEDIA_TYPE,
             headers=headers | inline | HTML_REPORT_HEADERS,
         )
-    rows = matrix_rows(session, params, include_restricted=privileged)
     settings = request.app.state.settings
     media_type = XLSX_MEDIA_TYPE if format_ == "xlsx" else DOCX_MEDIA_TYPE
     spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_UP_TO)  # noqa: SIM115 - _chunks closes it
     try:
         with request.app.state.render_slots.held(), zone_of(settings.timezone):
             if format_ == "xlsx":
+                rows = matrix_rows(session, params, include_restricted=privileged)
                 context = document_context(session, params, settings)
                 write_matrix_xlsx(spool, rows, scorecard, meta, context)
             else:
-                write_matrix_docx(spool, rows, scorecard, meta)
+                printed = printed_matrix(session, params, settings, meta, include_restricted=privileged)
+                write_matrix_docx(spool, printed, scorecard)
     except BaseException:
         spool.close()
         raise
