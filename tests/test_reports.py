@@ -108,7 +108,7 @@ def test_xlsx(module_client):
     assert header[:3] == ["Code", "Recommendation", "Addressees"]
     assert header.index("Evidence") < header.index("Source") < header.index("Sources cited in the report")
     assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == f"A1:{get_column_letter(len(header))}44"
-    assert round(sheet.column_dimensions["B"].width) == 49  # 48 characters and the padding Excel adds
+    assert round(sheet.column_dimensions["B"].width) == 41  # 40 characters and the padding Excel adds
     column = {name: index for index, name in enumerate(header)}
     first = sheet[2]
     assert first[column["Code"]].value == f"{PREFIX}2.1"
@@ -180,7 +180,7 @@ def test_xlsx_prints_one_page_wide_with_its_context(module_database):
         min(texts, key=lambda code: len(texts[code])),
     )
     assert all(height is not None and height <= 409 for height in heights.values())
-    assert heights[longest] >= 12.75 * len(texts[longest]) / (48 * 1.5)  # LibreOffice's widest measure
+    assert heights[longest] >= 12.75 * len(texts[longest]) / (40 * 1.5)  # LibreOffice's widest measure
     assert heights[longest] > heights[shortest]
     assert all(dimension.customHeight for dimension in sheet.row_dimensions.values() if dimension.index > 1)
 

@@ -47,8 +47,8 @@ def matrix_columns(perspective: str, optional: Collection[str] = ()) -> list[Col
         Column("source", gettext("Source"), 14),
         Column("paragraph", gettext("Paragraph"), 10),  # printed under the code
         Column("section", gettext("Section"), 22),
-        Column("text", gettext("Recommendation"), 48, printed=27, grows=True),
-        Column("addressees", gettext("Addressees"), 20, printed=10),
+        Column("text", gettext("Recommendation"), 40, printed=27, grows=True),
+        Column("addressees", gettext("Addressees"), 16, printed=10),
         Column("recommending_states", gettext("Recommending states"), 18, printed=10),
         Column("themes", gettext("Themes"), 28),
         Column("sdg_targets", gettext("SDG targets"), 12),
@@ -68,7 +68,7 @@ def matrix_columns(perspective: str, optional: Collection[str] = ()) -> list[Col
         Column(
             "assessment_summary",
             gettext("Latest assessment (%(assessor)s)", assessor=assessor),
-            48,
+            60,
             printed=18,
             grows=True,
         ),
