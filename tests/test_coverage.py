@@ -206,8 +206,10 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "claimed_status": ("recommendations.claimed_status", "history_entries.status"),
         "independent_status": ("recommendations.status", "history_entries.status"),
         "assessment": (),
+        "claim": (),
         "evidence": (),
         "upr_commitments": (),
+        "claim_gap": ("recommendations.status", "recommendations.claimed_status", "history_entries.status"),
     },
     "UprRecommendationOut": {
         # Which recommendation it is linked to: the link's two ends.
@@ -252,6 +254,7 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "kind": ("evidence.kind",),
         "relation": ("recommendation_evidence.relation",),
         "visibility": ("recommendation_evidence.visibility", "evidence.visibility"),
+        "footnote": ("recommendation_evidence.note",),
     },
     "ScorecardOut": {
         "as_of": (),

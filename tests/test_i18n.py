@@ -327,5 +327,9 @@ def test_streamed_documents_keep_the_language_they_were_asked_in(pseudo_russian)
         chunks = matrix_csv(iter([]), "un")
     # A streamed response pulls each chunk in a fresh copy of the server's context, without the locale.
     header = contextvars.Context().run(next, chunks)
-    assert next(csv.reader(io.StringIO(header.removeprefix("\ufeff"))))[:2] == ["⟦Code⟧", "⟦Section⟧"]
+    assert next(csv.reader(io.StringIO(header.removeprefix("\ufeff"))))[:3] == [
+        "⟦Code⟧",
+        "⟦Source⟧",
+        "⟦Section⟧",
+    ]
     assert f"{OPEN}Status (⟦UN bodies⟧){CLOSE}" in header

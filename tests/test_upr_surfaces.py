@@ -355,7 +355,7 @@ def test_matrix_csv_and_xlsx_add_the_columns_only_where_there_is_data(module_cli
     text = _get(module_client, "/api/v1/reports/matrix.csv", kind="upr_review").content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     header = next(csv.reader(io.StringIO(text)))
-    assert header[:4] == ["Code", "Paragraph", "Section", "Recommendation"]
+    assert header[:5] == ["Code", "Source", "Paragraph", "Section", "Recommendation"]
     assert header.index("Recommending states") == header.index("Addressees") + 1
     assert header.index("Response") == header.index("State's claim") - 1
     assert [row["Paragraph"] for row in rows] == ["106.1", "106.2", "106.3", ""]
@@ -374,8 +374,10 @@ def test_matrix_csv_and_xlsx_add_the_columns_only_where_there_is_data(module_cli
     )
     sheet = workbook["Matrix"]
     header = [cell.value for cell in sheet[1]]
-    assert header[:4] == ["Code", "Paragraph", "Section", "Recommendation"]
-    assert sheet.freeze_panes == "D2"  # code, paragraph and section stay in view
+    # The printed columns first (the paragraph among them), the others after them.
+    assert header[:5] == ["Code", "Paragraph", "Recommendation", "Addressees", "Recommending states"]
+    assert header.index("Section") > header.index("Evidence")
+    assert sheet.freeze_panes == "B2"  # the code stays in view
     column = {name: index for index, name in enumerate(header)}
     assert sheet[2][column["Response"]].value == "Supported"
     assert sheet[2][column["Recommending states"]].value == "Estonia; Latvia"
@@ -488,16 +490,22 @@ def test_a_seed_only_database_keeps_its_columns_and_filters(shared_client):
     )
     assert header == [
         "Code",
+        "Source",
         "Section",
         "Recommendation",
         "Addressees",
         "Themes",
         "SDG targets",
         "State's claim",
+        "Date of the state's claim",
+        "What the state's claim says",
         "Independent status",
+        "Claim gap",
         "Latest assessment (independent monitors)",
         "Assessment date",
         "Evidence",
+        "Newest evidence link",
+        "Sources cited in the report",
     ]
     page = _get(shared_client, "/recommendations").text
     for name in ("source", "kind", "response", "recommending_state"):
