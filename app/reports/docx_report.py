@@ -23,6 +23,7 @@ from app.reports.cells import score_note, section_names
 from app.reports.printed import GroupHeading, PrintedMatrix, PrintedRow, StatusBlock
 from app.reports.xlsx_report import STATUS_STYLES
 from app.scorecards.export import SCORE_COLUMNS, score_cells
+from app.vocabulary import label
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # python-docx holds the whole document in memory (about 3 ms and 10 kB a row): a Word table is for a
@@ -44,6 +45,7 @@ KEEP_ROWS_UP_TO_MM = (210 - 2 * (MARGIN_MM - 2)) / 3
 # and a line's height per point of font size at the document's line spacing.
 CHARS_PER_MM_AT_1PT = 5.0
 LINE_MM_PER_PT = 0.3528 * 1.05
+MAX_PROPERTY = 255
 # A field's place in a translated sentence ("Page %(page)s of %(pages)s"): split on it, put the field there.
 FIELD_MARK = "\x00"
 
@@ -64,9 +66,9 @@ def write_matrix_docx(target: str | IO[bytes], printed: PrintedMatrix, scorecard
     _styles(document)
     _page(document, printed)
     properties = document.core_properties
-    properties.title = context.title()
-    properties.subject = context.source_line()
-    properties.author = properties.last_modified_by = context.organisation or "rectrack"
+    properties.title = _property(context.title())
+    properties.subject = _property(context.source_line())
+    properties.author = properties.last_modified_by = _property(context.organisation or "rectrack")
     properties.created = properties.modified = context.generated_at
     properties.comments = properties.keywords = ""
     _title_block(document, printed)
@@ -84,9 +86,14 @@ def write_matrix_docx(target: str | IO[bytes], printed: PrintedMatrix, scorecard
             _hyperlink(paragraph, source.url, source.title)
             paragraph.add_run(f" {source.url}").font.color.rgb = GREY
             if source.restricted:
-                paragraph.add_run(f" ({gettext('restricted')})")
+                paragraph.add_run(f" ({label('visibility', 'restricted')})")
     document.save(target)
     return count
+
+
+def _property(text: str) -> str:
+    """A document property's text: the format holds at most 255 characters."""
+    return text if len(text) <= MAX_PROPERTY else text[: MAX_PROPERTY - 1] + "…"
 
 
 def _styles(document) -> None:
@@ -243,7 +250,7 @@ def _fill(cell, key: str, row: PrintedRow, printed: PrintedMatrix) -> None:
             paragraph = first if index == 0 else cell.add_paragraph()
             _hyperlink(paragraph, link.url, link.title, size=SMALL_PT)
             details = ", ".join(part for part in (link.relation_label, link.published_on) if part)
-            restricted = f", {gettext('restricted')}" if link.restricted else ""
+            restricted = f", {label('visibility', 'restricted')}" if link.restricted else ""
             _small(paragraph.add_run(f" ({details}{restricted})")).font.color.rgb = GREY
         if row.report_sources_line:
             paragraph = first if not row.evidence else cell.add_paragraph()
