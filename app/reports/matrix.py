@@ -59,7 +59,7 @@ def matrix_rows(
     after: tuple[int, int, int] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Matrix rows in natural order (after a position, if given), in keyset batches of five queries each."""
-    point = point_of(params)
+    point = point_of(params, session)
     statement = (
         select(
             col(Recommendation.id),
@@ -148,7 +148,7 @@ def optional_columns(session: Session, params: PointInTimeParams) -> tuple[str, 
 
 def count_rows(session: Session, params: PointInTimeParams) -> int:
     """How many rows the matrix for these parameters has (for progress bars)."""
-    point = point_of(params)
+    point = point_of(params, session)
     conditions = recommendation_conditions(params, status_at(params.perspective, point), point)
     return session.scalar(select(func.count()).select_from(Recommendation).where(*conditions)) or 0
 
