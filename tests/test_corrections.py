@@ -263,3 +263,88 @@ def test_lookups_keep_their_plan_until_a_correction_exists(client, database, mon
         assert point_of(params, session).corrections is True
         assert session.execute(select(1)).scalar() == 1
     engine.dispose()
+
+
+def _page_form(client, code=CODE) -> dict[str, str]:
+    import re
+
+    page = client.get(f"/recommendations/{code}").text
+    field = {
+        name: re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+        for name in ("csrf_token", "version", "seen")
+    }
+    return field
+
+
+def _sign_in(client, token) -> None:
+    import re
+
+    form = client.get("/login").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    response = client.post("/login", data={"csrf_token": csrf, "token": token}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+
+
+@pytest.mark.sqlite_only
+def test_the_correct_form_on_the_history(client, database, monitor_token):
+    wrong = assess(
+        client, monitor_token, CODE, {"status": "implemented", "summary": "Adopted in May."}
+    ).json()["entry"]
+    action = f"/recommendations/{CODE}/entries/{wrong['seq']}/corrections"
+    public = client.get(f"/recommendations/{CODE}").text
+    assert action not in public  # no form for readers who are not signed in
+
+    other = TestClientFor(client)
+    _sign_in(other, make_token(database.url, "monitor", "Someone Else"))
+    assert action not in other.get(f"/recommendations/{CODE}").text  # nor for another monitor
+    fields = _page_form(other) | {"reason": "Not mine.", "action": "withdraw"}
+    refused = other.post(action, data=fields)
+    assert refused.status_code == 403 and "Only the monitor who recorded an entry" in refused.text
+
+    _sign_in(client, monitor_token)
+    page = client.get(f"/recommendations/{CODE}").text
+    assert action in page and "Correct this entry" in page
+    # Without the CSRF token nothing is saved.
+    forged = _page_form(client) | {"csrf_token": "x" * 43, "reason": "r", "action": "withdraw"}
+    assert client.post(action, data=forged).status_code == 403
+    # The reason is required: the page comes back with the form open and the values kept.
+    missing = client.post(action, data=_page_form(client) | {"status": "regressed", "summary": "Kept text"})
+    assert (
+        missing.status_code == 422
+        and "Kept text" in missing.text
+        and "This field is required." in missing.text
+    )
+    saved = client.post(
+        action,
+        data=_page_form(client)
+        | {
+            "action": "replace",
+            "status": "not_implemented",
+            "summary": "Drafted in May.",
+            "reason": "Not adopted.",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    page = client.get(saved.headers["location"]).text
+    assert "Your correction was recorded." in page
+    assert "<del" in page and "Corrected by entry #" in page and "no longer counts" in page
+    assert "Reason: Not adopted." in page
+    detail = client.get(f"/api/v1/recommendations/{CODE}").json()
+    assert detail["status"] == "not_implemented"
+    history = client.get(f"/api/v1/recommendations/{CODE}/history").json()["items"]
+    assert history[-1]["payload"]["summary"] == "Drafted in May."
+    # The corrected entry offers no second correction; a stale form is refused without a write.
+    assert action not in client.get(f"/recommendations/{CODE}").text
+    stale = client.post(
+        action, data=_page_form(client) | {"version": "1", "reason": "Again", "action": "withdraw"}
+    )
+    assert stale.status_code == 409
+    assert client.get(f"/api/v1/recommendations/{CODE}").json()["version"] == detail["version"]
+
+
+def TestClientFor(client):
+    """A second browser on the same app: its own cookies."""
+    from fastapi.testclient import TestClient
+
+    return TestClient(client.app)

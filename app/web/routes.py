@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from app.keys import cookie_secret
-from app.web import account, edits, imports, link_forms, pages, scorecard_pages
+from app.web import account, correction_form, edits, imports, link_forms, pages, scorecard_pages
 from app.web.render import STATIC
 from app.web.session import Signer, SignInRequired
 
@@ -18,6 +18,7 @@ router.include_router(account.router)
 router.include_router(edits.router)
 router.include_router(imports.router)
 router.include_router(link_forms.router)
+router.include_router(correction_form.router)
 
 
 def install_web(app: FastAPI) -> None:
