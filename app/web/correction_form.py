@@ -1,16 +1,15 @@
 """The correction form on a history entry: its recorder (or an admin) says what was wrong, and why."""
 
-from urllib.parse import quote
-
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.corrections.service import correct_entry
 from app.db import WriteSessionDep
-from app.i18n.translation import N_
 from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
+from app.i18n.translation import N_
 from app.recommendations.write_protocol import read_for_write
 from app.web.edits import form_if_match, form_seen
 from app.web.forms import CORRECTION, FieldError, FormDep, FormState, correction_values, parse_correction
@@ -34,7 +33,9 @@ def post_correction(
     values = correction_values(form, seq)
     prefix = f"{CORRECTION}-{seq}"  # one form per entry: ids stay unique on the page
 
-    def again(status_code: int, state: FormState, alert: dict[str, str], **extra: int) -> Response:
+    def again(
+        status_code: int, state: FormState, alert: dict[str, str], changes_after: int | None = None
+    ) -> Response:
         session.rollback()
         return recommendation_page(
             request,
@@ -44,7 +45,7 @@ def post_correction(
             status_code=status_code,
             correction=state,
             alert=alert | {"form": prefix},
-            **extra,
+            changes_after=changes_after,
         )
 
     if not plausible_code(code):

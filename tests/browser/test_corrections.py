@@ -1,4 +1,4 @@
-"""A monitor corrects an assessment they recorded: the old entry is struck through, the correction beside it."""
+"""A monitor corrects an assessment they recorded: the old entry struck through, the correction beside it."""
 
 import re
 
