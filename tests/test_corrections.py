@@ -1,9 +1,17 @@
 """Corrections: one new entry supersedes an assessment or an evidence link; what counts follows, over time."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col
 
+from app.db import build_engine
+from app.models import HistoryEntry
+from app.scorecards.lookups import latest_query
+from app.scorecards.params import PointInTimeParams
+from app.scorecards.point import point_of
 from tests.support import assess, bearer, link, make_token, tamper
 
 CODE = "odf-kz-2015-3.1"
@@ -45,7 +53,6 @@ def _verify(client, admin_token) -> dict:
 
 
 def test_a_corrected_assessment_counts_from_the_correction_on(client, monitor_token, admin_token):
-    before = client.get(URL).json()["status"]
     implemented_before = _implemented(client)
     wrong = assess(
         client,
@@ -113,7 +120,6 @@ def test_a_corrected_assessment_counts_from_the_correction_on(client, monitor_to
     _correct(client, monitor_token, 1, {"reason": "The text."}, expect=422)
     _correct(client, monitor_token, 9999, {"reason": "No such entry."}, expect=404)
     assert client.get(URL).json()["status"] == "not_implemented"
-    assert before is not None
 
 
 def test_a_correction_without_values_withdraws_the_assessment_from_counting(
@@ -243,31 +249,25 @@ def test_verify_follows_corrections_and_notices_tampering(client, database, moni
 
 
 @pytest.mark.sqlite_only
-def test_lookups_keep_their_plan_until_a_correction_exists(client, database, monitor_token):
-    from sqlalchemy import select
-    from sqlmodel import Session
-
-    from app.db import build_engine
-    from app.history.supersession import any_corrections
-    from app.scorecards.params import PointInTimeParams
-    from app.scorecards.point import point_of
-
+def test_lookups_add_the_condition_only_once_a_correction_exists(client, database, monitor_token):
     engine = build_engine(database.url)
     params = PointInTimeParams(as_of="2024-01-01")
     with Session(engine) as session:
-        assert any_corrections(session) is False and point_of(params, session).corrections is False
+        point = point_of(params, session)
+        assert point.corrections is False and "supersedes_entry_id" not in str(
+            latest_query("independent", point, col(HistoryEntry.status))
+        )
         assert point_of(params).corrections is True  # without a session: the safe answer
     wrong = assess(client, monitor_token, CODE, {"status": "implemented", "summary": "x"}).json()["entry"]
     _correct(client, monitor_token, wrong["seq"], {"reason": "y"})
     with Session(engine) as session:
-        assert point_of(params, session).corrections is True
-        assert session.execute(select(1)).scalar() == 1
+        point = point_of(params, session)
+        assert point.corrections is True
+        assert "supersedes_entry_id" in str(latest_query("independent", point, col(HistoryEntry.status)))
     engine.dispose()
 
 
 def _page_form(client, code=CODE) -> dict[str, str]:
-    import re
-
     page = client.get(f"/recommendations/{code}").text
     field = {
         name: re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
@@ -277,8 +277,6 @@ def _page_form(client, code=CODE) -> dict[str, str]:
 
 
 def _sign_in(client, token) -> None:
-    import re
-
     form = client.get("/login").text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
     response = client.post("/login", data={"csrf_token": csrf, "token": token}, follow_redirects=False)
@@ -294,7 +292,7 @@ def test_the_correct_form_on_the_history(client, database, monitor_token):
     public = client.get(f"/recommendations/{CODE}").text
     assert action not in public  # no form for readers who are not signed in
 
-    other = TestClientFor(client)
+    other = TestClient(client.app)  # a second browser: its own cookies
     _sign_in(other, make_token(database.url, "monitor", "Someone Else"))
     assert action not in other.get(f"/recommendations/{CODE}").text  # nor for another monitor
     fields = _page_form(other) | {"reason": "Not mine.", "action": "withdraw"}
@@ -341,10 +339,3 @@ def test_the_correct_form_on_the_history(client, database, monitor_token):
     )
     assert stale.status_code == 409
     assert client.get(f"/api/v1/recommendations/{CODE}").json()["version"] == detail["version"]
-
-
-def TestClientFor(client):
-    """A second browser on the same app: its own cookies."""
-    from fastapi.testclient import TestClient
-
-    return TestClient(client.app)
