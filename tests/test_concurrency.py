@@ -219,7 +219,9 @@ def test_racing_corrections_of_one_entry_have_one_winner(server, database):
         for thread in threads:
             thread.join()
         statuses = sorted(response.status_code for response in responses)
-        assert statuses == [201] + [412] * (CLIENTS // 2 - 1), statuses
+        # A loser that read the entry after the winner committed is told it was corrected already (409).
+        assert statuses[0] == 201 and set(statuses[1:]) <= {409, 412}, statuses
+        assert len(statuses) == CLIENTS // 2
         history = client.get(f"{url}/history").json()["items"]
         assert [entry["kind"] for entry in history[-2:]] == ["assessment", "correction"]
         assert client.get(url).json()["status"] == "not_implemented"
