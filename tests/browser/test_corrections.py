@@ -2,6 +2,7 @@
 
 import re
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.browser.support import Server, screenshot, sign_in
@@ -24,6 +25,8 @@ def test_a_monitor_corrects_their_assessment(page: Page, server: Server):
     correction.get_by_label("Not implemented", exact=True).check()
     correction.get_by_label("Why it was wrong").fill("It opened in Shymkent only on paper; no staff yet.")
     screenshot(page, "monitor-correction-form")
+    opened = Axe().run(page)
+    assert opened.violations_count == 0, opened.generate_report()
     correction.get_by_role("button", name="Record correction").click()
 
     expect(page.get_by_role("status")).to_contain_text("Your correction was recorded")
@@ -35,3 +38,5 @@ def test_a_monitor_corrects_their_assessment(page: Page, server: Server):
     expect(corrected.get_by_text("Correct this entry")).to_have_count(0)
     expect(page.locator(".facts")).to_contain_text("Not implemented")
     screenshot(page, "monitor-correction")
+    corrected_page = Axe().run(page)
+    assert corrected_page.violations_count == 0, corrected_page.generate_report()
