@@ -14,6 +14,7 @@ from app.api_docs import install_api_docs
 from app.assessments.routes import router as assessments_router
 from app.body_limit import BodySizeLimit
 from app.config import Settings, get_settings
+from app.corrections.routes import router as corrections_router
 from app.db import build_engine
 from app.errors import install_error_handlers
 from app.evidence.routes import router as evidence_router
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(history_router)
     app.include_router(log_router)
     app.include_router(withdrawals_router)
+    app.include_router(corrections_router)
     app.include_router(imports_router)
     app.include_router(monitors_router)
     app.include_router(scorecards_router)

@@ -167,6 +167,8 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "leaf_index": ("log_leaves.leaf_index", *ENTRY),
         "withdrawn": ("history_entries.payload",),
         "withdrawn_by_entry": ("history_entries.withdraws_entry_id",),
+        "supersedes_entry": ("history_entries.supersedes_entry_id",),
+        "corrected_by_entry": ("history_entries.supersedes_entry_id",),
     },
     "HistoryPage": {"items": ()},
     "FeedPage": {"items": (), "next_after": ("history_entries.id",)},

@@ -68,7 +68,7 @@ def matrix_rows(
 
     `where` narrows the rows further (a group of a printed document, e.g. one theme).
     """
-    point = point_of(params)
+    point = point_of(params, session)
     statement = (
         select(
             col(Recommendation.id),
@@ -217,7 +217,7 @@ def optional_columns(session: Session, params: PointInTimeParams) -> tuple[str, 
 
 def count_rows(session: Session, params: PointInTimeParams) -> int:
     """How many rows the matrix for these parameters has (for progress bars)."""
-    point = point_of(params)
+    point = point_of(params, session)
     conditions = recommendation_conditions(params, status_at(params.perspective, point), point)
     return session.scalar(select(func.count()).select_from(Recommendation).where(*conditions)) or 0
 

@@ -8,6 +8,7 @@ from sqlalchemy import ScalarSelect, String, exists, func, literal, select, unio
 from sqlmodel import Session, col
 
 from app.history.chain import stored_payload
+from app.history.supersession import not_superseded
 from app.models import Category, HistoryEntry, Recommendation, Section, Source
 from app.vocabulary import HistoryKind, Perspective, Response, SourceKind
 
@@ -105,8 +106,10 @@ def latest_assessments(
         )
         .join(Recommendation, col(Recommendation.id) == col(HistoryEntry.recommendation_id))
         .where(
-            col(HistoryEntry.kind) == HistoryKind.assessment.value,
+            # A correction with corrected values is the assessment that counts; the one it superseded not.
+            col(HistoryEntry.kind).in_((HistoryKind.assessment.value, HistoryKind.correction.value)),
             col(HistoryEntry.perspective) == Perspective.independent.value,
+            not_superseded(),
         )
         .order_by(col(HistoryEntry.effective_on).desc(), col(HistoryEntry.id).desc())
         .limit(limit)

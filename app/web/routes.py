@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n.translation import N_
 from app.keys import cookie_secret
-from app.web import about, account, edits, imports, link_forms, pages, scorecard_pages
+from app.web import about, account, correction_form, edits, imports, link_forms, pages, scorecard_pages
 from app.web.pages import error_page
 from app.web.render import STATIC
 from app.web.session import Signer, SignInRequired, Visitor
@@ -27,6 +27,7 @@ router.include_router(edits.router)
 router.include_router(imports.router)
 router.include_router(link_forms.router)
 router.include_router(about.router)
+router.include_router(correction_form.router)
 
 
 def install_web(app: FastAPI) -> None:
