@@ -683,7 +683,7 @@ def scorecard(
 
 @report_cli.command("matrix")
 def report_matrix(
-    output: Annotated[str, typer.Option("--format", help="csv, xlsx, html, docx or json.")] = "xlsx",
+    output: Annotated[str, typer.Option("--format", help="csv, xlsx, html, docx, pdf or json.")] = "xlsx",
     out: Annotated[
         Path | None, typer.Option(help="File to write (default: rectrack-matrix-DATE.FORMAT).")
     ] = None,
@@ -716,7 +716,13 @@ def report_matrix(
     out = out or Path(f"rectrack-matrix-{point_of(params).reference_date().isoformat()}.{output}")
     with read_session() as session:
         count = report_console.write_matrix(
-            session, params, output, out, include_restricted=include_restricted, console=Console(stderr=True)
+            session,
+            params,
+            output,
+            out,
+            include_restricted=include_restricted,
+            console=Console(stderr=True),
+            settings=get_settings(),
         )
     wrote = ngettext(
         "wrote %(num)s recommendation to %(out)s", "wrote %(num)s recommendations to %(out)s", count, out=out

@@ -18,12 +18,12 @@ from app.reports.matrix import matrix_rows
 from app.reports.schemas import MatrixOut
 from app.scorecards.params import PointInTimeParams
 from seed.loader import DEFAULT_SEED, read_seed
-from tests.support import bearer, make_token
+from tests.support import bearer, make_token, pdf_text
 from tests.test_scorecard import PREFIX, add_evidence, record
 
 MATRIX = "/api/v1/reports/matrix"
 NATURAL_ORDER = [item["code"] for item in read_seed(DEFAULT_SEED)["recommendations"]]
-FORMATS = ["csv", "xlsx", "html", "docx", "json"]
+FORMATS = ["csv", "xlsx", "html", "docx", "pdf", "json"]
 SECRET = "Secret witness statement"
 SUMMARY = "Закон «Об общественных объединениях» amended; the ‘registration’ rule stays."
 INJECTION = '=HYPERLINK("https://evil.example","click")'
@@ -56,6 +56,8 @@ def all_text(fmt, content: bytes) -> str:
     if fmt in ("xlsx", "docx"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    if fmt == "pdf":
+        return pdf_text(content)
     return content.decode("utf-8")
 
 
@@ -232,7 +234,7 @@ def test_word_refuses_a_database_dump(shared_client, monkeypatch):
 
 
 @pytest.mark.sqlite_only
-@pytest.mark.parametrize("params", [{"format": "pdf"}, {"as_of": "2999-01-01"}, {"perspective": "x"}])
+@pytest.mark.parametrize("params", [{"format": "odt"}, {"as_of": "2999-01-01"}, {"perspective": "x"}])
 def test_bad_parameters_are_422(shared_client, params):
     response = shared_client.get(MATRIX, params=params)
     assert response.status_code == 422
@@ -279,9 +281,10 @@ def test_cli_scorecard_and_matrix(cli, tmp_path):
     assert written.exit_code == 0, written.output
     assert "wrote 43 recommendations" in written.output
     assert openpyxl.load_workbook(out)["Matrix"].max_row == 44
-    for fmt in ("csv", "docx", "html", "json"):
+    for fmt in ("csv", "docx", "html", "pdf", "json"):
         assert cli("report", "matrix", "--format", fmt, "--out", str(tmp_path / f"m.{fmt}")).exit_code == 0
     assert (tmp_path / "m.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert len(json.loads((tmp_path / "m.json").read_text())["rows"]) == 43
     assert cli("scorecard", "--as-of", "2999-01-01").exit_code == 2
-    assert cli("report", "matrix", "--format", "pdf").exit_code == 2
+    assert (tmp_path / "m.pdf").read_bytes().startswith(b"%PDF-")
+    assert cli("report", "matrix", "--format", "odt").exit_code == 2

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlmodel import Session
 
+from app.config import Settings
 from app.i18n.translation import N_, gettext
 from app.reports.cells import description
 from app.reports.csv_report import matrix_csv
@@ -21,6 +22,8 @@ from app.reports.docx_report import ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import matrix_html
 from app.reports.json_report import matrix_json
 from app.reports.matrix import count_rows, matrix_rows
+from app.reports.page_heading import document_heading
+from app.reports.pdf_report import write_matrix_pdf
 from app.reports.xlsx_report import write_matrix_xlsx
 from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
 from app.scorecards.params import PointInTimeParams
@@ -34,7 +37,7 @@ STATUS_COLOURS = {
     "regressed": "bold red",
     "not_assessed": "dim",
 }
-MATRIX_FORMATS = ("csv", "xlsx", "html", "docx", "json")
+MATRIX_FORMATS = ("csv", "xlsx", "html", "docx", "pdf", "json")
 
 
 # The terminal table's narrow column headers.
@@ -163,11 +166,12 @@ def write_matrix(
     *,
     include_restricted: bool,
     console: Console,
+    settings: Settings,
 ) -> int:
     """Write the matrix in a format to a file, with a progress bar; returns the number of rows."""
     meta = matrix_meta(session, params)
     total = count_rows(session, params)
-    if format_ == "docx":
+    if format_ in ("docx", "pdf"):
         ensure_docx_fits(total)
     columns = (TextColumn(gettext("matrix")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as progress:
@@ -182,8 +186,11 @@ def write_matrix(
             _write_text(out, chunks)
             return total
         scorecard = section_scorecard(session, params, include_restricted=include_restricted)
+        heading = document_heading(session, params, settings, gettext("Implementation matrix"))
         if format_ == "html":
-            _write_text(out, matrix_html(rows, scorecard, meta))
+            _write_text(out, matrix_html(rows, scorecard, meta, heading))
+        elif format_ == "pdf":
+            write_matrix_pdf(str(out), rows, scorecard, meta, heading)
         elif format_ == "xlsx":
             write_matrix_xlsx(str(out), rows, scorecard, meta)
         else:

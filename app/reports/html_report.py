@@ -17,6 +17,7 @@ from app.reports.cells import (
     section_names,
     status_of_cell,
 )
+from app.reports.page_heading import PageHeading
 from app.scorecards.export import SCORE_COLUMNS, score_cells
 from app.templating import environment
 
@@ -40,7 +41,7 @@ HTML_REPORT_HEADERS = {
 
 
 def matrix_html(
-    rows: Iterable[dict[str, Any]], scorecard: dict[str, Any], meta: dict[str, Any]
+    rows: Iterable[dict[str, Any]], scorecard: dict[str, Any], meta: dict[str, Any], heading: PageHeading
 ) -> Iterator[str]:
     """The printable matrix page as text chunks in the current locale, rendered while the rows stream in."""
     template = environment.get_template("matrix_report.html")
@@ -49,6 +50,7 @@ def matrix_html(
         report_style=REPORT_STYLE,
         scorecard=scorecard,
         meta=meta,
+        heading=heading,
         meta_text=description(meta),
         score_text=score_note(scorecard["formula"]),
         score_columns=SCORE_COLUMNS,

@@ -1,7 +1,7 @@
-"""Report API: the implementation matrix as CSV, XLSX, HTML, DOCX or JSON."""
+"""Report API: the implementation matrix as CSV, XLSX, HTML, DOCX, PDF or JSON."""
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import IO, Annotated, Literal
 
@@ -14,12 +14,15 @@ from app.csv_writer import CSV_MEDIA_TYPE
 from app.db import SessionDep
 from app.errors import Unauthorized, problem_responses
 from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
+from app.i18n.translation import gettext
 from app.reports.csv_report import matrix_csv
 from app.reports.documents import matrix_meta, section_scorecard
 from app.reports.docx_report import DOCX_MEDIA_TYPE, ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import HTML_MEDIA_TYPE, HTML_REPORT_HEADERS, matrix_html
 from app.reports.json_report import matrix_json
 from app.reports.matrix import count_rows, matrix_rows, streamed_rows
+from app.reports.page_heading import document_heading
+from app.reports.pdf_report import PDF_MEDIA_TYPE, write_matrix_pdf
 from app.reports.schemas import MatrixOut
 from app.reports.xlsx_report import XLSX_MEDIA_TYPE, write_matrix_xlsx
 from app.scorecards.keys import response_etag
@@ -28,14 +31,14 @@ from app.scorecards.service import point_of
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
-MatrixFormat = Literal["json", "csv", "xlsx", "html", "docx"]
+MatrixFormat = Literal["json", "csv", "xlsx", "html", "docx", "pdf"]
 BINARY = {"type": "string", "format": "binary"}
 TEXT = {"type": "string"}
 FILE_CHUNK = 64 * 1024
 IN_MEMORY_UP_TO = 8 * 1024 * 1024
 MATRIX_RESPONSES = {**NOT_MODIFIED, **problem_responses(401, 422, 429)}
 # Rendered whole on the server (CSV, JSON and HTML stream): bounded per server, and large ones need a token.
-WHOLE_DOCUMENTS = ("xlsx", "docx")
+WHOLE_DOCUMENTS = ("xlsx", "docx", "pdf")
 # Each file format has a path of its own whose 200 has one media type, so generated clients read the body as
 # what it is (one response listing them all was parsed as JSON whatever came). Text formats are declared as
 # strings: openapi-python-client turns a binary text/* body into a file made from a str, and fails.
@@ -44,6 +47,7 @@ FILE_FORMATS: dict[MatrixFormat, tuple[str, dict[str, str], str]] = {
     "xlsx": (XLSX_MEDIA_TYPE, BINARY, "an Excel workbook, with the scorecard by section"),
     "docx": (DOCX_MEDIA_TYPE, BINARY, "a Word document, with the scorecard by section (at most 5,000 rows)"),
     "html": (HTML_MEDIA_TYPE, TEXT, "a printable HTML page, with the scorecard by section"),
+    "pdf": (PDF_MEDIA_TYPE, BINARY, "a PDF of the printable page, A4 landscape (at most 5,000 rows)"),
 }
 
 
@@ -79,7 +83,7 @@ def matrix_response(
         )
     if format_ in WHOLE_DOCUMENTS:
         rows_count = count_rows(session, params)
-        if format_ == "docx":
+        if format_ in ("docx", "pdf"):
             ensure_docx_fits(rows_count)
         limit = request.app.state.settings.public_document_rows
         if reader is None and rows_count > limit:
@@ -88,21 +92,28 @@ def matrix_response(
                 f"{rows_count:,}. The CSV and JSON stream to everyone."
             )
     scorecard = section_scorecard(session, params, include_restricted=privileged)
+    heading = document_heading(session, params, request.app.state.settings, gettext("Implementation matrix"))
     if format_ == "html":
         inline = {"Content-Disposition": f'inline; filename="{filename}"'}
         return StreamingResponse(
-            matrix_html(streamed(), scorecard, meta),
+            matrix_html(streamed(), scorecard, meta, heading),
             media_type=HTML_MEDIA_TYPE,
             headers=headers | inline | HTML_REPORT_HEADERS,
         )
     rows = matrix_rows(session, params, include_restricted=privileged)
-    writer, media_type = (
-        (write_matrix_xlsx, XLSX_MEDIA_TYPE) if format_ == "xlsx" else (write_matrix_docx, DOCX_MEDIA_TYPE)
-    )
+    writers: dict[str, tuple[Callable[[IO[bytes]], object], str]] = {
+        "xlsx": (partial(write_matrix_xlsx, rows=rows, scorecard=scorecard, meta=meta), XLSX_MEDIA_TYPE),
+        "docx": (partial(write_matrix_docx, rows=rows, scorecard=scorecard, meta=meta), DOCX_MEDIA_TYPE),
+        "pdf": (
+            partial(write_matrix_pdf, rows=rows, scorecard=scorecard, meta=meta, heading=heading),
+            PDF_MEDIA_TYPE,
+        ),
+    }
+    writer, media_type = writers[format_]
     spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_UP_TO)  # noqa: SIM115 - _chunks closes it
     try:
         with request.app.state.render_slots.held():
-            writer(spool, rows, scorecard, meta)
+            writer(spool)
     except BaseException:
         spool.close()
         raise
@@ -121,7 +132,7 @@ def get_matrix(
 ):
     """The implementation matrix: one row per recommendation with statuses, latest assessment and evidence.
 
-    As a file: `/api/v1/reports/matrix.csv`, `.xlsx`, `.docx` or `.html`.
+    As a file: `/api/v1/reports/matrix.csv`, `.xlsx`, `.docx`, `.pdf` or `.html`.
     """
     return matrix_response(request, session, reader, params, format_)
 
