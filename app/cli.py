@@ -42,7 +42,7 @@ from app.recommendations.reindex import ReindexResult, has_terms_column, reindex
 from app.reports import console as report_console
 from app.reports.json_report import dumps
 from app.scorecards.export import scorecard_csv
-from app.scorecards.params import GAPS_PAGE, PointInTimeParams, ScorecardParams
+from app.scorecards.params import GAPS_PAGE, MatrixParams, ScorecardParams
 from app.scorecards.service import compute_scorecard, point_of
 from app.vocabulary import Role, label
 from migrations.record_guard import DowngradeRefused
@@ -696,6 +696,9 @@ def report_matrix(
     recommending_state: RecommendingStateOption = None,
     response: ResponseOption = None,
     include_restricted: RestrictedOption = False,
+    group_by: Annotated[
+        str, typer.Option(help="How DOCX and HTML group their rows: section, theme or source.")
+    ] = "section",
 ) -> None:
     """Write the implementation matrix to a file, with a progress bar."""
     if output not in report_console.MATRIX_FORMATS:
@@ -703,7 +706,8 @@ def report_matrix(
         typer.echo(gettext("error: --format must be one of %(formats)s", formats=formats), err=True)
         raise typer.Exit(2)
     params = _params(
-        PointInTimeParams,
+        MatrixParams,
+        group_by=group_by,
         as_of=as_of,
         known_at=known_at,
         perspective=perspective,

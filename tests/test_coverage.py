@@ -206,6 +206,7 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "claimed_status": ("recommendations.claimed_status", "history_entries.status"),
         "independent_status": ("recommendations.status", "history_entries.status"),
         "assessment": (),
+        "claim": (),
         "evidence": (),
         "upr_commitments": (),
     },
@@ -252,6 +253,7 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "kind": ("evidence.kind",),
         "relation": ("recommendation_evidence.relation",),
         "visibility": ("recommendation_evidence.visibility", "evidence.visibility"),
+        "footnote": ("recommendation_evidence.note",),
     },
     "ScorecardOut": {
         "as_of": (),

@@ -26,7 +26,7 @@ from app.reports.page_heading import document_heading
 from app.reports.pdf_report import write_matrix_pdf
 from app.reports.xlsx_report import write_matrix_xlsx
 from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
-from app.scorecards.params import PointInTimeParams
+from app.scorecards.params import MatrixParams
 from app.upr_text import commitment_line
 from app.vocabulary import status_label
 
@@ -160,7 +160,7 @@ def commitment_gap_note(scorecard: dict[str, Any]) -> str | None:
 
 def write_matrix(
     session: Session,
-    params: PointInTimeParams,
+    params: MatrixParams,
     format_: str,
     out: Path,
     *,

@@ -26,7 +26,7 @@ from app.reports.pdf_report import PDF_MEDIA_TYPE, write_matrix_pdf
 from app.reports.schemas import MatrixOut
 from app.reports.xlsx_report import XLSX_MEDIA_TYPE, write_matrix_xlsx
 from app.scorecards.keys import response_etag
-from app.scorecards.params import PointInTimeParams
+from app.scorecards.params import MatrixParams
 from app.scorecards.service import point_of
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
@@ -55,7 +55,7 @@ def matrix_response(
     request: Request,
     session: Session,
     reader: Principal | None,
-    params: PointInTimeParams,
+    params: MatrixParams,
     format_: MatrixFormat,
 ) -> Response:
     """The matrix in one format, or 304: every matrix route answers with this."""
@@ -126,7 +126,7 @@ def get_matrix(
     request: Request,
     session: SessionDep,
     reader: ReaderDep,
-    params: Annotated[PointInTimeParams, Query()],
+    params: Annotated[MatrixParams, Query()],
     # Kept for existing users, out of the schema: each format has its path (/reports/matrix.csv, ...).
     format_: Annotated[MatrixFormat, Query(alias="format", include_in_schema=False)] = "json",
 ):
@@ -139,7 +139,7 @@ def get_matrix(
 
 @router.get("/reports/matrix.json", response_model=MatrixOut, responses=MATRIX_RESPONSES)
 def get_matrix_json(
-    request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[PointInTimeParams, Query()]
+    request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[MatrixParams, Query()]
 ):
     """The implementation matrix as JSON, as `/api/v1/reports/matrix` gives it."""
     return matrix_response(request, session, reader, params, "json")
@@ -152,7 +152,7 @@ def _add_file_route(format_: MatrixFormat) -> None:
         request: Request,
         session: SessionDep,
         reader: ReaderDep,
-        params: Annotated[PointInTimeParams, Query()],
+        params: Annotated[MatrixParams, Query()],
     ) -> Response:
         return matrix_response(request, session, reader, params, format_)
 

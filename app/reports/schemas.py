@@ -37,6 +37,10 @@ class MatrixEvidenceOut(BaseModel):
     kind: EvidenceKind
     relation: Relation
     visibility: Visibility
+    footnote: int | None = Field(
+        description="For the source report's own sources (relation baseline): the footnote's number in the "
+        "report, when known."
+    )
 
 
 class MatrixRowOut(BaseModel):
@@ -64,6 +68,10 @@ class MatrixRowOut(BaseModel):
     independent_status: Status = Field(description="The monitors' latest assessment.")
     assessment: MatrixAssessmentOut | None = Field(
         description="The latest assessment from the requested perspective; null when there is none."
+    )
+    claim: MatrixAssessmentOut | None = Field(
+        description="The state's latest claim (perspective state) as of `as_of` and `known_at`, with what it "
+        "rests on in its summary; null when the state has claimed nothing."
     )
     evidence: list[MatrixEvidenceOut]
     upr_commitments: list[UprRecommendationOut] = Field(
@@ -101,6 +109,13 @@ MATRIX_EXAMPLE: dict[str, Any] = {
                 "effective_on": "2024-06-01",
                 "recorded_at": "2024-06-03T10:15:00Z",
             },
+            "claim": {
+                "perspective": "state",
+                "status": "implemented",
+                "summary": "The national report says the 2024 amendments brought the law into line.",
+                "effective_on": "2024-10-01",
+                "recorded_at": "2024-10-05T12:00:00Z",
+            },
             "evidence": [
                 {
                     "title": "Amendments to the Law on Public Associations",
@@ -109,6 +124,7 @@ MATRIX_EXAMPLE: dict[str, Any] = {
                     "kind": "law",
                     "relation": "progress",
                     "visibility": "public",
+                    "footnote": None,
                 }
             ],
             "upr_commitments": [
@@ -151,6 +167,7 @@ MATRIX_EXAMPLE: dict[str, Any] = {
                 "effective_on": "2024-09-01",
                 "recorded_at": "2024-09-02T08:00:00Z",
             },
+            "claim": None,
             "evidence": [],
             "upr_commitments": [],
         },
