@@ -151,17 +151,35 @@ def test_html(module_client):
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     parser = _Tables()
     parser.feed(response.text)
-    assert "size: A4" in parser.style and "@media print" in parser.style
+    assert "size: A4 landscape" in parser.style and "@media print" in parser.style
+    assert "counter(pages)" in parser.style and "break-inside: avoid" in parser.style
     scorecard, matrix = parser.tables
     assert scorecard[1][:3] == ["2. Legislative measures", "5", "0"]
     assert scorecard[-1][0] == "All sections" and scorecard[-1][1] == "43"
-    assert len(matrix) == 44 and [row[0] for row in matrix[1:]] == NATURAL_ORDER
-    first = matrix[1]
-    assert first[3] == "Implemented" and first[4] == "Partially implemented"
-    assert SUMMARY in first[5] and "Amendments published" in first[6]
+    header, rows = matrix[0], matrix[1:]
+    assert header == [
+        "Recommendation",
+        "Source and addressees",
+        "Assessment",
+        "Evidence",
+        "State's claim",
+        "Comments",
+    ]
+    headings = [row[0] for row in rows if len(row) == 1]
+    assert headings[0] == "2. Legislative measures" and len(headings) == 6
+    recommendations = [row for row in rows if len(row) == 6]
+    assert [row[0].split()[0] for row in recommendations] == NATURAL_ORDER
+    first = recommendations[0]
+    assert first[0].startswith(f"{PREFIX}2.1 ") and first[1].startswith("Open Dialog Foundation, 2015")
+    assert first[2] == f"Partially implemented 2024-06-01 {SUMMARY}"
+    assert "Amendments published (Progress, 2024-05-30)" in first[3] and "Report sources: [1]" in first[3]
+    assert first[4].startswith("Implemented 2024-02-01 The state says so.")
+    assert first[5] == "The state claims more"
+    assert recommendations[1][2].startswith("Regressed") and recommendations[2][2] == "Not assessed"
     assert SECRET not in response.text
     assert "=HYPERLINK(&#34;https://evil.example&#34;" in response.text  # text, escaped
-    assert "Implementation matrix" in response.text
+    assert "<main>" in response.text and "Kazakhstan: implementation of recommendations" in response.text
+    assert '<ol class="report-sources">' in response.text
 
 
 @pytest.mark.usefixtures("scripted")

@@ -5,7 +5,7 @@ What people read is in the current locale (app/i18n); data (codes, labels from t
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich import box
 from rich.console import Console
@@ -16,20 +16,23 @@ from sqlmodel import Session
 from app.config import Settings
 from app.i18n.translation import N_, gettext
 from app.reports.cells import description
+from app.reports.context import document_context
 from app.reports.csv_report import matrix_csv
 from app.reports.documents import matrix_meta, section_scorecard
 from app.reports.docx_report import ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import matrix_html
 from app.reports.json_report import matrix_json
-from app.reports.matrix import count_rows, matrix_rows
-from app.reports.page_heading import document_heading
+from app.reports.matrix import count_rows, grouped_rows, matrix_rows
+from app.reports.page_heading import page_heading
 from app.reports.pdf_report import write_matrix_pdf
+from app.reports.printed import PrintedMatrix
 from app.reports.xlsx_report import write_matrix_xlsx
 from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
 from app.scorecards.params import MatrixParams
 from app.upr_text import commitment_line
 from app.vocabulary import status_label
 
+T = TypeVar("T")
 STATUS_COLOURS = {
     "implemented": "green",
     "partially_implemented": "yellow",
@@ -186,11 +189,17 @@ def write_matrix(
             _write_text(out, chunks)
             return total
         scorecard = section_scorecard(session, params, include_restricted=include_restricted)
-        heading = document_heading(session, params, settings, gettext("Implementation matrix"))
-        if format_ == "html":
-            _write_text(out, matrix_html(rows, scorecard, meta, heading))
-        elif format_ == "pdf":
-            write_matrix_pdf(str(out), rows, scorecard, meta, heading)
+        context = document_context(session, params, settings)
+        heading = page_heading(context, gettext("Implementation matrix"), settings.timezone)
+        if format_ in ("html", "pdf"):
+            grouped = _counted(
+                grouped_rows(session, params, include_restricted=include_restricted), progress, task
+            )
+            layout = PrintedMatrix(grouped, context, meta["columns"])
+            if format_ == "html":
+                _write_text(out, matrix_html(layout, scorecard, heading))
+            else:
+                write_matrix_pdf(str(out), layout, scorecard, heading)
         elif format_ == "xlsx":
             write_matrix_xlsx(str(out), rows, scorecard, meta)
         else:
@@ -198,7 +207,7 @@ def write_matrix(
     return total
 
 
-def _counted(rows: Iterable[dict[str, Any]], progress: Progress, task) -> Iterator[dict[str, Any]]:
+def _counted(rows: Iterable[T], progress: Progress, task) -> Iterator[T]:
     for row in rows:
         yield row
         progress.advance(task)

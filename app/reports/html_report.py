@@ -1,29 +1,21 @@
-"""HTML: a printable page (A4 landscape) with the scorecard by section and the matrix, streamed."""
+"""HTML: the printed matrix (A4 landscape) with the scorecard by section, streamed; the PDF's source too."""
 
 import base64
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from app.i18n.translation import current_locale, in_current_locale
-from app.reports.cells import (
-    cells,
-    description,
-    matrix_columns,
-    paragraph_note,
-    printed_shares,
-    score_note,
-    section_names,
-    status_of_cell,
-)
+from app.reports.cells import score_note, section_names
 from app.reports.page_heading import PageHeading
+from app.reports.printed import PrintedMatrix
 from app.scorecards.export import SCORE_COLUMNS, score_cells
 from app.templating import environment
 
 HTML_MEDIA_TYPE = "text/html; charset=utf-8"
 # The report is often saved and opened from disk, so its styles are inline; the policy allows exactly them.
-# The matrix's column widths in whole percent (app/reports/cells.py declares each column's share).
+# The matrix's column widths in whole percent (app/reports/printed.py declares each column's share).
 WIDTH_CLASSES = "".join(f"  col.w{share} {{ width: {share}%; }}\n" for share in range(1, 101))
 REPORT_STYLE = (Path(__file__).parent / "templates" / "matrix_report.css").read_text(
     encoding="utf-8"
@@ -40,25 +32,18 @@ HTML_REPORT_HEADERS = {
 }
 
 
-def matrix_html(
-    rows: Iterable[dict[str, Any]], scorecard: dict[str, Any], meta: dict[str, Any], heading: PageHeading
-) -> Iterator[str]:
-    """The printable matrix page as text chunks in the current locale, rendered while the rows stream in."""
+def matrix_html(layout: PrintedMatrix, scorecard: dict[str, Any], heading: PageHeading) -> Iterator[str]:
+    """The printed matrix as text chunks in the current locale, rendered while the rows stream in."""
     template = environment.get_template("matrix_report.html")
     chunks = template.generate(
-        rows=((row, cells(row)) for row in rows),
+        layout=layout,
         report_style=REPORT_STYLE,
         scorecard=scorecard,
-        meta=meta,
         heading=heading,
-        meta_text=description(meta),
         score_text=score_note(scorecard["formula"]),
         score_columns=SCORE_COLUMNS,
         score_cells=score_cells,
-        columns=printed_shares(matrix_columns(meta["perspective"], meta["columns"])),
-        status_of_cell=status_of_cell,
         section_names=section_names,
-        paragraph_note=paragraph_note,
         zip=zip,
         lang=current_locale(),
     )

@@ -7,13 +7,9 @@ HTML and PDF renderers only place it.
 from dataclasses import dataclass
 from datetime import UTC
 
-from sqlmodel import Session
-
-from app.config import Settings
 from app.i18n.formatting import iso_date, zone_of
 from app.i18n.translation import gettext
-from app.reports.context import DocumentContext, document_context
-from app.scorecards.params import PointInTimeParams
+from app.reports.context import DocumentContext
 
 PAGE_MARK, PAGES_MARK = "\x00", "\x01"
 
@@ -37,8 +33,13 @@ class PageHeading:
     page_after: str
 
 
-def page_heading(context: DocumentContext, document: str) -> PageHeading:
-    """The heading of a document (`document` names what it is: 'Implementation matrix'), from its context."""
+def page_heading(context: DocumentContext, document: str, zone: str) -> PageHeading:
+    """The heading of a document (`document` names what it is: 'Implementation matrix'), times in `zone`."""
+    with zone_of(zone):
+        return _heading(context, document)
+
+
+def _heading(context: DocumentContext, document: str) -> PageHeading:
     as_of = iso_date(context.as_of)
     page_of = gettext("Page %(page)s of %(pages)s", page=PAGE_MARK, pages=PAGES_MARK)
     before, _, rest = page_of.partition(PAGE_MARK)
@@ -57,11 +58,3 @@ def page_heading(context: DocumentContext, document: str) -> PageHeading:
         page_between=between,
         page_after=after,
     )
-
-
-def document_heading(
-    session: Session, params: PointInTimeParams, settings: Settings, document: str
-) -> PageHeading:
-    """The heading of a document for these parameters, its times in the instance's zone."""
-    with zone_of(settings.timezone):
-        return page_heading(document_context(session, params, settings), document)

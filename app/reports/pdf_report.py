@@ -1,10 +1,10 @@
 """PDF: the HTML print view laid out in pages by WeasyPrint, which fetches nothing."""
 
-from collections.abc import Iterable
 from typing import IO, Any
 
 from app.reports.html_report import matrix_html
 from app.reports.page_heading import PageHeading
+from app.reports.printed import PrintedMatrix
 
 PDF_MEDIA_TYPE = "application/pdf"
 
@@ -25,11 +25,7 @@ def html_to_pdf(html: str, target: str | IO[bytes]) -> None:
 
 
 def write_matrix_pdf(
-    target: str | IO[bytes],
-    rows: Iterable[dict[str, Any]],
-    scorecard: dict[str, Any],
-    meta: dict[str, Any],
-    heading: PageHeading,
+    target: str | IO[bytes], layout: PrintedMatrix, scorecard: dict[str, Any], heading: PageHeading
 ) -> None:
-    """Write the matrix's print view as a PDF: title, author (the organisation) and creation time set."""
-    html_to_pdf("".join(matrix_html(rows, scorecard, meta, heading)), target)
+    """Write the printed matrix as a PDF: title, author (the organisation) and creation time set."""
+    html_to_pdf("".join(matrix_html(layout, scorecard, heading)), target)

@@ -15,14 +15,16 @@ from app.db import SessionDep
 from app.errors import Unauthorized, problem_responses
 from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
 from app.i18n.translation import gettext
+from app.reports.context import document_context
 from app.reports.csv_report import matrix_csv
 from app.reports.documents import matrix_meta, section_scorecard
 from app.reports.docx_report import DOCX_MEDIA_TYPE, ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import HTML_MEDIA_TYPE, HTML_REPORT_HEADERS, matrix_html
 from app.reports.json_report import matrix_json
-from app.reports.matrix import count_rows, matrix_rows, streamed_rows
-from app.reports.page_heading import document_heading
+from app.reports.matrix import count_rows, grouped_rows, matrix_rows, streamed_groups, streamed_rows
+from app.reports.page_heading import page_heading
 from app.reports.pdf_report import PDF_MEDIA_TYPE, write_matrix_pdf
+from app.reports.printed import PrintedMatrix
 from app.reports.schemas import MatrixOut
 from app.reports.xlsx_report import XLSX_MEDIA_TYPE, write_matrix_xlsx
 from app.scorecards.keys import response_etag
@@ -92,11 +94,14 @@ def matrix_response(
                 f"{rows_count:,}. The CSV and JSON stream to everyone."
             )
     scorecard = section_scorecard(session, params, include_restricted=privileged)
-    heading = document_heading(session, params, request.app.state.settings, gettext("Implementation matrix"))
+    settings = request.app.state.settings
+    context = document_context(session, params, settings)
+    heading = page_heading(context, gettext("Implementation matrix"), settings.timezone)
     if format_ == "html":
         inline = {"Content-Disposition": f'inline; filename="{filename}"'}
+        groups = streamed_groups(request.app.state.engine, params, include_restricted=privileged)
         return StreamingResponse(
-            matrix_html(streamed(), scorecard, meta, heading),
+            matrix_html(PrintedMatrix(groups, context, meta["columns"]), scorecard, heading),
             media_type=HTML_MEDIA_TYPE,
             headers=headers | inline | HTML_REPORT_HEADERS,
         )
@@ -105,7 +110,14 @@ def matrix_response(
         "xlsx": (partial(write_matrix_xlsx, rows=rows, scorecard=scorecard, meta=meta), XLSX_MEDIA_TYPE),
         "docx": (partial(write_matrix_docx, rows=rows, scorecard=scorecard, meta=meta), DOCX_MEDIA_TYPE),
         "pdf": (
-            partial(write_matrix_pdf, rows=rows, scorecard=scorecard, meta=meta, heading=heading),
+            partial(
+                write_matrix_pdf,
+                layout=PrintedMatrix(
+                    grouped_rows(session, params, include_restricted=privileged), context, meta["columns"]
+                ),
+                scorecard=scorecard,
+                heading=heading,
+            ),
             PDF_MEDIA_TYPE,
         ),
     }
