@@ -14,9 +14,10 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from app.db import build_engine
-from app.reports.matrix import matrix_rows
+from app.reports.matrix import grouped_rows, matrix_rows
+from app.reports.printed import ReportSources, number_ranges
 from app.reports.schemas import MatrixOut
-from app.scorecards.params import PointInTimeParams
+from app.scorecards.params import MatrixParams, PointInTimeParams
 from seed.loader import DEFAULT_SEED, read_seed
 from tests.support import bearer, make_token, pdf_text
 from tests.test_scorecard import PREFIX, add_evidence, record
@@ -186,16 +187,27 @@ def test_html(module_client):
 def test_docx(module_client):
     response = get(module_client, "docx", as_of="2024-12-31")
     document = docx.Document(io.BytesIO(response.content))
-    assert document.paragraphs[0].text == "Implementation matrix"
+    assert document.paragraphs[0].text == "Kazakhstan: implementation of recommendations"
     assert any("as of 2024-12-31" in paragraph.text for paragraph in document.paragraphs)
-    scorecard, matrix = document.tables
+    scorecard, *groups = document.tables
     assert [cell.text for cell in scorecard.rows[1].cells][:3] == ["2. Legislative measures", "5", "0"]
-    assert len(matrix.rows) == 44
-    header = [cell.text for cell in matrix.rows[0].cells]
-    assert header[:4] == ["Recommendation", "Addressees", "State's claim", "Independent status"]
-    first = [cell.text for cell in matrix.rows[1].cells]
-    assert first[0].startswith(f"{PREFIX}2.1\n") and first[2:4] == ["Implemented", "Partially implemented"]
-    assert SUMMARY in first[4] and "2024-06-01" in first[4] and "Amendments published" in first[5]
+    # A table per section, under its heading; every recommendation once.
+    assert len(groups) == 6 and sum(len(table.rows) - 1 for table in groups) == 43
+    header = [cell.text for cell in groups[0].rows[0].cells]
+    assert header == ["Recommendation", "Source", "Assessment", "Evidence", "State's claim", "Comments"]
+    first = [cell.text for cell in groups[0].rows[1].cells]
+    assert first[0].startswith(f"{PREFIX}2.1\n")
+    assert first[2].startswith("\xa0Partially implemented\xa0 2024-06-01 ") and SUMMARY in first[2]
+    # New evidence first; the report's own sources by number only, listed once at the end.
+    assert first[3].startswith("Amendments published (Progress, 2024-05-30)")
+    assert "Report sources: [1]–[8]" in first[3] and "online.zakon.kz" not in first[3]
+    assert first[4] == "\xa0Implemented\xa0 2024-02-01 The state says so."
+    assert first[5] == "The state claims more"
+    unassessed = [cell.text for cell in groups[0].rows[4].cells]
+    assert unassessed[0].startswith(f"{PREFIX}2.4\n") and unassessed[2] == "Not assessed"
+    assert unassessed[4] == unassessed[5] == ""
+    listed = [p.text for p in document.paragraphs if p.text.startswith("[")]
+    assert len(listed) == 38 and listed[0].startswith("[1] Law of the RK")
     assert SECRET not in all_text("docx", response.content)
 
 
@@ -208,8 +220,12 @@ def test_json_rows_match_the_schema(module_client):
     first = body["rows"][0]
     assert first["independent_status"] == "partially_implemented" and first["claimed_status"] == "implemented"
     assert first["assessment"]["summary"] == SUMMARY and first["assessment"]["effective_on"] == "2024-06-01"
+    assert first["claim"]["status"] == "implemented" and first["claim"]["summary"] == "The state says so."
+    assert body["rows"][3]["claim"] is None
     titles = [item["title"] for item in first["evidence"]]
     assert "Amendments published" in titles and SECRET not in titles
+    footnotes = [item["footnote"] for item in first["evidence"] if item["relation"] == "baseline"]
+    assert footnotes == list(range(1, 9))
     assert {item["visibility"] for item in first["evidence"]} == {"public"}
 
 
@@ -274,6 +290,39 @@ def test_rows_stream_in_keyset_batches_without_n_plus_one(module_database):
     assert count_small <= 5 * 5  # five batches of ten, five queries each (with the linked UPR ones)
 
 
+@pytest.mark.usefixtures("scripted")
+def test_printed_groups_by_theme_and_by_source(module_database):
+    engine = build_engine(module_database.url)
+    with Session(engine) as session:
+        by_theme = list(grouped_rows(session, MatrixParams(group_by="theme"), include_restricted=False))
+        by_source = list(grouped_rows(session, MatrixParams(group_by="source"), include_restricted=False))
+        one_theme = MatrixParams(group_by="theme", theme="media-freedom")
+        media = list(grouped_rows(session, one_theme, include_restricted=False))
+    engine.dispose()
+    # Under each of its themes (labels in order), then those with none; natural order inside a group.
+    for group, row in by_theme:
+        slugs = [theme["slug"] for theme in row["themes"]]
+        assert group.key in slugs if group.kind == "theme" else (group.kind == "no_theme" and not slugs)
+    assert len(by_theme) == sum(max(1, len(row["themes"])) for _, row in by_source) > 43
+    labels = list(dict.fromkeys(group.label for group, _ in by_theme if group.kind == "theme"))
+    assert labels == sorted(labels)
+    assert {group.key for group, _ in by_source} == {"odf-kz-2015"} and len(by_source) == 43
+    assert {group.key for group, _ in media} == {"media-freedom"} and 0 < len(media) < 43
+
+
+def test_report_sources_keep_their_footnote_numbers_once_per_document():
+    sources = ReportSources()
+    item = {"url": "https://a.example", "title": "A", "visibility": "public"}
+    assert sources.number(item | {"footnote": 12}) == 12
+    assert sources.number(item | {"footnote": 12}) == 12  # the same footnote: one entry
+    assert sources.number(item | {"footnote": 36}) == 36  # the same URL cited by another footnote
+    assert sources.number(item | {"url": "https://b.example", "footnote": 12}) == 37  # taken: the next free
+    assert sources.number(item | {"url": "https://c.example", "footnote": None}) == 38
+    assert [source.number for source in sources.listed()] == [12, 36, 37, 38]
+    assert number_ranges([1, 2, 3, 5, 7, 8, 9, 10]) == "[1]–[3], [5], [7]–[10]"
+    assert number_ranges([4, 5]) == "[4], [5]"
+
+
 @pytest.fixture
 def cli(module_database, monkeypatch):
     from app.cli import cli as application
@@ -301,6 +350,13 @@ def test_cli_scorecard_and_matrix(cli, tmp_path):
     assert openpyxl.load_workbook(out)["Matrix"].max_row == 44
     for fmt in ("csv", "docx", "html", "pdf", "json"):
         assert cli("report", "matrix", "--format", fmt, "--out", str(tmp_path / f"m.{fmt}")).exit_code == 0
+    themed = cli(
+        "report", "matrix", "--format", "docx", "--group-by", "theme", "--out", str(tmp_path / "t.docx")
+    )
+    assert themed.exit_code == 0, themed.output
+    headings = [p.text for p in docx.Document(tmp_path / "t.docx").paragraphs if p.style.name == "Heading 1"]
+    assert "Freedom of association" in headings
+    assert cli("report", "matrix", "--group-by", "status").exit_code == 2
     assert (tmp_path / "m.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert len(json.loads((tmp_path / "m.json").read_text())["rows"]) == 43
     assert cli("scorecard", "--as-of", "2999-01-01").exit_code == 2

@@ -189,21 +189,21 @@ def write_matrix(
             _write_text(out, chunks)
             return total
         scorecard = section_scorecard(session, params, include_restricted=include_restricted)
-        context = document_context(session, params, settings)
-        heading = page_heading(context, gettext("Implementation matrix"), settings.timezone)
-        if format_ in ("html", "pdf"):
-            grouped = _counted(
-                grouped_rows(session, params, include_restricted=include_restricted), progress, task
-            )
-            layout = PrintedMatrix(grouped, context, meta["columns"])
-            if format_ == "html":
-                _write_text(out, matrix_html(layout, scorecard, heading))
-            else:
-                write_matrix_pdf(str(out), layout, scorecard, heading)
-        elif format_ == "xlsx":
+        if format_ == "xlsx":
             write_matrix_xlsx(str(out), rows, scorecard, meta)
+            return total
+        # The bar counts printed rows: grouped by theme, a recommendation may be printed more than once.
+        groups = grouped_rows(session, params, include_restricted=include_restricted)
+        context = document_context(session, params, settings)
+        printed = PrintedMatrix(_counted(groups, progress, task), context, meta["columns"])
+        if format_ == "docx":
+            write_matrix_docx(str(out), printed, scorecard)
+            return total
+        heading = page_heading(context, gettext("Implementation matrix"), settings.timezone)
+        if format_ == "html":
+            _write_text(out, matrix_html(printed, scorecard, heading))
         else:
-            write_matrix_docx(str(out), rows, scorecard, meta)
+            write_matrix_pdf(str(out), printed, scorecard, heading)
     return total
 
 

@@ -19,14 +19,15 @@ from app.vocabulary import Perspective, Relation, Visibility, claim_gap_class, l
 
 # A printed assessment older than this before the as-of date is flagged (a scorecard's default staleness).
 STALE_AFTER = timedelta(days=365)
-# Shares of the page width in percent, in column order: the texts wide, the statuses narrow.
+# Shares of the page width in percent, in column order, in proportion to what they hold: an assessment's
+# summary is the longest text of a row (often 1,000 characters), the recommendation next; the statuses narrow.
 SHARES = {
-    "recommendation": 26,
-    "source": 13,
-    "assessment": 24,
+    "recommendation": 16,
+    "source": 8,
+    "assessment": 40,
     "evidence": 17,
     "claim": 11,
-    "comments": 9,
+    "comments": 8,
 }
 
 
@@ -106,26 +107,32 @@ class ReportSource:
 
 @dataclass
 class ReportSources:
-    """The report's sources cited by the rows printed so far, numbered by their footnote when it is free."""
+    """The report's sources cited by the rows printed so far, each numbered once in the document.
 
-    by_url: dict[str, ReportSource] = field(default_factory=dict)
+    A footnote keeps its number in the report (one URL cited by two footnotes is listed under both, as the
+    report does); an item without one, or whose number another item holds (a second source), gets the next
+    free number.
+    """
+
+    by_key: dict[tuple[str, str], ReportSource] = field(default_factory=dict)
     used: set[int] = field(default_factory=set)
 
     def number(self, item: dict[str, Any]) -> int:
-        """The item's number: its footnote in the report, else (none, or taken by another) the next free."""
-        known = self.by_url.get(item["url"])
+        """The item's number in the document's list."""
+        wanted = item.get("footnote")
+        key = (item["url"], str(wanted or ""))
+        known = self.by_key.get(key)
         if known is not None:
             return known.number
-        wanted = item.get("footnote")
         number = wanted if wanted and wanted not in self.used else max(self.used, default=0) + 1
         self.used.add(number)
         restricted = item["visibility"] == Visibility.restricted.value
-        self.by_url[item["url"]] = ReportSource(number, item["title"], item["url"], restricted)
+        self.by_key[key] = ReportSource(number, item["title"], item["url"], restricted)
         return number
 
     def listed(self) -> list[ReportSource]:
         """The sources in number order, for the document's appendix."""
-        return sorted(self.by_url.values(), key=lambda source: source.number)
+        return sorted(self.by_key.values(), key=lambda source: source.number)
 
 
 class PrintedMatrix:
@@ -195,9 +202,7 @@ class PrintedMatrix:
             assessment=assessment,
             evidence=[_link(item) for item in new],
             report_sources=numbers,
-            report_sources_line=gettext(
-                "Report sources: %(numbers)s", numbers=", ".join(f"[{number}]" for number in numbers)
-            )
+            report_sources_line=gettext("Report sources: %(numbers)s", numbers=number_ranges(numbers))
             if numbers
             else "",
             claim=_block(row["claim"]) if "claim" in {c.key for c in self.columns} else None,
@@ -251,16 +256,15 @@ class PrintedMatrix:
         return comments
 
 
-def printed_columns(perspective: str, optional: Collection[str]) -> list[PrintedColumn]:
-    """The printed columns and their shares; no claim column when the matrix shows the state's own view."""
-    source_header = (
-        gettext("Source and recommending states")
-        if "recommending_states" in optional
-        else gettext("Source and addressees")
-    )
+def printed_columns(perspective: str, optional: Collection[str] = ()) -> list[PrintedColumn]:
+    """The printed columns and their shares; no claim column when the matrix shows the state's own view.
+
+    `optional` (matrix.optional_columns) changes no header: the source column's lines name what they hold.
+    """
+    # One short word: each line under it says what it is ('To: ...', 'Recommended by: ...', 'Response: ...').
     headers = {
         "recommendation": gettext("Recommendation"),
-        "source": source_header,
+        "source": gettext("Source"),
         "assessment": gettext("Assessment")
         if perspective == Perspective.independent.value
         else gettext("Assessment (%(assessor)s)", assessor=label("assessor", perspective)),
@@ -271,6 +275,20 @@ def printed_columns(perspective: str, optional: Collection[str]) -> list[Printed
     keys = [key for key in SHARES if not (key == "claim" and perspective == Perspective.state.value)]
     total = sum(SHARES[key] for key in keys)
     return [PrintedColumn(key, headers[key], SHARES[key] * 100 / total) for key in keys]
+
+
+def number_ranges(numbers: list[int]) -> str:
+    """Sorted numbers as references, runs of three or more as ranges: '[3], [9]–[20], [36]'."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(
+        f"[{run[0]}]–[{run[-1]}]" if len(run) > 2 else ", ".join(f"[{number}]" for number in run)
+        for run in runs
+    )
 
 
 def short_source(source: DocumentSource) -> str:

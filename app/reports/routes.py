@@ -1,7 +1,7 @@
 """Report API: the implementation matrix as CSV, XLSX, HTML, DOCX, PDF or JSON."""
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from typing import IO, Annotated, Literal
 
@@ -105,27 +105,20 @@ def matrix_response(
             media_type=HTML_MEDIA_TYPE,
             headers=headers | inline | HTML_REPORT_HEADERS,
         )
-    rows = matrix_rows(session, params, include_restricted=privileged)
-    writers: dict[str, tuple[Callable[[IO[bytes]], object], str]] = {
-        "xlsx": (partial(write_matrix_xlsx, rows=rows, scorecard=scorecard, meta=meta), XLSX_MEDIA_TYPE),
-        "docx": (partial(write_matrix_docx, rows=rows, scorecard=scorecard, meta=meta), DOCX_MEDIA_TYPE),
-        "pdf": (
-            partial(
-                write_matrix_pdf,
-                layout=PrintedMatrix(
-                    grouped_rows(session, params, include_restricted=privileged), context, meta["columns"]
-                ),
-                scorecard=scorecard,
-                heading=heading,
-            ),
-            PDF_MEDIA_TYPE,
-        ),
-    }
-    writer, media_type = writers[format_]
+    media_type = {"xlsx": XLSX_MEDIA_TYPE, "docx": DOCX_MEDIA_TYPE, "pdf": PDF_MEDIA_TYPE}[format_]
     spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_UP_TO)  # noqa: SIM115 - _chunks closes it
     try:
         with request.app.state.render_slots.held():
-            writer(spool)
+            if format_ == "xlsx":
+                rows = matrix_rows(session, params, include_restricted=privileged)
+                write_matrix_xlsx(spool, rows, scorecard, meta)
+            else:
+                groups = grouped_rows(session, params, include_restricted=privileged)
+                printed = PrintedMatrix(groups, context, meta["columns"])
+                if format_ == "docx":
+                    write_matrix_docx(spool, printed, scorecard)
+                else:
+                    write_matrix_pdf(spool, printed, scorecard, heading)
     except BaseException:
         spool.close()
         raise
