@@ -30,7 +30,7 @@ from app.web.session import ReaderVisitorDep, Visitor
 
 router = APIRouter()
 
-DOWNLOAD_FORMATS = ("csv", "xlsx", "docx")
+DOWNLOAD_FORMATS = ("csv", "xlsx", "docx", "pdf")
 MATRIX_PAGE = 100  # rows on one page of the web matrix
 OVERVIEW_GAPS = GAPS_PAGE  # claim gaps listed on the page; the rest are linked
 AS_OF = N_("As of")
@@ -117,7 +117,7 @@ def _cursor_after(session: Session, row: dict[str, Any]) -> str:
 
 @router.get("/matrix", response_class=HTMLResponse)
 def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
-    """The implementation matrix as a printable page, with links to download it as CSV, XLSX or DOCX."""
+    """The implementation matrix as a printable page, with links to download it as CSV, XLSX, DOCX or PDF."""
     page_locale(request)
     query = request.query_params
     point, valid = _point(

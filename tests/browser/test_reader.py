@@ -74,7 +74,7 @@ def test_matrix_links_the_downloads(reader: BrowserContext, server: Server):
     page = reader.new_page()
     page.goto(f"{server.url}/matrix?as_of=2016-01-01")
     expect(page.locator("table.matrix tbody tr")).to_have_count(43)
-    for fmt in ("csv", "xlsx", "docx"):
+    for fmt in ("csv", "xlsx", "docx", "pdf"):
         link = page.get_by_role("link", name=fmt.upper())
         expect(link).to_have_attribute(
             "href", re.compile(rf"/api/v1/reports/matrix\?format={fmt}&as_of=2016-01-01")
