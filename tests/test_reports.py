@@ -160,7 +160,7 @@ def test_html(module_client):
     header, rows = matrix[0], matrix[1:]
     assert header == [
         "Recommendation",
-        "Source and addressees",
+        "Source",
         "Assessment",
         "Evidence",
         "State's claim",
