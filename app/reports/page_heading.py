@@ -20,6 +20,7 @@ class PageHeading:
 
     title: str  # "Kazakhstan: implementation of recommendations"
     document: str  # "Implementation matrix, status as of 2026-12-06"
+    full_title: str  # both, for the window's title and the PDF's metadata
     organisation: str
     states: str
     as_of: str  # "As of 2026-12-06", for the running header
@@ -44,9 +45,14 @@ def _heading(context: DocumentContext, document: str) -> PageHeading:
     page_of = gettext("Page %(page)s of %(pages)s", page=PAGE_MARK, pages=PAGES_MARK)
     before, _, rest = page_of.partition(PAGE_MARK)
     between, _, after = rest.partition(PAGES_MARK)
+    title = context.title()
+    document = gettext("%(document)s, status as of %(date)s", document=document, date=as_of)
     return PageHeading(
-        title=context.title(),
-        document=gettext("%(document)s, status as of %(date)s", document=document, date=as_of),
+        title=title,
+        document=document,
+        # TRANSLATORS: a document's title: "Kazakhstan: implementation of recommendations: Implementation
+        # matrix, status as of 2026-12-06".
+        full_title=gettext("%(title)s: %(document)s", title=title, document=document),
         organisation=context.organisation,
         states=", ".join(context.states),
         as_of=gettext("As of %(date)s", date=as_of),
