@@ -69,6 +69,7 @@ OPERATION_IDS = {
     "get_matrix_html": "getMatrixHtml",
     "get_matrix_pdf": "getMatrixPdf",
     "get_scorecard_csv": "getScorecardCsv",
+    "get_scorecard_pdf": "getScorecardPdf",
 }
 
 

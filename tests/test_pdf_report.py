@@ -64,6 +64,31 @@ def test_the_matrix_as_a_pdf(almaty_client):
     assert again.status_code == 304
 
 
+@pytest.mark.sqlite_only
+def test_the_scorecard_as_a_pdf(almaty_client):
+    params = {"as_of": "2024-12-31", "group_by": "theme"}
+    response = almaty_client.get("/api/v1/scorecard.pdf", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == PDF_MEDIA_TYPE
+    assert (
+        response.headers["content-disposition"] == 'attachment; filename="rectrack-scorecard-2024-12-31.pdf"'
+    )
+    info = pdf_info(response.content)
+    assert (
+        info["Title"] == "Kazakhstan: implementation of recommendations: Scorecard, status as of 2024-12-31"
+    )
+    assert info["Author"] == ORGANISATION and info["Pages"] == "1"
+    text = " ".join(pdf_text(response.content).split())
+    assert "Scorecard by theme" in text and "Freedom of association" in text and "Page 1 of 1" in text
+    layout = " ".join(pdf_text(response.content, "-layout").split())
+    assert "All recommendations 43 0 0 0 0 43" in layout
+    again = almaty_client.get(
+        "/api/v1/scorecard.pdf", params=params, headers={"If-None-Match": response.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert almaty_client.get("/api/v1/scorecard.pdf", params={"group_by": "colour"}).status_code == 422
+
+
 class _Counting(BaseHTTPRequestHandler):
     asked: list[str] = []
 

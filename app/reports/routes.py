@@ -26,10 +26,11 @@ from app.reports.page_heading import page_heading
 from app.reports.pdf_report import PDF_MEDIA_TYPE, write_matrix_pdf
 from app.reports.printed import PrintedMatrix
 from app.reports.schemas import MatrixOut
+from app.reports.scorecard_report import write_scorecard_pdf
 from app.reports.xlsx_report import XLSX_MEDIA_TYPE, write_matrix_xlsx
-from app.scorecards.keys import response_etag
-from app.scorecards.params import MatrixParams
-from app.scorecards.service import point_of
+from app.scorecards.keys import response_document, response_etag, weak_etag
+from app.scorecards.params import MatrixParams, ScorecardParams
+from app.scorecards.service import cached_scorecard, point_of
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
@@ -177,6 +178,47 @@ def _add_file_route(format_: MatrixFormat) -> None:
 
 for _format in FILE_FORMATS:
     _add_file_route(_format)
+
+
+@router.get(
+    "/scorecard.pdf",
+    tags=["scorecards"],
+    response_class=Response,
+    responses={
+        200: {"description": "The scorecard as a PDF", "content": {PDF_MEDIA_TYPE: {"schema": BINARY}}},
+        **NOT_MODIFIED,
+        **problem_responses(401, 422, 429),
+    },
+)
+def get_scorecard_pdf(
+    request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[ScorecardParams, Query()]
+) -> Response:
+    """The scorecard as a PDF (A4 landscape): the same groups and parameters, with the first gaps."""
+    privileged = can_see_restricted(reader)
+    document = response_document(
+        session, params, include_restricted=privileged, reference=point_of(params).reference_date()
+    )
+    headers = cache_headers(weak_etag("scorecard.pdf", document))
+    if not_modified(request, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    scorecard = cached_scorecard(
+        session, request.app.state.scorecards, params, include_restricted=privileged, document=document
+    )
+    settings = request.app.state.settings
+    context = document_context(session, params, settings)
+    heading = page_heading(context, gettext("Scorecard"), settings.timezone)
+    spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_UP_TO)  # noqa: SIM115 - _chunks closes it
+    try:
+        with request.app.state.render_slots.held():
+            write_scorecard_pdf(spool, scorecard, heading)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    filename = f"rectrack-scorecard-{scorecard['as_of'].isoformat()}.pdf"
+    return StreamingResponse(
+        _chunks(spool), media_type=PDF_MEDIA_TYPE, headers=headers | attachment(filename)
+    )
 
 
 def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
