@@ -400,9 +400,12 @@ def test_matrix_documents_print_the_columns(module_client):
     )
     matrix = document.tables[1]
     header = [cell.text for cell in matrix.rows[0].cells]
-    assert header[:3] == ["Recommendation", "Addressees", "Recommending states"]
+    assert header[:3] == ["Recommendation", "Source", "Assessment"]
     first = [cell.text for cell in matrix.rows[1].cells]
-    assert first[0].startswith(f"{U}1 (para. 106.1)\n") and "Supported" in first
+    assert first[0].startswith(f"{U}1 (para. 106.1)\n")
+    # The source column names the review, who recommended it and the state's response, a line each.
+    assert "Recommended by: Estonia; Latvia" in first[1].splitlines()
+    assert "Response: Supported" in first[1].splitlines()
     # With several sources, the scorecard by section names each section's source.
     everything = docx.Document(io.BytesIO(_get(module_client, "/api/v1/reports/matrix.docx").content))
     names = [row.cells[0].text for row in everything.tables[0].rows[1:]]

@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
@@ -23,6 +24,7 @@ from app.reports.cells import score_note, section_names
 from app.reports.printed import GroupHeading, PrintedMatrix, PrintedRow, StatusBlock
 from app.reports.xlsx_report import STATUS_STYLES
 from app.scorecards.export import SCORE_COLUMNS, score_cells
+from app.vocabulary import label
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # python-docx holds the whole document in memory (about 3 ms and 10 kB a row): a Word table is for a
@@ -44,6 +46,12 @@ KEEP_ROWS_UP_TO_MM = (210 - 2 * (MARGIN_MM - 2)) / 3
 # and a line's height per point of font size at the document's line spacing.
 CHARS_PER_MM_AT_1PT = 5.0
 LINE_MM_PER_PT = 0.3528 * 1.05
+MAX_PROPERTY = 255
+# Style ids (python-docx makes a style's id from its name without spaces: these names have none).
+SMALL = "MatrixSmall"
+NOTE = "MatrixNote"
+LINK_STYLE = "MatrixLink"
+STATUS_STYLE_IDS = {status: "Status" + status.title().replace("_", "") for status in STATUS_STYLES}
 # A field's place in a translated sentence ("Page %(page)s of %(pages)s"): split on it, put the field there.
 FIELD_MARK = "\x00"
 
@@ -64,9 +72,9 @@ def write_matrix_docx(target: str | IO[bytes], printed: PrintedMatrix, scorecard
     _styles(document)
     _page(document, printed)
     properties = document.core_properties
-    properties.title = context.title()
-    properties.subject = context.source_line()
-    properties.author = properties.last_modified_by = context.organisation or "rectrack"
+    properties.title = _property(context.title())
+    properties.subject = _property(context.source_line())
+    properties.author = properties.last_modified_by = _property(context.organisation or "rectrack")
     properties.created = properties.modified = context.generated_at
     properties.comments = properties.keywords = ""
     _title_block(document, printed)
@@ -84,13 +92,37 @@ def write_matrix_docx(target: str | IO[bytes], printed: PrintedMatrix, scorecard
             _hyperlink(paragraph, source.url, source.title)
             paragraph.add_run(f" {source.url}").font.color.rgb = GREY
             if source.restricted:
-                paragraph.add_run(f" ({gettext('restricted')})")
+                paragraph.add_run(f" ({label('visibility', 'restricted')})")
     document.save(target)
     return count
 
 
+def _property(text: str) -> str:
+    """A document property's text: the format holds at most 255 characters."""
+    return text if len(text) <= MAX_PROPERTY else text[: MAX_PROPERTY - 1] + "…"
+
+
 def _styles(document) -> None:
-    normal = document.styles["Normal"]
+    """Normal at 8 pt; a 7 pt paragraph style, and character styles for notes, links and each status."""
+    styles = document.styles
+    small = styles.add_style(SMALL, WD_STYLE_TYPE.PARAGRAPH)
+    small.base_style = styles["Normal"]
+    small.font.size = Pt(SMALL_PT)
+    styles.add_style(NOTE, WD_STYLE_TYPE.CHARACTER).font.color.rgb = GREY
+    link = styles.add_style(LINK_STYLE, WD_STYLE_TYPE.CHARACTER)
+    link.font.color.rgb = LINK
+    link.font.underline = True
+    for status, style_id in STATUS_STYLE_IDS.items():
+        fill, font = STATUS_STYLES[status]
+        style = styles.add_style(style_id, WD_STYLE_TYPE.CHARACTER)
+        style.font.bold = True
+        style.font.color.rgb = RGBColor.from_string(font)
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:color"), "auto")
+        shading.set(qn("w:fill"), fill)
+        style.element.get_or_add_rPr().append(shading)
+    normal = styles["Normal"]
     normal.font.size = Pt(BODY_PT)
     _font(normal, FONT)
     normal.paragraph_format.space_before = Pt(0)
@@ -131,7 +163,7 @@ def _page(document, printed: PrintedMatrix) -> None:
     header = section.header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     parts = [context.organisation, ", ".join(context.states), as_of]
-    _small(header.add_run(" · ".join(part for part in parts if part)))
+    _small_run(header.add_run(" · ".join(part for part in parts if part)))
     footer = section.footer.paragraphs[0]
     page = gettext(
         "Page %(page)s of %(pages)s",
@@ -142,9 +174,9 @@ def _page(document, printed: PrintedMatrix) -> None:
         if index % 2:
             _field(footer, part)
         elif part:
-            _small(footer.add_run(part))
-    _small(footer.add_run(f" · {context.generated_line()}"))
-    _small(section.footer.add_paragraph().add_run(context.provenance_line()))
+            _small_run(footer.add_run(part))
+    _small_run(footer.add_run(f" · {context.generated_line()}"))
+    _small_run(section.footer.add_paragraph().add_run(context.provenance_line()))
 
 
 def _title_block(document, printed: PrintedMatrix) -> None:
@@ -164,7 +196,7 @@ def _heading(document, text: str) -> None:
 def _note(document, text: str):
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.space_before = Pt(2)
-    _small(paragraph.add_run(text))
+    _small_run(paragraph.add_run(text))
     return paragraph
 
 
@@ -188,7 +220,7 @@ def _scorecard_table(document, scorecard: dict[str, Any]) -> None:
     names = [*section_names(scorecard), gettext("All sections")]
     for group, name in zip([*scorecard["groups"], None], names, strict=True):
         values = score_cells(scorecard["totals"] if group is None else group)
-        row = _row(table, widths)
+        row = _row(table)
         row[0].text = name
         if group is None:
             row[0].paragraphs[0].runs[0].bold = True
@@ -212,7 +244,7 @@ def _matrix(document, printed: PrintedMatrix) -> int:
         if table is None:  # rows without a group: not produced by grouped_rows, but never lost
             table = _table(document, widths)
             _header_row(table.rows[0], headers, widths)
-        cells = _row(table, widths, keep=_height_mm(item, printed) < KEEP_ROWS_UP_TO_MM)
+        cells = _row(table, keep=_height_mm(item, printed) < KEEP_ROWS_UP_TO_MM)
         for column, cell in zip(printed.columns, cells, strict=True):
             _fill(cell, column.key, item, printed)
         count += 1
@@ -222,36 +254,35 @@ def _matrix(document, printed: PrintedMatrix) -> int:
 def _fill(cell, key: str, row: PrintedRow, printed: PrintedMatrix) -> None:
     first = cell.paragraphs[0]
     if key == "recommendation":
-        first.add_run(row.code).bold = True
+        _run(first, row.code, bold=True)
         if row.paragraph:
-            first.add_run(f" ({row.paragraph})")
-        cell.add_paragraph(row.text)
+            _run(first, f" ({row.paragraph})")
+        _run(cell.add_paragraph(), row.text)
     elif key == "source":
         for index, line in enumerate(row.source_lines):
-            _small((first if index == 0 else cell.add_paragraph()).add_run(line))
+            _run(_small(first if index == 0 else cell.add_paragraph()), line)
     elif key == "assessment":
         if row.assessment is None:
-            _small(first.add_run(printed.not_assessed)).italic = True
+            _run(_small(first), printed.not_assessed, italic=True)
         else:
-            _status(cell, row.assessment)
+            _status(first, row.assessment)
     elif key == "claim":
         if row.claim is not None:
-            _status(cell, row.claim, size=SMALL_PT)
+            _status(_small(first), row.claim)
     elif key == "evidence":
-        paragraph = first
         for index, link in enumerate(row.evidence):
-            paragraph = first if index == 0 else cell.add_paragraph()
-            _hyperlink(paragraph, link.url, link.title, size=SMALL_PT)
+            paragraph = _small(first if index == 0 else cell.add_paragraph())
+            _hyperlink(paragraph, link.url, link.title)
             details = ", ".join(part for part in (link.relation_label, link.published_on) if part)
-            restricted = f", {gettext('restricted')}" if link.restricted else ""
-            _small(paragraph.add_run(f" ({details}{restricted})")).font.color.rgb = GREY
+            restricted = f", {label('visibility', 'restricted')}" if link.restricted else ""
+            _run(paragraph, f" ({details}{restricted})", style=NOTE)
         if row.report_sources_line:
-            paragraph = first if not row.evidence else cell.add_paragraph()
-            _small(paragraph.add_run(row.report_sources_line)).font.color.rgb = GREY
+            paragraph = _small(first if not row.evidence else cell.add_paragraph())
+            _run(paragraph, row.report_sources_line, style=NOTE)
     elif key == "comments":
         for index, comment in enumerate(row.comments):
-            paragraph = first if index == 0 else cell.add_paragraph()
-            _small(paragraph.add_run(comment.text)).italic = comment.kind != "claim_gap"
+            paragraph = _small(first if index == 0 else cell.add_paragraph())
+            _run(paragraph, comment.text, italic=comment.kind != "claim_gap")
 
 
 def _height_mm(row: PrintedRow, printed: PrintedMatrix) -> float:
@@ -282,25 +313,14 @@ def _block_text(block: StatusBlock | None) -> str:
     return f"{block.label} {block.effective_on} {block.summary}" if block else ""
 
 
-def _status(cell, block: StatusBlock, size: float = BODY_PT) -> None:
+def _status(paragraph, block: StatusBlock) -> None:
     """The status label on its colour, then its date and the summary, run on in one paragraph."""
-    fill, font = STATUS_STYLES.get(block.status, STATUS_STYLES["not_assessed"])
-    first = cell.paragraphs[0]
-    run = first.add_run(f"\u00a0{block.label}\u00a0")
-    run.bold = True
-    run.font.size = Pt(size)
-    run.font.color.rgb = RGBColor.from_string(font)
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    run._r.get_or_add_rPr().append(shading)
+    style = STATUS_STYLE_IDS.get(block.status, STATUS_STYLE_IDS["not_assessed"])
+    _run(paragraph, f"\u00a0{block.label}\u00a0", style=style)
     if block.effective_on:
-        dated = first.add_run(f" {block.effective_on}")
-        dated.bold = True
-        dated.font.size = Pt(size)
+        _run(paragraph, f" {block.effective_on}", bold=True)
     if block.summary:
-        first.add_run(f" {block.summary}").font.size = Pt(size)
+        _run(paragraph, f" {block.summary}")
 
 
 def _table(document, widths: list):
@@ -333,13 +353,11 @@ def _cell_margins(table) -> None:
     table._tbl.tblPr.append(margins)
 
 
-def _row(table, widths: list, *, keep: bool = True) -> list:
-    """A new row's cells, with the column widths Word reads from each cell; kept on one page if `keep`."""
-    row = table.add_row()
+def _row(table, *, keep: bool = True) -> list:
+    """A new row's cells, kept on one page if `keep`."""
+    row = table.add_row()  # each cell gets its width from the table's grid
     if keep:
         _row_property(row, "w:cantSplit")
-    for cell, width in zip(row.cells, widths, strict=True):
-        cell.width = width
     return row.cells
 
 
@@ -375,34 +393,52 @@ def _no_hyphens(paragraph_properties) -> None:
     paragraph_properties.append(suppress)
 
 
-def _small(run):
+def _run(target, text: str, *, style: str | None = None, bold: bool = False, italic: bool = False) -> None:
+    """Append a run to a paragraph (or a hyperlink element), built directly: python-docx's run API took
+    most of a row's time."""
+    run = OxmlElement("w:r")
+    if style or bold or italic:
+        properties = OxmlElement("w:rPr")
+        if style:
+            style_element = OxmlElement("w:rStyle")
+            style_element.set(qn("w:val"), style)
+            properties.append(style_element)
+        if bold:
+            properties.append(OxmlElement("w:b"))
+        if italic:
+            properties.append(OxmlElement("w:i"))
+        run.append(properties)
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            run.append(OxmlElement("w:br"))
+        element = OxmlElement("w:t")
+        element.set(qn("xml:space"), "preserve")
+        element.text = line
+        run.append(element)
+    getattr(target, "_p", target).append(run)
+
+
+def _small(paragraph):
+    """The paragraph in the small (7 pt) style of secondary texts."""
+    properties = paragraph._p.get_or_add_pPr()
+    style = OxmlElement("w:pStyle")
+    style.set(qn("w:val"), SMALL)
+    properties.insert(0, style)
+    return paragraph
+
+
+def _small_run(run):
     run.font.size = Pt(SMALL_PT)
     return run
 
 
-def _hyperlink(paragraph, url: str, text: str, size: float | None = None) -> None:
+def _hyperlink(paragraph, url: str, text: str) -> None:
     """A titled external link (blue, underlined) at the end of a paragraph."""
     relationship = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), relationship)
-    run = OxmlElement("w:r")
-    properties = OxmlElement("w:rPr")
-    colour = OxmlElement("w:color")
-    colour.set(qn("w:val"), str(LINK))
-    underline = OxmlElement("w:u")
-    underline.set(qn("w:val"), "single")
-    properties.extend([colour, underline])
-    if size is not None:
-        half_points = OxmlElement("w:sz")
-        half_points.set(qn("w:val"), str(int(size * 2)))
-        properties.append(half_points)
-    run.append(properties)
-    text_element = OxmlElement("w:t")
-    text_element.text = text
-    text_element.set(qn("xml:space"), "preserve")
-    run.append(text_element)
-    link.append(run)
     paragraph._p.append(link)
+    _run(link, text, style=LINK_STYLE)
 
 
 def _field(paragraph, instruction: str) -> None:
@@ -415,7 +451,7 @@ def _field(paragraph, instruction: str) -> None:
         ("end", None),
     ):
         run = paragraph.add_run()
-        _small(run)
+        _small_run(run)
         if kind == "instr":
             code = OxmlElement("w:instrText")
             code.set(qn("xml:space"), "preserve")
