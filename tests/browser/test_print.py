@@ -1,13 +1,15 @@
 """Printing from the browser: the web matrix on A4 landscape, whole, with where its links go (issue 14)."""
 
 import re
+from pathlib import Path
 
 import httpx
 from playwright.sync_api import Browser
 
 from tests.browser.support import ARTIFACTS, Server
-from tests.support import pdf_info, pdf_text
+from tests.support import pdf_info, pdf_text, run_cli
 
+EXAMPLE = Path(__file__).resolve().parents[2] / "seed" / "examples" / "upr-info-kz-example.csv"
 A4_LANDSCAPE = (841.89, 595.28)  # points; Chromium rounds to its own units
 WORD = re.compile(r'<word xMin="([0-9.]+)" yMin="[0-9.]+" xMax="([0-9.]+)" yMax="[0-9.]+">([^<]*)</word>')
 
@@ -78,3 +80,19 @@ def test_the_report_prints_from_the_browser_too(browser: Browser, server: Server
     assert "Kazakhstan: implementation of recommendations" in text and "odf-kz-2015-3.4" in text
     width = A4_LANDSCAPE[0]
     assert not [text for left, right, text in _words(pdf) if right > width or left < 0]
+
+
+def test_a_matrix_with_upr_columns_prints_whole(browser: Browser, server: Server):
+    """Runs last in the module: it imports a UPR review into the module's database."""
+    run = run_cli(server.database_url, "import", "upr-info", str(EXAMPLE), "--state", "Kazakhstan")
+    assert run.returncode == 0, run.stderr
+    for name, query in (("print-web-matrix-upr", "?source=upr-kz-s20"), ("print-web-matrix-all", "")):
+        pdf = _printed(browser, f"{server.url}/matrix{query}", name)
+        info = pdf_info(pdf)
+        assert _landscape_a4(info), info["Page size"]
+        sheets = pdf_text(pdf).split("\f")[: int(info["Pages"])]
+        assert all("Evidence" in sheet for sheet in sheets), name
+        # The UPR columns are there (their headers wrap: the words are read one by one).
+        assert {"Recommended", "response"} <= set(sheets[0].split()), name
+        beyond = [text for left, right, text in _words(pdf) if right > A4_LANDSCAPE[0] or left < 0]
+        assert not beyond, (name, beyond[:10])
