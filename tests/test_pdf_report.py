@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from weasyprint import HTML
 
 from app.main import create_app
+from app.reports.html_report import keeps_whole
 from app.reports.pdf_report import PDF_MEDIA_TYPE, html_to_pdf
+from app.reports.printed import PrintedRow, StatusBlock, printed_columns
 from seed.loader import DEFAULT_SEED, read_seed
 from tests.support import pdf_info, pdf_text
 
@@ -87,6 +89,19 @@ def test_the_scorecard_as_a_pdf(almaty_client):
     )
     assert again.status_code == 304
     assert almaty_client.get("/api/v1/scorecard.pdf", params={"group_by": "colour"}).status_code == 422
+
+
+def _row(summary: str) -> PrintedRow:
+    block = StatusBlock("not_implemented", "Not implemented", "2025-01-01", summary)
+    return PrintedRow("x-1.1", "", "Short.", ["Source"], block, [], [], "", None, [])
+
+
+@pytest.mark.sqlite_only
+def test_rows_are_kept_whole_unless_taller_than_a_third_of_a_page():
+    columns = printed_columns("independent", ())
+    assert keeps_whole(_row("A sentence of about fifty characters, give or take. " * 20), columns)
+    # About 90 lines of the assessment column: far more than a third of a page.
+    assert not keeps_whole(_row("A sentence of about fifty characters, give or take. " * 120), columns)
 
 
 class _Counting(BaseHTTPRequestHandler):

@@ -4,9 +4,10 @@ import re
 from pathlib import Path
 
 import httpx
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
-from tests.browser.support import ARTIFACTS, Server
+from tests.browser.support import ARTIFACTS, Server, screenshot
 from tests.support import pdf_info, pdf_text, run_cli
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "seed" / "examples" / "upr-info-kz-example.csv"
@@ -80,6 +81,19 @@ def test_the_report_prints_from_the_browser_too(browser: Browser, server: Server
     assert "Kazakhstan: implementation of recommendations" in text and "odf-kz-2015-3.4" in text
     width = A4_LANDSCAPE[0]
     assert not [text for left, right, text in _words(pdf) if right > width or left < 0]
+
+
+def test_the_report_on_screen_has_no_accessibility_violations(browser: Browser, server: Server):
+    context = browser.new_context(java_script_enabled=True)  # axe runs as a script the page itself never has
+    try:
+        page = context.new_page()
+        response = page.goto(f"{server.url}/api/v1/reports/matrix.html?as_of=2024-12-31")
+        assert response is not None and "style-src 'sha256-" in response.headers["content-security-policy"]
+        results = Axe().run(page)
+        screenshot(page, "report-html-screen", full_page=False)
+    finally:
+        context.close()
+    assert results.violations_count == 0, results.generate_report()
 
 
 def test_a_matrix_with_upr_columns_prints_whole(browser: Browser, server: Server):
