@@ -42,7 +42,7 @@ def test_the_matrix_as_a_pdf(almaty_client):
         info["Title"]
         == "Kazakhstan: implementation of recommendations: Implementation matrix, status as of 2024-12-31"
     )
-    assert info["Author"] == ORGANISATION
+    assert info["Author"] == ORGANISATION and info["Tagged"] == "yes"
     created = datetime.fromisoformat(info["CreationDate"].replace("Z", "+00:00"))
     assert before - timedelta(seconds=1) <= created <= datetime.now(UTC)
     pages = int(info["Pages"])
