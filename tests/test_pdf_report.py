@@ -91,6 +91,14 @@ def test_the_scorecard_as_a_pdf(almaty_client):
     assert almaty_client.get("/api/v1/scorecard.pdf", params={"group_by": "colour"}).status_code == 422
 
 
+@pytest.mark.sqlite_only
+def test_a_pdf_refuses_a_database_dump(shared_client, monkeypatch):
+    monkeypatch.setattr("app.reports.pdf_report.MAX_PDF_ROWS", 10)
+    response = shared_client.get("/api/v1/reports/matrix.pdf")
+    assert response.status_code == 422 and "DOCX, XLSX or CSV" in response.json()["detail"]
+    assert shared_client.get("/api/v1/reports/matrix.pdf", params={"section": 3}).status_code == 200
+
+
 def _row(summary: str) -> PrintedRow:
     block = StatusBlock("not_implemented", "Not implemented", "2025-01-01", summary)
     return PrintedRow("x-1.1", "", "Short.", ["Source"], block, [], [], "", None, [])

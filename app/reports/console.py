@@ -24,7 +24,7 @@ from app.reports.html_report import matrix_html
 from app.reports.json_report import matrix_json
 from app.reports.matrix import count_rows, grouped_rows, matrix_rows
 from app.reports.page_heading import page_heading
-from app.reports.pdf_report import write_matrix_pdf
+from app.reports.pdf_report import ensure_pdf_fits, write_matrix_pdf
 from app.reports.printed import PrintedMatrix
 from app.reports.xlsx_report import write_matrix_xlsx
 from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
@@ -174,8 +174,10 @@ def write_matrix(
     """Write the matrix in a format to a file, with a progress bar; returns the number of rows."""
     meta = matrix_meta(session, params)
     total = count_rows(session, params)
-    if format_ in ("docx", "pdf"):
+    if format_ == "docx":
         ensure_docx_fits(total)
+    elif format_ == "pdf":
+        ensure_pdf_fits(total)
     columns = (TextColumn(gettext("matrix")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("rows", total=total)

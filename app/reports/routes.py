@@ -23,7 +23,7 @@ from app.reports.html_report import HTML_MEDIA_TYPE, HTML_REPORT_HEADERS, matrix
 from app.reports.json_report import matrix_json
 from app.reports.matrix import count_rows, grouped_rows, matrix_rows, streamed_groups, streamed_rows
 from app.reports.page_heading import page_heading
-from app.reports.pdf_report import PDF_MEDIA_TYPE, write_matrix_pdf
+from app.reports.pdf_report import PDF_MEDIA_TYPE, ensure_pdf_fits, write_matrix_pdf
 from app.reports.printed import PrintedMatrix
 from app.reports.schemas import MatrixOut
 from app.reports.scorecard_report import write_scorecard_pdf
@@ -50,7 +50,7 @@ FILE_FORMATS: dict[MatrixFormat, tuple[str, dict[str, str], str]] = {
     "xlsx": (XLSX_MEDIA_TYPE, BINARY, "an Excel workbook, with the scorecard by section"),
     "docx": (DOCX_MEDIA_TYPE, BINARY, "a Word document, with the scorecard by section (at most 5,000 rows)"),
     "html": (HTML_MEDIA_TYPE, TEXT, "a printable HTML page, with the scorecard by section"),
-    "pdf": (PDF_MEDIA_TYPE, BINARY, "a PDF of the printable page, A4 landscape (at most 5,000 rows)"),
+    "pdf": (PDF_MEDIA_TYPE, BINARY, "a PDF of the printable page, A4 landscape (at most 1,000 rows)"),
 }
 
 
@@ -86,8 +86,10 @@ def matrix_response(
         )
     if format_ in WHOLE_DOCUMENTS:
         rows_count = count_rows(session, params)
-        if format_ in ("docx", "pdf"):
+        if format_ == "docx":
             ensure_docx_fits(rows_count)
+        elif format_ == "pdf":
+            ensure_pdf_fits(rows_count)
         limit = request.app.state.settings.public_document_rows
         if reader is None and rows_count > limit:
             raise Unauthorized(
