@@ -737,7 +737,7 @@ def scorecard(
 
 @report_cli.command("matrix")
 def report_matrix(
-    output: Annotated[str, typer.Option("--format", help="csv, xlsx, html, docx or json.")] = "xlsx",
+    output: Annotated[str, typer.Option("--format", help="csv, xlsx, html, docx, pdf or json.")] = "xlsx",
     out: Annotated[
         str | None,
         typer.Option(

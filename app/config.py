@@ -43,10 +43,10 @@ class Settings(BaseSettings):
     # The list's `total` per filter set, kept per worker until the next write moves the data fingerprint;
     # 0 counts on every page.
     list_total_cache_entries: int = Field(default=256, ge=0, le=100_000)
-    # Whole documents (XLSX, DOCX) rendered at once per worker; more get 429 with Retry-After.
+    # Whole documents (XLSX, DOCX, PDF) rendered at once per worker; more get 429 with Retry-After.
     document_renders: int = Field(default=2, ge=1, le=64)
-    # Anonymous readers get XLSX and DOCX of at most this many rows; larger ones need a token (CSV and JSON
-    # stream for everyone).
+    # Anonymous readers get XLSX, DOCX and PDF of at most this many rows; larger ones need a token (CSV and
+    # JSON stream for everyone).
     public_document_rows: int = Field(default=2_000, ge=0, le=1_000_000)
     # Client addresses in the access log: off, since a log can expose who used the service and from where.
     log_client_addresses: bool = False

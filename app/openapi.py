@@ -68,7 +68,9 @@ OPERATION_IDS = {
     "get_matrix_xlsx": "getMatrixXlsx",
     "get_matrix_docx": "getMatrixDocx",
     "get_matrix_html": "getMatrixHtml",
+    "get_matrix_pdf": "getMatrixPdf",
     "get_scorecard_csv": "getScorecardCsv",
+    "get_scorecard_pdf": "getScorecardPdf",
 }
 
 

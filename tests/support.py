@@ -1,6 +1,7 @@
 """Helpers shared by tests: throwaway databases, migrating and seeding, API writes and the CLI in-process."""
 
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,3 +210,16 @@ def tamper(url: str, sql: str, **params: object) -> None:
                 connection.execute(text(f'DROP TRIGGER "{trigger}"'))
         connection.execute(text(sql), params)
     engine.dispose()
+
+
+def pdf_text(content: bytes, *options: str) -> str:
+    """What a PDF says, as poppler's pdftotext reads it (`-layout` keeps each row on its lines)."""
+    done = subprocess.run(["pdftotext", *options, "-", "-"], input=content, capture_output=True, check=True)
+    return done.stdout.decode("utf-8")
+
+
+def pdf_info(content: bytes) -> dict[str, str]:
+    """A PDF's metadata and page count, as poppler's pdfinfo reads them."""
+    done = subprocess.run(["pdfinfo", "-isodates", "-"], input=content, capture_output=True, check=True)
+    pairs = (line.split(":", 1) for line in done.stdout.decode("utf-8").splitlines() if ":" in line)
+    return {key.strip(): value.strip() for key, value in pairs}

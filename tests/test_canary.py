@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from bench.server import free_port
-from tests.support import bearer, make_token
+from tests.support import bearer, make_token, pdf_info, pdf_text
 
 CODE = "odf-kz-2015-4.2"
 NAME = "Canary Monitor Qyzylorda-77"
@@ -117,6 +117,8 @@ def _texts(response: httpx.Response) -> list[str]:
     if body.startswith(b"PK"):
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             texts += [archive.read(name).decode("utf-8", "replace") for name in archive.namelist()]
+    elif body.startswith(b"%PDF-"):
+        texts += [pdf_text(body), str(pdf_info(body))]
     else:
         texts.append(body.decode("utf-8", "replace"))
     return texts
@@ -132,7 +134,9 @@ def _public_gets(api: httpx.Client) -> list[str]:
     ]
     pages = ["/", "/recommendations", f"/recommendations/{CODE}", "/matrix", "/login", "/docs"]
     extra = ["/api/v1/history?limit=1000", "/api/v1/scorecard/changes?since=2015-01-01"]
-    formats = [f"/api/v1/reports/matrix?format={fmt}" for fmt in ("csv", "xlsx", "docx", "html", "json")]
+    formats = [
+        f"/api/v1/reports/matrix?format={fmt}" for fmt in ("csv", "xlsx", "docx", "html", "pdf", "json")
+    ]
     return paths + pages + extra + formats + ["/api/v1/scorecard?format=csv", "/recommendations/no-such-code"]
 
 

@@ -448,8 +448,9 @@ def test_matrix_documents_show_the_column(module_client):
     header = [cell.value for cell in sheet[1]]
     assert sheet[2][header.index("UPR commitments")].value == LINE_41
     html = _get(module_client, "/api/v1/reports/matrix.html", **params).text
-    assert "<th>UPR commitments</th>" in html
-    assert "<li>Supported at the 2nd review, 2014: recommended by Australia, Hungary</li>" in html
+    # Printed in the source column, a line each, as in the Word document.
+    assert '<th scope="col">Source</th>' in html
+    assert "<br>\nSupported at the 2nd review, 2014: recommended by Australia, Hungary" in html
     document = docx.Document(io.BytesIO(_get(module_client, "/api/v1/reports/matrix.docx", **params).content))
     matrix = document.tables[1]
     header = [cell.text for cell in matrix.rows[0].cells]

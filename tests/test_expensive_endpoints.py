@@ -46,7 +46,9 @@ def small_public_documents(settings):
         yield client
 
 
-@pytest.mark.parametrize("path", ["/api/v1/reports/matrix.xlsx", "/api/v1/reports/matrix.docx"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/reports/matrix.xlsx", "/api/v1/reports/matrix.docx", "/api/v1/reports/matrix.pdf"]
+)
 def test_large_documents_need_a_token_and_streams_do_not(small_public_documents, viewer_token, path):
     client = small_public_documents
     anonymous = client.get(path)

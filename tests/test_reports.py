@@ -23,12 +23,12 @@ from app.reports.printed import ReportSources, number_ranges
 from app.reports.schemas import MatrixOut
 from app.scorecards.params import MatrixParams, PointInTimeParams
 from seed.loader import DEFAULT_SEED, read_seed
-from tests.support import bearer, make_token
+from tests.support import bearer, make_token, pdf_text
 from tests.test_scorecard import PREFIX, add_evidence, record
 
 MATRIX = "/api/v1/reports/matrix"
 NATURAL_ORDER = [item["code"] for item in read_seed(DEFAULT_SEED)["recommendations"]]
-FORMATS = ["csv", "xlsx", "html", "docx", "json"]
+FORMATS = ["csv", "xlsx", "html", "docx", "pdf", "json"]
 SECRET = "Secret witness statement"
 SUMMARY = "Закон «Об общественных объединениях» amended; the ‘registration’ rule stays."
 INJECTION = '=HYPERLINK("https://evil.example","click")'
@@ -61,6 +61,8 @@ def all_text(fmt, content: bytes) -> str:
     if fmt in ("xlsx", "docx"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    if fmt == "pdf":
+        return pdf_text(content)
     return content.decode("utf-8")
 
 
@@ -225,17 +227,35 @@ def test_html(module_client):
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     parser = _Tables()
     parser.feed(response.text)
-    assert "size: A4" in parser.style and "@media print" in parser.style
+    assert "size: A4 landscape" in parser.style and "@media print" in parser.style
+    assert "counter(pages)" in parser.style and "break-inside: avoid" in parser.style
     scorecard, matrix = parser.tables
     assert scorecard[1][:3] == ["2. Legislative measures", "5", "0"]
     assert scorecard[-1][0] == "All sections" and scorecard[-1][1] == "43"
-    assert len(matrix) == 44 and [row[0] for row in matrix[1:]] == NATURAL_ORDER
-    first = matrix[1]
-    assert first[3] == "Implemented" and first[4] == "Partially implemented"
-    assert SUMMARY in first[5] and "Amendments published" in first[6]
+    header, rows = matrix[0], matrix[1:]
+    assert header == [
+        "Recommendation",
+        "Source",
+        "Assessment",
+        "Evidence",
+        "State's claim",
+        "Comments",
+    ]
+    headings = [row[0] for row in rows if len(row) == 1]
+    assert headings[0] == "2. Legislative measures" and len(headings) == 6
+    recommendations = [row for row in rows if len(row) == 6]
+    assert [row[0].split()[0] for row in recommendations] == NATURAL_ORDER
+    first = recommendations[0]
+    assert first[0].startswith(f"{PREFIX}2.1 ") and first[1].startswith("Open Dialog Foundation, 2015")
+    assert first[2] == f"Partially implemented 2024-06-01 {SUMMARY}"
+    assert "Amendments published (Progress, 2024-05-30)" in first[3] and "Report sources: [1]" in first[3]
+    assert first[4].startswith("Implemented 2024-02-01 The state says so.")
+    assert first[5] == "The state claims more"
+    assert recommendations[1][2].startswith("Regressed") and recommendations[2][2] == "Not assessed"
     assert SECRET not in response.text
     assert "=HYPERLINK(&#34;https://evil.example&#34;" in response.text  # text, escaped
-    assert "Implementation matrix" in response.text
+    assert "<main>" in response.text and "Kazakhstan: implementation of recommendations" in response.text
+    assert '<ol class="report-sources">' in response.text
 
 
 @pytest.mark.usefixtures("scripted")
@@ -324,7 +344,7 @@ def test_word_refuses_a_database_dump(shared_client, monkeypatch):
 
 
 @pytest.mark.sqlite_only
-@pytest.mark.parametrize("params", [{"format": "pdf"}, {"as_of": "2999-01-01"}, {"perspective": "x"}])
+@pytest.mark.parametrize("params", [{"format": "odt"}, {"as_of": "2999-01-01"}, {"perspective": "x"}])
 def test_bad_parameters_are_422(shared_client, params):
     response = shared_client.get(MATRIX, params=params)
     assert response.status_code == 422
@@ -404,7 +424,7 @@ def test_cli_scorecard_and_matrix(cli, tmp_path):
     assert written.exit_code == 0, written.output
     assert "wrote 43 recommendations" in written.output
     assert openpyxl.load_workbook(out)["Matrix"].max_row == 44
-    for fmt in ("csv", "docx", "html", "json"):
+    for fmt in ("csv", "docx", "html", "pdf", "json"):
         assert cli("report", "matrix", "--format", fmt, "--out", str(tmp_path / f"m.{fmt}")).exit_code == 0
     themed = cli(
         "report", "matrix", "--format", "docx", "--group-by", "theme", "--out", str(tmp_path / "t.docx")
@@ -416,4 +436,5 @@ def test_cli_scorecard_and_matrix(cli, tmp_path):
     assert (tmp_path / "m.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert len(json.loads((tmp_path / "m.json").read_text())["rows"]) == 43
     assert cli("scorecard", "--as-of", "2999-01-01").exit_code == 2
-    assert cli("report", "matrix", "--format", "pdf").exit_code == 2
+    assert (tmp_path / "m.pdf").read_bytes().startswith(b"%PDF-")
+    assert cli("report", "matrix", "--format", "odt").exit_code == 2

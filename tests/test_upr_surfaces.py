@@ -387,16 +387,16 @@ def test_matrix_csv_and_xlsx_add_the_columns_only_where_there_is_data(module_cli
 @pytest.mark.usefixtures("imported")
 def test_matrix_documents_print_the_columns(module_client):
     html = _get(module_client, "/api/v1/reports/matrix.html", kind="upr_review").text
+    # The printed layout, as in the Word document: the source column names who recommended it and the
+    # state's response, a line each; the paragraph follows the code.
     for text in (
-        "<th>Recommending states</th>",
-        "<th>Response</th>",
-        "Estonia; Latvia",
-        "<small>para. 106.1</small>",
+        '<th scope="col">Source</th>',
+        "<br>\nRecommended by: Estonia; Latvia",
+        "<br>\nResponse: Supported",
+        f'<b class="code">{U}1</b> <small>para. 106.1</small>',
     ):
         assert text in html
-    # The paragraph is printed under the code; the long texts give up width to the new columns.
-    assert "<th>Paragraph</th>" not in html and html.count("<col class=") == 9
-    assert '<col class="w9"><col class="w19">' in html
+    assert "<th>Paragraph</th>" not in html and html.count("<col class=") == 6
     document = docx.Document(
         io.BytesIO(_get(module_client, "/api/v1/reports/matrix.docx", kind="upr_review").content)
     )

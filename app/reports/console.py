@@ -23,6 +23,8 @@ from app.reports.docx_report import ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import matrix_html
 from app.reports.json_report import matrix_json
 from app.reports.matrix import count_rows, grouped_rows, matrix_rows
+from app.reports.page_heading import page_heading
+from app.reports.pdf_report import ensure_pdf_fits, write_matrix_pdf
 from app.reports.printed import PrintedMatrix
 from app.reports.xlsx_report import write_matrix_xlsx
 from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
@@ -30,6 +32,7 @@ from app.scorecards.params import MatrixParams
 from app.upr_text import commitment_line
 from app.vocabulary import status_label
 
+T = TypeVar("T")
 STATUS_COLOURS = {
     "implemented": "green",
     "partially_implemented": "yellow",
@@ -37,8 +40,7 @@ STATUS_COLOURS = {
     "regressed": "bold red",
     "not_assessed": "dim",
 }
-T = TypeVar("T")
-MATRIX_FORMATS = ("csv", "xlsx", "html", "docx", "json")
+MATRIX_FORMATS = ("csv", "xlsx", "html", "docx", "pdf", "json")
 # Written as text (also to standard output); the others are binary files.
 TEXT_FORMATS = ("csv", "json", "html")
 
@@ -215,6 +217,8 @@ def write_matrix(
     total = count_rows(session, params)
     if format_ == "docx":
         ensure_docx_fits(total)
+    elif format_ == "pdf":
+        ensure_pdf_fits(total)
     columns = (TextColumn(gettext("matrix")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("rows", total=total)
@@ -228,17 +232,22 @@ def write_matrix(
             _write_text(cast(IO[str], out), chunks if bom else _without_bom(chunks))
             return total
         scorecard = section_scorecard(session, params, include_restricted=include_restricted)
-        if format_ == "html":
-            _write_text(cast(IO[str], out), matrix_html(rows, scorecard, meta))
-        elif format_ == "xlsx":
+        if format_ == "xlsx":
             context = document_context(session, params, settings)
             write_matrix_xlsx(cast(IO[bytes], out), rows, scorecard, meta, context)
-        else:
-            # The bar counts printed rows: grouped by theme, a recommendation may be printed more than once.
-            groups = grouped_rows(session, params, include_restricted=include_restricted)
-            context = document_context(session, params, settings)
-            printed = PrintedMatrix(_counted(groups, progress, task), context, meta["columns"])
+            return total
+        # The bar counts printed rows: grouped by theme, a recommendation may be printed more than once.
+        groups = grouped_rows(session, params, include_restricted=include_restricted)
+        context = document_context(session, params, settings)
+        printed = PrintedMatrix(_counted(groups, progress, task), context, meta["columns"])
+        if format_ == "docx":
             write_matrix_docx(cast(IO[bytes], out), printed, scorecard)
+            return total
+        heading = page_heading(context, gettext("Implementation matrix"), settings.timezone)
+        if format_ == "html":
+            _write_text(cast(IO[str], out), matrix_html(printed, scorecard, heading))
+        else:
+            write_matrix_pdf(cast(IO[bytes], out), printed, scorecard, heading)
     return total
 
 

@@ -1,4 +1,4 @@
-"""Report API: the implementation matrix as CSV, XLSX, HTML, DOCX or JSON."""
+"""Report API: the implementation matrix as CSV, XLSX, HTML, DOCX, PDF or JSON."""
 
 import tempfile
 from collections.abc import Iterator
@@ -15,29 +15,34 @@ from app.db import SessionDep
 from app.errors import Unauthorized, problem_responses
 from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
 from app.i18n.formatting import zone_of
+from app.i18n.translation import gettext
 from app.reports.context import document_context
 from app.reports.csv_report import matrix_csv
-from app.reports.documents import matrix_meta, printed_matrix, section_scorecard
+from app.reports.documents import matrix_meta, section_scorecard
 from app.reports.docx_report import DOCX_MEDIA_TYPE, ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import HTML_MEDIA_TYPE, HTML_REPORT_HEADERS, matrix_html
 from app.reports.json_report import matrix_json
-from app.reports.matrix import count_rows, matrix_rows, streamed_rows
+from app.reports.matrix import count_rows, grouped_rows, matrix_rows, streamed_groups, streamed_rows
+from app.reports.page_heading import page_heading
+from app.reports.pdf_report import PDF_MEDIA_TYPE, ensure_pdf_fits, write_matrix_pdf
+from app.reports.printed import PrintedMatrix
 from app.reports.schemas import MatrixOut
+from app.reports.scorecard_report import write_scorecard_pdf
 from app.reports.xlsx_report import XLSX_MEDIA_TYPE, write_matrix_xlsx
-from app.scorecards.keys import response_etag
-from app.scorecards.params import MatrixParams
-from app.scorecards.service import point_of
+from app.scorecards.keys import response_document, response_etag, weak_etag
+from app.scorecards.params import MatrixParams, ScorecardParams
+from app.scorecards.service import cached_scorecard, point_of
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
-MatrixFormat = Literal["json", "csv", "xlsx", "html", "docx"]
+MatrixFormat = Literal["json", "csv", "xlsx", "html", "docx", "pdf"]
 BINARY = {"type": "string", "format": "binary"}
 TEXT = {"type": "string"}
 FILE_CHUNK = 64 * 1024
 IN_MEMORY_UP_TO = 8 * 1024 * 1024
 MATRIX_RESPONSES = {**NOT_MODIFIED, **problem_responses(401, 422, 429)}
 # Rendered whole on the server (CSV, JSON and HTML stream): bounded per server, and large ones need a token.
-WHOLE_DOCUMENTS = ("xlsx", "docx")
+WHOLE_DOCUMENTS = ("xlsx", "docx", "pdf")
 # Each file format has a path of its own whose 200 has one media type, so generated clients read the body as
 # what it is (one response listing them all was parsed as JSON whatever came). Text formats are declared as
 # strings: openapi-python-client turns a binary text/* body into a file made from a str, and fails.
@@ -46,6 +51,7 @@ FILE_FORMATS: dict[MatrixFormat, tuple[str, dict[str, str], str]] = {
     "xlsx": (XLSX_MEDIA_TYPE, BINARY, "an Excel workbook, with the scorecard by section"),
     "docx": (DOCX_MEDIA_TYPE, BINARY, "a Word document, with the scorecard by section (at most 5,000 rows)"),
     "html": (HTML_MEDIA_TYPE, TEXT, "a printable HTML page, with the scorecard by section"),
+    "pdf": (PDF_MEDIA_TYPE, BINARY, "a PDF of the printable page, A4 landscape (at most 1,000 rows)"),
 }
 
 
@@ -83,6 +89,8 @@ def matrix_response(
         rows_count = count_rows(session, params)
         if format_ == "docx":
             ensure_docx_fits(rows_count)
+        elif format_ == "pdf":
+            ensure_pdf_fits(rows_count)
         limit = request.app.state.settings.public_document_rows
         if reader is None and rows_count > limit:
             raise Unauthorized(
@@ -90,25 +98,31 @@ def matrix_response(
                 f"{rows_count:,}. The CSV and JSON stream to everyone."
             )
     scorecard = section_scorecard(session, params, include_restricted=privileged)
+    settings = request.app.state.settings
+    context = document_context(session, params, settings)
+    heading = page_heading(context, gettext("Implementation matrix"), settings.timezone)
     if format_ == "html":
         inline = {"Content-Disposition": f'inline; filename="{filename}"'}
+        groups = streamed_groups(request.app.state.engine, params, include_restricted=privileged)
         return StreamingResponse(
-            matrix_html(streamed(), scorecard, meta),
+            matrix_html(PrintedMatrix(groups, context, meta["columns"]), scorecard, heading),
             media_type=HTML_MEDIA_TYPE,
             headers=headers | inline | HTML_REPORT_HEADERS,
         )
-    settings = request.app.state.settings
-    media_type = XLSX_MEDIA_TYPE if format_ == "xlsx" else DOCX_MEDIA_TYPE
+    media_type = {"xlsx": XLSX_MEDIA_TYPE, "docx": DOCX_MEDIA_TYPE, "pdf": PDF_MEDIA_TYPE}[format_]
     spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_UP_TO)  # noqa: SIM115 - _chunks closes it
     try:
         with request.app.state.render_slots.held(), zone_of(settings.timezone):
             if format_ == "xlsx":
                 rows = matrix_rows(session, params, include_restricted=privileged)
-                context = document_context(session, params, settings)
                 write_matrix_xlsx(spool, rows, scorecard, meta, context)
             else:
-                printed = printed_matrix(session, params, settings, meta, include_restricted=privileged)
-                write_matrix_docx(spool, printed, scorecard)
+                groups = grouped_rows(session, params, include_restricted=privileged)
+                printed = PrintedMatrix(groups, context, meta["columns"])
+                if format_ == "docx":
+                    write_matrix_docx(spool, printed, scorecard)
+                else:
+                    write_matrix_pdf(spool, printed, scorecard, heading)
     except BaseException:
         spool.close()
         raise
@@ -127,7 +141,7 @@ def get_matrix(
 ):
     """The implementation matrix: one row per recommendation with statuses, latest assessment and evidence.
 
-    As a file: `/api/v1/reports/matrix.csv`, `.xlsx`, `.docx` or `.html`.
+    As a file: `/api/v1/reports/matrix.csv`, `.xlsx`, `.docx`, `.pdf` or `.html`.
     """
     return matrix_response(request, session, reader, params, format_)
 
@@ -167,6 +181,47 @@ def _add_file_route(format_: MatrixFormat) -> None:
 
 for _format in FILE_FORMATS:
     _add_file_route(_format)
+
+
+@router.get(
+    "/scorecard.pdf",
+    tags=["scorecards"],
+    response_class=Response,
+    responses={
+        200: {"description": "The scorecard as a PDF", "content": {PDF_MEDIA_TYPE: {"schema": BINARY}}},
+        **NOT_MODIFIED,
+        **problem_responses(401, 422, 429),
+    },
+)
+def get_scorecard_pdf(
+    request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[ScorecardParams, Query()]
+) -> Response:
+    """The scorecard as a PDF (A4 landscape): the same groups and parameters, with the first gaps."""
+    privileged = can_see_restricted(reader)
+    document = response_document(
+        session, params, include_restricted=privileged, reference=point_of(params).reference_date()
+    )
+    headers = cache_headers(weak_etag("scorecard.pdf", document))
+    if not_modified(request, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    scorecard = cached_scorecard(
+        session, request.app.state.scorecards, params, include_restricted=privileged, document=document
+    )
+    settings = request.app.state.settings
+    context = document_context(session, params, settings)
+    heading = page_heading(context, gettext("Scorecard"), settings.timezone)
+    spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_UP_TO)  # noqa: SIM115 - _chunks closes it
+    try:
+        with request.app.state.render_slots.held():
+            write_scorecard_pdf(spool, scorecard, heading)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    filename = f"rectrack-scorecard-{scorecard['as_of'].isoformat()}.pdf"
+    return StreamingResponse(
+        _chunks(spool), media_type=PDF_MEDIA_TYPE, headers=headers | attachment(filename)
+    )
 
 
 def _chunks(spool: IO[bytes]) -> Iterator[bytes]:

@@ -75,7 +75,7 @@ def test_matrix_links_the_downloads(reader: BrowserContext, server: Server):
     page.goto(f"{server.url}/matrix?as_of=2016-01-01")
     expect(page.locator("table.matrix tbody tr")).to_have_count(43)
     page.get_by_text("Download the matrix for these filters").click()
-    for fmt in ("csv", "xlsx", "docx"):
+    for fmt in ("csv", "xlsx", "docx", "pdf"):
         link = page.get_by_role("link", name=fmt.upper())
         expect(link).to_have_attribute(
             "href", re.compile(rf"/api/v1/reports/matrix\.{fmt}\?as_of=2016-01-01$")
