@@ -59,6 +59,7 @@ OPERATION_IDS = {
     "delete_token": "revokeToken",
     "get_scorecard": "getScorecard",
     "get_claim_gaps": "listClaimGaps",
+    "get_claim_gap_classes": "listClaimGapsByClass",
     "get_commitment_gaps": "listCommitmentGaps",
     "get_scorecard_changes": "listStatusChanges",
     "get_matrix": "getMatrix",

@@ -14,7 +14,7 @@ from pydantic import (
 
 from app.inputs import EARLIEST_YEAR, PastDate
 from app.recommendations.schemas import RecommendationFilters
-from app.vocabulary import GroupBy, ScorePerspective
+from app.vocabulary import ClaimGapClass, GroupBy, ScorePerspective
 
 GAPS_PAGE = 100
 # A client clock a little ahead of ours may still mean "now".
@@ -125,6 +125,18 @@ class ScorecardParams(PointInTimeParams):
 class ClaimGapParams(PointInTimeParams):
     """One page of claim gaps: the scorecard's point in time and filters, a page size and a cursor."""
 
+    limit: int = Field(default=GAPS_PAGE, ge=1, le=MAX_GAPS_PAGE, description="Page size.")
+    cursor: str | None = Field(default=None, max_length=200, description="From `next_cursor`.")
+
+
+class ClaimGapClassParams(PointInTimeParams):
+    """A page of claim gaps by class: the scorecard's point in time and filters, a class, a page, a cursor."""
+
+    gap_class: ClaimGapClass | None = Field(
+        default=None,
+        description="Only this class: overclaim (the state's claim ranks above the independent status), "
+        "underclaim (below), unassessed (claimed, not assessed by monitors). Default: every class.",
+    )
     limit: int = Field(default=GAPS_PAGE, ge=1, le=MAX_GAPS_PAGE, description="Page size.")
     cursor: str | None = Field(default=None, max_length=200, description="From `next_cursor`.")
 

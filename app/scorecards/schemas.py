@@ -6,7 +6,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.recommendations.schemas import CategoryOut, StatusCounts
 from app.scorecards.examples import COMMITMENT_GAP_EXAMPLE, SCORECARD_EXAMPLE
-from app.vocabulary import GroupBy, LinkStrength, Perspective, Response, ScorePerspective, Status
+from app.vocabulary import (
+    ClaimGapClass,
+    GroupBy,
+    LinkStrength,
+    Perspective,
+    Response,
+    ScorePerspective,
+    Status,
+)
 
 
 class CommitmentCounts(BaseModel):
@@ -28,6 +36,26 @@ class CommitmentCounts(BaseModel):
     )
 
 
+CLAIM_GAP_DEFINITION = (
+    "Only where the state has made a claim (its status is not not_assessed), at the scorecard's point. "
+    "Statuses rank implemented > partially_implemented > not_implemented > regressed. "
+)
+
+
+class ClaimGapCounts(BaseModel):
+    """How many recommendations have a claim gap of each class (the one definition, app.vocabulary)."""
+
+    overclaim: int = Field(
+        description=CLAIM_GAP_DEFINITION + "Overclaim: the claim ranks above the independent status."
+    )
+    underclaim: int = Field(
+        description=CLAIM_GAP_DEFINITION + "Underclaim: the claim ranks below the independent status."
+    )
+    unassessed: int = Field(
+        description=CLAIM_GAP_DEFINITION + "Unassessed: the monitors have not assessed the recommendation."
+    )
+
+
 class Aggregate(BaseModel):
     """Counts and shares over a set of recommendations."""
 
@@ -45,6 +73,12 @@ class Aggregate(BaseModel):
         description="Never assessed, or last assessed more than stale_after_days before as_of."
     )
     commitments: CommitmentCounts
+    claim_gap_counts: ClaimGapCounts = Field(
+        description="Claim gaps by class: where the state's claim differs from the independent status at "
+        "the point (overclaim, underclaim, or claimed but unassessed; the same status is no gap). Unlike "
+        "`claim_gaps_total`, which keeps its v1 meaning (a claim of implemented or partially implemented "
+        "against not implemented or regressed), this counts every difference."
+    )
 
 
 class GroupOut(Aggregate):
@@ -89,6 +123,23 @@ class ClaimGapOut(BaseModel):
     section: int
     claimed: EntryOut = Field(description="The state's latest claim.")
     independent: EntryOut = Field(description="The latest independent assessment.")
+
+
+class ClaimGapClassOut(BaseModel):
+    """A recommendation whose state claim differs from the independent status, and how."""
+
+    code: str
+    source: str
+    section: int
+    gap_class: ClaimGapClass = Field(
+        description="overclaim: the claim ranks above the independent status (implemented > "
+        "partially_implemented > not_implemented > regressed); underclaim: below; unassessed: the monitors "
+        "have not assessed it."
+    )
+    claimed: EntryOut = Field(description="The state's latest claim at the point.")
+    independent: EntryOut | None = Field(
+        description="The latest independent assessment at the point; null when unassessed."
+    )
 
 
 class UprRecommendationOut(BaseModel):
@@ -172,6 +223,17 @@ class ClaimGapPage(BaseModel):
     total: int | None = Field(
         description="How many claim gaps there are in all; on the first page (no cursor) only, since "
         "counting looks up every recommendation's latest claim and assessment. Null on later pages."
+    )
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class ClaimGapClassPage(BaseModel):
+    """A page of claim gaps by class in natural order."""
+
+    items: list[ClaimGapClassOut]
+    total: int | None = Field(
+        description="How many claim gaps of the class (or of any) there are in all; on the first page (no "
+        "cursor) only. Null on later pages."
     )
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 

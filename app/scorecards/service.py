@@ -10,7 +10,13 @@ from app.i18n.translation import N_
 from app.lru import LRUCache
 from app.models import HistoryEntry, Recommendation, Source
 from app.recommendations.service import ORDER, after_position, decode_cursor, encode_cursor
-from app.scorecards.aggregation import counts_statement, empty_commitments, fold, per_recommendation
+from app.scorecards.aggregation import (
+    counts_statement,
+    empty_commitments,
+    empty_gap_classes,
+    fold,
+    per_recommendation,
+)
 from app.scorecards.commitments import first_commitment_gaps
 from app.scorecards.conditions import recommendation_conditions, status_at
 from app.scorecards.entries import ID_CHUNK, entry_view
@@ -136,6 +142,7 @@ def _aggregate(counted: dict[str, Any]) -> dict[str, Any]:
         "evidence_coverage": round(counted["covered"] / total, 4) if total else None,
         "stale": counted["stale"],
         "commitments": dict(counted["commitments"]),
+        "claim_gap_counts": dict(counted["gap_classes"]),
     }
 
 
@@ -166,6 +173,7 @@ def _ordered_groups(groups: list[dict[str, Any]], group_by: str) -> list[dict[st
         found = {group["key"]: group for group in groups}
         empty = {"total": 0, "by_status": {s.value: 0 for s in Status}, "assessed": 0, "score": None}
         empty |= {"regressions": 0, "evidence_coverage": None, "stale": 0, "commitments": empty_commitments()}
+        empty |= {"claim_gap_counts": empty_gap_classes()}
         return [
             found.get(status.value, empty | {"key": status.value, "source": None})
             | {"label": STATUS_LABELS[status]}
