@@ -607,6 +607,13 @@ RecommendingStateOption = Annotated[
 ResponseOption = Annotated[
     str | None, typer.Option(help="Only this response of the state (supported, noted, ...), as of the date.")
 ]
+ClaimGapOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Only claim gaps as of the date: overclaim, underclaim, unassessed (claimed, not assessed by "
+        "monitors) or any."
+    ),
+]
 RestrictedOption = Annotated[
     bool, typer.Option(help="Count and show restricted evidence (never for files you publish).")
 ]
@@ -638,6 +645,7 @@ def scorecard(
     kind: KindOption = None,
     recommending_state: RecommendingStateOption = None,
     response: ResponseOption = None,
+    claim_gap: ClaimGapOption = None,
     output: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     include_restricted: RestrictedOption = False,
     gaps: Annotated[
@@ -660,6 +668,7 @@ def scorecard(
         kind=kind,
         recommending_state=recommending_state,
         response=response,
+        claim_gap=claim_gap,
         gaps_limit=gaps,
     )
     with read_session() as session:
@@ -671,6 +680,7 @@ def scorecard(
     else:
         console = Console()
         console.print(report_console.scorecard_table(result, width=console.width))
+        console.print(report_console.claim_gap_class_line(result), highlight=False)
         for line in report_console.claim_gap_lines(result):
             console.print(f"[bold]{gettext('claim gap')}[/bold] {line}", highlight=False)
         if note := report_console.claim_gap_note(result):
@@ -695,6 +705,7 @@ def report_matrix(
     kind: KindOption = None,
     recommending_state: RecommendingStateOption = None,
     response: ResponseOption = None,
+    claim_gap: ClaimGapOption = None,
     include_restricted: RestrictedOption = False,
 ) -> None:
     """Write the implementation matrix to a file, with a progress bar."""
@@ -712,6 +723,7 @@ def report_matrix(
         kind=kind,
         recommending_state=recommending_state,
         response=response,
+        claim_gap=claim_gap,
     )
     out = out or Path(f"rectrack-matrix-{point_of(params).reference_date().isoformat()}.{output}")
     with read_session() as session:

@@ -1,5 +1,6 @@
 """Claim gaps by class: one definition in Python and SQL, the same on every surface, filters and pages."""
 
+import json
 import re
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from app.claim_classes import claim_class_sql
 from app.db import build_engine
 from app.vocabulary import Status, claim_gap_class
 from seed.loader import DEFAULT_SEED, read_seed
-from tests.support import make_token
+from tests.support import make_token, run_cli
 from tests.test_scorecard import PREFIX, SCORECARD, record
 
 CLASSES = f"{SCORECARD}/claim-gap-classes"
@@ -232,3 +233,26 @@ def test_every_page_agrees(module_client, history):
         f"/recommendations/{PREFIX}2.1" in listed_page and f"/recommendations/{PREFIX}3.1" not in listed_page
     )
     assert 'name="claim_gap"' in listed_page
+
+
+def test_the_cli_takes_the_filter(module_client, module_database, history, tmp_path):
+    expected = oracle(module_client, AS_OF)
+    run = run_cli(
+        module_database.url, "scorecard", "--as-of", AS_OF, "--claim-gap", "overclaim", "--format", "json"
+    )
+    assert run.returncode == 0, run.stderr
+    totals = json.loads(run.stdout)["totals"]
+    assert totals["total"] == tally(expected)["overclaim"] == totals["claim_gap_counts"]["overclaim"]
+    table = run_cli(module_database.url, "scorecard", "--as-of", AS_OF)
+    assert table.returncode == 0, table.stderr
+    assert f"The state claims more: {tally(expected)['overclaim']}" in table.stdout
+    out = tmp_path / "matrix.csv"
+    args = ("report", "matrix", "--format", "csv", "--out", str(out), "--as-of", AS_OF)
+    made = run_cli(module_database.url, *args, "--claim-gap", "unassessed")
+    assert made.returncode == 0, made.stderr
+    text = out.read_text(encoding="utf-8-sig")
+    assert [code for code in NATURAL_ORDER if code in text] == [
+        code for code in NATURAL_ORDER if expected.get(code) == "unassessed"
+    ]
+    bad = run_cli(module_database.url, "scorecard", "--claim-gap", "sometimes")
+    assert bad.returncode == 2 and "claim_gap" in bad.stderr

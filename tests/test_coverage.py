@@ -34,6 +34,7 @@ AGGREGATE = {
         "evidence_coverage",
         "stale",
         "commitments",
+        "claim_gap_counts",
     )
 }
 CHECKPOINT = {
@@ -295,6 +296,17 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "independent": (),
     },
     "ClaimGapPage": {"items": (), "total": (), "next_cursor": ()},
+    # The class is computed from the two statuses, each shown by its entry.
+    "ClaimGapCounts": {"overclaim": (), "underclaim": (), "unassessed": ()},
+    "ClaimGapClassOut": {
+        "code": CODE,
+        "source": SOURCE,
+        "section": SECTION,
+        "gap_class": ("history_entries.status", "recommendations.status", "recommendations.claimed_status"),
+        "claimed": (),
+        "independent": (),
+    },
+    "ClaimGapClassPage": {"items": (), "total": (), "next_cursor": ()},
     "EntryOut": {
         "id": ("history_entries.id",),
         "seq": ("history_entries.seq",),

@@ -19,7 +19,16 @@ from app.scorecards.commitments import COMMITTING
 from app.scorecards.conditions import DISPUTED
 from app.scorecards.linked import upr_links
 from app.scorecards.point import PointInTime
-from app.vocabulary import EvidenceKind, LinkStrength, Perspective, Relation, SourceKind, Status, Visibility
+from app.vocabulary import (
+    EvidenceKind,
+    LinkStrength,
+    Perspective,
+    Relation,
+    SourceKind,
+    Status,
+    Visibility,
+    claim_gap_class,
+)
 from app.web.forms import FormState, blank_assessment, blank_evidence
 from app.web.link_panel import link_panel
 from app.web.queries import filter_choices
@@ -28,12 +37,24 @@ from app.web.session import ReaderVisitorDep, Visitor
 
 router = APIRouter()
 
-FILTERS = ("source", "kind", "section", "status", "response", "recommending_state", "theme", "addressee", "q")
+FILTERS = (
+    "source",
+    "kind",
+    "section",
+    "status",
+    "claim_gap",
+    "response",
+    "recommending_state",
+    "theme",
+    "addressee",
+    "q",
+)
 FILTER_LABELS = {
     "source": N_("Source"),
     "kind": N_("Kind of source"),
     "section": N_("Section"),
     "status": N_("Status"),
+    "claim_gap": N_("State's claim"),
     "response": N_("Response"),
     "recommending_state": N_("Recommending state"),
     "theme": N_("Theme"),
@@ -194,6 +215,7 @@ def recommendation_page(
         evidence_by_id={item["id"]: item for item in detail["evidence"]},
         upr_links=linked,
         commitment=commitment_state(detail, linked),
+        claim_gap=claim_gap_class(detail["claimed_status"], detail["status"]),
         assessment=assessment or blank_assessment(),
         evidence_form=evidence or blank_evidence(),
         alert=alert,

@@ -19,9 +19,12 @@ from app.models import Source
 from app.recommendations.service import decode_cursor, encode_cursor, list_sources
 from app.reports.matrix import matrix_rows
 from app.scorecards.commitments import commitments_url
-from app.scorecards.gaps import claim_gaps_url
-from app.scorecards.params import GAPS_PAGE, MAX_GAPS_PAGE, PointInTimeParams, ScorecardParams
+from app.scorecards.gap_classes import claim_gap_classes_url, first_class_gaps
+from app.scorecards.keys import document_key, response_document
+from app.scorecards.params import MAX_GAPS_PAGE, PointInTimeParams, ScorecardParams
+from app.scorecards.point import point_of
 from app.scorecards.service import cached_scorecard
+from app.vocabulary import ClaimGapClass
 from app.web.charts import SEGMENT_ORDER, stacked_bar
 from app.web.pages import bad_filters_notice
 from app.web.queries import filter_choices, has_responses, latest_assessments
@@ -32,7 +35,7 @@ router = APIRouter()
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "docx")
 MATRIX_PAGE = 100  # rows on one page of the web matrix
-OVERVIEW_GAPS = GAPS_PAGE  # claim gaps listed on the page; the rest are linked
+OVERVIEW_CLASS_GAPS = 20  # claim gaps of each class listed on the page; the rest are linked
 AS_OF = N_("As of")
 SOURCE = N_("Source")
 
@@ -61,7 +64,8 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     if picked and picked not in by_slug:
         notices.append(bad_filters_notice([SOURCE]))
     group_by = "source" if len(sources) > 1 and point.source is None else "section"
-    scorecard = _scorecard(request, session, visitor, point, group_by, gaps=OVERVIEW_GAPS)
+    scorecard = _scorecard(request, session, visitor, point, group_by, gaps=0)
+    counts = scorecard["totals"]["claim_gap_counts"]
     by_response = None
     if has_responses(session, point.source):
         by_response = _scorecard(request, session, visitor, point, "response", gaps=0)
@@ -86,8 +90,28 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
         as_of=point.as_of,
         notices=notices,
         latest=latest_assessments(session, as_of=point.as_of, source=point.source),
-        all_gaps_url=claim_gaps_url(point, limit=MAX_GAPS_PAGE, cursor=None),
+        claim_gap_counts=counts,
+        class_gaps=_class_gaps(request, session, visitor, point, counts),
+        class_gap_urls={
+            name: claim_gap_classes_url(point, name, limit=MAX_GAPS_PAGE) for name in ClaimGapClass
+        },
         all_commitments_url=commitments_url(point, limit=MAX_GAPS_PAGE, cursor=None),
+    )
+
+
+def _class_gaps(
+    request: Request, session: Session, visitor: Visitor, point: PointInTimeParams, counts: dict[str, int]
+) -> dict[str, list[dict[str, Any]]]:
+    """The first claim gaps of each class, cached per app like the claim-gap pages."""
+    document = response_document(
+        session, point, include_restricted=visitor.privileged, reference=point_of(point).reference_date()
+    )
+    return request.app.state.claim_gaps.get_or_compute(
+        document_key("overview-claim-gap-classes", document),
+        lambda: {
+            name: first_class_gaps(session, point, name, limit=OVERVIEW_CLASS_GAPS, total=counts[name])
+            for name in ClaimGapClass
+        },
     )
 
 
