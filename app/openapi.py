@@ -62,6 +62,7 @@ OPERATION_IDS = {
     "get_claim_gap_classes": "listClaimGapsByClass",
     "get_commitment_gaps": "listCommitmentGaps",
     "get_scorecard_changes": "listStatusChanges",
+    "get_scorecard_series": "getScorecardSeries",
     "get_matrix": "getMatrix",
     "get_matrix_json": "getMatrixJson",
     "get_matrix_csv": "getMatrixCsv",

@@ -2,11 +2,13 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
     BeforeValidator,
+    ConfigDict,
     Field,
     WithJsonSchema,
     model_validator,
@@ -20,6 +22,7 @@ GAPS_PAGE = 100
 # A client clock a little ahead of ours may still mean "now".
 CLOCK_SKEW = timedelta(minutes=1)
 MAX_GAPS_PAGE = 500
+MAX_SERIES_STEPS = 120
 
 
 DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -146,6 +149,50 @@ class CommitmentGapParams(PointInTimeParams):
 
     limit: int = Field(default=GAPS_PAGE, ge=1, le=MAX_GAPS_PAGE, description="Page size.")
     cursor: str | None = Field(default=None, max_length=200, description="From `next_cursor`.")
+
+
+class Interval(StrEnum):
+    """The length of a series' periods."""
+
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class SeriesParams(RecommendationFilters):
+    """A scorecard at the end of each period between two dates: filters, perspective, recording time, groups.
+
+    The `status` and `claim_gap` filters match at each step.
+    """
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: QueryDate | None = Field(
+        default=None,
+        alias="from",
+        description="The first period is the one holding this date. Default: the earliest effective date of "
+        "an assessment from the perspective.",
+        examples=["2023-01-01"],
+    )
+    to: QueryDate | None = Field(
+        default=None,
+        description="The last step: the last period ends on this date. Default: today (UTC).",
+        examples=["2025-01-20"],
+    )
+    interval: Interval = Field(default=Interval.quarter, description="The length of each period.")
+    known_at: KnownAt | None = Field(default=None, description=KNOWN_AT)
+    perspective: ScorePerspective = Field(default=ScorePerspective.independent, description=PERSPECTIVE)
+    group_by: GroupBy = Field(
+        default=GroupBy.section,
+        description="As the scorecard's: groups by section, theme, addressee, SDG target, status, source, "
+        "recommending state or response (each as of the step).",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SeriesParams":
+        if self.from_ is not None and self.to is not None and self.from_ > self.to:
+            raise ValueError("from must not be after to")
+        return self
 
 
 class ChangesParams(RecommendationFilters):

@@ -12,7 +12,7 @@ from app.db import SessionDep
 from app.errors import problem_responses
 from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
 from app.responses import model_json_bytes
-from app.scorecards import commitments, gap_classes, gaps, keys, service
+from app.scorecards import commitments, gap_classes, gaps, keys, series, service
 from app.scorecards.export import scorecard_csv
 from app.scorecards.params import (
     ChangesParams,
@@ -20,6 +20,7 @@ from app.scorecards.params import (
     ClaimGapParams,
     CommitmentGapParams,
     ScorecardParams,
+    SeriesParams,
 )
 from app.scorecards.schemas import (
     ChangesOut,
@@ -27,6 +28,7 @@ from app.scorecards.schemas import (
     ClaimGapPage,
     CommitmentGapPage,
     ScorecardOut,
+    SeriesOut,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["scorecards"])
@@ -195,6 +197,37 @@ def get_commitment_gaps(
         lambda: model_json_bytes(CommitmentGapPage, commitments.commitment_gap_page(session, params)),
     )
     return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get(
+    "/scorecard/series",
+    response_model=SeriesOut,
+    responses={**NOT_MODIFIED, **problem_responses(401, 422)},
+)
+def get_scorecard_series(
+    request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[SeriesParams, Query()]
+):
+    """Progress over time: the score and counts by status at the end of each month, quarter or year.
+
+    Each step is the scorecard as of the period's last day (the last step is `to`), with the same filters,
+    perspective, recording time and groups; at most 120 steps.
+    """
+    privileged = can_see_restricted(reader)
+    end = params.to or service.point_of(ScorecardParams()).reference_date()
+    document = keys.response_document(session, params, include_restricted=privileged, reference=end)
+    etag = keys.weak_etag("series", document)
+    headers = cache_headers(etag)
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+
+    def body() -> bytes:
+        computed = series.compute_series(session, params, include_restricted=privileged)
+        return bytes(
+            JSONResponse(SeriesOut.model_validate(computed).model_dump(mode="json", by_alias=True)).body
+        )
+
+    content = request.app.state.scorecards.get_or_compute(keys.document_key("series", document), body)
+    return Response(content, media_type="application/json", headers=headers)
 
 
 @router.get(

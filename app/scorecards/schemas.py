@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.recommendations.schemas import CategoryOut, StatusCounts
 from app.scorecards.examples import COMMITMENT_GAP_EXAMPLE, SCORECARD_EXAMPLE
+from app.scorecards.params import Interval
 from app.vocabulary import (
     ClaimGapClass,
     GroupBy,
@@ -307,3 +308,46 @@ class ChangesOut(BaseModel):
     total: int | None = Field(description="How many changed in all; on the first page only.")
     changes: list[StatusChangeOut] = Field(description="At most `limit` of them, in natural order.")
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
+
+
+class SeriesFigures(BaseModel):
+    """A scorecard's score and the counts it is computed from, at one step."""
+
+    total: int
+    by_status: StatusCounts
+    assessed: int = Field(description="Recommendations with any status but not_assessed.")
+    score: float | None = Field(
+        description="Mean weight over assessed recommendations (the scorecard's formula); null when none is "
+        "assessed."
+    )
+
+
+class SeriesGroupOut(SeriesFigures):
+    """One group of a scorecard at one step."""
+
+    key: str | None = Field(description="As the scorecard's group key.", examples=["2"])
+    label: str = Field(examples=["Legislative measures"])
+    source: str | None = Field(default=None, description="The section's source, when grouped by section.")
+
+
+class SeriesStepOut(BaseModel):
+    """The scorecard as of the end of one period."""
+
+    as_of: date = Field(description="The period's last day; the last step is `to`.")
+    totals: SeriesFigures = Field(description="Over distinct recommendations, even when groups overlap.")
+    groups: list[SeriesGroupOut]
+
+
+class SeriesOut(BaseModel):
+    """Progress over time: the scorecard's score and counts by status at the end of each period."""
+
+    from_: date = Field(alias="from", description="The first date: `from`, or the earliest effective date.")
+    to: date = Field(description="The last step's date: `to`, or today (UTC).")
+    interval: Interval
+    known_at: datetime | None
+    perspective: ScorePerspective
+    group_by: GroupBy
+    steps: list[SeriesStepOut] = Field(
+        description="One per period from the one holding `from` to the one holding `to`, in date order; at "
+        "most 120."
+    )
