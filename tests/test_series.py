@@ -1,14 +1,19 @@
 """Progress over time: each step of a series is the scorecard as of that date, in SQL, on both databases."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlmodel import Session
 
+from app.db import build_engine
 from app.errors import Unprocessable
-from app.scorecards.params import Interval
-from app.scorecards.series import period_end, step_dates
+from app.scorecards import series as series_module
+from app.scorecards.export import SERIES_COLUMNS, series_cells
+from app.scorecards.params import Interval, SeriesParams
+from app.scorecards.series import compute_series, period_end, step_dates
 from tests.support import make_token
-from tests.test_scorecard import SCORECARD, record
+from tests.test_scorecard import PREFIX, SCORECARD, record
 
 SERIES = f"{SCORECARD}/series"
 FIGURES = ("total", "by_status", "assessed", "score")
@@ -22,12 +27,15 @@ def history(module_client, module_database) -> dict:
     record(client, t, "2.1", "partially_implemented", "2023-05-01")
     record(client, t, "2.1", "implemented", "2024-02-01")
     record(client, t, "2.2", "regressed", "2023-08-20")
+    record(client, t, "2.2", "not_implemented", "2023-08-20")  # the same day: the later one counts
+    record(client, t, "3.2", "implemented", "2023-04-01", perspective="state")
     record(client, t, "3.1", "partially_implemented", "2022-11-30")
     record(client, t, "4.1", "implemented", "2023-12-31", perspective="state")
     record(client, t, "4.1", "not_implemented", "2024-01-15")
     known = record(client, t, "5.1", "implemented", "2023-06-30", perspective="un")["recorded_at"]
     record(client, t, "2.2", "implemented", "2022-01-01")  # backfilled: earliest effective date now
-    return {"known_at": known}
+    themes = client.get(f"/api/v1/recommendations/{PREFIX}2.1").json()["themes"]
+    return {"known_at": known, "theme": themes[0]["slug"]}
 
 
 def get(client, path, **params):
@@ -49,10 +57,15 @@ def figures(item: dict) -> dict:
         {"interval": "quarter", "from": "2022-01-01", "to": "2024-06-30", "known_at": "KNOWN"},
         {"interval": "quarter", "from": "2022-06-01", "status": "implemented", "claim_gap": "any"},
         {"interval": "year", "perspective": "un", "group_by": "source", "section": 2},
+        {"interval": "month", "from": "2023-01-01", "to": "2023-12-31", "status": "not_implemented"},
+        {"interval": "quarter", "status": "not_assessed", "group_by": "addressee"},
+        {"interval": "quarter", "group_by": "sdg", "perspective": "state", "theme": "THEME"},
+        {"interval": "year", "group_by": "response", "q": "law"},
     ],
 )
 def test_each_step_is_the_scorecard_as_of_its_date(module_client, history, params):
-    params = {key: history["known_at"] if value == "KNOWN" else value for key, value in params.items()}
+    replaced = {"KNOWN": history["known_at"], "THEME": history["theme"]}
+    params = {key: replaced.get(value, value) for key, value in params.items()}
     series = get(module_client, SERIES, **params)
     steps = [step["as_of"] for step in series["steps"]]
     assert steps == sorted(steps) and steps[-1] == series["to"]
@@ -141,3 +154,46 @@ def test_step_dates():
     assert step_dates(date(2024, 5, 5), date(2024, 5, 6), Interval.year) == [date(2024, 5, 6)]
     with pytest.raises(Unprocessable):
         step_dates(date(1900, 1, 1), date(2025, 1, 1), Interval.year)
+
+
+def test_series_cells_print_the_same_numbers(module_client, history):
+    series = get(module_client, SERIES, **{"from": "2023-01-01", "to": "2023-12-31", "interval": "quarter"})
+    rows = series_cells(series)
+    assert [row[0] for row in rows] == ["2023-03-31", "2023-06-30", "2023-09-30", "2023-12-31"]
+    for row, step in zip(rows, series["steps"], strict=True):
+        totals = step["totals"]
+        assert row[1] == ("" if totals["score"] is None else f"{totals['score']:.2f}")
+        statuses = [key for key, _ in SERIES_COLUMNS[2:-1]]
+        assert row[2:-1] == [str(totals["by_status"][status]) for status in statuses]
+        assert row[-1] == str(totals["total"])
+
+
+@pytest.mark.sqlite_only
+def test_the_overview_charts_the_series_with_the_same_numbers_in_a_table(module_client, history):
+    page = module_client.get("/")
+    assert page.status_code == 200
+    html = page.text
+    assert '<svg class="series"' in html and 'aria-labelledby="series-h"' in html
+    # 2022-01-01 to today: more than two years, so by quarter; the page's series groups by status.
+    series = get(module_client, SERIES, **{"from": "2022-01-01", "interval": "quarter", "group_by": "status"})
+    table = html[html.index('aria-labelledby="series-h"') :]
+    rows = re.findall(r'<tr><th scope="row">([\d-]+)</th>(.*?)</tr>', table)
+    assert [day for day, _ in rows] == [step["as_of"] for step in series["steps"]]
+    for (_, cells), expected in zip(rows, series_cells(series), strict=True):
+        assert re.findall(r'<td class="num">([^<]*)</td>', cells) == [cell or "–" for cell in expected[1:]]
+    # One column per step; as of a date before any assessment there is no series to chart.
+    assert html.count('class="series-point"') == sum(
+        1 for s in series["steps"] if s["totals"]["score"] is not None
+    )
+    assert 'class="series"' not in module_client.get("/", params={"as_of": "2021-06-01"}).text
+
+
+@pytest.mark.parametrize("group_by", ["section", "theme", "status", "source", "recommending_state"])
+def test_the_sweep_gives_what_a_scorecard_a_step_gives(module_database, history, monkeypatch, group_by):
+    """The one-pass sweep against the scorecard statement per step, on the same data and parameters."""
+    params = SeriesParams.model_validate({"from": "2021-11-15", "interval": "month", "group_by": group_by})
+    with Session(build_engine(module_database.url)) as session:
+        swept_series = compute_series(session, params, include_restricted=False)
+        monkeypatch.setattr(series_module, "sweeps", lambda _params: False)
+        stepped = compute_series(session, params, include_restricted=False)
+    assert len(swept_series["steps"]) > 12 and swept_series == stepped

@@ -159,6 +159,10 @@ class Interval(StrEnum):
     year = "year"
 
 
+# How many months each interval's periods hold.
+MONTHS = {Interval.month: 1, Interval.quarter: 3, Interval.year: 12}
+
+
 class SeriesParams(RecommendationFilters):
     """A scorecard at the end of each period between two dates: filters, perspective, recording time, groups.
 

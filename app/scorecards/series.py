@@ -9,13 +9,13 @@ from sqlmodel import Session, col
 
 from app.errors import Unprocessable
 from app.models import HistoryEntry
-from app.scorecards.params import MAX_SERIES_STEPS, Interval, ScorecardParams, SeriesParams
+from app.scorecards.params import MAX_SERIES_STEPS, MONTHS, Interval, ScorecardParams, SeriesParams
 from app.scorecards.point import PointInTime
+from app.scorecards.series_sweep import sweeps, swept
 from app.scorecards.service import aggregate, counted, ordered_groups
 
 # What each step shows of a scorecard's figures: the score and the counts it is computed from.
 STEP_FIELDS = ("total", "by_status", "assessed", "score")
-MONTHS = {Interval.month: 1, Interval.quarter: 3, Interval.year: 12}
 
 
 def period_end(day: date, interval: Interval) -> date:
@@ -58,17 +58,26 @@ def series_range(session: Session, params: SeriesParams) -> tuple[date, date]:
 
 
 def compute_series(session: Session, params: SeriesParams, *, include_restricted: bool) -> dict[str, Any]:
-    """For each step, the score and counts by status, in totals and per group: one statement a step."""
+    """For each step, the score and counts by status, in totals and per group.
+
+    In one pass over the history where only statuses change between steps, else a scorecard statement a step.
+    """
     start, end = series_range(session, params)
     dates = step_dates(start, end, params.interval)
     scorecard = ScorecardParams.model_validate(
         params.model_dump(exclude={"from_", "to", "interval"}, exclude_none=True) | {"gaps_limit": 0}
     )
+    if sweeps(params):
+        folded = swept(session, params, dates)
+    else:
+        folded = [
+            counted(
+                session, scorecard, PointInTime(as_of, params.known_at), include_restricted=include_restricted
+            )
+            for as_of in dates
+        ]
     steps = []
-    for as_of in dates:
-        totals, groups = counted(
-            session, scorecard, PointInTime(as_of, params.known_at), include_restricted=include_restricted
-        )
+    for as_of, (totals, groups) in zip(dates, folded, strict=True):
         steps.append(
             {
                 "as_of": as_of,

@@ -19,13 +19,22 @@ from app.models import Source
 from app.recommendations.service import decode_cursor, encode_cursor, list_sources
 from app.reports.matrix import matrix_rows
 from app.scorecards.commitments import commitments_url
+from app.scorecards.export import SERIES_COLUMNS, series_cells
 from app.scorecards.gap_classes import claim_gap_classes_url, first_class_gaps
 from app.scorecards.keys import document_key, response_document
-from app.scorecards.params import MAX_GAPS_PAGE, PointInTimeParams, ScorecardParams
+from app.scorecards.params import (
+    MAX_GAPS_PAGE,
+    MAX_SERIES_STEPS,
+    Interval,
+    PointInTimeParams,
+    ScorecardParams,
+    SeriesParams,
+)
 from app.scorecards.point import point_of
+from app.scorecards.series import compute_series, series_range
 from app.scorecards.service import cached_scorecard
-from app.vocabulary import ClaimGapClass
-from app.web.charts import SEGMENT_ORDER, stacked_bar
+from app.vocabulary import ClaimGapClass, GroupBy
+from app.web.charts import SEGMENT_ORDER, series_chart, stacked_bar
 from app.web.pages import bad_filters_notice
 from app.web.queries import filter_choices, has_responses, latest_assessments
 from app.web.render import page_locale, render
@@ -35,6 +44,8 @@ router = APIRouter()
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "docx")
 MATRIX_PAGE = 100  # rows on one page of the web matrix
+# The overview's series: by month over two years at most, by quarter over 30, else by year.
+SERIES_INTERVALS = ((24, Interval.month), (MAX_SERIES_STEPS * 3, Interval.quarter))
 OVERVIEW_CLASS_GAPS = 20  # claim gaps of each class listed on the page; the rest are linked
 AS_OF = N_("As of")
 SOURCE = N_("Source")
@@ -66,6 +77,7 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     group_by = "source" if len(sources) > 1 and point.source is None else "section"
     scorecard = _scorecard(request, session, visitor, point, group_by, gaps=0)
     counts = scorecard["totals"]["claim_gap_counts"]
+    series = _series(request, session, visitor, point)
     by_response = None
     if has_responses(session, point.source):
         by_response = _scorecard(request, session, visitor, point, "response", gaps=0)
@@ -90,12 +102,35 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
         as_of=point.as_of,
         notices=notices,
         latest=latest_assessments(session, as_of=point.as_of, source=point.source),
+        series=series,
+        series_chart=series_chart(series) if len(series["steps"]) > 1 else None,
+        series_rows=series_cells(series),
+        series_headers=[header for _, header in SERIES_COLUMNS],
         claim_gap_counts=counts,
         class_gaps=_class_gaps(request, session, visitor, point, counts),
         class_gap_urls={
             name: claim_gap_classes_url(point, name, limit=MAX_GAPS_PAGE) for name in ClaimGapClass
         },
         all_commitments_url=commitments_url(point, limit=MAX_GAPS_PAGE, cursor=None),
+    )
+
+
+def _series(request: Request, session: Session, visitor: Visitor, point: PointInTimeParams) -> dict[str, Any]:
+    """The totals over time up to the page's date: by month, quarter or year, as the span allows."""
+    base = SeriesParams.model_validate(
+        point.model_dump(include={"source"}, exclude_none=True)
+        | {"to": point.as_of, "interval": Interval.month, "group_by": GroupBy.status}
+    )
+    start, end = series_range(session, base)
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    interval = next((step for span, step in SERIES_INTERVALS if months <= span), Interval.year)
+    if interval == Interval.year:
+        start = max(start, date(end.year - MAX_SERIES_STEPS + 1, 1, 1))
+    params = base.model_copy(update={"from_": start, "to": end, "interval": interval})
+    document = response_document(session, params, include_restricted=visitor.privileged, reference=end)
+    return request.app.state.scorecards.get_or_compute(
+        document_key("overview-series", document),
+        lambda: compute_series(session, params, include_restricted=visitor.privileged),
     )
 
 
