@@ -11,14 +11,16 @@ step instead (`sweeps`).
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    FromClause,
     Integer,
     Select,
+    and_,
     case,
     cast,
     extract,
@@ -27,6 +29,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.models import Category, HistoryEntry, Recommendation, RecommendationCategory, Section, Source
@@ -53,19 +56,20 @@ def period_index(day: date, interval: Interval) -> int:
 def swept(session: Session, params: SeriesParams, dates: list[date]) -> list[Folded]:
     """For each step, the totals' and groups' counts as the scorecard folds them (`counted`)."""
     first = period_index(dates[0], params.interval)
-    key, joins = _group_key(params.group_by)
-    total_size = _sizes(session, params, None, []).get(None, 0)
-    total_steps = _accumulate(session, params, dates, None, [], first)
-    group_steps: list[dict[Any, dict[str, int]]] = []
+    grouping = Grouping(params.group_by)
+    key = grouping.key
+    total_size = _sizes(session, params, None).get(None, 0)
+    total_steps = _accumulate(session, params, dates, None, first)
+    group_steps: Iterator[dict[Any, dict[str, int]]] = repeat({}, len(dates))
     names: dict[Any, tuple[Any, Any, Any]] = {}
     sizes: dict[Any, int] = {}
     if key is not None:
-        sizes = _sizes(session, params, key, joins)
-        group_steps = _accumulate(session, params, dates, key, joins, first)
+        sizes = _sizes(session, params, grouping)
+        group_steps = _accumulate(session, params, dates, grouping, first)
         names = _names(session, params.group_by, list(sizes))
     result: list[Folded] = []
-    for index in range(len(dates)):
-        totals = _folded(total_steps[index].get(None, {}), total_size, params)
+    for total_held, group_held in zip(total_steps, group_steps, strict=True):
+        totals = _folded(total_held.get(None, {}), total_size, params)
         if key is None:  # by status: a group per status held at the step
             groups = [
                 _folded({status: count}, count, params) | {"key": status, "label": None, "source": None}
@@ -75,7 +79,7 @@ def swept(session: Session, params: SeriesParams, dates: list[date]) -> list[Fol
         else:
             groups = []
             for group, size in sizes.items():
-                folded = _folded(group_steps[index].get(group, {}), size, params)
+                folded = _folded(group_held.get(group, {}), size, params)
                 if folded["total"]:
                     name, label, source = names.get(group, (None, None, None))
                     groups.append(folded | {"key": name, "label": label, "source": source})
@@ -110,35 +114,51 @@ def _scope(params: SeriesParams) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _group_key(group_by: GroupBy) -> tuple[ColumnElement[Any] | None, list[FromClause]]:
-    """The column naming a recommendation's group and the outer join it needs (None: by status)."""
-    if group_by == GroupBy.section:
-        return Recommendation.__table__.c.section_id, []
-    if group_by == GroupBy.source:
-        return Recommendation.__table__.c.source_id, []
-    if group_by == GroupBy.status:
-        return None, []
-    links = (
-        select(col(RecommendationCategory.recommendation_id), col(RecommendationCategory.category_id))
-        .join(Category, col(Category.id) == col(RecommendationCategory.category_id))
-        .where(col(Category.kind) == CategoryKind(group_by.value).value)
-        .subquery("grouping")
-    )
-    return links.c.category_id, [links]
+class Grouping:
+    """How a recommendation finds its group: a column of `recommendations`, a category, or none (status)."""
+
+    def __init__(self, group_by: GroupBy) -> None:
+        self.group_by = group_by
+        self.links = aliased(RecommendationCategory, name="grouping")
+        # Any: the aliased link's column is typed as the mapped attribute it stands for.
+        self.key: Any
+        if group_by == GroupBy.section:
+            self.key = Recommendation.__table__.c.section_id
+        elif group_by == GroupBy.source:
+            self.key = Recommendation.__table__.c.source_id
+        elif group_by == GroupBy.status:
+            self.key = None
+        else:
+            self.key = col(self.links.category_id)
+
+    @property
+    def by_category(self) -> bool:
+        """Whether groups are categories of a kind (overlapping, with a group of those with none)."""
+        return self.group_by not in (GroupBy.section, GroupBy.source, GroupBy.status)
+
+    def joined(self, statement: Select, recommendation_id: ColumnElement[Any]) -> Select:
+        """The statement joined to what names the group of the row's recommendation."""
+        if self.key is None:
+            return statement
+        if not self.by_category:
+            return statement.join(Recommendation, col(Recommendation.id) == recommendation_id)
+        # Joined on the link's key with the kind as a condition: SQLite then seeks the primary key rather
+        # than scanning a materialised list of links for every row.
+        kind = select(col(Category.id)).where(col(Category.kind) == CategoryKind(self.group_by.value).value)
+        return statement.outerjoin(
+            self.links,
+            and_(
+                col(self.links.recommendation_id) == recommendation_id, col(self.links.category_id).in_(kind)
+            ),
+        )
 
 
-def _with_group(statement: Select, joins: list[FromClause]) -> Select:
-    for links in joins:
-        statement = statement.outerjoin(links, links.c.recommendation_id == col(Recommendation.id))
-    return statement
-
-
-def _sizes(
-    session: Session, params: SeriesParams, key: ColumnElement[Any] | None, joins: list[FromClause]
-) -> dict[Any, int]:
-    """How many recommendations each group holds; one group, None, without a key."""
-    group = key if key is not None else literal(None)
-    statement = _with_group(select(group.label("group_key"), func.count()).select_from(Recommendation), joins)
+def _sizes(session: Session, params: SeriesParams, grouping: Grouping | None) -> dict[Any, int]:
+    """How many recommendations each group holds; one group, None, without a grouping."""
+    group = grouping.key if grouping is not None and grouping.key is not None else literal(None)
+    statement = select(group.label("group_key"), func.count()).select_from(Recommendation)
+    if grouping is not None and grouping.by_category:
+        statement = grouping.joined(statement, Recommendation.__table__.c.id)
     rows = session.execute(statement.where(*_scope(params)).group_by(group)).all()
     return {row[0]: row[1] for row in rows}
 
@@ -149,32 +169,25 @@ def _period(day: ColumnElement[Any], interval: Interval) -> ColumnElement[int]:
 
 
 def _accumulate(
-    session: Session,
-    params: SeriesParams,
-    dates: list[date],
-    key: ColumnElement[Any] | None,
-    joins: list[FromClause],
-    first: int,
-) -> list[dict[Any, dict[str, int]]]:
-    """For each step, per group, how many recommendations hold each assessed status."""
+    session: Session, params: SeriesParams, dates: list[date], grouping: Grouping | None, first: int
+) -> Iterator[dict[Any, dict[str, int]]]:
+    """For each step in turn, per group, how many recommendations hold each assessed status.
+
+    The same dict, updated in place: read each step before asking for the next.
+    """
     held: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    changes = sorted(
-        session.execute(_changes(params, dates[-1], key, joins, first)), key=lambda row: row.step
-    )
-    steps: list[dict[Any, dict[str, int]]] = []
+    statement = _changes(params, dates[-1], grouping, first)
+    changes = sorted(session.execute(statement), key=lambda row: row.step)
     position = 0
     for index in range(len(dates)):
         while position < len(changes) and changes[position].step <= first + index:
             change = changes[position]
             held[change.group_key][change.status] += change.change
             position += 1
-        steps.append({group: dict(counts) for group, counts in held.items()})
-    return steps
+        yield held
 
 
-def _changes(
-    params: SeriesParams, end: date, key: ColumnElement[Any] | None, joins: list[FromClause], first: int
-) -> Select:
+def _changes(params: SeriesParams, end: date, grouping: Grouping | None, first: int) -> Select:
     """(step, group, status, change): +1 from where an assessment starts to count, -1 from where it stops."""
     conditions = [
         col(HistoryEntry.perspective) == params.perspective.value,
@@ -196,16 +209,19 @@ def _changes(
             .label("next_on"),
         )
         .where(*conditions)
-        .subquery("spans")
+        .cte("spans")
+        .prefix_with("MATERIALIZED")  # read by both edges: looked up and ordered once
     )
+    key = grouping.key if grouping is not None else None
     group = (key if key is not None else literal(None)).label("group_key")
     starts = _period(spans.c.on, params.interval)
     stops = _period(spans.c.next_on, params.interval)
 
     def edge(step: ColumnElement[int], change: int, *where: ColumnElement[bool]) -> Select:
         statement = select(step.label("step"), group, spans.c.status, literal(change).label("change"))
-        statement = statement.select_from(spans).join(Recommendation, col(Recommendation.id) == spans.c.id)
-        return _with_group(statement, joins).where(spans.c.status.in_(ASSESSED), *where)
+        if grouping is not None:
+            statement = grouping.joined(statement.select_from(spans), spans.c.id)
+        return statement.where(spans.c.status.in_(ASSESSED), *where)
 
     # Before the first step, every change lands on it: the first step holds what was held by then.
     edges = union_all(
