@@ -73,6 +73,9 @@ def series_chart(series: dict[str, Any]) -> dict[str, Any]:
                 "centre": f"{centre:.3f}%",
                 "segments": segments,
                 "label": step["as_of"] if _labelled(index, len(steps), every) else None,
+                # The first and last labels line up with the plot's edges rather than overflow them.
+                "anchor": "start" if index == 0 else "end" if index == len(steps) - 1 else "middle",
+                "label_x": f"{0 if index == 0 else 100 if index == len(steps) - 1 else centre:.3f}%",
             }
         )
         if totals["score"] is not None:
