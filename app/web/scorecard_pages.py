@@ -23,6 +23,7 @@ from app.scorecards.export import SERIES_COLUMNS, series_cells
 from app.scorecards.gap_classes import claim_gap_classes_url, first_class_gaps
 from app.scorecards.keys import document_key, response_document
 from app.scorecards.params import (
+    GAPS_PAGE,
     MAX_GAPS_PAGE,
     MAX_SERIES_STEPS,
     Interval,
@@ -46,6 +47,7 @@ DOWNLOAD_FORMATS = ("csv", "xlsx", "docx")
 MATRIX_PAGE = 100  # rows on one page of the web matrix
 # The overview's series: by month over two years at most, by quarter over 30, else by year.
 SERIES_INTERVALS = ((24, Interval.month), (MAX_SERIES_STEPS * 3, Interval.quarter))
+OVERVIEW_COMMITMENTS = GAPS_PAGE  # broken commitments listed on the page; the rest are linked
 OVERVIEW_CLASS_GAPS = 20  # claim gaps of each class listed on the page; the rest are linked
 AS_OF = N_("As of")
 SOURCE = N_("Source")
@@ -75,7 +77,8 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     if picked and picked not in by_slug:
         notices.append(bad_filters_notice([SOURCE]))
     group_by = "source" if len(sources) > 1 and point.source is None else "section"
-    scorecard = _scorecard(request, session, visitor, point, group_by, gaps=0)
+    # The broken commitments' first page comes with the scorecard (claim gaps come by class, below).
+    scorecard = _scorecard(request, session, visitor, point, group_by, gaps=OVERVIEW_COMMITMENTS)
     counts = scorecard["totals"]["claim_gap_counts"]
     series = _series(request, session, visitor, point)
     by_response = None
