@@ -5,13 +5,15 @@ Messages are in the instance's default locale (app/i18n); `--help` texts are Eng
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import IO, Annotated, Any, NoReturn
 
 import typer
 import uvicorn
@@ -33,6 +35,7 @@ from app.errors import ProblemError
 from app.history.audit import audit
 from app.history.checkpoints import checkpoint_view, public_key_text, sign_checkpoint
 from app.history.verify_log import VerifiedPoint
+from app.i18n.formatting import local_timestamp, zone_of
 from app.i18n.translation import N_, gettext, ngettext
 from app.keys import cookie_key_path, create_key, create_signing_key, read_signing_key, signing_key_path
 from app.migrate import migrate as migrate_to
@@ -40,11 +43,12 @@ from app.models import saved_id
 from app.monitors import service as monitors
 from app.recommendations.reindex import ReindexResult, has_terms_column, reindex
 from app.reports import console as report_console
+from app.reports.context import document_context
 from app.reports.json_report import dumps
 from app.scorecards.export import scorecard_csv
-from app.scorecards.params import GAPS_PAGE, PointInTimeParams, ScorecardParams
+from app.scorecards.params import GAPS_PAGE, MatrixParams, ScorecardParams
 from app.scorecards.service import compute_scorecard, point_of
-from app.vocabulary import Role, label
+from app.vocabulary import Response, Role, ScorePerspective, SourceKind, Status, label
 from migrations.record_guard import DowngradeRefused
 
 cli = typer.Typer(
@@ -290,7 +294,7 @@ def monitors_list() -> None:
         typer.echo(f"{row['id']:>4}  {row['alias']:<14} {row['role']:<8} {row['name']}")
         for token in row["tokens"]:
             state = gettext("revoked") if token["revoked_at"] else gettext("active")
-            used = token["last_used_at"].isoformat() if token["last_used_at"] else gettext("never used")
+            used = local_timestamp(token["last_used_at"]) if token["last_used_at"] else gettext("never used")
             number = f"{token['id']:>4}"
             line = gettext(
                 "token %(id)s %(prefix)s…  %(state)s, %(used)s",
@@ -614,20 +618,56 @@ ClaimGapOption = Annotated[
         "monitors) or any."
     ),
 ]
+StatusOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Only this status from the perspective, as of the date: implemented, partially_implemented, "
+        "not_implemented, regressed or not_assessed."
+    ),
+]
+ThemeOption = Annotated[str | None, typer.Option(help="Only this theme (its slug).")]
+AddresseeOption = Annotated[str | None, typer.Option(help="Only this addressee (its slug).")]
+SdgOption = Annotated[str | None, typer.Option(help="Only this SDG target, e.g. 16.10.")]
+SearchOption = Annotated[
+    str | None, typer.Option("--q", "--search", help="Only recommendations whose text matches these words.")
+]
 RestrictedOption = Annotated[
     bool, typer.Option(help="Count and show restricted evidence (never for files you publish).")
 ]
 
 
+# The options whose values are words of a vocabulary: an error lists each word with its label.
+OPTION_VOCABULARIES: dict[str, tuple[type[StrEnum], str]] = {
+    "status": (Status, "status"),
+    "response": (Response, "response"),
+    "kind": (SourceKind, "source_kind"),
+    "perspective": (ScorePerspective, "assessor"),
+}
+# Options named otherwise than their parameter.
+OPTION_NAMES = {"gaps_limit": "--gaps", "q": "--q"}
+
+
 def _params(model, **values):
-    """Validated parameters, or a readable error and exit status 2."""
+    """Validated parameters, or a readable error per option and exit status 2."""
     try:
         return model.model_validate({key: value for key, value in values.items() if value is not None})
     except ValidationError as error:
         for issue in error.errors():
-            where = ".".join(map(str, issue["loc"])) or gettext("options")
-            typer.echo(gettext("error: %(where)s: %(message)s", where=where, message=issue["msg"]), err=True)
+            field = ".".join(map(str, issue["loc"]))
+            where = OPTION_NAMES.get(field, "--" + field.replace("_", "-")) if field else gettext("options")
+            message = issue["msg"]
+            if issue["type"] == "enum" and field in OPTION_VOCABULARIES:
+                enum, vocabulary = OPTION_VOCABULARIES[field]
+                words = ", ".join(f"{member.value} ({label(vocabulary, member.value)})" for member in enum)
+                message = gettext("%(value)s is not one of %(words)s", value=issue["input"], words=words)
+            typer.echo(gettext("error: %(where)s: %(message)s", where=where, message=message), err=True)
         raise typer.Exit(2) from None
+
+
+def _usage_error(message: str) -> NoReturn:
+    """Print `error: MESSAGE` and exit with status 2 (a mistake in the command, not a failure)."""
+    typer.echo(gettext("error: %(detail)s", detail=message), err=True)
+    raise typer.Exit(2)
 
 
 @cli.command()
@@ -643,6 +683,11 @@ def scorecard(
     section: SectionOption = None,
     source: SourceOption = None,
     kind: KindOption = None,
+    status: StatusOption = None,
+    theme: ThemeOption = None,
+    addressee: AddresseeOption = None,
+    sdg: SdgOption = None,
+    q: SearchOption = None,
     recommending_state: RecommendingStateOption = None,
     response: ResponseOption = None,
     claim_gap: ClaimGapOption = None,
@@ -666,13 +711,20 @@ def scorecard(
         section=section,
         source=source,
         kind=kind,
+        status=status,
+        theme=theme,
+        addressee=addressee,
+        sdg=sdg,
+        q=q,
         recommending_state=recommending_state,
         response=response,
         claim_gap=claim_gap,
         gaps_limit=gaps,
     )
+    settings = get_settings()
     with read_session() as session:
         result = compute_scorecard(session, params, include_restricted=include_restricted)
+        filters = document_context(session, params, settings).filter_line()
     if output == "json":
         typer.echo(dumps(result))
     elif output == "csv":
@@ -680,6 +732,8 @@ def scorecard(
     else:
         console = Console()
         console.print(report_console.scorecard_table(result, width=console.width))
+        for line in report_console.scorecard_notes(result, filters, console.width):
+            console.print(line, highlight=False)
         console.print(report_console.claim_gap_class_line(result), highlight=False)
         for line in report_console.claim_gap_lines(result):
             console.print(f"[bold]{gettext('claim gap')}[/bold] {line}", highlight=False)
@@ -695,7 +749,11 @@ def scorecard(
 def report_matrix(
     output: Annotated[str, typer.Option("--format", help="csv, xlsx, html, docx or json.")] = "xlsx",
     out: Annotated[
-        Path | None, typer.Option(help="File to write (default: rectrack-matrix-DATE.FORMAT).")
+        str | None,
+        typer.Option(
+            help="File to write (default: rectrack-matrix-DATE.FORMAT); '-' writes to standard output "
+            "(binary formats only to a pipe or a redirect)."
+        ),
     ] = None,
     as_of: AsOf = None,
     known_at: KnownAt = None,
@@ -703,37 +761,127 @@ def report_matrix(
     section: SectionOption = None,
     source: SourceOption = None,
     kind: KindOption = None,
+    status: StatusOption = None,
+    theme: ThemeOption = None,
+    addressee: AddresseeOption = None,
+    sdg: SdgOption = None,
+    q: SearchOption = None,
     recommending_state: RecommendingStateOption = None,
     response: ResponseOption = None,
     claim_gap: ClaimGapOption = None,
     include_restricted: RestrictedOption = False,
+    group_by: Annotated[
+        str, typer.Option(help="How DOCX and HTML group their rows: section, theme or source.")
+    ] = "section",
 ) -> None:
-    """Write the implementation matrix to a file, with a progress bar."""
+    """Write the implementation matrix to a file, or to standard output, with a progress bar."""
     if output not in report_console.MATRIX_FORMATS:
         formats = ", ".join(report_console.MATRIX_FORMATS)
-        typer.echo(gettext("error: --format must be one of %(formats)s", formats=formats), err=True)
-        raise typer.Exit(2)
+        _usage_error(gettext("--format must be one of %(formats)s", formats=formats))
     params = _params(
-        PointInTimeParams,
+        MatrixParams,
+        group_by=group_by,
         as_of=as_of,
         known_at=known_at,
         perspective=perspective,
         section=section,
         source=source,
         kind=kind,
+        status=status,
+        theme=theme,
+        addressee=addressee,
+        sdg=sdg,
+        q=q,
         recommending_state=recommending_state,
         response=response,
         claim_gap=claim_gap,
     )
-    out = out or Path(f"rectrack-matrix-{point_of(params).reference_date().isoformat()}.{output}")
-    with read_session() as session:
-        count = report_console.write_matrix(
-            session, params, output, out, include_restricted=include_restricted, console=Console(stderr=True)
+    target = out or f"rectrack-matrix-{point_of(params).reference_date().isoformat()}.{output}"
+    text = output in report_console.TEXT_FORMATS
+    if target == "-" and not text and sys.stdout.isatty():
+        _usage_error(
+            gettext(
+                "%(format)s is a binary format: --out - writes it only to a pipe or a redirect "
+                "(--out - > matrix.%(format)s), not to a terminal.",
+                format=output,
+            )
         )
+    settings = get_settings()
+    with read_session() as session, _output(target, text=text) as handle:
+        count = report_console.write_matrix(
+            session,
+            params,
+            output,
+            handle,
+            include_restricted=include_restricted,
+            console=Console(stderr=True),
+            settings=settings,
+            bom=target != "-",
+        )
+    where = gettext("standard output") if target == "-" else target
     wrote = ngettext(
-        "wrote %(num)s recommendation to %(out)s", "wrote %(num)s recommendations to %(out)s", count, out=out
+        "wrote %(num)s recommendation to %(out)s",
+        "wrote %(num)s recommendations to %(out)s",
+        count,
+        out=where,
     )
     typer.echo(wrote, err=True)
+
+
+@contextmanager
+def _output(target: str, *, text: bool) -> Iterator[IO[str] | IO[bytes]]:
+    """An open file for an export: standard output for '-', else a temporary file in the target's folder
+    that takes the target's name only when the export is complete (a failed one leaves nothing behind).
+
+    A folder that does not exist or cannot be written is an error with exit status 2, before any work.
+    """
+    if target == "-":
+        if text:
+            yield sys.stdout
+            sys.stdout.flush()
+            return
+        # Binary formats need a file they can seek in (a zip): spooled, then copied out.
+        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+            yield spool
+            spool.seek(0)
+            shutil.copyfileobj(spool, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        return
+    path = Path(target)
+    folder = path.parent
+    if not folder.is_dir():
+        _usage_error(
+            gettext("cannot write %(out)s: the folder %(folder)s does not exist", out=path, folder=folder)
+        )
+    if path.is_dir():
+        _usage_error(gettext("cannot write %(out)s: it is a folder", out=path))
+    try:
+        # newline="" keeps the CSV's CRLF line ends as they are.
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, on every path
+            mode="w" if text else "wb",
+            encoding="utf-8" if text else None,
+            newline="" if text else None,
+            dir=folder,
+            prefix=f".{path.name}.",
+            delete=False,
+        )
+    except OSError as error:
+        _usage_error(gettext("cannot write %(out)s: %(reason)s", out=path, reason=error.strerror or error))
+    try:
+        with handle:
+            yield handle
+        os.chmod(handle.name, 0o666 & ~_umask())
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    """The process's file mode mask (reading it means setting it: put back at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @links_cli.command("suggest")
@@ -816,8 +964,21 @@ def links_apply(
     )
 
 
+def _instance_zone() -> str:
+    """RECTRACK_TIMEZONE; UTC when the settings do not validate (the command that reads them says why)."""
+    try:
+        return get_settings().timezone
+    except ValidationError:
+        return "UTC"
+
+
 def main() -> None:
-    """Entry point of the console script."""
+    """Entry point of the console script: times are shown in the instance's zone for the whole run."""
+    with zone_of(_instance_zone()):
+        _run()
+
+
+def _run() -> None:
     try:
         cli()
     except ProblemError as error:

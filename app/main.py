@@ -14,6 +14,7 @@ from app.api_docs import install_api_docs
 from app.assessments.routes import router as assessments_router
 from app.body_limit import BodySizeLimit
 from app.config import Settings, get_settings
+from app.corrections.routes import router as corrections_router
 from app.db import build_engine
 from app.errors import install_error_handlers
 from app.evidence.routes import router as evidence_router
@@ -21,6 +22,7 @@ from app.history.checkpoints import public_key_text
 from app.history.log_routes import router as log_router
 from app.history.log_task import run_log_upkeep
 from app.history.routes import router as history_router
+from app.i18n.zone import DisplayZone
 from app.imports.routes import IMPORT_PATHS
 from app.imports.routes import router as imports_router
 from app.keys import checkpoint_signing_key
@@ -103,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(history_router)
     app.include_router(log_router)
     app.include_router(withdrawals_router)
+    app.include_router(corrections_router)
     app.include_router(imports_router)
     app.include_router(monitors_router)
     app.include_router(scorecards_router)
@@ -111,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_web(app)
     uploads = {path: settings.import_max_bytes for path in IMPORT_PATHS}
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=uploads)
+    app.add_middleware(DisplayZone, zone=settings.timezone)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

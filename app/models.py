@@ -343,6 +343,9 @@ class HistoryEntry(_TableModel, table=True):
         CheckConstraint(
             "(kind = 'withdrawal') = (withdraws_entry_id IS NOT NULL)", name="withdrawal_names_its_entry"
         ),
+        CheckConstraint(
+            "(kind = 'correction') = (supersedes_entry_id IS NOT NULL)", name="correction_names_its_entry"
+        ),
         # "Status as of a date" seeks the latest assessment per recommendation and perspective.
         Index(
             "ix_history_entries_as_of",
@@ -364,6 +367,14 @@ class HistoryEntry(_TableModel, table=True):
             "recorded_at",
             sqlite_where=text("response IS NOT NULL"),
             postgresql_where=text("response IS NOT NULL"),
+        ),
+        # An entry is superseded at most once; the as-of lookups ask "is this entry superseded?" by it.
+        Index(
+            "uq_history_entries_supersedes_entry_id",
+            "supersedes_entry_id",
+            unique=True,
+            sqlite_where=text("supersedes_entry_id IS NOT NULL"),
+            postgresql_where=text("supersedes_entry_id IS NOT NULL"),
         ),
     )
 
@@ -397,6 +408,11 @@ class HistoryEntry(_TableModel, table=True):
         sa_column=Column(
             BigInteger().with_variant(Integer, "sqlite"), ForeignKey("history_entries.id"), unique=True
         ),
+    )
+    # docs/design.md, "Corrections": the assessment or evidence link this correction entry replaces.
+    supersedes_entry_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), ForeignKey("history_entries.id")),
     )
 
 

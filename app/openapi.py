@@ -51,6 +51,7 @@ OPERATION_IDS = {
     "get_consistency_proof": "getConsistencyProof",
     "get_inclusion_proof": "getInclusionProof",
     "post_withdrawal": "withdrawHistoryEntry",
+    "post_correction": "correctHistoryEntry",
     "post_import": "importFile",
     "get_me": "getMe",
     "get_monitors": "listMonitors",

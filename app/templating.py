@@ -5,11 +5,13 @@ i18n extension, new-style: values are escaped, the translation is trusted markup
 Python (N_-marked) with `| translate`, whose result is escaped like any value; in app/i18n's current locale.
 """
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
-from app.i18n.formatting import iso_date, number, percent, utc_timestamp
+from app.i18n.formatting import iso_date, local_timestamp, number, percent, utc_timestamp
 from app.i18n.translation import current_locale, gettext, template_callables
 from app.upr_text import at_review, commitment_line
 from app.vocabulary import ClaimGapClass, Status, label, status_label
@@ -23,6 +25,16 @@ def _shorten(text: str, length: int = 160) -> str:
     return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
 
 
+def time_tag(value: datetime | None) -> Markup:
+    """A time in the instance's zone, as `<time>` with its UTC instant and, on hover, the UTC time."""
+    if value is None:
+        return Markup("")
+    utc = value.astimezone(UTC)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        utc.strftime("%Y-%m-%dT%H:%M:%SZ"), utc_timestamp(utc), local_timestamp(value)
+    )
+
+
 environment = Environment(
     loader=FileSystemLoader(TEMPLATE_FOLDERS),
     autoescape=select_autoescape(["html", "svg"], default_for_string=True),
@@ -34,7 +46,8 @@ environment = Environment(
 environment.install_gettext_callables(**template_callables(), newstyle=True)  # type: ignore[attr-defined]
 environment.filters.update(
     iso_date=iso_date,
-    timestamp=utc_timestamp,
+    timestamp=local_timestamp,
+    time_tag=time_tag,
     percent=percent,
     shorten=_shorten,
     number=number,

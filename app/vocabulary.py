@@ -130,6 +130,14 @@ class GroupBy(StrEnum):
     response = "response"
 
 
+class MatrixGroupBy(StrEnum):
+    """How a printed matrix groups its rows under headings."""
+
+    section = "section"
+    theme = "theme"
+    source = "source"
+
+
 class CategoryKind(StrEnum):
     """How recommendations are categorised: addressee, theme, SDG target, and the state that made them."""
 

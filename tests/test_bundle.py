@@ -102,6 +102,13 @@ def scripted(module_database, module_client: TestClient) -> Scripted:
         {"status": "implemented", "summary": "Done."},
         headers={"Idempotency-Key": "bundle-1"},
     )
+    done = api.get(f"/api/v1/recommendations/{C}/history").json()["items"][-1]
+    corrected = api.post(
+        f"/api/v1/recommendations/{C}/entries/{done['seq']}/corrections",
+        json={"reason": "Only in part.", "status": "partially_implemented"},
+        headers=bearer(monitor) | {"If-Match": api.get(f"/api/v1/recommendations/{C}").headers["etag"]},
+    )
+    assert corrected.status_code == 201, corrected.text
     me = api.get("/api/v1/me", headers=bearer(monitor)).json()
     spare = api.post(f"/api/v1/monitors/{me['id']}/tokens", json={"label": "spare"}, headers=bearer(admin))
     assert spare.status_code == 201, spare.text
@@ -275,6 +282,7 @@ def test_a_round_trip_through_the_other_database_answers_every_read_alike(
     assert before["public /api/v1/checkpoints"][2]["items"][1]["tree_size"] > 43
     feed = before["public /api/v1/history?limit=1000"][2]["items"]
     assert [entry["kind"] for entry in feed].count("withdrawal") == 1
+    assert [entry["kind"] for entry in feed].count("correction") == 1  # with supersedes_entry_id (generic)
     for restored in (middle, final):
         after = _answers(restored, scripted)
         assert after.keys() == before.keys()

@@ -255,4 +255,4 @@ def test_the_cli_takes_the_filter(module_client, module_database, history, tmp_p
         code for code in NATURAL_ORDER if expected.get(code) == "unassessed"
     ]
     bad = run_cli(module_database.url, "scorecard", "--claim-gap", "sometimes")
-    assert bad.returncode == 2 and "claim_gap" in bad.stderr
+    assert bad.returncode == 2 and "--claim-gap" in bad.stderr

@@ -184,3 +184,45 @@ def _wait_for(condition, attempts: int = 600) -> None:
 def _verify(client: httpx.Client, database) -> httpx.Response:
     """Full verification, which is for admins."""
     return client.get("/api/v1/history/verify", headers=bearer(make_token(database.url, "admin")))
+
+
+def test_racing_corrections_of_one_entry_have_one_winner(server, database):
+    token = make_token(database.url, "monitor")
+    code = "odf-kz-2015-2.4"
+    url = f"/api/v1/recommendations/{code}"
+    with httpx.Client(base_url=server, timeout=60) as client:
+        etag = client.get(url).headers["etag"]
+        assessed = client.post(
+            f"{url}/assessments",
+            json={"status": "implemented", "summary": "Synthetic wrong status."},
+            headers=bearer(token) | {"If-Match": etag},
+        )
+        assert assessed.status_code == 201, assessed.text
+        seq, etag = assessed.json()["entry"]["seq"], assessed.headers["etag"]
+        barrier = threading.Barrier(CLIENTS // 2)
+        responses: list[httpx.Response] = []
+
+        def correct(index: int) -> None:
+            with httpx.Client(base_url=server, timeout=60) as racer:
+                barrier.wait()
+                responses.append(
+                    racer.post(
+                        f"{url}/entries/{seq}/corrections",
+                        json={"reason": f"Synthetic correction {index}.", "status": "not_implemented"},
+                        headers=bearer(token) | {"If-Match": etag},
+                    )
+                )
+
+        threads = [threading.Thread(target=correct, args=(i,)) for i in range(CLIENTS // 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        statuses = sorted(response.status_code for response in responses)
+        # A loser that read the entry after the winner committed is told it was corrected already (409).
+        assert statuses[0] == 201 and set(statuses[1:]) <= {409, 412}, statuses
+        assert len(statuses) == CLIENTS // 2
+        history = client.get(f"{url}/history").json()["items"]
+        assert [entry["kind"] for entry in history[-2:]] == ["assessment", "correction"]
+        assert client.get(url).json()["status"] == "not_implemented"
+        assert _verify(client, database).json()["ok"] is True

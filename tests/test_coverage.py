@@ -168,6 +168,8 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "leaf_index": ("log_leaves.leaf_index", *ENTRY),
         "withdrawn": ("history_entries.payload",),
         "withdrawn_by_entry": ("history_entries.withdraws_entry_id",),
+        "supersedes_entry": ("history_entries.supersedes_entry_id",),
+        "corrected_by_entry": ("history_entries.supersedes_entry_id",),
     },
     "HistoryPage": {"items": ()},
     "FeedPage": {"items": (), "next_after": ("history_entries.id",)},
@@ -207,8 +209,10 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "claimed_status": ("recommendations.claimed_status", "history_entries.status"),
         "independent_status": ("recommendations.status", "history_entries.status"),
         "assessment": (),
+        "claim": (),
         "evidence": (),
         "upr_commitments": (),
+        "claim_gap": ("recommendations.status", "recommendations.claimed_status", "history_entries.status"),
     },
     "UprRecommendationOut": {
         # Which recommendation it is linked to: the link's two ends.
@@ -253,6 +257,7 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "kind": ("evidence.kind",),
         "relation": ("recommendation_evidence.relation",),
         "visibility": ("recommendation_evidence.visibility", "evidence.visibility"),
+        "footnote": ("recommendation_evidence.note",),
     },
     "ScorecardOut": {
         "as_of": (),

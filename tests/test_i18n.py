@@ -229,11 +229,21 @@ def test_every_page_text_is_in_the_visitors_language(client, database, monitor_t
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
     signed_in = client.post("/login", data={"csrf_token": csrf, "token": monitor_token}, headers=russian)
     assert signed_in.status_code == 200
-    paths = ["/", "/recommendations?status=bogus", f"/recommendations/{CODE}", "/matrix?as_of=x", "/logout"]
+    paths = [
+        "/",
+        "/recommendations?status=bogus",
+        f"/recommendations/{CODE}",
+        "/matrix?as_of=x",
+        "/matrix?group_by=theme&sdg=16.10",
+        "/about",
+        "/logout",
+    ]
     for path in [*paths, "/recommendations/no-such-code"]:
         page = client.get(path, headers=russian)
         assert 'lang="ru"' in page.text, path
         assert not _untranslated(_page_text(page.text), data), path
+    missing = client.get("/no-such-page", headers=russian | {"Accept": "text/html"})
+    assert missing.status_code == 404 and not _untranslated(_page_text(missing.text), data)
     # Forms refused: a stale CSRF token, then errors shown beside the fields.
     stale = client.post(f"/recommendations/{CODE}/assessments", data={"csrf_token": csrf}, headers=russian)
     assert stale.status_code == 403 and not _untranslated(_page_text(stale.text), data)
@@ -317,5 +327,9 @@ def test_streamed_documents_keep_the_language_they_were_asked_in(pseudo_russian)
         chunks = matrix_csv(iter([]), "un")
     # A streamed response pulls each chunk in a fresh copy of the server's context, without the locale.
     header = contextvars.Context().run(next, chunks)
-    assert next(csv.reader(io.StringIO(header.removeprefix("\ufeff"))))[:2] == ["⟦Code⟧", "⟦Section⟧"]
+    assert next(csv.reader(io.StringIO(header.removeprefix("\ufeff"))))[:3] == [
+        "⟦Code⟧",
+        "⟦Source⟧",
+        "⟦Section⟧",
+    ]
     assert f"{OPEN}Status (⟦UN bodies⟧){CLOSE}" in header

@@ -12,7 +12,7 @@ from app.scorecards import series as series_module
 from app.scorecards.export import SERIES_COLUMNS, series_cells
 from app.scorecards.params import Interval, SeriesParams
 from app.scorecards.series import compute_series, period_end, step_dates
-from tests.support import make_token
+from tests.support import bearer, make_token
 from tests.test_scorecard import PREFIX, SCORECARD, record
 
 SERIES = f"{SCORECARD}/series"
@@ -197,3 +197,25 @@ def test_the_sweep_gives_what_a_scorecard_a_step_gives(module_database, history,
         monkeypatch.setattr(series_module, "sweeps", lambda _params: False)
         stepped = compute_series(session, params, include_restricted=False)
     assert len(swept_series["steps"]) > 12 and swept_series == stepped
+
+
+def test_a_correction_counts_in_the_series_as_in_the_scorecard(client, monitor_token):
+    """The sweep leaves out an entry superseded by a correction known at the point, like the lookups."""
+    wrong = record(client, monitor_token, "3.1", "implemented", "2023-02-10")
+    record(client, monitor_token, "3.2", "partially_implemented", "2023-05-10")
+    known_before = record(client, monitor_token, "3.3", "regressed", "2023-08-01")["recorded_at"]
+    url = f"/api/v1/recommendations/{PREFIX}3.1"
+    response = client.post(
+        f"{url}/entries/{wrong['seq']}/corrections",
+        json={"reason": "Only drafted.", "status": "not_implemented"},
+        headers=bearer(monitor_token) | {"If-Match": client.get(url).headers["etag"]},
+    )
+    assert response.status_code == 201, response.text
+    for extra in ({}, {"known_at": known_before}, {"group_by": "theme"}):
+        params = {"from": "2023-01-01", "to": "2023-12-31", "interval": "quarter"} | extra
+        series = get(client, SERIES, **params)
+        for step in series["steps"]:
+            scorecard = get(client, SCORECARD, as_of=step["as_of"], **extra)
+            assert step["totals"] == figures(scorecard["totals"]), (extra, step["as_of"])
+        last = series["steps"][-1]["totals"]["by_status"]
+        assert last["implemented"] == (1 if "known_at" in extra else 0), extra

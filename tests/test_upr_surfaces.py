@@ -355,7 +355,7 @@ def test_matrix_csv_and_xlsx_add_the_columns_only_where_there_is_data(module_cli
     text = _get(module_client, "/api/v1/reports/matrix.csv", kind="upr_review").content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     header = next(csv.reader(io.StringIO(text)))
-    assert header[:4] == ["Code", "Paragraph", "Section", "Recommendation"]
+    assert header[:5] == ["Code", "Source", "Paragraph", "Section", "Recommendation"]
     assert header.index("Recommending states") == header.index("Addressees") + 1
     assert header.index("Response") == header.index("State's claim") - 1
     assert [row["Paragraph"] for row in rows] == ["106.1", "106.2", "106.3", ""]
@@ -374,8 +374,10 @@ def test_matrix_csv_and_xlsx_add_the_columns_only_where_there_is_data(module_cli
     )
     sheet = workbook["Matrix"]
     header = [cell.value for cell in sheet[1]]
-    assert header[:4] == ["Code", "Paragraph", "Section", "Recommendation"]
-    assert sheet.freeze_panes == "D2"  # code, paragraph and section stay in view
+    # The printed columns first (the paragraph among them), the others after them.
+    assert header[:5] == ["Code", "Paragraph", "Recommendation", "Addressees", "Recommending states"]
+    assert header.index("Section") > header.index("Evidence")
+    assert sheet.freeze_panes == "B2"  # the code stays in view
     column = {name: index for index, name in enumerate(header)}
     assert sheet[2][column["Response"]].value == "Supported"
     assert sheet[2][column["Recommending states"]].value == "Estonia; Latvia"
@@ -400,9 +402,12 @@ def test_matrix_documents_print_the_columns(module_client):
     )
     matrix = document.tables[1]
     header = [cell.text for cell in matrix.rows[0].cells]
-    assert header[:3] == ["Recommendation", "Addressees", "Recommending states"]
+    assert header[:3] == ["Recommendation", "Source", "Assessment"]
     first = [cell.text for cell in matrix.rows[1].cells]
-    assert first[0].startswith(f"{U}1 (para. 106.1)\n") and "Supported" in first
+    assert first[0].startswith(f"{U}1 (para. 106.1)\n")
+    # The source column names the review, who recommended it and the state's response, a line each.
+    assert "Recommended by: Estonia; Latvia" in first[1].splitlines()
+    assert "Response: Supported" in first[1].splitlines()
     # With several sources, the scorecard by section names each section's source.
     everything = docx.Document(io.BytesIO(_get(module_client, "/api/v1/reports/matrix.docx").content))
     names = [row.cells[0].text for row in everything.tables[0].rows[1:]]
@@ -460,9 +465,10 @@ def test_web_overview_has_a_scorecard_per_source_and_a_picker(module_client):
 def test_web_matrix_page_picks_a_source_and_shows_the_upr_columns(module_client):
     page = _get(module_client, "/matrix", source="upr-kz-s20", as_of="2015-01-01").text
     assert page.count('<th scope="row">') == 4 and '<option value="upr-kz-s20" selected>' in page
-    assert '<th scope="col">State\'s response</th>' in page and "<td>Pending</td>" in page
-    assert "para. 106.2" in page and "<td>Estonia; Latvia</td>" in page
-    assert "/api/v1/reports/matrix?format=csv&amp;source=upr-kz-s20&amp;as_of=2015-01-01" in page
+    assert '<th scope="col">State\'s response</th>' in page
+    assert '<td data-label="State\'s response">Pending</td>' in page
+    assert "para. 106.2" in page and '<td data-label="Recommended by">Estonia; Latvia</td>' in page
+    assert "/api/v1/reports/matrix.csv?source=upr-kz-s20&amp;as_of=2015-01-01" in page
     seed = _get(module_client, "/matrix", source="odf-kz-2015").text
     assert seed.count('<th scope="row">') == SEED and "State's response" not in seed
 
@@ -478,7 +484,7 @@ def test_web_list_queries_stay_few_with_several_sources(module_client):
         _get(module_client, "/recommendations", response="supported")
     finally:
         event.remove(engine, "before_cursor_execute", listener)
-    assert len(statements) <= 6
+    assert len(statements) <= 7  # as in test_web_pages: with the rows' status dates
 
 
 def test_a_seed_only_database_keeps_its_columns_and_filters(shared_client):
@@ -487,16 +493,22 @@ def test_a_seed_only_database_keeps_its_columns_and_filters(shared_client):
     )
     assert header == [
         "Code",
+        "Source",
         "Section",
         "Recommendation",
         "Addressees",
         "Themes",
         "SDG targets",
         "State's claim",
+        "Date of the state's claim",
+        "What the state's claim says",
         "Independent status",
+        "Claim gap",
         "Latest assessment (independent monitors)",
         "Assessment date",
         "Evidence",
+        "Newest evidence link",
+        "Sources cited in the report",
     ]
     page = _get(shared_client, "/recommendations").text
     for name in ("source", "kind", "response", "recommending_state"):

@@ -107,7 +107,8 @@ def test_list_page_queries_do_not_grow_with_its_rows(shared_client):
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert response.text.count('<th scope="row">') == 43
-    assert many == few <= 6
+    # 7: the list's own reads, the filter choices (2) and the rows' status dates (one GROUP BY for the page).
+    assert many == few <= 7
     assert len(response.content) < 120_000
 
 

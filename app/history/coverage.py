@@ -194,6 +194,9 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "salt": PUBLIC_ENTRY,
         "commitment": PUBLIC_ENTRY,
         "withdraws_entry_id": PUBLIC_ENTRY,
+        # A correction's payload names the entry it supersedes (id, seq, hash, kind): the chain check holds
+        # the column to it, and the state checks count statuses and links without the superseded entry.
+        "supersedes_entry_id": PUBLIC_ENTRY,
     },
     "log_leaves": {
         "leaf_index": verified("log", public=True),

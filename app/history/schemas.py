@@ -42,6 +42,14 @@ class HistoryEntryOut(BaseModel):
     )
     withdrawn: bool = Field(description="True when an admin erased this entry's content; its hash stays.")
     withdrawn_by_entry: int | None = Field(description="The id of the withdrawal entry that erased it.")
+    supersedes_entry: int | None = Field(
+        default=None, description="On a correction: the id of the assessment or evidence link it replaces."
+    )
+    corrected_by_entry: int | None = Field(
+        default=None,
+        description="The id of the correction that replaced this entry; it stops counting from that "
+        "correction's recorded_at on.",
+    )
 
 
 class HistoryPage(BaseModel):

@@ -51,6 +51,7 @@ class EntryFields:
     commitment: str
     withdraws_entry_id: int | None = None
     response: str | None = None
+    supersedes_entry_id: int | None = None
 
 
 def entry_fields(
@@ -67,6 +68,7 @@ def entry_fields(
     withdraws_entry_id: int | None = None,
     response: Response | None = None,
     recorded_at: datetime | None = None,
+    supersedes_entry_id: int | None = None,
 ) -> EntryFields:
     """The next entry after `head`, committed to a fresh salt, hashed and timestamped now (or `recorded_at`:
     one write to two chains stamps both entries alike)."""
@@ -89,6 +91,7 @@ def entry_fields(
         commitment=content_commitment(salt, payload, derived_alias(recorded_by)),
         withdraws_entry_id=withdraws_entry_id,
         response=response.value if response else None,
+        supersedes_entry_id=supersedes_entry_id,
     )
     fields.hash = entry_digest(code, fields, payload)
     return fields

@@ -15,6 +15,7 @@ from app.vocabulary import HistoryKind, Perspective, Status
 STATUS_COLUMNS = {Perspective.independent.value: "status", Perspective.state.value: "claimed_status"}
 # Plain strings: an enum member's .value costs a call, once per entry at millions of entries.
 GENESIS, ASSESSMENT = HistoryKind.genesis.value, HistoryKind.assessment.value
+CORRECTION = HistoryKind.correction.value
 RESPONSE_KINDS = (GENESIS, HistoryKind.response_recorded.value)
 LINKED, UNLINKED = HistoryKind.evidence_linked.value, HistoryKind.evidence_unlinked.value
 NOT_ASSESSED = Status.not_assessed.value
@@ -49,6 +50,7 @@ class LinkEvent:
     payload: dict[str, Any]
     genesis: bool
     unlink: Unlink | None = None
+    entry_id: int | None = None  # the entry that made it (None for a genesis item), for corrections
 
 
 @dataclass
@@ -85,9 +87,11 @@ class ChainFacts:
 def read_chain(entries: Sequence[Sequence[Any]]) -> ChainFacts:
     """Read one chain's entries (the ENTRIES stream's rows, in seq order); raises on an unreadable payload."""
     facts = ChainFacts(length=len(entries))
+    # A corrected entry no longer counts for statuses; a correction with a perspective counts instead.
+    superseded = {entry[11] for entry in entries if entry[11] is not None}
     for (
         _,
-        _,
+        entry_id,
         seq,
         kind,
         status,
@@ -97,19 +101,22 @@ def read_chain(entries: Sequence[Sequence[Any]]) -> ChainFacts:
         recorded_by,
         raw,
         response,
+        supersedes,
     ) in entries:
-        if perspective in STATUS_COLUMNS:
+        counts = entry_id not in superseded
+        if perspective in STATUS_COLUMNS and counts:
             key = (effective_on, seq)
             current = facts.latest.get(perspective)
             if current is None or key > current[:2]:
                 facts.latest[perspective] = (effective_on, seq, status)
-        if kind == ASSESSMENT and (facts.last_assessed_at is None or recorded_at > facts.last_assessed_at):
+        assessed = kind == ASSESSMENT or (kind == CORRECTION and perspective is not None)
+        if assessed and counts and (facts.last_assessed_at is None or recorded_at > facts.last_assessed_at):
             facts.last_assessed_at = recorded_at
         if raw is None:
             continue
         payload = json.loads(raw)
         if payload is None:  # withdrawn: what it recorded is unknown now
-            facts.links_readable = facts.links_readable and kind not in LINK_KINDS
+            facts.links_readable = facts.links_readable and kind not in (*LINK_KINDS, CORRECTION)
             facts.pair_links_readable = facts.pair_links_readable and kind not in (PAIR_LINKED, PAIR_UNLINKED)
             if kind in TEXT_KINDS:
                 facts.text = None
@@ -130,8 +137,10 @@ def read_chain(entries: Sequence[Sequence[Any]]) -> ChainFacts:
             for item in payload.get("evidence", []):
                 facts.links[item["evidence_id"]].append(LinkEvent(recorded_at, None, item, genesis=True))
         elif kind == LINKED:
-            event = LinkEvent(recorded_at, recorded_by, payload, genesis=False)
+            event = LinkEvent(recorded_at, recorded_by, payload, genesis=False, entry_id=entry_id)
             facts.links[payload["evidence_id"]].append(event)
+        elif kind == CORRECTION and "evidence_id" in payload:
+            _correct_link(facts, seq, entry_id, supersedes, recorded_at, recorded_by, payload)
         elif kind == UNLINKED:
             open_links = [
                 event for event in facts.links.get(payload["evidence_id"], []) if event.unlink is None
@@ -151,3 +160,23 @@ def read_chain(entries: Sequence[Sequence[Any]]) -> ChainFacts:
             else:
                 facts.stray_pair_unlinks.append(seq)
     return facts
+
+
+def _correct_link(
+    facts: ChainFacts,
+    seq: int,
+    entry_id: int,
+    supersedes: int | None,
+    recorded_at: datetime,
+    recorded_by: int | None,
+    payload: dict[str, Any],
+) -> None:
+    """A correction of a link ends the link its entry made and, with corrected values, makes a new one."""
+    events = facts.links[payload["evidence_id"]]
+    ended = [event for event in events if event.entry_id == supersedes and event.unlink is None]
+    if ended:
+        ended[0].unlink = Unlink(recorded_at, recorded_by, payload)
+    else:
+        facts.stray_unlinks.append(seq)
+    if "relation" in payload:
+        events.append(LinkEvent(recorded_at, recorded_by, payload, genesis=False, entry_id=entry_id))

@@ -34,6 +34,7 @@ READ_PAYLOAD_KINDS = (
     HistoryKind.response_recorded.value,
     HistoryKind.recommendation_linked.value,
     HistoryKind.recommendation_unlinked.value,
+    HistoryKind.correction.value,
 )
 
 
@@ -108,6 +109,7 @@ ENTRIES = select(
     _entry.recorded_by,
     case((_entry.kind.in_(READ_PAYLOAD_KINDS), _entry.payload), else_=None),
     _entry.response,
+    _entry.supersedes_entry_id,
 ).order_by(_entry.recommendation_id, _entry.seq)
 # The first link row of each evidence item is the one whose write created the item (docs/design.md).
 _first_links = (

@@ -134,6 +134,23 @@ def _check(
             return broken("the payload or the recorder does not match the commitment")
     if entry.withdraws_entry_id is not None:
         return _check_withdrawal(payload, entry.withdraws_entry_id, chain, broken)
+    if entry.supersedes_entry_id is not None and not withdrawn:
+        return _check_correction(payload, entry.supersedes_entry_id, chain, broken)
+    return None
+
+
+def _check_correction(
+    payload: Any,
+    target_id: int,
+    chain: dict[int, HistoryEntry],
+    broken: Callable[[str], dict[str, Any]],
+) -> dict[str, Any] | None:
+    target = chain.get(target_id)
+    if target is None:
+        return broken("the correction names an entry that is not earlier in this chain")
+    named = payload.get("supersedes", {}) if isinstance(payload, dict) else {}
+    if named != {"id": target.id, "seq": target.seq, "hash": target.hash, "kind": target.kind}:
+        return broken("the correction's payload does not name the entry it supersedes")
     return None
 
 
@@ -179,8 +196,8 @@ def verify_entries_since(session: Session, first_leaf: int) -> dict[str, Any]:
         if first_broken is not None:
             continue
         chain: dict[int, HistoryEntry] = {}
-        if entry_row.withdraws_entry_id is not None:
-            target = session.get(HistoryEntry, entry_row.withdraws_entry_id)
+        for named in (entry_row.withdraws_entry_id, entry_row.supersedes_entry_id):
+            target = session.get(HistoryEntry, named) if named is not None else None
             if target is not None and target.recommendation_id == entry_row.recommendation_id:
                 chain[target.id or 0] = target
         expected_prev = previous_hash if entry_row.seq > 1 else None

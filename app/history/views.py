@@ -34,15 +34,22 @@ _ENTRY_COLUMNS = (
     _entry.format,
     _entry.salt,
     _entry.commitment,
+    _entry.supersedes_entry_id,
 )
 _leaf = LogLeaf.__table__.c
 _withdrawal = HistoryEntry.__table__.alias("withdrawal")
+_correction = HistoryEntry.__table__.alias("correction")
 _WITH_CODE = (
     HistoryEntry.__table__.join(Recommendation.__table__, _rec.id == _entry.recommendation_id)
     .outerjoin(LogLeaf.__table__, _leaf.entry_id == _entry.id)
     .outerjoin(_withdrawal, _withdrawal.c.withdraws_entry_id == _entry.id)
+    .outerjoin(_correction, _correction.c.supersedes_entry_id == _entry.id)
 )
-_EXTRA_COLUMNS = (_leaf.leaf_index, _withdrawal.c.id.label("withdrawn_by_entry"))
+_EXTRA_COLUMNS = (
+    _leaf.leaf_index,
+    _withdrawal.c.id.label("withdrawn_by_entry"),
+    _correction.c.id.label("corrected_by_entry"),
+)
 _BY_RECOMMENDATION = (
     select(*_ENTRY_COLUMNS, *_EXTRA_COLUMNS, _rec.code)
     .select_from(_WITH_CODE)
@@ -110,7 +117,7 @@ def entry_views(
     session: Session, rows: list[tuple[HistoryEntry, str]], *, privileged: bool
 ) -> list[dict[str, Any]]:
     """Render entries with aliases (names only for viewers up); hide restricted evidence from the public."""
-    flat = [(*(getattr(entry, key) for key in _ENTRY_KEYS), None, None, code) for entry, code in rows]
+    flat = [(*(getattr(entry, key) for key in _ENTRY_KEYS), None, None, None, code) for entry, code in rows]
     return _render(session, flat, privileged=privileged)
 
 
@@ -140,8 +147,10 @@ def _render(session: Session, rows: Sequence[Row | tuple], *, privileged: bool) 
             entry_format,
             salt,
             commitment,
+            supersedes_entry,
             leaf_index,
             withdrawn_by_entry,
+            corrected_by_entry,
             code,
         ) = row
         redacted = _redact(payload, hidden.get(code, set())) if payload is not None else None
@@ -174,6 +183,8 @@ def _render(session: Session, rows: Sequence[Row | tuple], *, privileged: bool) 
                 "leaf_index": leaf_index,
                 "withdrawn": payload is None,
                 "withdrawn_by_entry": withdrawn_by_entry,
+                "supersedes_entry": supersedes_entry,
+                "corrected_by_entry": corrected_by_entry,
             }
         )
     return views

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from babel.support import NullTranslations, Translations
 
+from app.i18n.formatting import display_zone, zone_of
+
 LOCALES_DIR = Path(__file__).parent / "locales"
 DOMAIN = "messages"
 # The language the message ids are written in: its catalogue needs no translations.
@@ -122,16 +124,17 @@ def npgettext(context: str, singular: str, plural: str, n: int, /, **variables: 
 
 
 def in_current_locale(chunks: Iterator[T]) -> Iterator[T]:
-    """The chunks of a lazily generated document, each made in the locale current now.
+    """The chunks of a lazily generated document, each made in the locale and display zone current now.
 
     A streamed response pulls its chunks later, each in a fresh copy of the server's context, where the
-    request's locale is no longer set: take it along.
+    request's locale and zone are no longer set: take them along.
     """
     locale = current_locale()
+    zone = display_zone().key
 
     def generate() -> Iterator[T]:
         while True:
-            with use_locale(locale):
+            with use_locale(locale), zone_of(zone):
                 try:
                     chunk = next(chunks)
                 except StopIteration:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from app.db import WRITE_OPTION, is_postgres, utcnow
 from app.errors import NotFound, PreconditionFailed, PreconditionRequired
 from app.history.service import ChainHead
+from app.history.supersession import not_superseded
 from app.models import HistoryEntry, Recommendation
 from app.recommendations.etag import etag_for, versions_in_if_match
 from app.vocabulary import Perspective
@@ -60,6 +61,7 @@ def read_for_write(session: Session, code: str, if_match: str | None) -> WriteTa
                         col(HistoryEntry.effective_on),
                         by_effective_on,
                         col(HistoryEntry.perspective) == perspective.value,
+                        not_superseded(),
                     ).label(perspective.value)
                     for perspective in STATUS_COLUMNS
                 ),

@@ -5,12 +5,13 @@ Headers, labels and sentences are in the current locale (app/i18n): call these w
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from app.i18n.formatting import iso_date, utc_timestamp
 from app.i18n.translation import gettext
 from app.upr_text import commitment_line
-from app.vocabulary import label, status_label
+from app.vocabulary import Relation, claim_gap_class, label, status_label
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,8 @@ class Column:
 
     `width` is in characters (spreadsheets); `printed` is its share of a printed page (HTML, DOCX) in
     percent, 0 when printed documents show it inside another column or not at all. The columns that `grow`
-    (the long texts) share what the others leave, in proportion to their `printed`.
+    (the long texts) share what the others leave, in proportion to their `printed`. `sheets` is False for a
+    column only printed documents show: spreadsheets (CSV, XLSX) split it into columns of their own.
     """
 
     key: str
@@ -28,6 +30,7 @@ class Column:
     is_status: bool = False
     printed: int = 0
     grows: bool = False
+    sheets: bool = True
 
 
 # Shown only when a recommendation in the matrix's scope has one: a report without them keeps its columns.
@@ -37,36 +40,51 @@ OPTIONAL_COLUMNS = ("paragraph", "recommending_states", "response", "upr_commitm
 def matrix_columns(perspective: str, optional: Collection[str] = ()) -> list[Column]:
     """The matrix columns, declared once for every format; `optional` names the OPTIONAL_COLUMNS to show."""
     assessor = label("assessor", perspective)
+    # Spreadsheet widths keep the columns a printed sheet shows (xlsx_report.PRINTED_KEYS) about 210
+    # characters wide in all, so a landscape page one column wide is still readable.
     columns = [
-        Column("code", gettext("Code"), 18, printed=9),
+        Column("code", gettext("Code"), 16, printed=9),
+        Column("source", gettext("Source"), 14),
         Column("paragraph", gettext("Paragraph"), 10),  # printed under the code
         Column("section", gettext("Section"), 22),
-        Column("text", gettext("Recommendation"), 60, printed=27, grows=True),
-        Column("addressees", gettext("Addressees"), 28, printed=10),
-        Column("recommending_states", gettext("Recommending states"), 24, printed=10),
+        Column("text", gettext("Recommendation"), 40, printed=27, grows=True),
+        Column("addressees", gettext("Addressees"), 16, printed=10),
+        Column("recommending_states", gettext("Recommending states"), 18, printed=10),
         Column("themes", gettext("Themes"), 28),
         Column("sdg_targets", gettext("SDG targets"), 12),
-        Column("response", gettext("Response"), 14, printed=8),
-        Column("upr_commitments", gettext("UPR commitments"), 44, printed=14, grows=True),
-        Column("claimed_status", gettext("State's claim"), 16, is_status=True, printed=9),
-        Column("independent_status", gettext("Independent status"), 16, is_status=True, printed=9),
+        Column("response", gettext("Response"), 12, printed=8),
+        Column("upr_commitments", gettext("UPR commitments"), 36, printed=14, grows=True),
+        Column("claimed_status", gettext("State's claim"), 13, is_status=True, printed=9),
+        Column("claim_date", gettext("Date of the state's claim"), 12),
+        Column("claim_summary", gettext("What the state's claim says"), 40),
+        Column("independent_status", gettext("Independent status"), 13, is_status=True, printed=9),
+        Column("claim_gap", gettext("Claim gap"), 16),
     ]
     # A UN view adds its own status column; the other two views already have one.
     if perspective not in ("independent", "state"):
         header = gettext("Status (%(assessor)s)", assessor=assessor)
-        columns.append(Column("assessment_status", header, 16, is_status=True, printed=9))
+        columns.append(Column("assessment_status", header, 13, is_status=True, printed=9))
     columns += [
         Column(
             "assessment_summary",
             gettext("Latest assessment (%(assessor)s)", assessor=assessor),
-            50,
+            60,
             printed=18,
             grows=True,
         ),
-        Column("assessment_date", gettext("Assessment date"), 12),
-        Column("evidence", gettext("Evidence"), 60, printed=18, grows=True),
+        Column("assessment_date", gettext("Assessment date"), 11),
+        # Printed documents show all evidence in one column; spreadsheets split the report's own sources off.
+        Column("evidence", gettext("Evidence"), 60, printed=18, grows=True, sheets=False),
+        Column("new_evidence", gettext("Evidence"), 44),
+        Column("evidence_url", gettext("Newest evidence link"), 30),
+        Column("baseline_sources", gettext("Sources cited in the report"), 60),
     ]
     return [column for column in columns if column.key not in OPTIONAL_COLUMNS or column.key in optional]
+
+
+def sheet_columns(perspective: str, optional: Collection[str] = ()) -> list[Column]:
+    """The matrix columns of spreadsheets (CSV, XLSX): every field in a column of its own."""
+    return [column for column in matrix_columns(perspective, optional) if column.sheets]
 
 
 def printed_shares(columns: list[Column]) -> list[tuple[Column, float]]:
@@ -106,11 +124,28 @@ def evidence_line(item: dict[str, Any]) -> str:
     return f"{item['title']} ({details}){restricted}: {item['url']}"
 
 
+def source_line(item: dict[str, Any]) -> str:
+    """One of the report's own sources on one line, led by its footnote number when known: '[12] ...'."""
+    footnote = item.get("footnote")
+    return f"[{footnote}] {evidence_line(item)}" if footnote else evidence_line(item)
+
+
+def newest_evidence(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """The row's evidence except the report's own sources (baseline), newest first, undated last."""
+    found = [item for item in reversed(row["evidence"]) if item["relation"] != Relation.baseline]
+    # A stable sort: items of one date keep the later-linked first.
+    return sorted(found, key=lambda item: item["published_on"] or date.min, reverse=True)
+
+
 def cells(row: dict[str, Any]) -> dict[str, str]:
     """A matrix row as text cells keyed like `matrix_columns`; statuses as readable labels."""
     assessment = row["assessment"] or {}
+    claim = row.get("claim") or {}
+    new = newest_evidence(row)
+    gap = claim_gap_class(row["claimed_status"], row["independent_status"])
     return {
         "code": row["code"],
+        "source": row["source"],
         "paragraph": row["paragraph"] or "",
         "section": f"{row['section']}. {row['section_title']}",
         "text": row["text"],
@@ -120,11 +155,19 @@ def cells(row: dict[str, Any]) -> dict[str, str]:
         "themes": "; ".join(item["label"] for item in row["themes"]),
         "sdg_targets": "; ".join(item["slug"] for item in row["sdg_targets"]),
         "claimed_status": status_label(row["claimed_status"]),
+        "claim_date": iso_date(claim.get("effective_on")),
+        "claim_summary": claim.get("summary") or "",
         "independent_status": status_label(row["independent_status"]),
+        "claim_gap": label("claim_gap", gap) if gap else "",
         "assessment_status": status_label(assessment.get("status")),
         "assessment_summary": assessment.get("summary") or "",
         "assessment_date": iso_date(assessment.get("effective_on")),
         "evidence": "\n".join(evidence_line(item) for item in row["evidence"]),
+        "new_evidence": "\n".join(evidence_line(item) for item in new),
+        "evidence_url": new[0]["url"] if new else "",
+        "baseline_sources": "\n".join(
+            source_line(item) for item in row["evidence"] if item["relation"] == Relation.baseline
+        ),
         "upr_commitments": "\n".join(commitment_line(item) for item in row["upr_commitments"]),
     }
 

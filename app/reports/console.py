@@ -4,8 +4,7 @@ What people read is in the current locale (app/i18n); data (codes, labels from t
 """
 
 from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import Any
+from typing import IO, Any, TypeVar, cast
 
 from rich import box
 from rich.console import Console
@@ -13,17 +12,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlmodel import Session
 
+from app.config import Settings
+from app.csv_writer import BOM
 from app.i18n.translation import N_, gettext
 from app.reports.cells import description
+from app.reports.context import document_context
 from app.reports.csv_report import matrix_csv
 from app.reports.documents import matrix_meta, section_scorecard
 from app.reports.docx_report import ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import matrix_html
 from app.reports.json_report import matrix_json
-from app.reports.matrix import count_rows, matrix_rows
+from app.reports.matrix import count_rows, grouped_rows, matrix_rows
+from app.reports.printed import PrintedMatrix
 from app.reports.xlsx_report import write_matrix_xlsx
 from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
-from app.scorecards.params import PointInTimeParams
+from app.scorecards.params import MatrixParams
 from app.upr_text import commitment_line
 from app.vocabulary import ClaimGapClass, label, status_label
 
@@ -34,7 +37,10 @@ STATUS_COLOURS = {
     "regressed": "bold red",
     "not_assessed": "dim",
 }
+T = TypeVar("T")
 MATRIX_FORMATS = ("csv", "xlsx", "html", "docx", "json")
+# Written as text (also to standard output); the others are binary files.
+TEXT_FORMATS = ("csv", "json", "html")
 
 
 # The terminal table's narrow column headers.
@@ -65,40 +71,75 @@ TITLES = {
 }
 
 
+# Left out first when the terminal is too narrow for every column (named in a note under the table).
+DROPPED_FIRST = ("stale", "evidence_coverage")
+NUMBER_WIDTH = 6  # a number column: five characters and the space between columns
+GROUP_MIN_WIDTH = 14
+
+
 def scorecard_table(scorecard: dict[str, Any], width: int = 80) -> Table:
-    """A scorecard as a rich table, one row per group and a totals footer, fitting the terminal's width."""
-    meta = {key: scorecard[key] for key in ("as_of", "known_at", "perspective")}
+    """A scorecard as a rich table, one row per group and a totals footer, fitting the terminal's width.
+
+    Group names wrap rather than being cut; when even so the numbers do not fit, the stale count and the
+    evidence coverage are left out (`left_out` names them).
+    """
+    keys = shown_score_keys(width)
     table = Table(
         title=gettext(TITLES[scorecard["group_by"]]),
-        caption=f"{description(meta)}\n{gettext(LEGEND)}",
         show_footer=True,
         box=box.SIMPLE_HEAD,
         show_edge=False,
-        padding=(0, 0, 0, 1),
+        padding=0,
     )
     totals = score_cells(scorecard["totals"])
     table.add_column(
         gettext("Group"),
         footer=gettext("All"),
-        max_width=max(12, width - 7 * len(SCORE_COLUMNS) - 2),
-        no_wrap=True,
-        overflow="ellipsis",
+        min_width=GROUP_MIN_WIDTH,
+        max_width=max(GROUP_MIN_WIDTH, width - NUMBER_WIDTH * len(keys)),
+        overflow="fold",
     )
-    for key, _ in SCORE_COLUMNS:
+    for key in keys:
         table.add_column(
             gettext(SHORT_HEADERS[key]),
             footer=totals[key],
             justify="right",
             no_wrap=True,
-            min_width=5,
+            min_width=NUMBER_WIDTH - 1,
             style=STATUS_COLOURS.get(key),
         )
     for group in scorecard["groups"]:
         values = score_cells(group)
         name = _group_name(group) if scorecard["group_by"] in ("section", "sdg") else None
         name = name or group_label(group, scorecard["group_by"])
-        table.add_row(name, *(values[key] for key, _ in SCORE_COLUMNS))
+        table.add_row(name, *(values[key] for key in keys))
     return table
+
+
+def shown_score_keys(width: int) -> list[str]:
+    """The scorecard columns a terminal this wide shows, in order."""
+    keys = [key for key, _ in SCORE_COLUMNS]
+    for key in DROPPED_FIRST:
+        if GROUP_MIN_WIDTH + NUMBER_WIDTH * len(keys) <= width:
+            break
+        keys.remove(key)
+    return keys
+
+
+def scorecard_notes(scorecard: dict[str, Any], filters: str, width: int) -> list[str]:
+    """The lines under the scorecard table: its point in time, its filters, the legend, what was left out."""
+    meta = {key: scorecard[key] for key in ("as_of", "known_at", "perspective")}
+    lines = [description(meta), filters, gettext(LEGEND)]
+    left_out = [key for key, _ in SCORE_COLUMNS if key not in shown_score_keys(width)]
+    if left_out:
+        names = ", ".join(gettext(header) for key, header in SCORE_COLUMNS if key in left_out)
+        lines.append(
+            gettext(
+                "Left out at this terminal width: %(columns)s (widen the terminal, or use --format csv).",
+                columns=names,
+            )
+        )
+    return lines
 
 
 def _group_name(group: dict[str, Any]) -> str | None:
@@ -163,14 +204,19 @@ def commitment_gap_note(scorecard: dict[str, Any]) -> str | None:
 
 def write_matrix(
     session: Session,
-    params: PointInTimeParams,
+    params: MatrixParams,
     format_: str,
-    out: Path,
+    out: IO[str] | IO[bytes],
     *,
     include_restricted: bool,
     console: Console,
+    settings: Settings,
+    bom: bool = True,
 ) -> int:
-    """Write the matrix in a format to a file, with a progress bar; returns the number of rows."""
+    """Write the matrix in a format to an open file (text for TEXT_FORMATS), with a progress bar.
+
+    Returns the number of rows. `bom`: a CSV starts with a byte-order mark (for spreadsheets; not in a pipe).
+    """
     meta = matrix_meta(session, params)
     total = count_rows(session, params)
     if format_ == "docx":
@@ -185,26 +231,34 @@ def write_matrix(
                 if format_ == "csv"
                 else matrix_json(rows, meta)
             )
-            _write_text(out, chunks)
+            _write_text(cast(IO[str], out), chunks if bom else _without_bom(chunks))
             return total
         scorecard = section_scorecard(session, params, include_restricted=include_restricted)
         if format_ == "html":
-            _write_text(out, matrix_html(rows, scorecard, meta))
+            _write_text(cast(IO[str], out), matrix_html(rows, scorecard, meta))
         elif format_ == "xlsx":
-            write_matrix_xlsx(str(out), rows, scorecard, meta)
+            context = document_context(session, params, settings)
+            write_matrix_xlsx(cast(IO[bytes], out), rows, scorecard, meta, context)
         else:
-            write_matrix_docx(str(out), rows, scorecard, meta)
+            # The bar counts printed rows: grouped by theme, a recommendation may be printed more than once.
+            groups = grouped_rows(session, params, include_restricted=include_restricted)
+            context = document_context(session, params, settings)
+            printed = PrintedMatrix(_counted(groups, progress, task), context, meta["columns"])
+            write_matrix_docx(cast(IO[bytes], out), printed, scorecard)
     return total
 
 
-def _counted(rows: Iterable[dict[str, Any]], progress: Progress, task) -> Iterator[dict[str, Any]]:
+def _counted(rows: Iterable[T], progress: Progress, task) -> Iterator[T]:
     for row in rows:
         yield row
         progress.advance(task)
 
 
-def _write_text(out: Path, chunks: Iterable[str]) -> None:
-    # newline="" keeps the CSV's CRLF line ends as they are; the BOM is part of the first chunk.
-    with out.open("w", encoding="utf-8", newline="") as handle:
-        for chunk in chunks:
-            handle.write(chunk)
+def _without_bom(chunks: Iterable[str]) -> Iterator[str]:
+    for count, chunk in enumerate(chunks):
+        yield chunk.removeprefix(BOM) if count == 0 else chunk
+
+
+def _write_text(out: IO[str], chunks: Iterable[str]) -> None:
+    for chunk in chunks:
+        out.write(chunk)

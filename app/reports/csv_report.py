@@ -1,11 +1,11 @@
-"""The matrix as CSV, streamed a few hundred rows at a time."""
+"""The matrix as CSV, every field in a column of its own, streamed a few hundred rows at a time."""
 
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from app.csv_writer import BOM, CsvChunks
 from app.i18n.translation import in_current_locale
-from app.reports.cells import Column, cells, matrix_columns
+from app.reports.cells import Column, cells, sheet_columns
 
 ROWS_PER_CHUNK = 200
 
@@ -14,7 +14,7 @@ def matrix_csv(
     rows: Iterable[dict[str, Any]], perspective: str, optional: Collection[str] = ()
 ) -> Iterator[str]:
     """The matrix as CSV text chunks in the current locale, a few hundred rows at a time."""
-    return in_current_locale(_csv_chunks(rows, matrix_columns(perspective, optional)))
+    return in_current_locale(_csv_chunks(rows, sheet_columns(perspective, optional)))
 
 
 def _csv_chunks(rows: Iterable[dict[str, Any]], columns: list[Column]) -> Iterator[str]:

@@ -4,8 +4,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.reports.matrix import optional_columns
-from app.scorecards.params import PointInTimeParams, ScorecardParams
+from app.config import Settings
+from app.reports.context import document_context
+from app.reports.matrix import grouped_rows, optional_columns
+from app.reports.printed import PrintedMatrix
+from app.scorecards.params import MatrixParams, PointInTimeParams, ScorecardParams
 from app.scorecards.service import compute_scorecard, point_of
 
 
@@ -28,3 +31,16 @@ def section_scorecard(
         params.model_dump() | {"group_by": "section", "gaps_limit": 0}
     )
     return compute_scorecard(session, by_section, include_restricted=include_restricted)
+
+
+def printed_matrix(
+    session: Session,
+    params: MatrixParams,
+    settings: Settings,
+    meta: dict[str, Any],
+    *,
+    include_restricted: bool,
+) -> PrintedMatrix:
+    """The printed layout of the matrix for these parameters, its rows read from `session` as it renders."""
+    rows = grouped_rows(session, params, include_restricted=include_restricted)
+    return PrintedMatrix(rows, document_context(session, params, settings), meta["columns"])

@@ -1,10 +1,13 @@
 """The implementation matrix: one row per recommendation, streamed in natural order in keyset batches."""
 
+import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -43,11 +46,13 @@ from app.scorecards.linked import (
     shown,
 )
 from app.scorecards.lookups import latest_value
-from app.scorecards.params import PointInTimeParams
+from app.scorecards.params import MatrixParams, PointInTimeParams
 from app.scorecards.point import point_of
-from app.vocabulary import CategoryKind, Perspective, SourceKind
+from app.vocabulary import CategoryKind, MatrixGroupBy, Perspective, Relation, SourceKind, claim_gap_class
 
 BATCH_SIZE = 1000
+# How the seed notes a baseline item's footnote in its link: "Footnote [12] of the report: ...".
+FOOTNOTE = re.compile(r"Footnote \[([0-9]{1,6})\]")
 
 
 def matrix_rows(
@@ -57,9 +62,13 @@ def matrix_rows(
     include_restricted: bool,
     batch_size: int = BATCH_SIZE,
     after: tuple[int, int, int] | None = None,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> Iterator[dict[str, Any]]:
-    """Matrix rows in natural order (after a position, if given), in keyset batches of five queries each."""
-    point = point_of(params)
+    """Matrix rows in natural order (after a position, if given), in keyset batches of five queries each.
+
+    `where` narrows the rows further (a group of a printed document, e.g. one theme).
+    """
+    point = point_of(params, session)
     statement = (
         select(
             col(Recommendation.id),
@@ -77,10 +86,11 @@ def matrix_rows(
             status_at(Perspective.state.value, point).label("claimed_status"),
             status_at(Perspective.independent.value, point).label("independent_status"),
             latest_value(col(HistoryEntry.id), params.perspective, point).label("assessment_id"),
+            latest_value(col(HistoryEntry.id), Perspective.state.value, point).label("claim_id"),
         )
         .join(Section, col(Section.id) == col(Recommendation.section_id))
         .join(Source, col(Source.id) == col(Recommendation.source_id))
-        .where(*recommendation_conditions(params, status_at(params.perspective, point), point))
+        .where(*recommendation_conditions(params, status_at(params.perspective, point), point), *where)
         .order_by(*ORDER)
         .limit(batch_size)
     )
@@ -96,13 +106,17 @@ def matrix_rows(
         # The linked UPR recommendations' states come with the batch's own categories: one query.
         categories = categories_by_recommendation(session, ids + linked_ids(committing))
         attach_states(committing, categories)
-        assessments = entries_by_id(session, [row.assessment_id for row in batch if row.assessment_id])
+        # The assessments and the state's claims: one query for both.
+        entries = entries_by_id(
+            session, [entry for row in batch for entry in (row.assessment_id, row.claim_id) if entry]
+        )
         evidence = _evidence(session, ids, params, include_restricted=include_restricted)
         for row in batch:
             yield _row(
                 row,
                 categories[row.id],
-                assessments.get(row.assessment_id),
+                entries.get(row.assessment_id),
+                entries.get(row.claim_id),
                 evidence.get(row.id, []),
                 [shown(item) for item in committing.get(row.id, [])],
             )
@@ -110,6 +124,61 @@ def matrix_rows(
             return
         last = batch[-1]
         position = (last.source_id, last.section_number, last.number)
+
+
+@dataclass(frozen=True)
+class MatrixGroup:
+    """A group of a printed matrix: a section ('odf-kz-2015', 2), a theme, a source, or no theme."""
+
+    kind: str  # MatrixGroupBy, or "no_theme"
+    source: str | None  # the source's slug (sections and sources)
+    key: str  # the section's number, the theme's slug, the source's slug; "" for no theme
+    label: str  # the section's title, the theme's label, the source's slug
+
+
+def grouped_rows(
+    session: Session, params: MatrixParams, *, include_restricted: bool
+) -> Iterator[tuple[MatrixGroup, dict[str, Any]]]:
+    """Matrix rows in their printed document's group order, each with its group.
+
+    By section or source: natural order. By theme: a recommendation under each of its themes (labels in
+    alphabetical order; only the filtered theme when there is a theme filter), then those with none.
+    """
+    read = partial(matrix_rows, session, params, include_restricted=include_restricted)
+    if params.group_by != MatrixGroupBy.theme:
+        for row in read():
+            if params.group_by == MatrixGroupBy.source:
+                yield MatrixGroup("source", row["source"], row["source"], row["source"]), row
+            else:
+                group = MatrixGroup("section", row["source"], str(row["section"]), row["section_title"])
+                yield group, row
+        return
+    theme = CategoryKind.theme.value
+    themes = session.execute(
+        select(col(Category.id), col(Category.slug), col(Category.label))
+        .where(col(Category.kind) == theme, *([col(Category.slug) == params.theme] if params.theme else []))
+        .order_by(col(Category.label), col(Category.slug))
+    ).all()
+    for category_id, slug, title in themes:
+        filed = _filed(category_id=category_id)
+        group = MatrixGroup(MatrixGroupBy.theme.value, None, slug, title)
+        for row in read(where=[exists(filed)]):
+            yield group, row
+    if params.theme is None:
+        unfiled = MatrixGroup("no_theme", None, "", "")
+        any_theme = _filed().join(Category, col(Category.id) == col(RecommendationCategory.category_id))
+        for row in read(where=[~exists(any_theme.where(col(Category.kind) == theme))]):
+            yield unfiled, row
+
+
+def _filed(**where: int):
+    """Category links of the outer recommendation (correlated), optionally to one category."""
+    statement = select(col(RecommendationCategory.recommendation_id)).where(
+        col(RecommendationCategory.recommendation_id) == col(Recommendation.id)
+    )
+    if "category_id" in where:
+        statement = statement.where(col(RecommendationCategory.category_id) == where["category_id"])
+    return statement
 
 
 def optional_columns(session: Session, params: PointInTimeParams) -> tuple[str, ...]:
@@ -148,19 +217,31 @@ def optional_columns(session: Session, params: PointInTimeParams) -> tuple[str, 
 
 def count_rows(session: Session, params: PointInTimeParams) -> int:
     """How many rows the matrix for these parameters has (for progress bars)."""
-    point = point_of(params)
+    point = point_of(params, session)
     conditions = recommendation_conditions(params, status_at(params.perspective, point), point)
     return session.scalar(select(func.count()).select_from(Recommendation).where(*conditions)) or 0
+
+
+def streamed_groups(
+    engine: Engine, params: MatrixParams, *, include_restricted: bool
+) -> Iterator[tuple[MatrixGroup, dict[str, Any]]]:
+    """`grouped_rows` read in a session of their own (one snapshot on PostgreSQL), for streamed responses."""
+    with Session(_snapshot(engine)) as session:
+        yield from grouped_rows(session, params, include_restricted=include_restricted)
+
+
+def _snapshot(engine: Engine) -> Engine:
+    if is_postgres(engine):
+        # One snapshot for every batch, so a long export never mixes two states of the data.
+        return engine.execution_options(isolation_level="REPEATABLE READ")
+    return engine
 
 
 def streamed_rows(
     engine: Engine, params: PointInTimeParams, *, include_restricted: bool
 ) -> Iterator[dict[str, Any]]:
     """Matrix rows read in a session of their own, for a response streamed after its request's session."""
-    if is_postgres(engine):
-        # One snapshot for every batch, so a long export never mixes two states of the data.
-        engine = engine.execution_options(isolation_level="REPEATABLE READ")
-    with Session(engine) as session:
+    with Session(_snapshot(engine)) as session:
         yield from matrix_rows(session, params, include_restricted=include_restricted)
 
 
@@ -176,6 +257,7 @@ def _evidence(
             col(Evidence.published_on),
             col(Evidence.kind),
             col(RecommendationEvidence.visibility),
+            col(RecommendationEvidence.note),
         )
         .join(Evidence, col(Evidence.id) == col(RecommendationEvidence.evidence_id))
         .where(
@@ -198,15 +280,25 @@ def _evidence(
                 "kind": row.kind,
                 "relation": row.relation,
                 "visibility": row.visibility,
+                "footnote": footnote_number(row.relation, row.note),
             }
         )
     return result
+
+
+def footnote_number(relation: str, note: str | None) -> int | None:
+    """A baseline item's footnote number in its report, from its link's note ('Footnote [12] of ...')."""
+    if relation != Relation.baseline.value or not note:
+        return None
+    match = FOOTNOTE.match(note)
+    return int(match.group(1)) if match else None
 
 
 def _row(
     row,
     categories: dict[str, list[dict[str, str]]],
     assessment: dict | None,
+    claim: dict | None,
     evidence: list,
     upr_commitments: list,
 ) -> dict:
@@ -227,11 +319,14 @@ def _row(
         "response_original": row.response_original if row.response == row.current_response else None,
         "claimed_status": row.claimed_status,
         "independent_status": row.independent_status,
-        "assessment": assessment
-        and {
-            key: assessment[key]
-            for key in ("perspective", "status", "summary", "effective_on", "recorded_at")
-        },
+        "assessment": _entry(assessment),
+        "claim": _entry(claim),
         "evidence": evidence,
         "upr_commitments": upr_commitments,
+        "claim_gap": claim_gap_class(row.claimed_status, row.independent_status),
     }
+
+
+def _entry(entry: dict | None) -> dict | None:
+    keys = ("perspective", "status", "summary", "effective_on", "recorded_at")
+    return entry and {key: entry[key] for key in keys}

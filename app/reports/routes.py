@@ -14,8 +14,10 @@ from app.csv_writer import CSV_MEDIA_TYPE
 from app.db import SessionDep
 from app.errors import Unauthorized, problem_responses
 from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
+from app.i18n.formatting import zone_of
+from app.reports.context import document_context
 from app.reports.csv_report import matrix_csv
-from app.reports.documents import matrix_meta, section_scorecard
+from app.reports.documents import matrix_meta, printed_matrix, section_scorecard
 from app.reports.docx_report import DOCX_MEDIA_TYPE, ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import HTML_MEDIA_TYPE, HTML_REPORT_HEADERS, matrix_html
 from app.reports.json_report import matrix_json
@@ -23,7 +25,7 @@ from app.reports.matrix import count_rows, matrix_rows, streamed_rows
 from app.reports.schemas import MatrixOut
 from app.reports.xlsx_report import XLSX_MEDIA_TYPE, write_matrix_xlsx
 from app.scorecards.keys import response_etag
-from app.scorecards.params import PointInTimeParams
+from app.scorecards.params import MatrixParams
 from app.scorecards.service import point_of
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
@@ -51,7 +53,7 @@ def matrix_response(
     request: Request,
     session: Session,
     reader: Principal | None,
-    params: PointInTimeParams,
+    params: MatrixParams,
     format_: MatrixFormat,
 ) -> Response:
     """The matrix in one format, or 304: every matrix route answers with this."""
@@ -95,14 +97,18 @@ def matrix_response(
             media_type=HTML_MEDIA_TYPE,
             headers=headers | inline | HTML_REPORT_HEADERS,
         )
-    rows = matrix_rows(session, params, include_restricted=privileged)
-    writer, media_type = (
-        (write_matrix_xlsx, XLSX_MEDIA_TYPE) if format_ == "xlsx" else (write_matrix_docx, DOCX_MEDIA_TYPE)
-    )
+    settings = request.app.state.settings
+    media_type = XLSX_MEDIA_TYPE if format_ == "xlsx" else DOCX_MEDIA_TYPE
     spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_UP_TO)  # noqa: SIM115 - _chunks closes it
     try:
-        with request.app.state.render_slots.held():
-            writer(spool, rows, scorecard, meta)
+        with request.app.state.render_slots.held(), zone_of(settings.timezone):
+            if format_ == "xlsx":
+                rows = matrix_rows(session, params, include_restricted=privileged)
+                context = document_context(session, params, settings)
+                write_matrix_xlsx(spool, rows, scorecard, meta, context)
+            else:
+                printed = printed_matrix(session, params, settings, meta, include_restricted=privileged)
+                write_matrix_docx(spool, printed, scorecard)
     except BaseException:
         spool.close()
         raise
@@ -115,7 +121,7 @@ def get_matrix(
     request: Request,
     session: SessionDep,
     reader: ReaderDep,
-    params: Annotated[PointInTimeParams, Query()],
+    params: Annotated[MatrixParams, Query()],
     # Kept for existing users, out of the schema: each format has its path (/reports/matrix.csv, ...).
     format_: Annotated[MatrixFormat, Query(alias="format", include_in_schema=False)] = "json",
 ):
@@ -128,7 +134,7 @@ def get_matrix(
 
 @router.get("/reports/matrix.json", response_model=MatrixOut, responses=MATRIX_RESPONSES)
 def get_matrix_json(
-    request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[PointInTimeParams, Query()]
+    request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[MatrixParams, Query()]
 ):
     """The implementation matrix as JSON, as `/api/v1/reports/matrix` gives it."""
     return matrix_response(request, session, reader, params, "json")
@@ -141,7 +147,7 @@ def _add_file_route(format_: MatrixFormat) -> None:
         request: Request,
         session: SessionDep,
         reader: ReaderDep,
-        params: Annotated[PointInTimeParams, Query()],
+        params: Annotated[MatrixParams, Query()],
     ) -> Response:
         return matrix_response(request, session, reader, params, format_)
 

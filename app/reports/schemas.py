@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.recommendations.schemas import CategoryOut
 from app.scorecards.schemas import UprRecommendationOut
 from app.vocabulary import (
+    ClaimGapClass,
     EvidenceKind,
     Perspective,
     Relation,
@@ -37,6 +38,10 @@ class MatrixEvidenceOut(BaseModel):
     kind: EvidenceKind
     relation: Relation
     visibility: Visibility
+    footnote: int | None = Field(
+        description="For the source report's own sources (relation baseline): the footnote's number in the "
+        "report, when known."
+    )
 
 
 class MatrixRowOut(BaseModel):
@@ -65,11 +70,20 @@ class MatrixRowOut(BaseModel):
     assessment: MatrixAssessmentOut | None = Field(
         description="The latest assessment from the requested perspective; null when there is none."
     )
+    claim: MatrixAssessmentOut | None = Field(
+        description="The state's latest claim (perspective state) as of `as_of` and `known_at`, with what it "
+        "rests on in its summary; null when the state has claimed nothing."
+    )
     evidence: list[MatrixEvidenceOut]
     upr_commitments: list[UprRecommendationOut] = Field(
         description="The UPR recommendations linked `same_measure` to this one at `known_at`, each with the "
         "state's response as of `as_of` (supported and partially supported ones are commitments; noted ones "
         "were refused)."
+    )
+    claim_gap: ClaimGapClass | None = Field(
+        default=None,
+        description="How the state's claim differs from the independent status at the point: overclaim, "
+        "underclaim or unassessed; null when the state has not claimed or the two agree.",
     )
 
 
@@ -101,6 +115,13 @@ MATRIX_EXAMPLE: dict[str, Any] = {
                 "effective_on": "2024-06-01",
                 "recorded_at": "2024-06-03T10:15:00Z",
             },
+            "claim": {
+                "perspective": "state",
+                "status": "implemented",
+                "summary": "The national report says the 2024 amendments brought the law into line.",
+                "effective_on": "2024-10-01",
+                "recorded_at": "2024-10-05T12:00:00Z",
+            },
             "evidence": [
                 {
                     "title": "Amendments to the Law on Public Associations",
@@ -109,8 +130,10 @@ MATRIX_EXAMPLE: dict[str, Any] = {
                     "kind": "law",
                     "relation": "progress",
                     "visibility": "public",
+                    "footnote": None,
                 }
             ],
+            "claim_gap": "overclaim",
             "upr_commitments": [
                 {
                     "code": "upr-kz-s20-1.40",
@@ -151,8 +174,10 @@ MATRIX_EXAMPLE: dict[str, Any] = {
                 "effective_on": "2024-09-01",
                 "recorded_at": "2024-09-02T08:00:00Z",
             },
+            "claim": None,
             "evidence": [],
             "upr_commitments": [],
+            "claim_gap": None,
         },
     ],
 }

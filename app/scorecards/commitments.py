@@ -78,7 +78,7 @@ def commitment_gap_rows(
     session: Session, params: PointInTimeParams, *, limit: int, after: tuple[int, int, int] | None = None
 ) -> list[Row]:
     """Up to `limit` broken commitments after a position in natural order."""
-    point = point_of(params)
+    point = point_of(params, session)
     ranks, status, conditions = _broken(params, point)
     if after is not None:
         conditions.append(after_position(after))
@@ -105,7 +105,7 @@ def commitment_gap_rows(
 
 def commitment_gap_count(session: Session, params: PointInTimeParams) -> int:
     """How many broken commitments match the parameters."""
-    ranks, _, conditions = _broken(params, point_of(params))
+    ranks, _, conditions = _broken(params, point_of(params, session))
     statement = (
         select(func.count())
         .select_from(Recommendation)

@@ -19,7 +19,7 @@ SCORE_COLUMNS = [
     ("regressed", N_("Regressed")),
     ("not_assessed", N_("Not assessed")),
     ("score", N_("Score")),
-    ("evidence_coverage", N_("Evidence coverage")),
+    ("evidence_coverage", N_("Evidence coverage (progress or regression links)")),
     ("stale", N_("Stale")),
 ]
 

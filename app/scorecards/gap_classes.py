@@ -41,9 +41,8 @@ def _class_terms(
 
 
 def _where(
-    params: PointInTimeParams, gap_class: str | None, claimed, independent
+    params: PointInTimeParams, point: PointInTime, gap_class: str | None, claimed, independent
 ) -> list[ColumnElement[bool]]:
-    point = point_of(params)
     return [
         *recommendation_conditions(params, status_at(params.perspective, point), point),
         claim_class_condition(gap_class or ANY, claimed, independent),
@@ -59,9 +58,8 @@ def class_gap_rows(
     after: tuple[int, int, int] | None = None,
 ) -> list[Row]:
     """Up to `limit` gaps (of a class, or of any) after a position in natural order, with both entry ids."""
-    claimed, independent, joins, (claimed_id, independent_id) = _class_terms(
-        session, point_of(params), ids=True
-    )
+    point = point_of(params, session)
+    claimed, independent, joins, (claimed_id, independent_id) = _class_terms(session, point, ids=True)
     statement = with_joins(
         select(
             col(Recommendation.code),
@@ -75,7 +73,7 @@ def class_gap_rows(
         ).join(Source, col(Source.id) == col(Recommendation.source_id)),
         joins,
     )
-    conditions = _where(params, gap_class, claimed, independent)
+    conditions = _where(params, point, gap_class, claimed, independent)
     if after is not None:
         conditions.append(after_position(after))
     return list(session.execute(statement.where(*conditions).order_by(*ORDER).limit(limit)).all())
@@ -83,9 +81,10 @@ def class_gap_rows(
 
 def class_gap_count(session: Session, params: PointInTimeParams, gap_class: str | None) -> int:
     """How many claim gaps (of a class, or of any) match the parameters."""
-    claimed, independent, joins, _ = _class_terms(session, point_of(params), ids=False)
+    point = point_of(params, session)
+    claimed, independent, joins, _ = _class_terms(session, point, ids=False)
     statement = with_joins(select(func.count()).select_from(Recommendation), joins)
-    return session.scalar(statement.where(*_where(params, gap_class, claimed, independent))) or 0
+    return session.scalar(statement.where(*_where(params, point, gap_class, claimed, independent))) or 0
 
 
 def class_gap_items(session: Session, rows: list[Row]) -> list[dict[str, Any]]:

@@ -49,7 +49,7 @@ def claim_gap_rows(
     session: Session, params: PointInTimeParams, *, limit: int, after: tuple[int, int, int] | None = None
 ) -> list[Row]:
     """Up to `limit` gaps after a position in natural order: code, source, position and both entry ids."""
-    point = point_of(params)
+    point = point_of(params, session)
     conditions, joins, (claimed_id, independent_id) = _gap_terms(session, point, ids=True)
     statement = with_joins(
         select(
@@ -78,7 +78,7 @@ def claim_gap_rows(
 
 def claim_gap_count(session: Session, params: PointInTimeParams) -> int:
     """How many claim gaps match the parameters."""
-    point = point_of(params)
+    point = point_of(params, session)
     conditions, joins, _ = _gap_terms(session, point, ids=False)
     statement = with_joins(select(func.count()).select_from(Recommendation), joins).where(
         *recommendation_conditions(params, status_at(params.perspective, point), point), *conditions

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Date, FromClause, Select, func, select, tr
 from sqlmodel import Session, col
 
 from app.db import is_postgres
+from app.history.supersession import not_superseded
 from app.models import HistoryEntry, Recommendation
 from app.scorecards.point import PointInTime
 
@@ -42,6 +43,9 @@ def _latest(condition: ColumnElement[bool], point: PointInTime, *columns) -> Sel
         statement = statement.where(col(HistoryEntry.effective_on) <= point.as_of)
     if point.known_at is not None:
         statement = statement.where(col(HistoryEntry.recorded_at) <= point.known_at)
+    if point.corrections:
+        # A superseded entry counts only for what was known before its correction.
+        statement = statement.where(not_superseded(point.known_at))
     return statement.order_by(col(HistoryEntry.effective_on).desc(), col(HistoryEntry.seq).desc()).limit(1)
 
 

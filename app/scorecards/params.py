@@ -16,7 +16,7 @@ from pydantic import (
 
 from app.inputs import EARLIEST_YEAR, PastDate
 from app.recommendations.schemas import RecommendationFilters
-from app.vocabulary import ClaimGapClass, GroupBy, ScorePerspective
+from app.vocabulary import ClaimGapClass, GroupBy, MatrixGroupBy, ScorePerspective
 
 GAPS_PAGE = 100
 # A client clock a little ahead of ours may still mean "now".
@@ -100,6 +100,17 @@ class PointInTimeParams(RecommendationFilters):
     as_of: QueryDate | None = Field(default=None, description=AS_OF, examples=["2025-01-20"])
     known_at: KnownAt | None = Field(default=None, description=KNOWN_AT, examples=["2025-01-21T09:00:00Z"])
     perspective: ScorePerspective = Field(default=ScorePerspective.independent, description=PERSPECTIVE)
+
+
+class MatrixParams(PointInTimeParams):
+    """The matrix's parameters: the filters, a point in time, and how printed documents group rows."""
+
+    group_by: MatrixGroupBy = Field(
+        default=MatrixGroupBy.section,
+        description="How the printed documents (DOCX, HTML) group their rows under headings: by section, by "
+        "theme (a recommendation appears under each of its themes, then 'No theme') or by source. The data "
+        "formats (JSON, CSV, XLSX) keep one row per recommendation in natural order.",
+    )
 
 
 class ScorecardParams(PointInTimeParams):

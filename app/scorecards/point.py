@@ -3,6 +3,9 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from sqlmodel import Session
+
+from app.history.supersession import any_corrections
 from app.scorecards.params import ChangesParams, PointInTimeParams
 
 
@@ -12,6 +15,9 @@ class PointInTime:
 
     as_of: date | None = None
     known_at: datetime | None = None
+    # Whether corrections may exist: lookups then skip superseded entries. False (no correction in the
+    # database) keeps their covering-index plans; True is always right, so it is the default.
+    corrections: bool = True
 
     @property
     def current(self) -> bool:
@@ -26,6 +32,7 @@ class PointInTime:
         return min(self.known_at.date(), today) if self.known_at is not None else today
 
 
-def point_of(params: PointInTimeParams | ChangesParams) -> PointInTime:
-    """The point in time named by the parameters."""
-    return PointInTime(getattr(params, "as_of", None), params.known_at)
+def point_of(params: PointInTimeParams | ChangesParams, session: Session | None = None) -> PointInTime:
+    """The point in time named by the parameters; with a session, it knows whether corrections exist."""
+    corrections = any_corrections(session) if session is not None else True
+    return PointInTime(getattr(params, "as_of", None), params.known_at, corrections)

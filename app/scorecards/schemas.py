@@ -68,7 +68,8 @@ class Aggregate(BaseModel):
     )
     regressions: int = Field(description="Recommendations whose status is regressed.")
     evidence_coverage: float | None = Field(
-        description="Share of recommendations with at least one linked progress or regression evidence item."
+        description="Share of recommendations with at least one linked progress or regression evidence item "
+        "published by as_of; baseline and context links do not count."
     )
     stale: int = Field(
         description="Never assessed, or last assessed more than stale_after_days before as_of."

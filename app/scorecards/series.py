@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from app.errors import Unprocessable
+from app.history.supersession import any_corrections
 from app.models import HistoryEntry
 from app.scorecards.params import MAX_SERIES_STEPS, MONTHS, Interval, ScorecardParams, SeriesParams
 from app.scorecards.point import PointInTime
@@ -67,12 +68,16 @@ def compute_series(session: Session, params: SeriesParams, *, include_restricted
     scorecard = ScorecardParams.model_validate(
         params.model_dump(exclude={"from_", "to", "interval"}, exclude_none=True) | {"gaps_limit": 0}
     )
+    corrections = any_corrections(session)
     if sweeps(params):
-        folded = swept(session, params, dates)
+        folded = swept(session, params, dates, corrections=corrections)
     else:
         folded = [
             counted(
-                session, scorecard, PointInTime(as_of, params.known_at), include_restricted=include_restricted
+                session,
+                scorecard,
+                PointInTime(as_of, params.known_at, corrections),
+                include_restricted=include_restricted,
             )
             for as_of in dates
         ]

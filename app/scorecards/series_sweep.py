@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from app.history.supersession import not_superseded
 from app.models import Category, HistoryEntry, Recommendation, RecommendationCategory, Section, Source
 from app.recommendations.service import filter_conditions
 from app.scorecards.aggregation import empty_commitments, empty_gap_classes
@@ -53,19 +54,22 @@ def period_index(day: date, interval: Interval) -> int:
     return (day.year * 12 + day.month - 1) // MONTHS[interval]
 
 
-def swept(session: Session, params: SeriesParams, dates: list[date]) -> list[Folded]:
-    """For each step, the totals' and groups' counts as the scorecard folds them (`counted`)."""
+def swept(session: Session, params: SeriesParams, dates: list[date], *, corrections: bool) -> list[Folded]:
+    """For each step, the totals' and groups' counts as the scorecard folds them (`counted`).
+
+    With `corrections`, entries superseded by a correction recorded by known_at are left out, as lookups do.
+    """
     first = period_index(dates[0], params.interval)
     grouping = Grouping(params.group_by)
     key = grouping.key
     total_size = _sizes(session, params, None).get(None, 0)
-    total_steps = _accumulate(session, params, dates, None, first)
+    total_steps = _accumulate(session, params, dates, None, first, corrections)
     group_steps: Iterator[dict[Any, dict[str, int]]] = repeat({}, len(dates))
     names: dict[Any, tuple[Any, Any, Any]] = {}
     sizes: dict[Any, int] = {}
     if key is not None:
         sizes = _sizes(session, params, grouping)
-        group_steps = _accumulate(session, params, dates, grouping, first)
+        group_steps = _accumulate(session, params, dates, grouping, first, corrections)
         names = _names(session, params.group_by, list(sizes))
     result: list[Folded] = []
     for total_held, group_held in zip(total_steps, group_steps, strict=True):
@@ -169,14 +173,19 @@ def _period(day: ColumnElement[Any], interval: Interval) -> ColumnElement[int]:
 
 
 def _accumulate(
-    session: Session, params: SeriesParams, dates: list[date], grouping: Grouping | None, first: int
+    session: Session,
+    params: SeriesParams,
+    dates: list[date],
+    grouping: Grouping | None,
+    first: int,
+    corrections: bool,
 ) -> Iterator[dict[Any, dict[str, int]]]:
     """For each step in turn, per group, how many recommendations hold each assessed status.
 
     The same dict, updated in place: read each step before asking for the next.
     """
     held: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    statement = _changes(params, dates[-1], grouping, first)
+    statement = _changes(params, dates[-1], grouping, first, corrections)
     changes = sorted(session.execute(statement), key=lambda row: row.step)
     position = 0
     for index in range(len(dates)):
@@ -187,7 +196,9 @@ def _accumulate(
         yield held
 
 
-def _changes(params: SeriesParams, end: date, grouping: Grouping | None, first: int) -> Select:
+def _changes(
+    params: SeriesParams, end: date, grouping: Grouping | None, first: int, corrections: bool
+) -> Select:
     """(step, group, status, change): +1 from where an assessment starts to count, -1 from where it stops."""
     conditions = [
         col(HistoryEntry.perspective) == params.perspective.value,
@@ -196,6 +207,9 @@ def _changes(params: SeriesParams, end: date, grouping: Grouping | None, first: 
     ]
     if params.known_at is not None:
         conditions.append(col(HistoryEntry.recorded_at) <= params.known_at)
+    if corrections:
+        # A superseded entry holds no status once its correction is known: the next one takes over.
+        conditions.append(not_superseded(params.known_at))
     spans = (
         select(
             col(HistoryEntry.recommendation_id).label("id"),

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from app.history.supersession import any_corrections, not_superseded
 from app.i18n.translation import N_
 from app.lru import LRUCache
 from app.models import HistoryEntry, Recommendation, Source
@@ -83,7 +84,7 @@ def compute_scorecard(
     session: Session, params: ScorecardParams, *, include_restricted: bool = False
 ) -> dict[str, Any]:
     """The scorecard for the parameters: totals, groups, the claim-gap count and first page, in SQL."""
-    point = point_of(params)
+    point = point_of(params, session)
     totals, groups = counted(session, params, point, include_restricted=include_restricted)
     gaps, gaps_next = first_gaps(session, params, limit=params.gaps_limit, total=totals["gaps"])
     broken_total = totals["commitments"]["not_implemented_or_regressed"]
@@ -202,8 +203,9 @@ def ordered_groups(folded: list[dict[str, Any]], group_by: str) -> list[dict[str
 
 def scorecard_changes(session: Session, params: ChangesParams) -> dict[str, Any]:
     """Recommendations whose status differs between `since` and `until`, with the entries in between."""
-    before = status_at(params.perspective, PointInTime(params.since, params.known_at))
-    after_point = PointInTime(params.until, params.known_at)
+    corrections = any_corrections(session)
+    before = status_at(params.perspective, PointInTime(params.since, params.known_at, corrections))
+    after_point = PointInTime(params.until, params.known_at, corrections)
     after = status_at(params.perspective, after_point)
     changed = [*recommendation_conditions(params, after, after_point), before != after]
     # A page at a time in natural order: one request can no longer ask for every change since 1945.
@@ -232,7 +234,7 @@ def scorecard_changes(session: Session, params: ChangesParams) -> dict[str, Any]
             if not more
             else session.scalar(select(func.count()).select_from(Recommendation).where(*changed))
         )
-    entries = _entries_between(session, [row.id for row in rows], params)
+    entries = _entries_between(session, [row.id for row in rows], params, corrections=corrections)
     changes = [
         {
             "code": row.code,
@@ -255,7 +257,9 @@ def scorecard_changes(session: Session, params: ChangesParams) -> dict[str, Any]
     }
 
 
-def _entries_between(session: Session, ids: list[int], params: ChangesParams) -> dict[int, list[dict]]:
+def _entries_between(
+    session: Session, ids: list[int], params: ChangesParams, *, corrections: bool
+) -> dict[int, list[dict]]:
     result: dict[int, list[dict[str, Any]]] = {}
     conditions = [
         col(HistoryEntry.perspective) == params.perspective,
@@ -265,6 +269,8 @@ def _entries_between(session: Session, ids: list[int], params: ChangesParams) ->
         conditions.append(col(HistoryEntry.effective_on) <= params.until)
     if params.known_at is not None:
         conditions.append(col(HistoryEntry.recorded_at) <= params.known_at)
+    if corrections:
+        conditions.append(not_superseded(params.known_at))
     for start in range(0, len(ids), ID_CHUNK):
         for entry in session.execute(
             select(HistoryEntry)

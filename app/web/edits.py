@@ -33,13 +33,13 @@ from app.web.session import CSRF_FIELD, visitor_from
 router = APIRouter()
 
 
-def _if_match(form: FormData) -> str | None:
+def form_if_match(form: FormData) -> str | None:
     """The form's version as the If-Match the write path expects."""
     version = form.get("version")
     return f'"{version}"' if isinstance(version, str) and version.isdigit() and len(version) < 12 else None
 
 
-def _seen(form: FormData) -> int:
+def form_seen(form: FormData) -> int:
     """The last history entry the monitor saw when the form was rendered."""
     seen = form.get("seen")
     return int(seen) if isinstance(seen, str) and seen.isdigit() and len(seen) < 12 else 0
@@ -87,14 +87,14 @@ def _submit(
     if isinstance(parsed, FormState):
         return again(422, parsed, {"kind": "fix"})
     try:
-        recommendation = read_for_write(session, code, _if_match(form))
-        write(session, recommendation, visitor.principal, parsed)
+        recommendation = read_for_write(session, code, form_if_match(form))
+        written = write(session, recommendation, visitor.principal, parsed)
     except NotFound:
         session.rollback()
         return error_page(request, visitor, 404, *NOT_FOUND, code=code)
     except (PreconditionFailed, PreconditionRequired):
         session.rollback()
-        return again(409, FormState(prefix, values), {"kind": "conflict"}, changes_after=_seen(form))
+        return again(409, FormState(prefix, values), {"kind": "conflict"}, changes_after=form_seen(form))
     except Unprocessable:
         session.rollback()  # the version was claimed: give it back
         errors = {"evidence_ids": FieldError(NOT_LINKED)}
@@ -103,8 +103,10 @@ def _submit(
         session.rollback()
         errors = {"url": FieldError(ALREADY_LINKED)}
         return again(409, FormState(prefix, values, errors), {"kind": "fix"})
-    # Post/redirect/get: reloading the page afterwards never submits twice.
-    return RedirectResponse(f"/recommendations/{quote(code)}?saved={prefix}#history", status_code=303)
+    # Post/redirect/get: reloading the page afterwards never submits twice. The page names the entry written,
+    # so its confirmation can say what the entry changed (a backdated one may change nothing).
+    entry = f"&entry={written.seq}" if prefix == ASSESSMENT else ""
+    return RedirectResponse(f"/recommendations/{quote(code)}?saved={prefix}{entry}#history", status_code=303)
 
 
 @router.post("/recommendations/{code}/assessments", response_class=HTMLResponse)

@@ -10,11 +10,15 @@ from pydantic_core import ErrorDetails
 from starlette.datastructures import FormData
 
 from app.assessments.schemas import AssessmentIn
+from app.corrections.schemas import CorrectionIn
 from app.errors import BadRequest
 from app.evidence.schemas import EvidenceIn
 from app.i18n.translation import N_
 
-ASSESSMENT, EVIDENCE = "assessment", "evidence"
+ASSESSMENT, EVIDENCE, CORRECTION = "assessment", "evidence", "correction"
+CORRECTION_FIELDS = ("action", "reason", "status", "effective_on", "summary", "relation", "note")
+# "replace": the corrected values count instead; "withdraw": nothing replaces the entry.
+CORRECTION_VALUES = {"status", "effective_on", "summary", "relation", "note"}
 ASSESSMENT_FIELDS = ("status", "perspective", "summary", "effective_on")
 EVIDENCE_FIELDS = ("url", "title", "kind", "published_on", "visibility", "relation", "note")
 
@@ -58,6 +62,24 @@ def parse_assessment(values: dict[str, Any]) -> AssessmentIn | FormState:
 def parse_evidence(values: dict[str, Any]) -> EvidenceIn | FormState:
     """An EvidenceIn, or the form state with its errors."""
     return _parse(EvidenceIn, EVIDENCE, values)
+
+
+def correction_values(form: FormData, seq: int) -> dict[str, Any]:
+    """The correction form's fields as submitted, with the seq of the entry it corrects."""
+    return {name: _text(form, name) for name in CORRECTION_FIELDS} | {"seq": seq}
+
+
+def parse_correction(values: dict[str, Any]) -> CorrectionIn | FormState:
+    """A CorrectionIn (without corrected values when the monitor chose to withdraw), or the errors."""
+    given = {
+        name: value
+        for name, value in values.items()
+        if name == "reason" or (name in CORRECTION_VALUES and values.get("action") != "withdraw")
+    }
+    parsed = _parse(CorrectionIn, f"{CORRECTION}-{values['seq']}", given)
+    if isinstance(parsed, FormState):
+        parsed.values = values
+    return parsed
 
 
 def blank_assessment() -> FormState:

@@ -1,6 +1,6 @@
 """Reading pages (the recommendation list and one recommendation) and the helpers every page route uses."""
 
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -15,6 +15,7 @@ from app.i18n.translation import N_, gettext
 from app.inputs import latest_date_on_earth
 from app.recommendations import service
 from app.recommendations.schemas import RecommendationFilters
+from app.reports.routes import FILE_FORMATS
 from app.scorecards.commitments import COMMITTING
 from app.scorecards.conditions import DISPUTED
 from app.scorecards.linked import upr_links
@@ -31,11 +32,12 @@ from app.vocabulary import (
 )
 from app.web.forms import FormState, blank_assessment, blank_evidence
 from app.web.link_panel import link_panel
-from app.web.queries import filter_choices
+from app.web.queries import filter_choices, review_states, status_dates
 from app.web.render import page_locale, render
 from app.web.session import ReaderVisitorDep, Visitor
 
 router = APIRouter()
+Filters = TypeVar("Filters", bound=RecommendationFilters)
 
 FILTERS = (
     "source",
@@ -47,6 +49,7 @@ FILTERS = (
     "recommending_state",
     "theme",
     "addressee",
+    "sdg",
     "q",
 )
 FILTER_LABELS = {
@@ -59,23 +62,33 @@ FILTER_LABELS = {
     "recommending_state": N_("Recommending state"),
     "theme": N_("Theme"),
     "addressee": N_("Addressee"),
+    "sdg": N_("SDG target"),
     "q": N_("Text search"),
+    "as_of": N_("As of"),
 }
+# Offered in this order when the API serves them (PDF comes with the printable documents).
+DOWNLOAD_FORMATS = ("csv", "xlsx", "docx", "pdf")
 PAGE_SIZES = (25, 50, 100, 500)
 DEFAULT_PAGE_SIZE = 50
 
 
-def _filters(raw: dict[str, str]) -> tuple[RecommendationFilters, list[str]]:
+def valid_filters(raw: dict[str, str], model: type[Filters]) -> tuple[Filters, list[str]]:
     """The filters that validate, and the names of those that did not (left out rather than refused)."""
     # PostgreSQL text cannot hold NUL: such a value can match nothing, so it is left out like any bad one.
     unusable = sorted(name for name, value in raw.items() if "\x00" in value)
     given = {name: value for name, value in raw.items() if value and name not in unusable}
     try:
-        return RecommendationFilters.model_validate(given), unusable
+        return model.model_validate(given), unusable
     except ValidationError as error:
         bad = sorted({str(issue["loc"][0]) for issue in error.errors() if issue["loc"]} | set(unusable))
         kept = {name: value for name, value in given.items() if name not in bad}
-        return RecommendationFilters.model_validate(kept), bad
+        return model.model_validate(kept), bad
+
+
+def download_links(kept: dict[str, str]) -> list[tuple[str, str]]:
+    """The matrix as each document format the API serves, for the filters in `kept`."""
+    query = f"?{urlencode(kept)}" if kept else ""
+    return [(fmt, f"/api/v1/reports/matrix.{fmt}{query}") for fmt in DOWNLOAD_FORMATS if fmt in FILE_FORMATS]
 
 
 @router.get("/recommendations", response_class=HTMLResponse)
@@ -84,7 +97,7 @@ def recommendations(request: Request, session: SessionDep, visitor: ReaderVisito
     page_locale(request)
     params = request.query_params
     raw = {name: params.get(name, "").strip()[:200] for name in FILTERS}
-    filters, bad = _filters(raw)
+    filters, bad = valid_filters(raw, RecommendationFilters)
     notices = [bad_filters_notice([FILTER_LABELS[name] for name in bad])] if bad else []
     limit = int(params["limit"]) if params.get("limit", "").isdigit() else DEFAULT_PAGE_SIZE
     limit = limit if limit in PAGE_SIZES else DEFAULT_PAGE_SIZE
@@ -99,6 +112,7 @@ def recommendations(request: Request, session: SessionDep, visitor: ReaderVisito
         items, total, next_cursor = service.list_recommendations(
             session, filters, limit=limit, cursor=None, totals=request.app.state.list_totals
         )
+    choices = filter_choices(session)
     kept = {name: raw[name] for name in FILTERS if raw[name] and name not in bad}
     if limit != DEFAULT_PAGE_SIZE:
         kept["limit"] = str(limit)
@@ -108,12 +122,15 @@ def recommendations(request: Request, session: SessionDep, visitor: ReaderVisito
         "list.html",
         nav="list",
         items=items,
+        status_dates=status_dates(session, [item["code"] for item in items]),
         total=total,
-        choices=filter_choices(session),
+        choices=choices,
+        states=[choice["value"] for choice in choices.get("state", [])],
         selected={name: raw[name] if name not in bad else "" for name in FILTERS},
         limit=limit,
         page_sizes=PAGE_SIZES,
         notices=notices,
+        downloads=download_links({name: value for name, value in kept.items() if name != "limit"}),
         next_url=f"/recommendations?{urlencode(kept | {'cursor': next_cursor})}" if next_cursor else None,
         first_url=f"/recommendations?{urlencode(kept)}" if cursor else None,
     )
@@ -123,9 +140,39 @@ def recommendations(request: Request, session: SessionDep, visitor: ReaderVisito
 def recommendation(code: str, request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     """One recommendation: text, categories, statuses, evidence, history, and the monitors' forms."""
     query = request.query_params
+    entry = query.get("entry", "")
     return recommendation_page(
-        request, session, visitor, code, saved=query.get("saved"), suggest=query.get("suggest")
+        request,
+        session,
+        visitor,
+        code,
+        saved=query.get("saved"),
+        suggest=query.get("suggest"),
+        recorded=int(entry) if entry.isdigit() and len(entry) < 12 else None,
     )
+
+
+def in_effective_order(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """History newest first as the world saw it: by effective date, then in the order recorded."""
+    return sorted(history, key=lambda item: (item["effective_on"], item["seq"]), reverse=True)
+
+
+def standing(history: list[dict[str, Any]], perspective: str) -> dict[str, Any] | None:
+    """The assessment a perspective's current status rests on: the latest by effective date, then seq."""
+    found = [item for item in history if item["kind"] == "assessment" and item["perspective"] == perspective]
+    return max(found, key=lambda item: (item["effective_on"], item["seq"]), default=None)
+
+
+def recorded_notes(history: list[dict[str, Any]], seq: int | None) -> dict[str, Any] | None:
+    """The assessment just recorded, and the later-dated one that still stands if any (it changed nothing)."""
+    mine = next((item for item in history if item["seq"] == seq and item["kind"] == "assessment"), None)
+    if mine is None:
+        return None
+    # Only the independent and state perspectives set a status (the status and the state's claim).
+    current = (
+        standing(history, mine["perspective"]) if mine["perspective"] in ("independent", "state") else None
+    )
+    return {"entry": mine, "stands": current if current is not None and current["seq"] != seq else None}
 
 
 def commitment_state(detail: dict[str, Any], linked: list[dict[str, Any]]) -> str | None:
@@ -176,11 +223,13 @@ def recommendation_page(
     status_code: int = 200,
     assessment: FormState | None = None,
     evidence: FormState | None = None,
+    correction: FormState | None = None,
     alert: dict[str, Any] | None = None,
     saved: str | None = None,
     changes_after: int | None = None,
     link_problem: dict[str, Any] | None = None,
     suggest: str | None = None,
+    recorded: int | None = None,
 ) -> HTMLResponse:
     """The recommendation page, optionally with a form kept as submitted and an alert about it."""
     if not plausible_code(code):
@@ -202,6 +251,7 @@ def recommendation_page(
         status_code=status_code,
         nav="list",
         rec=detail,
+        states=review_states(session),
         source_title=service.source_title(session, recommendation.source_id),
         links_panel=(
             link_panel(session, detail["source"], code, suggest, [link["code"] for link in detail["links"]])
@@ -211,15 +261,20 @@ def recommendation_page(
         link_problem=link_problem,
         version=version,
         seen=history[-1]["seq"] if history else 0,
-        history=list(reversed(history)),
+        history=in_effective_order(history),
+        reason=standing(history, Perspective.independent.value),
+        recorded=recorded_notes(history, recorded) if saved == "assessment" else None,
         evidence_by_id={item["id"]: item for item in detail["evidence"]},
         upr_links=linked,
         commitment=commitment_state(detail, linked),
         claim_gap=claim_gap_class(detail["claimed_status"], detail["status"]),
+        # Each corrected entry shows the correction that replaced it, and why.
+        corrections={item["supersedes_entry"]: item for item in history if item["supersedes_entry"]},
+        correction=correction,
         assessment=assessment or blank_assessment(),
         evidence_form=evidence or blank_evidence(),
         alert=alert,
-        saved=saved if saved in ("assessment", "evidence", "link", "unlink") else None,
+        saved=saved if saved in ("assessment", "evidence", "link", "unlink", "correction") else None,
         today=latest_date_on_earth().isoformat(),
         perspectives=list(Perspective),
         relations=list(Relation),

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from app.i18n.formatting import set_display_zone
 from app.i18n.translation import negotiate_locale, set_locale
 from app.templating import environment
 from app.web.session import CSRF_FIELD, Visitor
@@ -33,10 +34,11 @@ environment.globals.update(CSRF_FIELD=CSRF_FIELD, STYLE_URL=STYLE_URL)
 
 
 def page_locale(request: Request) -> str:
-    """Negotiate the visitor's language and translate into it for the rest of this request.
+    """Negotiate the visitor's language and translate into it, times in the instance's zone, for this request.
 
     `render` calls it; a page route that builds text before rendering calls it first.
     """
+    set_display_zone(request.app.state.settings.timezone)
     return set_locale(negotiate_locale(request.headers.get("accept-language")))
 
 

@@ -36,14 +36,16 @@ from app.scorecards.series import compute_series, series_range
 from app.scorecards.service import cached_scorecard
 from app.vocabulary import ClaimGapClass, GroupBy
 from app.web.charts import SEGMENT_ORDER, series_chart, stacked_bar
-from app.web.pages import bad_filters_notice
+from app.web.pages import FILTER_LABELS, FILTERS, bad_filters_notice, download_links, valid_filters
 from app.web.queries import filter_choices, has_responses, latest_assessments
 from app.web.render import page_locale, render
 from app.web.session import ReaderVisitorDep, Visitor
 
 router = APIRouter()
 
-DOWNLOAD_FORMATS = ("csv", "xlsx", "docx")
+# The list's filters, and the point in time: what the matrix API takes (group_by is the page's own for now).
+MATRIX_FILTERS = (*FILTERS, "as_of")
+MATRIX_GROUPINGS = ("theme",)
 MATRIX_PAGE = 100  # rows on one page of the web matrix
 # The overview's series: by month over two years at most, by quarter over 30, else by year.
 SERIES_INTERVALS = ((24, Interval.month), (MAX_SERIES_STEPS * 3, Interval.quarter))
@@ -99,6 +101,7 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
         ],
         legend=[status.value for status in SEGMENT_ORDER],
         sources=sources,
+        states=list(dict.fromkeys(s["state_under_review"] for s in shown if s["state_under_review"])),
         shown_sources=shown,
         by_slug=by_slug,
         source=point.source or "",
@@ -179,16 +182,14 @@ def _cursor_after(session: Session, row: dict[str, Any]) -> str:
 
 @router.get("/matrix", response_class=HTMLResponse)
 def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
-    """The implementation matrix as a printable page, with links to download it as CSV, XLSX or DOCX."""
+    """The implementation matrix as a printable page with the API's filters, and links to download it."""
     page_locale(request)
     query = request.query_params
-    point, valid = _point(
-        query.get("as_of", "").strip()[:20],
-        query.get("section", "").strip()[:6],
-        query.get("source", "").strip()[:64],
-    )
+    raw = {name: query.get(name, "").strip()[:200] for name in MATRIX_FILTERS}
+    point, bad = valid_filters(raw, PointInTimeParams)
+    notices = [bad_filters_notice([FILTER_LABELS[name] for name in bad])] if bad else []
+    group_by = query.get("group_by", "") if query.get("group_by", "") in MATRIX_GROUPINGS else ""
     cursor = query.get("cursor", "")[:200] or None
-    notices = [] if valid else [bad_filters_notice([AS_OF])]
     try:
         after = decode_cursor(cursor) if cursor else None
     except BadRequest:
@@ -200,30 +201,44 @@ def matrix(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     )
     rows = list(islice(found, MATRIX_PAGE + 1))
     more, rows = len(rows) > MATRIX_PAGE, rows[:MATRIX_PAGE]
-    wanted = point.model_dump(include={"as_of", "section", "source"}, exclude_none=True)
-    kept = {key: str(value) for key, value in wanted.items()}
+    kept = {name: raw[name] for name in MATRIX_FILTERS if raw[name] and name not in bad}
+    paged = kept | ({"group_by": group_by} if group_by else {})
     next_cursor = _cursor_after(session, rows[-1]) if more else None
-    downloads = [
-        (fmt, "/api/v1/reports/matrix?" + urlencode({"format": fmt} | kept)) for fmt in DOWNLOAD_FORMATS
-    ]
+    choices = filter_choices(session)
     return render(
         request,
         visitor,
         "matrix.html",
         nav="matrix",
         rows=rows,
+        groups=by_theme(rows) if group_by == "theme" else None,
+        group_by=group_by,
         as_of=point.as_of,
-        section=str(point.section or ""),
-        source=point.source or "",
-        choices=filter_choices(session),
+        selected={name: raw[name] if name not in bad else "" for name in MATRIX_FILTERS},
+        choices=choices,
+        states=[choice["value"] for choice in choices.get("state", [])],
         # The columns this page has something to show in (a UPR review addresses its one state).
         with_addressees=not rows or any(row["addressees"] for row in rows),
         with_states=any(row["recommending_states"] for row in rows),
         with_responses=any(row["response"] for row in rows),
         with_commitments=any(row["upr_commitments"] for row in rows),
         reference_date=point.as_of or date.today(),
-        downloads=downloads,
+        downloads=download_links(kept),
         notices=notices,
-        next_url=f"/matrix?{urlencode(kept | {'cursor': next_cursor})}" if next_cursor else None,
-        first_url=f"/matrix?{urlencode(kept)}" if cursor else None,
+        next_url=f"/matrix?{urlencode(paged | {'cursor': next_cursor})}" if next_cursor else None,
+        first_url=f"/matrix?{urlencode(paged)}" if cursor else None,
     )
+
+
+def by_theme(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The page's rows under each of their themes, themes by label; a row with several is under each."""
+    groups: dict[str, dict[str, Any]] = {}
+    unthemed: list[dict[str, Any]] = []
+    for row in rows:
+        for theme in row["themes"]:
+            groups.setdefault(theme["slug"], {"slug": theme["slug"], "label": theme["label"], "rows": []})
+            groups[theme["slug"]]["rows"].append(row)
+        if not row["themes"]:
+            unthemed.append(row)
+    ordered = sorted(groups.values(), key=lambda group: (group["label"], group["slug"]))
+    return ordered + ([{"slug": "", "label": None, "rows": unthemed}] if unthemed else [])

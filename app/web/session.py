@@ -119,6 +119,12 @@ class Visitor:
         """True when restricted evidence and names may be shown (viewers and up)."""
         return self.principal is not None and self.principal.has_role(Role.viewer)
 
+    def may_correct(self, recorded_by: str) -> bool:
+        """True for the monitor who recorded an entry (by its alias) and for admins."""
+        if self.principal is None or not self.can_write:
+            return False
+        return self.principal.has_role(Role.admin) or recorded_by == self.principal.alias
+
     def csrf_ok(self, submitted: str | UploadFile | None) -> bool:
         """True when the form's CSRF token matches this visitor's cookie (a file field never does)."""
         return isinstance(submitted, str) and bool(

@@ -32,8 +32,11 @@ def test_monitor_records_an_assessment_citing_new_evidence(page: Page, server: S
     form.get_by_role("button", name="Record assessment").click()
 
     expect(page.get_by_role("status")).to_contain_text("Your assessment was recorded")
-    newest = page.locator("ol.timeline > li").first
-    expect(newest).to_contain_text("Registration now takes 10 days")
+    # The evidence came out the day after the date the assessment speaks for: the confirmation says so.
+    expect(page.get_by_role("status")).to_contain_text("published after this assessment's effective date")
+    # History runs by effective date: the link (effective today) comes before the assessment of 1 March.
+    newest = page.locator("ol.timeline > li", has_text="Registration now takes 10 days")
+    expect(newest).to_contain_text("Effective 2026-03-01")
     expect(newest).to_contain_text("Partially implemented")
     expect(newest.get_by_role("link", name="Parliament amends the NGO registration law")).to_be_visible()
     expect(page.locator(".facts")).to_contain_text("Partially implemented")

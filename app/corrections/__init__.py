@@ -1,0 +1,1 @@
+"""Corrections: a monitor replaces an assessment or an evidence link they recorded wrongly."""
