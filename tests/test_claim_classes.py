@@ -256,3 +256,12 @@ def test_the_cli_takes_the_filter(module_client, module_database, history, tmp_p
     ]
     bad = run_cli(module_database.url, "scorecard", "--claim-gap", "sometimes")
     assert bad.returncode == 2 and "--claim-gap" in bad.stderr
+
+
+@pytest.mark.sqlite_only
+def test_the_matrix_page_filters_by_claim_gap(module_client, history):
+    expected = oracle(module_client)
+    page = module_client.get("/matrix", params={"claim_gap": "underclaim"})
+    assert page.status_code == 200 and 'name="claim_gap"' in page.text
+    shown = [code for code in NATURAL_ORDER if f'href="/recommendations/{code}"' in page.text]
+    assert shown == [code for code in NATURAL_ORDER if expected.get(code) == "underclaim"] and shown
