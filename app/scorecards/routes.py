@@ -213,8 +213,8 @@ def get_scorecard_series(
     perspective, recording time and groups; at most 120 steps.
     """
     privileged = can_see_restricted(reader)
-    end = params.to or service.point_of(ScorecardParams()).reference_date()
-    document = keys.response_document(session, params, include_restricted=privileged, reference=end)
+    reference = series.series_end(params)
+    document = keys.response_document(session, params, include_restricted=privileged, reference=reference)
     etag = keys.weak_etag("series", document)
     headers = cache_headers(etag)
     if not_modified(request, etag):

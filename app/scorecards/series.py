@@ -44,9 +44,14 @@ def step_dates(start: date, end: date, interval: Interval) -> list[date]:
     return [*steps, end]
 
 
+def series_end(params: SeriesParams) -> date:
+    """The last step's date: `to`, or today (UTC)."""
+    return params.to or datetime.now(UTC).date()
+
+
 def series_range(session: Session, params: SeriesParams) -> tuple[date, date]:
     """The series' first and last dates: `from` or the earliest effective date, `to` or today (UTC)."""
-    end = params.to or datetime.now(UTC).date()
+    end = series_end(params)
     if params.from_ is not None:
         return params.from_, end
     earliest = select(func.min(col(HistoryEntry.effective_on))).where(
