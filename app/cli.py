@@ -611,6 +611,13 @@ RecommendingStateOption = Annotated[
 ResponseOption = Annotated[
     str | None, typer.Option(help="Only this response of the state (supported, noted, ...), as of the date.")
 ]
+ClaimGapOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Only claim gaps as of the date: overclaim, underclaim, unassessed (claimed, not assessed by "
+        "monitors) or any."
+    ),
+]
 StatusOption = Annotated[
     str | None,
     typer.Option(
@@ -683,6 +690,7 @@ def scorecard(
     q: SearchOption = None,
     recommending_state: RecommendingStateOption = None,
     response: ResponseOption = None,
+    claim_gap: ClaimGapOption = None,
     output: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     include_restricted: RestrictedOption = False,
     gaps: Annotated[
@@ -710,6 +718,7 @@ def scorecard(
         q=q,
         recommending_state=recommending_state,
         response=response,
+        claim_gap=claim_gap,
         gaps_limit=gaps,
     )
     settings = get_settings()
@@ -725,6 +734,7 @@ def scorecard(
         console.print(report_console.scorecard_table(result, width=console.width))
         for line in report_console.scorecard_notes(result, filters, console.width):
             console.print(line, highlight=False)
+        console.print(report_console.claim_gap_class_line(result), highlight=False)
         for line in report_console.claim_gap_lines(result):
             console.print(f"[bold]{gettext('claim gap')}[/bold] {line}", highlight=False)
         if note := report_console.claim_gap_note(result):
@@ -758,6 +768,7 @@ def report_matrix(
     q: SearchOption = None,
     recommending_state: RecommendingStateOption = None,
     response: ResponseOption = None,
+    claim_gap: ClaimGapOption = None,
     include_restricted: RestrictedOption = False,
     group_by: Annotated[
         str, typer.Option(help="How DOCX and HTML group their rows: section, theme or source.")
@@ -783,6 +794,7 @@ def report_matrix(
         q=q,
         recommending_state=recommending_state,
         response=response,
+        claim_gap=claim_gap,
     )
     target = out or f"rectrack-matrix-{point_of(params).reference_date().isoformat()}.{output}"
     text = output in report_console.TEXT_FORMATS

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from app.i18n.formatting import iso_date, local_timestamp, number, percent, utc_timestamp
 from app.i18n.translation import current_locale, gettext, template_callables
 from app.upr_text import at_review, commitment_line
-from app.vocabulary import Status, label, status_label
+from app.vocabulary import ClaimGapClass, Status, label, status_label
 
 APP = Path(__file__).parent
 TEMPLATE_FOLDERS = [APP / "web" / "templates", APP / "reports" / "templates"]
@@ -57,4 +57,6 @@ environment.filters.update(
     commitment_line=commitment_line,
     at_review=at_review,
 )
-environment.globals.update(STATUSES=list(Status), current_locale=current_locale)
+environment.globals.update(
+    STATUSES=list(Status), CLAIM_GAP_CLASSES=list(ClaimGapClass), current_locale=current_locale
+)

@@ -62,7 +62,7 @@ def claim_gap_class(claimed: str | None, independent: str | None) -> ClaimGapCla
 
     Statuses rank implemented > partially implemented > not implemented > regressed; a claim ranked above the
     monitors' status is an overclaim, below it an underclaim; a claim the monitors have not assessed is
-    `unassessed`. SQL filters and counts follow the same rule (scorecards.claim_classes).
+    `unassessed`. SQL filters and counts follow the same rule (app.claim_classes).
     """
     if claimed is None or claimed == Status.not_assessed:
         return None

@@ -34,6 +34,7 @@ AGGREGATE = {
         "evidence_coverage",
         "stale",
         "commitments",
+        "claim_gap_counts",
     )
 }
 CHECKPOINT = {
@@ -300,6 +301,45 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "independent": (),
     },
     "ClaimGapPage": {"items": (), "total": (), "next_cursor": ()},
+    # The class is computed from the two statuses, each shown by its entry.
+    "ClaimGapCounts": {"overclaim": (), "underclaim": (), "unassessed": ()},
+    "ClaimGapClassOut": {
+        "code": CODE,
+        "source": SOURCE,
+        "section": SECTION,
+        "gap_class": ("history_entries.status", "recommendations.status", "recommendations.claimed_status"),
+        "claimed": (),
+        "independent": (),
+    },
+    "ClaimGapClassPage": {"items": (), "total": (), "next_cursor": ()},
+    # Counts and scores at each step, computed from mapped columns.
+    "SeriesOut": {
+        "from": ("history_entries.effective_on",),
+        "to": (),
+        "interval": (),
+        "known_at": (),
+        "perspective": (),
+        "group_by": (),
+        "steps": (),
+    },
+    "SeriesStepOut": {"as_of": (), "totals": (), "groups": ()},
+    "SeriesFigures": {"total": (), "by_status": (), "assessed": (), "score": ()},
+    "SeriesGroupOut": {
+        "total": (),
+        "by_status": (),
+        "assessed": (),
+        "score": (),
+        "key": (
+            "categories.slug",
+            "sections.number",
+            "sources.slug",
+            "recommendations.response",
+            "history_entries.response",
+            "recommendations.status",
+        ),
+        "label": ("categories.label", "sections.title", "sources.title"),
+        "source": ("sources.slug",),
+    },
     "EntryOut": {
         "id": ("history_entries.id",),
         "seq": ("history_entries.seq",),

@@ -121,6 +121,7 @@ def test_as_of_end_of_2023(module_client):
         "commitments": dict.fromkeys(
             ("committed", "partially", "not_implemented_or_regressed", "not_assessed", "noted"), 0
         ),
+        "claim_gap_counts": {"overclaim": 0, "underclaim": 0, "unassessed": 0},  # no claim by then
     }
     section3 = group(scorecard, "3")
     assert section3["by_status"] == counts(not_assessed=3, partially_implemented=1)

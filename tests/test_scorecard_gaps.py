@@ -272,7 +272,8 @@ def test_the_overview_and_the_api_share_a_computation(client, computations):
     page = client.get("/", params={"as_of": AS_OF})
     body = client.get(SCORECARD, params={"as_of": AS_OF}).json()
     assert page.status_code == 200 and len(computations) == 1
-    assert f"{body['claim_gaps_total']} recommendations in all." in page.text
+    overclaims = body["totals"]["claim_gap_counts"]["overclaim"]
+    assert f'id="claim-gap-count-overclaim">{overclaims}<' in page.text
 
 
 @pytest.mark.usefixtures("gaps_history")
@@ -294,20 +295,25 @@ def test_the_cache_is_bounded(module_client):
 
 @pytest.mark.usefixtures("gaps_history")
 def test_the_overview_shows_the_count_and_the_first_gaps(module_client, monkeypatch):
+    """Every v1 claim gap is an overclaim: the overview lists them among the overclaims, by class."""
     expected = oracle(module_client)
     page = module_client.get("/")
     assert page.status_code == 200
-    assert f"{len(expected)} recommendations in all." in page.text and "Showing the first" not in page.text
-    assert all(f'href="/recommendations/{code}"' in page.text for code, _, _ in expected)
-    monkeypatch.setattr("app.web.scorecard_pages.OVERVIEW_GAPS", 3)
+    counts = module_client.get(SCORECARD).json()["totals"]["claim_gap_counts"]
+    assert counts["overclaim"] >= len(expected) and "Showing the first" not in page.text
+    assert all(
+        f'<li data-gap-class="overclaim">\n      <a href="/recommendations/{code}"' in page.text
+        for code, _, _ in expected
+    )
+    monkeypatch.setattr("app.web.scorecard_pages.OVERVIEW_CLASS_GAPS", 3)
     short = module_client.get("/", params={"as_of": AS_OF})
     assert short.status_code == 200
     assert "Showing the first 3." in short.text
-    assert f'href="{GAPS}?as_of={AS_OF}&amp;limit=500"' in short.text
-    shown = [
-        code for code, _, _ in oracle(module_client, AS_OF) if f'href="/recommendations/{code}"' in short.text
-    ]
-    assert len(shown) == 3
+    assert (
+        f'href="{SCORECARD}/claim-gap-classes?as_of={AS_OF}&amp;gap_class=overclaim&amp;limit=500"'
+        in short.text
+    )
+    assert short.text.count('<li data-gap-class="overclaim">') == 3
 
 
 def test_concurrent_misses_compute_once_and_the_oldest_entry_goes_first():

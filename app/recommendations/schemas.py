@@ -1,6 +1,7 @@
 """Response and query models of the recommendations API."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
@@ -222,6 +223,15 @@ class RecommendationPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
+class ClaimGapFilter(StrEnum):
+    """The `claim_gap` filter: one class of claim gap (app.vocabulary.ClaimGapClass), or any."""
+
+    overclaim = "overclaim"
+    underclaim = "underclaim"
+    unassessed = "unassessed"
+    any = "any"
+
+
 class RecommendationFilters(InputModel):
     """The filters shared by the list, scorecards and reports."""
 
@@ -241,6 +251,14 @@ class RecommendationFilters(InputModel):
         "`as_of` and `known_at`; the list matches the current one.",
     )
     kind: SourceKind | None = Field(default=None, description="The kind of source.")
+    claim_gap: ClaimGapFilter | None = Field(
+        default=None,
+        description="Only recommendations whose state claim differs from the independent status in this "
+        "way (any: in any way): overclaim (the claim ranks above the monitors' status; statuses rank "
+        "implemented > partially_implemented > not_implemented > regressed), underclaim (below), "
+        "unassessed (claimed, not assessed by monitors). Scorecards, claim gaps and reports compare the "
+        "statuses as of `as_of` and `known_at`; the list compares the current ones.",
+    )
 
 
 SourceOut.model_rebuild()

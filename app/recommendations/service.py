@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col
 
+from app.claim_classes import claim_class_condition
 from app.errors import BadRequest, NotFound
 from app.lru import LRUCache
 from app.models import (
@@ -110,6 +111,14 @@ def filter_conditions(filters: RecommendationFilters) -> list[ColumnElement[bool
         )
     if filters.response is not None:
         conditions.append(col(Recommendation.response) == filters.response.value)
+    if filters.claim_gap is not None:
+        conditions.append(
+            claim_class_condition(
+                filters.claim_gap.value,
+                Recommendation.__table__.c.claimed_status,
+                Recommendation.__table__.c.status,
+            )
+        )
     for kind, slug in (
         (CategoryKind.theme, filters.theme),
         (CategoryKind.addressee, filters.addressee),

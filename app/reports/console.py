@@ -30,7 +30,7 @@ from app.reports.xlsx_report import write_matrix_xlsx
 from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
 from app.scorecards.params import MatrixParams
 from app.upr_text import commitment_line
-from app.vocabulary import status_label
+from app.vocabulary import ClaimGapClass, label, status_label
 
 T = TypeVar("T")
 STATUS_COLOURS = {
@@ -161,6 +161,12 @@ def claim_gap_lines(scorecard: dict[str, Any]) -> list[str]:
         )
         for gap in scorecard["claim_gaps"]
     ]
+
+
+def claim_gap_class_line(scorecard: dict[str, Any]) -> str:
+    """The claim gaps by class in one line: each class's label and count."""
+    counts = scorecard["totals"]["claim_gap_counts"]
+    return " · ".join(f"{label('claim_gap', name)}: {counts[name]:,}" for name in ClaimGapClass)
 
 
 def claim_gap_note(scorecard: dict[str, Any]) -> str | None:

@@ -167,7 +167,7 @@ def document_context(session: Session, params: PointInTimeParams, settings: Sett
 
 
 def _sources(session: Session, params: PointInTimeParams) -> list[DocumentSource]:
-    scope = filter_conditions(params.model_copy(update={"status": None, "response": None}))
+    scope = filter_conditions(params.model_copy(update={"status": None, "response": None, "claim_gap": None}))
     in_scope = select(col(Recommendation.source_id)).where(*scope).distinct()
     rows = session.execute(
         select(

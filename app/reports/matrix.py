@@ -184,7 +184,7 @@ def _filed(**where: int):
 def optional_columns(session: Session, params: PointInTimeParams) -> tuple[str, ...]:
     """Which OPTIONAL_COLUMNS some recommendation in the matrix's scope fills, in one statement."""
     # The scope without the filters that depend on the point in time: a superset, which is enough here.
-    scope = filter_conditions(params.model_copy(update={"status": None, "response": None}))
+    scope = filter_conditions(params.model_copy(update={"status": None, "response": None, "claim_gap": None}))
     if params.known_at is not None:
         scope.append(col(Recommendation.created_at) <= params.known_at)
     states = (

@@ -22,11 +22,13 @@ from sqlalchemy import (
 )
 from sqlmodel import col
 
+from app.claim_classes import claim_class_condition, claim_class_sql
 from app.models import Category, Recommendation, RecommendationCategory, Section, Source
 from app.scorecards.commitments import NOTED, PARTIALLY, commitment_ranks
 from app.scorecards.conditions import (
     CLAIMED,
     DISPUTED,
+    GAP_PERSPECTIVES,
     denormalised_status,
     has_progress_evidence,
     recommendation_conditions,
@@ -35,17 +37,17 @@ from app.scorecards.conditions import (
 from app.scorecards.lookups import Lookups, with_joins
 from app.scorecards.params import ScorecardParams
 from app.scorecards.point import PointInTime
-from app.vocabulary import CategoryKind, GroupBy, Perspective, Status
+from app.vocabulary import CategoryKind, ClaimGapClass, GroupBy, Perspective, Status
 
-GAP_PERSPECTIVES = (Perspective.state.value, Perspective.independent.value)
 STATUSES = tuple(status.value for status in Status)
 COMMITMENT_COUNTS = ("committed", "partially", "not_implemented_or_regressed", "not_assessed", "noted")
+GAP_CLASSES = tuple(gap_class.value for gap_class in ClaimGapClass)
 
 
 def per_recommendation(
     lookups: Lookups, params: ScorecardParams, point: PointInTime, *, include_restricted: bool
 ) -> CTE:
-    """Per recommendation: group keys, status, date of that assessment, evidence coverage, claim gap."""
+    """Per recommendation: group keys, status, date of that assessment, evidence coverage, claim gaps."""
     perspective = params.perspective
     denormalised = denormalised_status(perspective, point)
     looked = [lookups.dated(perspective, point)]
@@ -69,7 +71,7 @@ def per_recommendation(
     # waits for the materialised rows.
     seeks = (
         with_joins(statement, [join for lookup in looked for join in lookup.joins])
-        .where(*recommendation_conditions(params, denormalised, point))
+        .where(*recommendation_conditions(params, denormalised, point, claim_gap=point.current))
         .cte("seeks")
         .prefix_with("MATERIALIZED")
     )
@@ -78,11 +80,14 @@ def per_recommendation(
         status = seeks.c.current_status if perspective == Perspective.independent else seeks.c.current_claim
     else:
         status = func.coalesce(lookups.status(seeks, perspective), Status.not_assessed.value)
+    claimed: ColumnElement[Any]
+    independent: ColumnElement[Any]
     if point.current:
-        gap = and_(seeks.c.current_claim.in_(CLAIMED), seeks.c.current_status.in_(DISPUTED))
+        claimed, independent = seeks.c.current_claim, seeks.c.current_status
     else:
         claimed, independent = (lookups.status(seeks, other) for other in GAP_PERSPECTIVES)
-        gap = and_(claimed.in_(CLAIMED), independent.in_(DISPUTED))
+    # `gap` is the v1 claim gap (claims implementation, the monitors find none); `gap_class` the definition.
+    gap = and_(claimed.in_(CLAIMED), independent.in_(DISPUTED))
     # The few recommendations with a same_measure UPR link, ranked by the best response among them.
     ranks = commitment_ranks(point)
     rows = select(
@@ -93,11 +98,14 @@ def per_recommendation(
         lookups.effective_on(seeks, perspective).label("last_on"),
         seeks.c.covered,
         case((gap, 1), else_=0).label("gap"),
+        claim_class_sql(claimed, independent).label("gap_class"),
         func.coalesce(ranks.c.rank, 0).label("commitment"),
         *([seeks.c.response] if responses else []),
     ).select_from(seeks.outerjoin(ranks, ranks.c.id == seeks.c.id))
     if params.status is not None and denormalised is None:
         rows = rows.where(status == params.status.value)
+    if params.claim_gap is not None and not point.current:
+        rows = rows.where(claim_class_condition(params.claim_gap.value, claimed, independent))
     # Read twice (totals and groups): both databases keep it rather than computing it again.
     return rows.cte("per_recommendation").prefix_with("MATERIALIZED")
 
@@ -115,7 +123,8 @@ def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     totals = _empty()
     groups: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
     target: dict[str, Any] | None
-    for part, key, label, source, status, total, stale, covered, gaps, committed, partially, noted in result:
+    for row in result:
+        part, key, label, source, status, total, stale, covered, gaps, committed, partially, noted = row[:12]
         if part == 0:
             target = totals
         elif (target := groups.get((key, label, source))) is None:
@@ -125,6 +134,8 @@ def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         target["stale"] += stale
         target["covered"] += covered
         target["gaps"] += gaps
+        for gap_class, counted in zip(GAP_CLASSES, row[12:], strict=True):
+            target["gap_classes"][gap_class] += counted
         commitments = target["commitments"]
         commitments["committed"] += committed
         commitments["partially"] += partially
@@ -141,6 +152,11 @@ def empty_commitments() -> dict[str, int]:
     return dict.fromkeys(COMMITMENT_COUNTS, 0)
 
 
+def empty_gap_classes() -> dict[str, int]:
+    """Claim-gap counts by class of a group with none."""
+    return dict.fromkeys(GAP_CLASSES, 0)
+
+
 def _empty() -> dict[str, Any]:
     return {
         "total": 0,
@@ -148,6 +164,7 @@ def _empty() -> dict[str, Any]:
         "stale": 0,
         "covered": 0,
         "gaps": 0,
+        "gap_classes": empty_gap_classes(),
         "commitments": empty_commitments(),
     }
 
@@ -164,6 +181,7 @@ def _sums(rows: CTE, cutoff: date) -> list:
         func.sum(case((rows.c.commitment >= PARTIALLY, 1), else_=0)).label("committed"),
         func.sum(case((rows.c.commitment == PARTIALLY, 1), else_=0)).label("partially"),
         func.sum(case((rows.c.commitment == NOTED, 1), else_=0)).label("noted"),
+        *(func.sum(case((rows.c.gap_class == name, 1), else_=0)).label(name) for name in GAP_CLASSES),
     ]
 
 
@@ -234,4 +252,5 @@ def _counted_columns(counted) -> list:
         counted.c.committed,
         counted.c.partially,
         counted.c.noted,
+        *(counted.c[name] for name in GAP_CLASSES),
     ]

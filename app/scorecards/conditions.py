@@ -3,6 +3,7 @@
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlmodel import col
 
+from app.claim_classes import claim_class_condition
 from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence
 from app.recommendations.service import filter_conditions
 from app.scorecards.lookups import latest_response_query, latest_value
@@ -13,6 +14,10 @@ from app.vocabulary import Perspective, Relation, Status, Visibility
 CLAIMED = (Status.implemented.value, Status.partially_implemented.value)
 DISPUTED = (Status.not_implemented.value, Status.regressed.value)
 SHOWN_RELATIONS = (Relation.progress.value, Relation.regression.value)
+# The claim's perspective, then the one it is compared with.
+GAP_PERSPECTIVES = (Perspective.state.value, Perspective.independent.value)
+# The list filters matched at the point in time rather than against the current columns.
+AT_POINT = {"status": None, "response": None, "claim_gap": None}
 
 
 def denormalised_status(perspective: str, point: PointInTime) -> ColumnElement[str] | None:
@@ -80,18 +85,25 @@ def has_progress_evidence(point: PointInTime, *, include_restricted: bool) -> Co
 
 
 def recommendation_conditions(
-    params: PointInTimeParams | ChangesParams, status: ColumnElement[str] | None, point: PointInTime
+    params: PointInTimeParams | ChangesParams,
+    status: ColumnElement[str] | None,
+    point: PointInTime,
+    *,
+    claim_gap: bool = True,
 ) -> list[ColumnElement[bool]]:
     """The list filters, with `status` matched against the given status expression, not the current one,
-    and `response` against the response at the point.
+    and `response` and `claim_gap` against the response and the two perspectives' statuses at the point.
 
-    With `status` None the status filter is left to the caller.
+    With `status` None the status filter is left to the caller; with `claim_gap` False, the claim-gap one.
     """
-    conditions = filter_conditions(params.model_copy(update={"status": None, "response": None}))
+    conditions = filter_conditions(params.model_copy(update=AT_POINT))
     if params.status is not None and status is not None:
         conditions.append(status == params.status.value)
     if params.response is not None:
         conditions.append(response_at(point) == params.response.value)
+    if params.claim_gap is not None and claim_gap:
+        claimed, independent = (status_at(other, point) for other in GAP_PERSPECTIVES)
+        conditions.append(claim_class_condition(params.claim_gap.value, claimed, independent))
     if point.known_at is not None:
         # A recommendation added later was not on the scorecard as it was known then.
         conditions.append(col(Recommendation.created_at) <= point.known_at)

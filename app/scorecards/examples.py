@@ -65,6 +65,7 @@ SCORECARD_EXAMPLE: dict[str, Any] = {
             "not_assessed": 1,
             "noted": 1,
         },
+        "claim_gap_counts": {"overclaim": 1, "underclaim": 0, "unassessed": 1},
     },
     "groups": [
         {
@@ -91,6 +92,7 @@ SCORECARD_EXAMPLE: dict[str, Any] = {
                 "not_assessed": 1,
                 "noted": 1,
             },
+            "claim_gap_counts": {"overclaim": 1, "underclaim": 0, "unassessed": 1},
         }
     ],
     "claim_gaps": [],

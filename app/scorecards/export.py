@@ -4,6 +4,7 @@ Headers are English message ids: translate them (`gettext(header)`) where they a
 """
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from app.csv_writer import BOM, CsvChunks
@@ -30,6 +31,35 @@ COMMITMENT_COLUMNS = [
     ("not_assessed", N_("Commitments not assessed")),
     ("noted", N_("Noted at the UPR")),
 ]
+
+
+# A series' table (the overview's and the documents'): one row per step, the totals' figures.
+SERIES_COLUMNS = [
+    ("as_of", N_("Period end")),
+    ("score", N_("Score")),
+    ("implemented", N_("Implemented")),
+    ("partially_implemented", N_("Partially implemented")),
+    ("not_implemented", N_("Not implemented")),
+    ("regressed", N_("Regressed")),
+    ("not_assessed", N_("Not assessed")),
+    ("total", N_("Recommendations")),
+]
+
+
+def series_cells(series: dict[str, Any]) -> list[list[str]]:
+    """A series as text rows in SERIES_COLUMNS order: period end, score, counts by status, total."""
+    rows = []
+    for step in series["steps"]:
+        totals = step["totals"]
+        as_of = step["as_of"]
+        cells = {
+            "as_of": as_of.isoformat() if isinstance(as_of, date) else str(as_of),
+            "score": "" if totals["score"] is None else f"{totals['score']:.2f}",
+            "total": str(totals["total"]),
+            **{status.value: str(totals["by_status"][status.value]) for status in Status},
+        }
+        rows.append([cells[key] for key, _ in SERIES_COLUMNS])
+    return rows
 
 
 def score_cells(aggregate: dict[str, Any]) -> dict[str, str]:

@@ -14,7 +14,8 @@ from app.history.fingerprint import data_fingerprint
 # 2: claim gaps paged (claim_gaps holds the first page; claim_gaps_total, claim_gaps_next).
 # 3: the UPR fields (matrix columns and rows, response and recommending-state groups, source-led sections).
 # 4: UPR commitments (scorecard counts and broken commitments, the matrix's column).
-OUTPUT_VERSION = 4
+# 5: claim gaps by class (claim_gap_counts, the claim_gap filter), the series.
+OUTPUT_VERSION = 5
 
 
 def response_document(

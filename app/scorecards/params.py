@@ -2,11 +2,13 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
     BeforeValidator,
+    ConfigDict,
     Field,
     WithJsonSchema,
     model_validator,
@@ -14,12 +16,13 @@ from pydantic import (
 
 from app.inputs import EARLIEST_YEAR, PastDate
 from app.recommendations.schemas import RecommendationFilters
-from app.vocabulary import GroupBy, MatrixGroupBy, ScorePerspective
+from app.vocabulary import ClaimGapClass, GroupBy, MatrixGroupBy, ScorePerspective
 
 GAPS_PAGE = 100
 # A client clock a little ahead of ours may still mean "now".
 CLOCK_SKEW = timedelta(minutes=1)
 MAX_GAPS_PAGE = 500
+MAX_SERIES_STEPS = 120
 
 
 DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -140,11 +143,71 @@ class ClaimGapParams(PointInTimeParams):
     cursor: str | None = Field(default=None, max_length=200, description="From `next_cursor`.")
 
 
+class ClaimGapClassParams(PointInTimeParams):
+    """A page of claim gaps by class: the scorecard's point in time and filters, a class, a page, a cursor."""
+
+    gap_class: ClaimGapClass | None = Field(
+        default=None,
+        description="Only this class: overclaim (the state's claim ranks above the independent status), "
+        "underclaim (below), unassessed (claimed, not assessed by monitors). Default: every class.",
+    )
+    limit: int = Field(default=GAPS_PAGE, ge=1, le=MAX_GAPS_PAGE, description="Page size.")
+    cursor: str | None = Field(default=None, max_length=200, description="From `next_cursor`.")
+
+
 class CommitmentGapParams(PointInTimeParams):
     """One page of broken commitments: the scorecard's point in time and filters, a page size and a cursor."""
 
     limit: int = Field(default=GAPS_PAGE, ge=1, le=MAX_GAPS_PAGE, description="Page size.")
     cursor: str | None = Field(default=None, max_length=200, description="From `next_cursor`.")
+
+
+class Interval(StrEnum):
+    """The length of a series' periods."""
+
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+# How many months each interval's periods hold.
+MONTHS = {Interval.month: 1, Interval.quarter: 3, Interval.year: 12}
+
+
+class SeriesParams(RecommendationFilters):
+    """A scorecard at the end of each period between two dates: filters, perspective, recording time, groups.
+
+    The `status` and `claim_gap` filters match at each step.
+    """
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: QueryDate | None = Field(
+        default=None,
+        alias="from",
+        description="The first period is the one holding this date. Default: the earliest effective date of "
+        "an assessment from the perspective.",
+        examples=["2023-01-01"],
+    )
+    to: QueryDate | None = Field(
+        default=None,
+        description="The last step: the last period ends on this date. Default: today (UTC).",
+        examples=["2025-01-20"],
+    )
+    interval: Interval = Field(default=Interval.quarter, description="The length of each period.")
+    known_at: KnownAt | None = Field(default=None, description=KNOWN_AT)
+    perspective: ScorePerspective = Field(default=ScorePerspective.independent, description=PERSPECTIVE)
+    group_by: GroupBy = Field(
+        default=GroupBy.section,
+        description="As the scorecard's: groups by section, theme, addressee, SDG target, status, source, "
+        "recommending state or response (each as of the step).",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SeriesParams":
+        if self.from_ is not None and self.to is not None and self.from_ > self.to:
+            raise ValueError("from must not be after to")
+        return self
 
 
 class ChangesParams(RecommendationFilters):

@@ -12,10 +12,24 @@ from app.db import SessionDep
 from app.errors import problem_responses
 from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
 from app.responses import model_json_bytes
-from app.scorecards import commitments, gaps, keys, service
+from app.scorecards import commitments, gap_classes, gaps, keys, series, service
 from app.scorecards.export import scorecard_csv
-from app.scorecards.params import ChangesParams, ClaimGapParams, CommitmentGapParams, ScorecardParams
-from app.scorecards.schemas import ChangesOut, ClaimGapPage, CommitmentGapPage, ScorecardOut
+from app.scorecards.params import (
+    ChangesParams,
+    ClaimGapClassParams,
+    ClaimGapParams,
+    CommitmentGapParams,
+    ScorecardParams,
+    SeriesParams,
+)
+from app.scorecards.schemas import (
+    ChangesOut,
+    ClaimGapClassPage,
+    ClaimGapPage,
+    CommitmentGapPage,
+    ScorecardOut,
+    SeriesOut,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["scorecards"])
 
@@ -123,6 +137,37 @@ def get_claim_gaps(
 
 
 @router.get(
+    "/scorecard/claim-gap-classes",
+    response_model=ClaimGapClassPage,
+    responses={**NOT_MODIFIED, **problem_responses(400, 401, 422)},
+)
+def get_claim_gap_classes(
+    request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[ClaimGapClassParams, Query()]
+):
+    """Claim gaps by class, one keyset page at a time in natural order: where the state's claim differs.
+
+    Only where the state has made a claim, at the point: statuses rank implemented > partially implemented >
+    not implemented > regressed; `overclaim` when the claim ranks above the independent status, `underclaim`
+    below, `unassessed` when the monitors have not assessed it. The same statuses are no gap.
+    """
+    document = keys.response_document(
+        session,
+        params,
+        include_restricted=can_see_restricted(reader),
+        reference=service.point_of(params).reference_date(),
+    )
+    etag = keys.weak_etag("claim-gap-classes", document)
+    headers = cache_headers(etag)
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    body = request.app.state.claim_gaps.get_or_compute(
+        keys.document_key("claim-gap-classes", document),
+        lambda: model_json_bytes(ClaimGapClassPage, gap_classes.claim_gap_class_page(session, params)),
+    )
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get(
     "/scorecard/commitments",
     response_model=CommitmentGapPage,
     responses={**NOT_MODIFIED, **problem_responses(400, 401, 422)},
@@ -152,6 +197,37 @@ def get_commitment_gaps(
         lambda: model_json_bytes(CommitmentGapPage, commitments.commitment_gap_page(session, params)),
     )
     return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get(
+    "/scorecard/series",
+    response_model=SeriesOut,
+    responses={**NOT_MODIFIED, **problem_responses(401, 422)},
+)
+def get_scorecard_series(
+    request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[SeriesParams, Query()]
+):
+    """Progress over time: the score and counts by status at the end of each month, quarter or year.
+
+    Each step is the scorecard as of the period's last day (the last step is `to`), with the same filters,
+    perspective, recording time and groups; at most 120 steps.
+    """
+    privileged = can_see_restricted(reader)
+    reference = series.series_end(params)
+    document = keys.response_document(session, params, include_restricted=privileged, reference=reference)
+    etag = keys.weak_etag("series", document)
+    headers = cache_headers(etag)
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+
+    def body() -> bytes:
+        computed = series.compute_series(session, params, include_restricted=privileged)
+        return bytes(
+            JSONResponse(SeriesOut.model_validate(computed).model_dump(mode="json", by_alias=True)).body
+        )
+
+    content = request.app.state.scorecards.get_or_compute(keys.document_key("series", document), body)
+    return Response(content, media_type="application/json", headers=headers)
 
 
 @router.get(

@@ -6,7 +6,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.recommendations.schemas import CategoryOut, StatusCounts
 from app.scorecards.examples import COMMITMENT_GAP_EXAMPLE, SCORECARD_EXAMPLE
-from app.vocabulary import GroupBy, LinkStrength, Perspective, Response, ScorePerspective, Status
+from app.scorecards.params import Interval
+from app.vocabulary import (
+    ClaimGapClass,
+    GroupBy,
+    LinkStrength,
+    Perspective,
+    Response,
+    ScorePerspective,
+    Status,
+)
 
 
 class CommitmentCounts(BaseModel):
@@ -28,6 +37,26 @@ class CommitmentCounts(BaseModel):
     )
 
 
+CLAIM_GAP_DEFINITION = (
+    "Only where the state has made a claim (its status is not not_assessed), at the scorecard's point. "
+    "Statuses rank implemented > partially_implemented > not_implemented > regressed. "
+)
+
+
+class ClaimGapCounts(BaseModel):
+    """How many recommendations have a claim gap of each class (the one definition, app.vocabulary)."""
+
+    overclaim: int = Field(
+        description=CLAIM_GAP_DEFINITION + "Overclaim: the claim ranks above the independent status."
+    )
+    underclaim: int = Field(
+        description=CLAIM_GAP_DEFINITION + "Underclaim: the claim ranks below the independent status."
+    )
+    unassessed: int = Field(
+        description=CLAIM_GAP_DEFINITION + "Unassessed: the monitors have not assessed the recommendation."
+    )
+
+
 class Aggregate(BaseModel):
     """Counts and shares over a set of recommendations."""
 
@@ -46,6 +75,12 @@ class Aggregate(BaseModel):
         description="Never assessed, or last assessed more than stale_after_days before as_of."
     )
     commitments: CommitmentCounts
+    claim_gap_counts: ClaimGapCounts = Field(
+        description="Claim gaps by class: where the state's claim differs from the independent status at "
+        "the point (overclaim, underclaim, or claimed but unassessed; the same status is no gap). Unlike "
+        "`claim_gaps_total`, which keeps its v1 meaning (a claim of implemented or partially implemented "
+        "against not implemented or regressed), this counts every difference."
+    )
 
 
 class GroupOut(Aggregate):
@@ -90,6 +125,23 @@ class ClaimGapOut(BaseModel):
     section: int
     claimed: EntryOut = Field(description="The state's latest claim.")
     independent: EntryOut = Field(description="The latest independent assessment.")
+
+
+class ClaimGapClassOut(BaseModel):
+    """A recommendation whose state claim differs from the independent status, and how."""
+
+    code: str
+    source: str
+    section: int
+    gap_class: ClaimGapClass = Field(
+        description="overclaim: the claim ranks above the independent status (implemented > "
+        "partially_implemented > not_implemented > regressed); underclaim: below; unassessed: the monitors "
+        "have not assessed it."
+    )
+    claimed: EntryOut = Field(description="The state's latest claim at the point.")
+    independent: EntryOut | None = Field(
+        description="The latest independent assessment at the point; null when unassessed."
+    )
 
 
 class UprRecommendationOut(BaseModel):
@@ -177,6 +229,17 @@ class ClaimGapPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
+class ClaimGapClassPage(BaseModel):
+    """A page of claim gaps by class in natural order."""
+
+    items: list[ClaimGapClassOut]
+    total: int | None = Field(
+        description="How many claim gaps of the class (or of any) there are in all; on the first page (no "
+        "cursor) only. Null on later pages."
+    )
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
 class CommitmentGapPage(BaseModel):
     """A page of broken commitments in natural order."""
 
@@ -246,3 +309,46 @@ class ChangesOut(BaseModel):
     total: int | None = Field(description="How many changed in all; on the first page only.")
     changes: list[StatusChangeOut] = Field(description="At most `limit` of them, in natural order.")
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
+
+
+class SeriesFigures(BaseModel):
+    """A scorecard's score and the counts it is computed from, at one step."""
+
+    total: int
+    by_status: StatusCounts
+    assessed: int = Field(description="Recommendations with any status but not_assessed.")
+    score: float | None = Field(
+        description="Mean weight over assessed recommendations (the scorecard's formula); null when none is "
+        "assessed."
+    )
+
+
+class SeriesGroupOut(SeriesFigures):
+    """One group of a scorecard at one step."""
+
+    key: str | None = Field(description="As the scorecard's group key.", examples=["2"])
+    label: str = Field(examples=["Legislative measures"])
+    source: str | None = Field(default=None, description="The section's source, when grouped by section.")
+
+
+class SeriesStepOut(BaseModel):
+    """The scorecard as of the end of one period."""
+
+    as_of: date = Field(description="The period's last day; the last step is `to`.")
+    totals: SeriesFigures = Field(description="Over distinct recommendations, even when groups overlap.")
+    groups: list[SeriesGroupOut]
+
+
+class SeriesOut(BaseModel):
+    """Progress over time: the scorecard's score and counts by status at the end of each period."""
+
+    from_: date = Field(alias="from", description="The first date: `from`, or the earliest effective date.")
+    to: date = Field(description="The last step's date: `to`, or today (UTC).")
+    interval: Interval
+    known_at: datetime | None
+    perspective: ScorePerspective
+    group_by: GroupBy
+    steps: list[SeriesStepOut] = Field(
+        description="One per period from the one holding `from` to the one holding `to`, in date order; at "
+        "most 120."
+    )

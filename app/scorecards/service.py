@@ -11,7 +11,13 @@ from app.i18n.translation import N_
 from app.lru import LRUCache
 from app.models import HistoryEntry, Recommendation, Source
 from app.recommendations.service import ORDER, after_position, decode_cursor, encode_cursor
-from app.scorecards.aggregation import counts_statement, empty_commitments, fold, per_recommendation
+from app.scorecards.aggregation import (
+    counts_statement,
+    empty_commitments,
+    empty_gap_classes,
+    fold,
+    per_recommendation,
+)
 from app.scorecards.commitments import first_commitment_gaps
 from app.scorecards.conditions import recommendation_conditions, status_at
 from app.scorecards.entries import ID_CHUNK, entry_view
@@ -79,9 +85,7 @@ def compute_scorecard(
 ) -> dict[str, Any]:
     """The scorecard for the parameters: totals, groups, the claim-gap count and first page, in SQL."""
     point = point_of(params, session)
-    rows = per_recommendation(lookups_for(session), params, point, include_restricted=include_restricted)
-    cutoff = point.reference_date() - timedelta(days=params.stale_after_days)
-    totals, groups = fold(session.execute(counts_statement(rows, cutoff, params.group_by)))
+    totals, groups = counted(session, params, point, include_restricted=include_restricted)
     gaps, gaps_next = first_gaps(session, params, limit=params.gaps_limit, total=totals["gaps"])
     broken_total = totals["commitments"]["not_implemented_or_regressed"]
     broken, broken_next = first_commitment_gaps(session, params, limit=params.gaps_limit, total=broken_total)
@@ -92,8 +96,8 @@ def compute_scorecard(
         "group_by": params.group_by,
         "stale_after_days": params.stale_after_days,
         "formula": FORMULA,
-        "totals": _aggregate(totals),
-        "groups": _ordered_groups([_group(group) for group in groups], params.group_by),
+        "totals": aggregate(totals),
+        "groups": ordered_groups(groups, params.group_by),
         "claim_gaps": gaps,
         "claim_gaps_total": totals["gaps"],
         "claim_gaps_next": gaps_next,
@@ -101,6 +105,15 @@ def compute_scorecard(
         "commitment_gaps_total": broken_total,
         "commitment_gaps_next": broken_next,
     }
+
+
+def counted(
+    session: Session, params: ScorecardParams, point: PointInTime, *, include_restricted: bool
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The totals' and each group's counts at the point, from the one aggregate statement."""
+    rows = per_recommendation(lookups_for(session), params, point, include_restricted=include_restricted)
+    cutoff = point.reference_date() - timedelta(days=params.stale_after_days)
+    return fold(session.execute(counts_statement(rows, cutoff, params.group_by)))
 
 
 def cached_scorecard(
@@ -123,7 +136,8 @@ def cached_scorecard(
     )
 
 
-def _aggregate(counted: dict[str, Any]) -> dict[str, Any]:
+def aggregate(counted: dict[str, Any]) -> dict[str, Any]:
+    """Counts, score and shares of the totals or a group, from its folded counts."""
     counts = dict(counted["by_status"])
     total = counted["total"]
     assessed = total - counts[Status.not_assessed.value]
@@ -137,6 +151,7 @@ def _aggregate(counted: dict[str, Any]) -> dict[str, Any]:
         "evidence_coverage": round(counted["covered"] / total, 4) if total else None,
         "stale": counted["stale"],
         "commitments": dict(counted["commitments"]),
+        "claim_gap_counts": dict(counted["gap_classes"]),
     }
 
 
@@ -145,7 +160,7 @@ def _group(counted: dict[str, Any]) -> dict[str, Any]:
         "key": counted["key"],
         "label": counted["label"],
         "source": counted["source"],
-        **_aggregate(counted),
+        **aggregate(counted),
     }
 
 
@@ -161,12 +176,14 @@ NO_GROUP_LABEL = N_("None")
 RESPONSE_ORDER = {response.value: index for index, response in enumerate(Response)}
 
 
-def _ordered_groups(groups: list[dict[str, Any]], group_by: str) -> list[dict[str, Any]]:
-    """Groups in a stable, readable order (there are few: sorting them here is not aggregation)."""
+def ordered_groups(folded: list[dict[str, Any]], group_by: str) -> list[dict[str, Any]]:
+    """Groups with their figures in a stable, readable order (there are few: sorting is not aggregation)."""
+    groups = [_group(group) for group in folded]
     if group_by == "status":
         found = {group["key"]: group for group in groups}
         empty = {"total": 0, "by_status": {s.value: 0 for s in Status}, "assessed": 0, "score": None}
         empty |= {"regressions": 0, "evidence_coverage": None, "stale": 0, "commitments": empty_commitments()}
+        empty |= {"claim_gap_counts": empty_gap_classes()}
         return [
             found.get(status.value, empty | {"key": status.value, "source": None})
             | {"label": STATUS_LABELS[status]}

@@ -20,7 +20,16 @@ from app.scorecards.commitments import COMMITTING
 from app.scorecards.conditions import DISPUTED
 from app.scorecards.linked import upr_links
 from app.scorecards.point import PointInTime
-from app.vocabulary import EvidenceKind, LinkStrength, Perspective, Relation, SourceKind, Status, Visibility
+from app.vocabulary import (
+    EvidenceKind,
+    LinkStrength,
+    Perspective,
+    Relation,
+    SourceKind,
+    Status,
+    Visibility,
+    claim_gap_class,
+)
 from app.web.forms import FormState, blank_assessment, blank_evidence
 from app.web.link_panel import link_panel
 from app.web.queries import filter_choices, review_states, status_dates
@@ -35,6 +44,7 @@ FILTERS = (
     "kind",
     "section",
     "status",
+    "claim_gap",
     "response",
     "recommending_state",
     "theme",
@@ -47,6 +57,7 @@ FILTER_LABELS = {
     "kind": N_("Kind of source"),
     "section": N_("Section"),
     "status": N_("Status"),
+    "claim_gap": N_("State's claim"),
     "response": N_("Response"),
     "recommending_state": N_("Recommending state"),
     "theme": N_("Theme"),
@@ -256,6 +267,7 @@ def recommendation_page(
         evidence_by_id={item["id"]: item for item in detail["evidence"]},
         upr_links=linked,
         commitment=commitment_state(detail, linked),
+        claim_gap=claim_gap_class(detail["claimed_status"], detail["status"]),
         # Each corrected entry shows the correction that replaced it, and why.
         corrections={item["supersedes_entry"]: item for item in history if item["supersedes_entry"]},
         correction=correction,

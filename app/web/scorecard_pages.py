@@ -19,10 +19,23 @@ from app.models import Source
 from app.recommendations.service import decode_cursor, encode_cursor, list_sources
 from app.reports.matrix import matrix_rows
 from app.scorecards.commitments import commitments_url
-from app.scorecards.gaps import claim_gaps_url
-from app.scorecards.params import GAPS_PAGE, MAX_GAPS_PAGE, PointInTimeParams, ScorecardParams
+from app.scorecards.export import SERIES_COLUMNS, series_cells
+from app.scorecards.gap_classes import claim_gap_classes_url, first_class_gaps
+from app.scorecards.keys import document_key, response_document
+from app.scorecards.params import (
+    GAPS_PAGE,
+    MAX_GAPS_PAGE,
+    MAX_SERIES_STEPS,
+    Interval,
+    PointInTimeParams,
+    ScorecardParams,
+    SeriesParams,
+)
+from app.scorecards.point import point_of
+from app.scorecards.series import compute_series, series_range
 from app.scorecards.service import cached_scorecard
-from app.web.charts import SEGMENT_ORDER, stacked_bar
+from app.vocabulary import ClaimGapClass, GroupBy
+from app.web.charts import SEGMENT_ORDER, series_chart, stacked_bar
 from app.web.pages import FILTER_LABELS, FILTERS, bad_filters_notice, download_links, valid_filters
 from app.web.queries import filter_choices, has_responses, latest_assessments
 from app.web.render import page_locale, render
@@ -34,7 +47,10 @@ router = APIRouter()
 MATRIX_FILTERS = (*FILTERS, "as_of")
 MATRIX_GROUPINGS = ("theme",)
 MATRIX_PAGE = 100  # rows on one page of the web matrix
-OVERVIEW_GAPS = GAPS_PAGE  # claim gaps listed on the page; the rest are linked
+# The overview's series: by month over two years at most, by quarter over 30, else by year.
+SERIES_INTERVALS = ((24, Interval.month), (MAX_SERIES_STEPS * 3, Interval.quarter))
+OVERVIEW_COMMITMENTS = GAPS_PAGE  # broken commitments listed on the page; the rest are linked
+OVERVIEW_CLASS_GAPS = 20  # claim gaps of each class listed on the page; the rest are linked
 AS_OF = N_("As of")
 SOURCE = N_("Source")
 
@@ -63,7 +79,10 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     if picked and picked not in by_slug:
         notices.append(bad_filters_notice([SOURCE]))
     group_by = "source" if len(sources) > 1 and point.source is None else "section"
-    scorecard = _scorecard(request, session, visitor, point, group_by, gaps=OVERVIEW_GAPS)
+    # The broken commitments' first page comes with the scorecard (claim gaps come by class, below).
+    scorecard = _scorecard(request, session, visitor, point, group_by, gaps=OVERVIEW_COMMITMENTS)
+    counts = scorecard["totals"]["claim_gap_counts"]
+    series = _series(request, session, visitor, point)
     by_response = None
     if has_responses(session, point.source):
         by_response = _scorecard(request, session, visitor, point, "response", gaps=0)
@@ -89,8 +108,51 @@ def overview(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
         as_of=point.as_of,
         notices=notices,
         latest=latest_assessments(session, as_of=point.as_of, source=point.source),
-        all_gaps_url=claim_gaps_url(point, limit=MAX_GAPS_PAGE, cursor=None),
+        series=series,
+        series_chart=series_chart(series) if len(series["steps"]) > 1 else None,
+        series_rows=series_cells(series),
+        series_headers=[header for _, header in SERIES_COLUMNS],
+        claim_gap_counts=counts,
+        class_gaps=_class_gaps(request, session, visitor, point, counts),
+        class_gap_urls={
+            name: claim_gap_classes_url(point, name, limit=MAX_GAPS_PAGE) for name in ClaimGapClass
+        },
         all_commitments_url=commitments_url(point, limit=MAX_GAPS_PAGE, cursor=None),
+    )
+
+
+def _series(request: Request, session: Session, visitor: Visitor, point: PointInTimeParams) -> dict[str, Any]:
+    """The totals over time up to the page's date: by month, quarter or year, as the span allows."""
+    base = SeriesParams.model_validate(
+        point.model_dump(include={"source"}, exclude_none=True)
+        | {"to": point.as_of, "interval": Interval.month, "group_by": GroupBy.status}
+    )
+    start, end = series_range(session, base)
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    interval = next((step for span, step in SERIES_INTERVALS if months <= span), Interval.year)
+    if interval == Interval.year:
+        start = max(start, date(end.year - MAX_SERIES_STEPS + 1, 1, 1))
+    params = base.model_copy(update={"from_": start, "to": end, "interval": interval})
+    document = response_document(session, params, include_restricted=visitor.privileged, reference=end)
+    return request.app.state.scorecards.get_or_compute(
+        document_key("overview-series", document),
+        lambda: compute_series(session, params, include_restricted=visitor.privileged),
+    )
+
+
+def _class_gaps(
+    request: Request, session: Session, visitor: Visitor, point: PointInTimeParams, counts: dict[str, int]
+) -> dict[str, list[dict[str, Any]]]:
+    """The first claim gaps of each class, cached per app like the claim-gap pages."""
+    document = response_document(
+        session, point, include_restricted=visitor.privileged, reference=point_of(point).reference_date()
+    )
+    return request.app.state.claim_gaps.get_or_compute(
+        document_key("overview-claim-gap-classes", document),
+        lambda: {
+            name: first_class_gaps(session, point, name, limit=OVERVIEW_CLASS_GAPS, total=counts[name])
+            for name in ClaimGapClass
+        },
     )
 
 
