@@ -131,7 +131,7 @@ def _page_setup(sheet: Worksheet, context: DocumentContext, header_row: int) -> 
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(header_row)
     sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
-    page = gettext("Page %(page)s of %(pages)s", page=f"{CODE}P", pages=f"{CODE}N")
+    page = gettext("Page %(page)s of %(pages)s", page=CODE + "P", pages=CODE + "N")
     sheet.set_header(_band(context.organisation, context.title(), page), margin=0.3)
     sheet.set_footer(_band(context.point_line(), "", context.generated_line()), margin=0.3)
 
