@@ -72,6 +72,11 @@ test: install-test
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+## document-pictures: the first pages of the matrix as DOCX, PDF and XLSX, as PNG in docs/documents/
+.PHONY: document-pictures
+document-pictures: install-test
+	$(BIN)/python -m bench.document_pictures
+
 ## typecheck: mypy over app/, seed/, migrations/env.py and migrations/record_guard.py ([tool.mypy] in pyproject.toml)
 .PHONY: typecheck
 typecheck: install-test

@@ -110,6 +110,21 @@ def test_the_title_block_names_the_state_the_source_and_the_organisation(documen
     assert "Kazakhstan: implementation of recommendations" in first and ORGANISATION in first
 
 
+def test_progress_over_time_is_printed_after_the_scorecard(documents):
+    content, _ = documents["matrix"]
+    document = docx.Document(io.BytesIO(content))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert (
+        headings.index("Scorecard by section")
+        < headings.index("Progress over time, at the end of each quarter")
+        < headings.index("Recommendations")
+    )
+    series = document.tables[1]
+    assert [cell.text for cell in series.rows[0].cells][:2] == ["Period end", "Score"]
+    assert series.rows[-1].cells[0].text == "2025-12-31"
+    assert series.rows[-1].cells[-1].text == "43"
+
+
 def test_every_page_has_a_header_and_a_footer(documents):
     content, pdf = documents["matrix"]
     section = docx.Document(io.BytesIO(content)).sections[0]
@@ -129,7 +144,8 @@ def test_rows_are_grouped_under_headings_and_keep_their_blocks(documents):
     content, _ = documents["matrix"]
     document = docx.Document(io.BytesIO(content))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings[2:8] == [
+    start = headings.index("Recommendations") + 1
+    assert headings[start : start + 6] == [
         "2. Legislative measures",
         "3. Particularities of political and public environment",
         "4. The freedom of flow of information",
@@ -139,7 +155,7 @@ def test_rows_are_grouped_under_headings_and_keep_their_blocks(documents):
         "low levels of democracy",
     ]
     assert headings[-1] == "Sources cited in the report"
-    matrices = document.tables[1:]
+    matrices = document.tables[2:]
     assert sum(len(table.rows) - 1 for table in matrices) == 43
     header = [cell.text for cell in matrices[0].rows[0].cells]
     assert header == [
@@ -168,6 +184,6 @@ def test_grouped_by_theme_a_recommendation_appears_under_each_theme(reviewed):
     document = docx.Document(io.BytesIO(response.content))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert "Freedom of association" in headings and "Media freedom and independent journalism" in headings
-    rows = sum(len(table.rows) - 1 for table in document.tables[1:])
+    rows = sum(len(table.rows) - 1 for table in document.tables[2:])
     assert rows > 43
     assert reviewed.get(MATRIX, params={"group_by": "status"}).status_code == 422

@@ -1,15 +1,20 @@
-"""What every matrix document shows beside its rows: what it is as of, and the scorecard by section."""
+"""What every matrix document shows beside its rows: what it is as of, the scorecard by section, progress."""
 
 from typing import Any
 
 from sqlmodel import Session
 
 from app.config import Settings
+from app.recommendations.schemas import RecommendationFilters
 from app.reports.context import document_context
 from app.reports.matrix import grouped_rows, optional_columns
 from app.reports.printed import PrintedMatrix
-from app.scorecards.params import MatrixParams, PointInTimeParams, ScorecardParams
+from app.scorecards.params import MatrixParams, PointInTimeParams, ScorecardParams, SeriesParams
+from app.scorecards.series import compute_series, series_range
 from app.scorecards.service import compute_scorecard, point_of
+
+# Under three years, a year a row would say little: documents then show quarters.
+SHORT_SPAN_DAYS = 3 * 366
 
 
 def matrix_meta(session: Session, params: PointInTimeParams) -> dict[str, Any]:
@@ -30,7 +35,27 @@ def section_scorecard(
     by_section = ScorecardParams.model_validate(
         params.model_dump() | {"group_by": "section", "gaps_limit": 0}
     )
-    return compute_scorecard(session, by_section, include_restricted=include_restricted)
+    scorecard = compute_scorecard(session, by_section, include_restricted=include_restricted)
+    # A new dict: computed scorecards may be shared (cached) and are read-only.
+    return scorecard | {"series": progress_series(session, params, include_restricted=include_restricted)}
+
+
+def progress_series(
+    session: Session, params: PointInTimeParams, *, include_restricted: bool
+) -> dict[str, Any]:
+    """The score and counts at the end of each year up to the as-of date (quarters over a shorter span)."""
+    point = point_of(params)
+    filters = params.model_dump(include=set(RecommendationFilters.model_fields), exclude_none=True)
+    values = filters | {
+        "to": point.reference_date(),
+        "known_at": params.known_at,
+        "perspective": params.perspective,
+        "group_by": "status",
+    }
+    start, end = series_range(session, SeriesParams.model_validate(values))
+    interval = "year" if (end - start).days > SHORT_SPAN_DAYS else "quarter"
+    series_params = SeriesParams.model_validate(values | {"interval": interval})
+    return compute_series(session, series_params, include_restricted=include_restricted)
 
 
 def printed_matrix(

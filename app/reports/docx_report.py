@@ -23,7 +23,7 @@ from app.i18n.translation import gettext
 from app.reports.cells import score_note, section_names
 from app.reports.printed import GroupHeading, PrintedMatrix, PrintedRow, StatusBlock
 from app.reports.xlsx_report import STATUS_STYLES
-from app.scorecards.export import SCORE_COLUMNS, score_cells
+from app.scorecards.export import SCORE_COLUMNS, SERIES_COLUMNS, score_cells, series_cells, series_title
 from app.vocabulary import label
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -35,8 +35,8 @@ PAGE_WIDTH_MM = 297 - 2 * MARGIN_MM  # a landscape A4 page between its margins
 # Every office suite has Arial or a font of its metrics (LibreOffice: Liberation Sans, else DejaVu Sans, which
 # is wider: page counts measured with it are an upper bound).
 FONT = "Arial"
-BODY_PT = 8.0
-SMALL_PT = 7.0
+BODY_PT = 7.5
+SMALL_PT = 6.5
 GREY = RGBColor(0x59, 0x59, 0x59)
 LINK = RGBColor(0x1F, 0x4E, 0x9A)
 # Rows are kept on one page unless they are taller (estimated) than a third of the page's text area: a taller
@@ -81,6 +81,9 @@ def write_matrix_docx(target: str | IO[bytes], printed: PrintedMatrix, scorecard
     _heading(document, gettext("Scorecard by section"))
     _scorecard_table(document, scorecard)
     _note(document, score_note(scorecard["formula"]))
+    if len(scorecard.get("series", {}).get("steps", [])) > 1:
+        _heading(document, series_title(scorecard["series"]))
+        _series_table(document, scorecard["series"])
     _heading(document, gettext("Recommendations"))
     count = _matrix(document, printed)
     sources = printed.report_sources.listed()
@@ -227,6 +230,17 @@ def _scorecard_table(document, scorecard: dict[str, Any]) -> None:
         for cell, (key, _) in zip(row[1:], SCORE_COLUMNS, strict=True):
             cell.text = values[key]
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _series_table(document, series: dict[str, Any]) -> None:
+    widths = [Mm(PAGE_WIDTH_MM / len(SERIES_COLUMNS))] * len(SERIES_COLUMNS)
+    table = _table(document, widths)
+    _header_row(table.rows[0], [gettext(header) for _, header in SERIES_COLUMNS], widths)
+    for values in series_cells(series):
+        for index, (cell, value) in enumerate(zip(_row(table), values, strict=True)):
+            cell.text = value
+            if index:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
 def _matrix(document, printed: PrintedMatrix) -> int:

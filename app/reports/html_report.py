@@ -10,7 +10,7 @@ from app.i18n.translation import current_locale, in_current_locale
 from app.reports.cells import score_note, section_names
 from app.reports.page_heading import PageHeading
 from app.reports.printed import PrintedColumn, PrintedMatrix, PrintedRow, StatusBlock
-from app.scorecards.export import SCORE_COLUMNS, score_cells
+from app.scorecards.export import SCORE_COLUMNS, SERIES_COLUMNS, score_cells, series_cells, series_title
 from app.templating import environment
 
 HTML_MEDIA_TYPE = "text/html; charset=utf-8"
@@ -51,6 +51,9 @@ def matrix_html(layout: PrintedMatrix, scorecard: dict[str, Any], heading: PageH
         score_text=score_note(scorecard["formula"]),
         score_columns=SCORE_COLUMNS,
         score_cells=score_cells,
+        series_columns=SERIES_COLUMNS,
+        series_cells=series_cells,
+        series_title=series_title,
         section_names=section_names,
         zip=zip,
         keeps_whole=keeps_whole,

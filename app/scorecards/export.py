@@ -62,6 +62,18 @@ def series_cells(series: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+SERIES_TITLES = {
+    "month": N_("Progress over time, at the end of each month"),
+    "quarter": N_("Progress over time, at the end of each quarter"),
+    "year": N_("Progress over time, at the end of each year"),
+}
+
+
+def series_title(series: dict[str, Any]) -> str:
+    """The heading of a series' table in the current locale, naming its interval."""
+    return gettext(SERIES_TITLES[str(series["interval"])])
+
+
 def score_cells(aggregate: dict[str, Any]) -> dict[str, str]:
     """A scorecard group or total as text cells keyed like SCORE_COLUMNS."""
     counts = aggregate["by_status"]

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response
 from app.auth import ReaderDep
 from app.db import SessionDep
 from app.errors import problem_responses
+from app.inputs import CleanText
 from app.recommendations.schemas import CODE_PATH
 from app.responses import model_response
 from app.suggestions import service
@@ -28,7 +29,8 @@ def get_suggestions(
     session: SessionDep,
     _reader: ReaderDep,
     source: Annotated[
-        str, Query(max_length=64, description="The slug of the source to suggest from, e.g. upr-kz-s20.")
+        CleanText,
+        Query(max_length=64, description="The slug of the source to suggest from, e.g. upr-kz-s20."),
     ],
     limit: Annotated[int, Query(ge=1, le=50, description="How many suggestions.")] = 10,
 ) -> Response:

@@ -74,6 +74,7 @@ def test_the_public_sees_a_broken_commitment(page: Page, server: Server, tmp_pat
     table = docx.Document(io.BytesIO(matrix.content)).tables[1]
     header = [cell.text for cell in table.rows[0].cells]
     row = next(row for row in table.rows[1:] if row.cells[0].text.startswith(CODE))
-    assert row.cells[header.index("UPR commitments")].text == (
+    # Printed in the source column, under the source and the addressees, a line each.
+    assert row.cells[header.index("Source")].text.splitlines()[-1] == (
         "Supported at the 2nd review: recommended by Australia, Hungary"
     )
