@@ -145,13 +145,7 @@ def _check_correction(
     chain: dict[int, HistoryEntry],
     broken: Callable[[str], dict[str, Any]],
 ) -> dict[str, Any] | None:
-    target = chain.get(target_id)
-    if target is None:
-        return broken("the correction names an entry that is not earlier in this chain")
-    named = payload.get("supersedes", {}) if isinstance(payload, dict) else {}
-    if named != {"id": target.id, "seq": target.seq, "hash": target.hash, "kind": target.kind}:
-        return broken("the correction's payload does not name the entry it supersedes")
-    return None
+    return _check_target(payload, target_id, chain, broken, key="supersedes", what="correction")
 
 
 def _check_withdrawal(
@@ -160,12 +154,29 @@ def _check_withdrawal(
     chain: dict[int, HistoryEntry],
     broken: Callable[[str], dict[str, Any]],
 ) -> dict[str, Any] | None:
+    return _check_target(payload, target_id, chain, broken, key="withdraws", what="withdrawal")
+
+
+def _check_target(
+    payload: Any,
+    target_id: int,
+    chain: dict[int, HistoryEntry],
+    broken: Callable[[str], dict[str, Any]],
+    *,
+    key: str,
+    what: str,
+) -> dict[str, Any] | None:
+    """An entry that targets another (a withdrawal, a correction) names it in its payload as stored."""
     target = chain.get(target_id)
     if target is None:
-        return broken("the withdrawal names an entry that is not earlier in this chain")
-    named = payload.get("withdraws", {}) if isinstance(payload, dict) else {}
-    if named != {"id": target.id, "seq": target.seq, "hash": target.hash}:
-        return broken("the withdrawal's payload does not name the entry it withdrew")
+        return broken(f"the {what} names an entry that is not earlier in this chain")
+    named = payload.get(key, {}) if isinstance(payload, dict) else {}
+    expected: dict[str, Any] = {"id": target.id, "seq": target.seq, "hash": target.hash}
+    if key == "supersedes":
+        expected["kind"] = target.kind  # corrections also name what they correct
+    if named != expected:
+        entry = "entry it supersedes" if key == "supersedes" else "entry it withdrew"
+        return broken(f"the {what}'s payload does not name the {entry}")
     return None
 
 

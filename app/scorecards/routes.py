@@ -1,5 +1,6 @@
 """Scorecard API: implementation scorecards as of any date, and status changes between two dates."""
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -35,6 +36,7 @@ router = APIRouter(prefix="/api/v1", tags=["scorecards"])
 
 
 SCORECARD_RESPONSES = {**NOT_MODIFIED, **problem_responses(401, 422)}
+ScorecardPageParams = ClaimGapParams | ClaimGapClassParams | CommitmentGapParams
 
 
 def scorecard_response(
@@ -119,21 +121,14 @@ def get_claim_gaps(
     request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[ClaimGapParams, Query()]
 ):
     """Claim gaps of the scorecard with the same parameters, one keyset page at a time in natural order."""
-    document = keys.response_document(
+    return _gap_page(
+        request,
         session,
+        reader,
         params,
-        include_restricted=can_see_restricted(reader),
-        reference=service.point_of(params).reference_date(),
-    )
-    etag = keys.weak_etag("claim-gaps", document)
-    headers = cache_headers(etag)
-    if not_modified(request, etag):
-        return Response(status_code=304, headers=headers)
-    body = request.app.state.claim_gaps.get_or_compute(
-        keys.document_key("claim-gaps", document),
+        "claim-gaps",
         lambda: model_json_bytes(ClaimGapPage, gaps.claim_gap_page(session, params)),
     )
-    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get(
@@ -150,21 +145,14 @@ def get_claim_gap_classes(
     not implemented > regressed; `overclaim` when the claim ranks above the independent status, `underclaim`
     below, `unassessed` when the monitors have not assessed it. The same statuses are no gap.
     """
-    document = keys.response_document(
+    return _gap_page(
+        request,
         session,
+        reader,
         params,
-        include_restricted=can_see_restricted(reader),
-        reference=service.point_of(params).reference_date(),
-    )
-    etag = keys.weak_etag("claim-gap-classes", document)
-    headers = cache_headers(etag)
-    if not_modified(request, etag):
-        return Response(status_code=304, headers=headers)
-    body = request.app.state.claim_gaps.get_or_compute(
-        keys.document_key("claim-gap-classes", document),
+        "claim-gap-classes",
         lambda: model_json_bytes(ClaimGapClassPage, gap_classes.claim_gap_class_page(session, params)),
     )
-    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get(
@@ -181,21 +169,37 @@ def get_commitment_gaps(
     partially supported (as of `as_of`, known at `known_at`); broken when its status is not implemented or
     regressed. Each comes with the UPR recommendations, their review and the response at the point.
     """
+    return _gap_page(
+        request,
+        session,
+        reader,
+        params,
+        "commitment-gaps",
+        lambda: model_json_bytes(CommitmentGapPage, commitments.commitment_gap_page(session, params)),
+    )
+
+
+def _gap_page(
+    request: Request,
+    session: Session,
+    reader: Principal | None,
+    params: ScorecardPageParams,
+    kind: str,
+    compute: Callable[[], bytes],
+) -> Response:
+    """A page of gaps of some kind, or 304: ETag'd on the point in time and the data, cached per app."""
     document = keys.response_document(
         session,
         params,
         include_restricted=can_see_restricted(reader),
         reference=service.point_of(params).reference_date(),
     )
-    etag = keys.weak_etag("commitment-gaps", document)
+    etag = keys.weak_etag(kind, document)
     headers = cache_headers(etag)
     if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    # Beside the claim-gap pages in one LRU: the key names the kind.
-    body = request.app.state.claim_gaps.get_or_compute(
-        keys.document_key("commitment-gaps", document),
-        lambda: model_json_bytes(CommitmentGapPage, commitments.commitment_gap_page(session, params)),
-    )
+    # Every kind of gap page in one LRU: the key names the kind.
+    body = request.app.state.claim_gaps.get_or_compute(keys.document_key(kind, document), compute)
     return Response(body, media_type="application/json", headers=headers)
 
 
