@@ -120,13 +120,27 @@ def test_every_vocabulary_word_has_a_label():
 
 
 def test_negotiation_offers_only_languages_with_a_catalogue():
-    assert negotiate_locale("kk-KZ, ru;q=0.9, en;q=0.5") == "en"
+    assert negotiate_locale("kk-KZ, ru;q=0.9, en;q=0.5") == "kk"
+    assert negotiate_locale("ru-RU,ru;q=0.9,en-US;q=0.8") == "ru"
+    assert negotiate_locale("de-DE, fr;q=0.9") == "en"  # no catalogue: English
     assert negotiate_locale(None) == negotiate_locale("") == negotiate_locale("q=x;;,") == "en"
-    with use_locale("ru"):  # no Russian catalogue yet: English stands in
+    with use_locale("de"):  # no German catalogue: English stands in
         assert translation.current_locale() == "en"
-        assert translation.ngettext("%(num)s recommendation.", "%(num)s recommendations.", 3) == (
-            "3 recommendations."
-        )
+
+
+@pytest.mark.parametrize(
+    ("locale", "forms"),
+    [
+        ("ru", {1: "1 рекомендация", 2: "2 рекомендации", 5: "5 рекомендаций", 21: "21 рекомендация"}),
+        ("kk", {1: "1 ұсыным", 2: "2 ұсыным", 5: "5 ұсыным"}),
+        ("en", {1: "1 recommendation", 2: "2 recommendations"}),
+    ],
+)
+def test_plural_forms_follow_each_language(locale, forms):
+    with use_locale(locale):
+        for count, expected in forms.items():
+            text = translation.ngettext("%(num)s recommendation.", "%(num)s recommendations.", count)
+            assert text.startswith(expected), (count, text)
 
 
 def test_an_installed_package_offers_its_compiled_catalogues(tmp_path, monkeypatch):

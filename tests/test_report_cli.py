@@ -81,7 +81,9 @@ def test_scorecard_table_fits_the_terminal(scripted, width):
     assert "Filtered: Status: Regressed." in run.stdout
     whole = " ".join(run.stdout.split())
     assert "2. Legislative" in run.stdout and "measures" in run.stdout and "…" not in run.stdout  # never cut
-    narrow = "Left out at this terminal width: Evidence coverage, Stale" in whole
+    narrow = (
+        "Left out at this terminal width: Evidence coverage (progress or regression links), Stale" in whole
+    )
     assert narrow == (width == 60)
     header = next(line for line in lines if line.startswith("Group"))
     assert ("Evid." in header and "Stale" in header) == (width == 160)
