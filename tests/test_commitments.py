@@ -452,7 +452,7 @@ def test_matrix_documents_show_the_column(module_client):
     assert '<th scope="col">Source</th>' in html
     assert "<br>\nSupported at the 2nd review, 2014: recommended by Australia, Hungary" in html
     document = docx.Document(io.BytesIO(_get(module_client, "/api/v1/reports/matrix.docx", **params).content))
-    matrix = document.tables[1]
+    matrix = next(t for t in document.tables if t.rows[0].cells[0].text == "Recommendation")
     header = [cell.text for cell in matrix.rows[0].cells]
     # Printed under the source and the addressees, one line each.
     lines = matrix.rows[1].cells[header.index("Source")].text.splitlines()

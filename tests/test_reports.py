@@ -229,7 +229,8 @@ def test_html(module_client):
     parser.feed(response.text)
     assert "size: A4 landscape" in parser.style and "@media print" in parser.style
     assert "counter(pages)" in parser.style and "break-inside: avoid" in parser.style
-    scorecard, matrix = parser.tables
+    scorecard, series, matrix = parser.tables
+    assert series[0][:2] == ["Period end", "Score"] and series[-1][0] == "2024-12-31"
     assert scorecard[1][:3] == ["2. Legislative measures", "5", "0"]
     assert scorecard[-1][0] == "All sections" and scorecard[-1][1] == "43"
     header, rows = matrix[0], matrix[1:]
@@ -264,8 +265,11 @@ def test_docx(module_client):
     document = docx.Document(io.BytesIO(response.content))
     assert document.paragraphs[0].text == "Kazakhstan: implementation of recommendations"
     assert any("as of 2024-12-31" in paragraph.text for paragraph in document.paragraphs)
-    scorecard, *groups = document.tables
+    scorecard, series, *groups = document.tables
     assert [cell.text for cell in scorecard.rows[1].cells][:3] == ["2. Legislative measures", "5", "0"]
+    # Progress over time, after the scorecard: the last step is the as-of date.
+    assert [cell.text for cell in series.rows[0].cells][:2] == ["Period end", "Score"]
+    assert series.rows[-1].cells[0].text == "2024-12-31"
     # A table per section, under its heading; every recommendation once.
     assert len(groups) == 6 and sum(len(table.rows) - 1 for table in groups) == 43
     header = [cell.text for cell in groups[0].rows[0].cells]
