@@ -26,6 +26,11 @@ from app.models import (
 )
 from app.recommendations.service import search_text_for
 from app.text_terms import terms_text
+from app.translations.service import (
+    current_translation,
+    record_text_translation_alone,
+    record_title_translation,
+)
 from app.vocabulary import (
     CategoryKind,
     EvidenceKind,
@@ -33,6 +38,7 @@ from app.vocabulary import (
     Relation,
     SourceKind,
     Status,
+    TranslationSubject,
     Visibility,
 )
 from seed.report_parser import load_report
@@ -54,6 +60,7 @@ class SeedResult:
     evidence: int = 0
     evidence_links: int = 0
     history_entries: int = 0
+    translations: int = 0
 
 
 def read_seed(path: Path = DEFAULT_SEED) -> dict[str, Any]:
@@ -94,7 +101,51 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED) -> SeedResult:
             _link_baseline_and_genesis(
                 session, rec, baseline.get(section.number, []), anchors, source, result
             )
+    for translation_file in sorted(path.parent.glob(f"{path.stem}.*.toml")):
+        _load_translations(session, read_seed(translation_file), source, sections, result)
     return result
+
+
+def _load_translations(
+    session: Session, data: dict[str, Any], source: Source, sections: dict[int, Section], result: SeedResult
+) -> None:
+    """Record the file's translations that are not the current ones already (a changed text supersedes)."""
+    language, provenance, translator = data["language"], data["provenance"], data["translator"]
+
+    def is_current(subject: TranslationSubject, subject_id: int, text: str) -> bool:
+        current = current_translation(session, subject, subject_id, language)
+        return current is not None and (current.text, current.provenance, current.translator) == (
+            text,
+            provenance,
+            translator,
+        )
+
+    for number, title in data.get("sections", {}).items():
+        section = sections[int(number)]
+        if not is_current(TranslationSubject.section, saved_id(section), title):
+            result.history_entries += record_title_translation(
+                session,
+                TranslationSubject.section,
+                saved_id(section),
+                None,
+                language,
+                title,
+                provenance,
+                translator,
+            )
+            result.translations += 1
+    for code, text in data.get("recommendations", {}).items():
+        rec = session.scalar(
+            select(Recommendation).where(
+                col(Recommendation.code) == code, col(Recommendation.source_id) == saved_id(source)
+            )
+        )
+        if rec is None:
+            raise ValueError(f"the translation file names {code!r}, which the seed does not have")
+        if not is_current(TranslationSubject.recommendation, saved_id(rec), text):
+            record_text_translation_alone(session, rec, None, language, text, provenance, translator)
+            result.history_entries += 1
+            result.translations += 1
 
 
 def _anchors(
