@@ -77,6 +77,7 @@ class SourceOut(BaseModel):
     cycle: int | None = Field(default=None, description="UPR reviews: the cycle.", examples=[2])
     session: int | None = Field(default=None, description="UPR reviews: the Working Group session.")
     reviewed_on: date | None = Field(default=None, description="UPR reviews: the day of the review.")
+    language: str = Field(default="en", description="The language (BCP 47) its texts are written in.")
     document_symbol: str | None = Field(
         default=None, description="UPR reviews: the Working Group report's symbol.", examples=["A/HRC/28/10"]
     )

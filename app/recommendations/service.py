@@ -419,6 +419,7 @@ _SOURCE_COLUMNS = (
     _source.session,
     _source.reviewed_on,
     _source.document_symbol,
+    _source.language,
 )
 # Every source's counts by status in one GROUP BY (not a count per source).
 _SOURCE_COUNTS = select(_rec.source_id, _rec.status, func.count().label("count")).group_by(

@@ -33,6 +33,18 @@ def translation_payload(
     }
 
 
+def add_translation_row(
+    session: Session,
+    subject: TranslationSubject,
+    subject_id: int,
+    payload: dict[str, Any],
+    at: datetime,
+    by: int | None,
+) -> None:
+    """Add a subject's first translation into a language (the seed: its genesis entries anchor it)."""
+    session.add(_new_row(subject, subject_id, payload, at, by))
+
+
 def _new_row(
     subject: TranslationSubject, subject_id: int, payload: dict[str, Any], at: datetime, by: int | None
 ) -> Translation:
