@@ -329,8 +329,13 @@ PROVENANCE_LABELS: dict[str, str] = {
     Provenance.unofficial: NP_("provenance", "Unofficial translation"),
 }
 
-# The languages texts may be recorded in (BCP 47): the interface's three.
+# The languages texts may be recorded in (BCP 47): the interface's three, named as pages name them.
 TEXT_LANGUAGES = ("en", "ru", "kk")
+LANGUAGE_LABELS: dict[str, str] = {
+    "en": NP_("language", "English"),
+    "ru": NP_("language", "Russian"),
+    "kk": NP_("language", "Kazakh"),
+}
 
 # Each label table under its vocabulary's name, which is also its translation context (msgctxt).
 LABELS: dict[str, dict[str, str]] = {
@@ -348,6 +353,7 @@ LABELS: dict[str, dict[str, str]] = {
     "link_strength": LINK_STRENGTH_LABELS,
     "claim_gap": CLAIM_GAP_LABELS,
     "provenance": PROVENANCE_LABELS,
+    "language": LANGUAGE_LABELS,
 }
 
 

@@ -40,7 +40,12 @@ _ENTRIES = (
             _entry.kind == HistoryKind.translation_recorded.value,
             and_(
                 _entry.kind == _GENESIS,
-                or_(_entry.payload.contains('"translations":', autoescape=True), _entry.payload == "null"),
+                or_(
+                    _entry.payload.contains('"translations":', autoescape=True),
+                    _entry.payload == "null",
+                    # Not as the app writes genesis entries (the chains check reports it): anchors unknown.
+                    ~_entry.payload.contains('"text":', autoescape=True),
+                ),
             ),
         )
     )
@@ -70,7 +75,9 @@ def check_translations(findings: Findings, connection: Connection) -> None:
         _ENTRIES
     ):
         payload = json.loads(raw) if raw is not None else None
-        if payload is None:  # withdrawn: what it translated is unknown, so nothing near it is checked
+        if not isinstance(payload, dict) or (
+            kind == _GENESIS and "text" not in payload
+        ):  # withdrawn (or not the app's): what it translated is unknown, so is what is near it
             withdrawn.update({("recommendation", rec_id), ("section", section_id), ("source", source_id)})
             continue
         owners = {"recommendation": rec_id, "section": section_id, "source": source_id}
@@ -87,11 +94,27 @@ def check_translations(findings: Findings, connection: Connection) -> None:
     rows: dict[Key, list[Any]] = defaultdict(list)
     for row in connection.execute(_ROWS):
         rows[(row.subject_kind, row.subject_id, row.language)].append(row)
+    chainless = _without_chain(
+        connection, [key[1] for key in rows if key[0] == "recommendation" and key not in events]
+    )
     for key in sorted(set(rows) | set(events)):
         if key[:2] in withdrawn:
             findings.unanchored["translations_of_withdrawn_entries"] += len(rows.get(key, []))
             continue
+        if key[0] == "recommendation" and key[1] in chainless:  # the chains check reports the deletion
+            findings.unanchored["translations_without_chain"] += len(rows[key])
+            continue
         _check_subject(findings, key, rows.get(key, []), sorted(events.get(key, {}).items()))
+
+
+def _without_chain(connection: Connection, recommendation_ids: list[int]) -> set[int]:
+    """Those of the recommendations that have no entries at all (deleted with their chain)."""
+    if not recommendation_ids:
+        return set()
+    having = (
+        select(_entry.recommendation_id).where(_entry.recommendation_id.in_(recommendation_ids)).distinct()
+    )
+    return set(recommendation_ids) - set(connection.scalars(having))
 
 
 def _check_subject(findings: Findings, key: Key, rows: list[Any], recorded: list[tuple[Event, str]]) -> None:
