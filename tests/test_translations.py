@@ -1,8 +1,10 @@
 """Translations: the seed's unofficial Russian text, reads in a language, recording one, search, verify."""
 
+import re
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, col, select
 
 from app.db import build_engine, write_engine
@@ -135,3 +137,18 @@ def test_translations_added_to_a_database_seeded_before_them_are_entries_in_each
     with Session(write_engine(engine)) as session:
         assert load_seed(session).translations == 0  # idempotent
     engine.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_pages_show_the_translation_labelled_with_the_original_marked_by_its_language(shared_client):
+    russian = shared_client.get(f"/recommendations/{CODE}", headers={"Accept-Language": "ru"}).text
+    assert re.search(
+        r'<blockquote class="rec-text" lang="ru">Декриминализировать статьи о диффамации', russian
+    )
+    assert 'class="translation-note"' in russian and TRANSLATOR in russian
+    assert re.search(r'<details class="original-text">.*?<blockquote lang="en">Decriminalise', russian, re.S)
+    english = shared_client.get(f"/recommendations/{CODE}", headers={"Accept-Language": "en"}).text
+    assert '<blockquote class="rec-text" lang="en">Decriminalise' in english
+    assert "original-text" not in english and "translation-note" not in english
+    listed = shared_client.get("/recommendations?section=4", headers={"Accept-Language": "ru"}).text
+    assert '<span lang="ru">Отменить поправки к Закону «О связи»' in listed
