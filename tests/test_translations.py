@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from app.db import build_engine, write_engine
 from app.models import HistoryEntry, Recommendation, Translation
 from seed.loader import DEFAULT_SEED, load_seed
-from tests.support import bearer, migrate, tamper
+from tests.support import bearer, migrate, run_cli, tamper
 
 CODE = "odf-kz-2015-4.1"
 URL = f"/api/v1/recommendations/{CODE}"
@@ -53,6 +53,10 @@ def test_q_finds_a_recommendation_through_its_russian_translation(shared_client)
     assert CODE in [item["code"] for item in page["items"]]
     none = shared_client.get("/api/v1/recommendations", params={"q": "диффамация", "section": 2}).json()
     assert none["total"] == 0
+    # "диффамация" is also the concept ~defamation, which the English text has: a word only the translation
+    # has shows that the translation's own terms are searched.
+    accused = shared_client.get("/api/v1/recommendations", params={"q": "обвиняемые"}).json()
+    assert [item["code"] for item in accused["items"]] == [CODE]
 
 
 def test_a_monitor_records_a_translation_which_supersedes_the_current_one(
@@ -152,3 +156,52 @@ def test_pages_show_the_translation_labelled_with_the_original_marked_by_its_lan
     assert "original-text" not in english and "translation-note" not in english
     listed = shared_client.get("/recommendations?section=4", headers={"Accept-Language": "ru"}).text
     assert '<span lang="ru">Отменить поправки к Закону «О связи»' in listed
+
+
+CURATED = """
+[source]
+slug = "ngo-kz-2024"
+title = "A shadow report"
+publisher = "An NGO"
+
+[translation]
+provenance = "official"
+translator = "The NGO's own translators"
+
+[[sections]]
+number = 1
+title = "Expression"
+
+[[recommendations]]
+code = "ngo-kz-2024-1.1"
+section = 1
+text = "Repeal the criminal article on defamation."
+text_ru = "Отменить уголовную статью о диффамации."
+"""
+
+
+def test_a_curated_import_records_its_translations_in_the_genesis_entries(
+    client, database, tmp_path, admin_token
+):
+    path = tmp_path / "shadow.toml"
+    path.write_text(CURATED, encoding="utf-8")
+    run = run_cli(database.url, "import", "curated", str(path))
+    assert run.returncode == 0, run.output
+    body = client.get("/api/v1/recommendations/ngo-kz-2024-1.1", params={"lang": "ru"}).json()
+    assert body["translated_text"] == "Отменить уголовную статью о диффамации."
+    assert body["translation"]["provenance"] == "official"
+    assert body["translation"]["translator"] == "The NGO's own translators"
+    assert body["version"] == 1
+    found = client.get("/api/v1/recommendations", params={"q": "диффамация"}).json()
+    assert {"ngo-kz-2024-1.1", CODE} <= {item["code"] for item in found["items"]}
+    state = _verify_state(client, admin_token)
+    assert state["ok"], state
+    assert state["checked"]["translations"] == 50
+
+
+def test_reindex_stores_the_translations_terms_afresh(client, database):
+    tamper(database.url, "UPDATE translations SET terms = ' x ' WHERE subject_kind = 'recommendation'")
+    assert client.get("/api/v1/recommendations", params={"q": "обвиняемые"}).json()["total"] == 0
+    assert run_cli(database.url, "reindex").returncode == 0
+    found = client.get("/api/v1/recommendations", params={"q": "обвиняемые"}).json()
+    assert [item["code"] for item in found["items"]] == [CODE]

@@ -42,12 +42,13 @@ def add_translation_row(
     by: int | None,
 ) -> None:
     """Add a subject's first translation into a language (the seed: its genesis entries anchor it)."""
-    session.add(_new_row(subject, subject_id, payload, at, by))
+    session.add(translation_row(subject, subject_id, payload, at, by))
 
 
-def _new_row(
+def translation_row(
     subject: TranslationSubject, subject_id: int, payload: dict[str, Any], at: datetime, by: int | None
 ) -> Translation:
+    """The row of a translation that a payload records (with its terms, for a recommendation's text)."""
     return Translation(
         subject_kind=subject,
         subject_id=subject_id,
@@ -112,7 +113,7 @@ def record_text_translation(
     )
     claim(session, target, {})
     _supersede(session, subject, target.id, language, entry.recorded_at)
-    append(session, entry, _new_row(subject, target.id, payload, entry.recorded_at, by))
+    append(session, entry, translation_row(subject, target.id, payload, entry.recorded_at, by))
     return entry
 
 
@@ -142,7 +143,7 @@ def record_title_translation(
         assert source is not None
         payload["source"] = source.slug
     _supersede(session, subject, subject_id, language, at)
-    session.add(_new_row(subject, subject_id, payload, at, by))
+    session.add(translation_row(subject, subject_id, payload, at, by))
     session.flush()
     recommendations = session.scalars(
         select(Recommendation).where(col(owner) == subject_id).order_by(col(Recommendation.id))
@@ -178,7 +179,7 @@ def record_text_translation_alone(
     at = utcnow()
     payload = translation_payload(subject, language, text, provenance, translator)
     _supersede(session, subject, saved_id(rec), language, at)
-    session.add(_new_row(subject, saved_id(rec), payload, at, by))
+    session.add(translation_row(subject, saved_id(rec), payload, at, by))
     append_entry(
         session,
         rec,
