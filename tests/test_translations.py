@@ -205,3 +205,20 @@ def test_reindex_stores_the_translations_terms_afresh(client, database):
     assert run_cli(database.url, "reindex").returncode == 0
     found = client.get("/api/v1/recommendations", params={"q": "обвиняемые"}).json()
     assert [item["code"] for item in found["items"]] == [CODE]
+
+
+@pytest.mark.sqlite_only
+def test_the_history_shows_a_recorded_translation(client, monitor_token):
+    etag = client.get(URL).headers["etag"]
+    body = {
+        "language": "kk",
+        "text": "Жала жабу туралы баптарды қылмыстық санаттан шығару.",
+        "provenance": "unofficial",
+    }
+    headers = bearer(monitor_token) | {"If-Match": etag}
+    assert client.post(f"{URL}/translations", json=body, headers=headers).status_code == 201
+    page = client.get(f"/recommendations/{CODE}", headers={"Accept-Language": "en"}).text
+    assert re.search(r'<blockquote lang="kk">Жала жабу туралы баптарды', page)
+    assert "Unofficial translation (Kazakh)" in page
+    kazakh = client.get(f"/recommendations/{CODE}", headers={"Accept-Language": "kk"}).text
+    assert '<blockquote class="rec-text" lang="kk">Жала жабу' in kazakh
