@@ -230,6 +230,7 @@ SEED_COUNTS = {
     "evidence": N_("evidence items"),
     "evidence_links": N_("evidence links"),
     "history_entries": N_("history entries"),
+    "translations": N_("translations"),
 }
 
 

@@ -36,6 +36,7 @@ from app.reports.routes import router as reports_router
 from app.scorecards.routes import router as scorecards_router
 from app.scorecards.service import CLAIM_GAP_ENTRIES, SCORECARD_ENTRIES
 from app.suggestions.routes import router as suggestions_router
+from app.translations.routes import router as translations_router
 from app.web.routes import install_web
 from app.withdrawals.routes import router as withdrawals_router
 
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(log_router)
     app.include_router(withdrawals_router)
     app.include_router(corrections_router)
+    app.include_router(translations_router)
     app.include_router(imports_router)
     app.include_router(monitors_router)
     app.include_router(scorecards_router)

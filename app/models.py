@@ -26,11 +26,13 @@ from app.vocabulary import (
     HistoryKind,
     LinkStrength,
     Perspective,
+    Provenance,
     Relation,
     Response,
     Role,
     SourceKind,
     Status,
+    TranslationSubject,
     Visibility,
     sql_in,
 )
@@ -87,6 +89,8 @@ class Source(_TableModel, table=True):
     session: int | None = Field(default=None, sa_column=Column(SmallInteger))
     reviewed_on: date | None = None
     document_symbol: str | None = Field(default=None, sa_column=Column(String(64)))
+    # The language (BCP 47) its titles and recommendations are written in; translations are in `translations`.
+    language: str = Field(default="en", sa_column=Column(String(16), nullable=False, server_default="en"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
@@ -167,6 +171,44 @@ Index(
     col(Recommendation.section_number),
     col(Recommendation.number),
 )
+
+
+class Translation(_TableModel, table=True):
+    """A recommendation's text, or a section's or source's title, in another language, with its provenance.
+
+    Never deleted: a newer translation of the same subject and language supersedes the current one.
+    """
+
+    __tablename__ = "translations"
+    __table_args__ = (
+        CheckConstraint(f"subject_kind IN ({sql_in(TranslationSubject)})", name="subject_kind"),
+        CheckConstraint(f"provenance IN ({sql_in(Provenance)})", name="provenance"),
+        # One current translation per subject and language.
+        Index(
+            "uq_translations_current",
+            "subject_kind",
+            "subject_id",
+            "language",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_kind: TranslationSubject = Field(sa_column=Column(String(16), nullable=False))
+    # The recommendation's, section's or source's id, by subject_kind.
+    subject_id: int = Field(sa_column=Column(Integer, nullable=False))
+    language: str = Field(sa_column=Column(String(16), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    provenance: Provenance = Field(sa_column=Column(String(16), nullable=False))
+    translator: str | None = Field(default=None, sa_column=Column(Text))
+    # The text's terms (app/text_terms.py), space-separated with a space on each side, so `q` finds them.
+    terms: str | None = Field(default=None, sa_column=Column(Text))
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    recorded_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("monitors.id")))
+    # The recorded_at of the translation that replaced it; NULL while it is the current one.
+    superseded_at: datetime | None = _optional_timestamp()
 
 
 class Category(_TableModel, table=True):

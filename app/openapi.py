@@ -52,6 +52,7 @@ OPERATION_IDS = {
     "get_inclusion_proof": "getInclusionProof",
     "post_withdrawal": "withdrawHistoryEntry",
     "post_correction": "correctHistoryEntry",
+    "post_translation": "recordTranslation",
     "post_import": "importFile",
     "get_me": "getMe",
     "get_monitors": "listMonitors",

@@ -308,6 +308,35 @@ ROLE_LABELS: dict[str, str] = {
     Role.admin: NP_("role", "admin"),
 }
 
+
+class TranslationSubject(StrEnum):
+    """What a translation translates: a recommendation's text, a section's or a source's title."""
+
+    recommendation = "recommendation"
+    section = "section"
+    source = "source"
+
+
+class Provenance(StrEnum):
+    """Whose a translation is: the body's own (official) or someone else's (unofficial)."""
+
+    official = "official"
+    unofficial = "unofficial"
+
+
+PROVENANCE_LABELS: dict[str, str] = {
+    Provenance.official: NP_("provenance", "Official translation"),
+    Provenance.unofficial: NP_("provenance", "Unofficial translation"),
+}
+
+# The languages texts may be recorded in (BCP 47): the interface's three, named as pages name them.
+TEXT_LANGUAGES = ("en", "ru", "kk")
+LANGUAGE_LABELS: dict[str, str] = {
+    "en": NP_("language", "English"),
+    "ru": NP_("language", "Russian"),
+    "kk": NP_("language", "Kazakh"),
+}
+
 # Each label table under its vocabulary's name, which is also its translation context (msgctxt).
 LABELS: dict[str, dict[str, str]] = {
     "status": STATUS_LABELS,
@@ -323,6 +352,8 @@ LABELS: dict[str, dict[str, str]] = {
     "action_category": ACTION_CATEGORY_LABELS,
     "link_strength": LINK_STRENGTH_LABELS,
     "claim_gap": CLAIM_GAP_LABELS,
+    "provenance": PROVENANCE_LABELS,
+    "language": LANGUAGE_LABELS,
 }
 
 

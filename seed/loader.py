@@ -3,6 +3,7 @@
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,13 @@ from app.models import (
 )
 from app.recommendations.service import search_text_for
 from app.text_terms import terms_text
+from app.translations.service import (
+    add_translation_row,
+    current_translation,
+    record_text_translation_alone,
+    record_title_translation,
+    translation_payload,
+)
 from app.vocabulary import (
     CategoryKind,
     EvidenceKind,
@@ -33,6 +41,7 @@ from app.vocabulary import (
     Relation,
     SourceKind,
     Status,
+    TranslationSubject,
     Visibility,
 )
 from seed.report_parser import load_report
@@ -54,6 +63,7 @@ class SeedResult:
     evidence: int = 0
     evidence_links: int = 0
     history_entries: int = 0
+    translations: int = 0
 
 
 def read_seed(path: Path = DEFAULT_SEED) -> dict[str, Any]:
@@ -79,9 +89,14 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED) -> SeedResult:
     }
     baseline = _baseline_evidence(session, data["footnotes"], citing, result)
     per_section = Counter(item["section"] for item in data["recommendations"])
+    translation_files = [read_seed(file) for file in sorted(path.parent.glob(f"{path.stem}.*.toml"))]
+    # A new recommendation's genesis entry anchors its translations, and its section's title translations
+    # recorded in this run: one time for the whole run, so each section's title is one recorded event.
+    now = utcnow()
+    titles = _new_title_translations(session, translation_files, sections, now, result)
     for item in data["recommendations"]:
         section = sections[item["section"]]
-        rec, created = _ensure_recommendation(session, source, section, item, result)
+        rec, created = _ensure_recommendation(session, source, section, item, result, now)
         filed = [
             categories[(kind, slug)] for key, kind in CATEGORY_KEYS.items() for slug in item.get(key, [])
         ]
@@ -91,10 +106,107 @@ def load_seed(session: Session, path: Path = DEFAULT_SEED) -> SeedResult:
             anchors = _anchors(
                 source, len(data["recommendations"]), section, per_section[section.number], filed
             )
+            translated = [
+                *titles.get(section.number, []),
+                *_new_text_translations(session, translation_files, rec, now, result),
+            ]
+            if translated:
+                anchors["translations"] = translated
             _link_baseline_and_genesis(
-                session, rec, baseline.get(section.number, []), anchors, source, result
+                session, rec, baseline.get(section.number, []), anchors, source, result, now
             )
+    for translations in translation_files:
+        _load_translations(session, translations, source, sections, result)
     return result
+
+
+def _new_title_translations(
+    session: Session,
+    files: list[dict[str, Any]],
+    sections: dict[int, Section],
+    at: datetime,
+    result: SeedResult,
+) -> dict[int, list[dict[str, Any]]]:
+    """Rows for the section titles' translations of sections with no recommendation yet, by section number,
+    with the payloads their recommendations' genesis entries anchor."""
+    made: dict[int, list[dict[str, Any]]] = {}
+    for data in files:
+        for number, title in data.get("sections", {}).items():
+            section = sections[int(number)]
+            has_recommendations = session.scalar(
+                select(col(Recommendation.id))
+                .where(col(Recommendation.section_id) == saved_id(section))
+                .limit(1)
+            )
+            if has_recommendations is not None:
+                continue  # recorded in its recommendations' chains by _load_translations instead
+            payload = translation_payload(
+                TranslationSubject.section, data["language"], title, data["provenance"], data["translator"]
+            ) | {"section": section.number}
+            add_translation_row(session, TranslationSubject.section, saved_id(section), payload, at, None)
+            made.setdefault(section.number, []).append(payload)
+            result.translations += 1
+    return made
+
+
+def _new_text_translations(
+    session: Session, files: list[dict[str, Any]], rec: Recommendation, at: datetime, result: SeedResult
+) -> list[dict[str, Any]]:
+    """Rows for a new recommendation's text translations, with the payloads its genesis entry anchors."""
+    made = []
+    for data in files:
+        text = data.get("recommendations", {}).get(rec.code)
+        if text is None:
+            continue
+        payload = translation_payload(
+            TranslationSubject.recommendation, data["language"], text, data["provenance"], data["translator"]
+        )
+        add_translation_row(session, TranslationSubject.recommendation, saved_id(rec), payload, at, None)
+        made.append(payload)
+        result.translations += 1
+    return made
+
+
+def _load_translations(
+    session: Session, data: dict[str, Any], source: Source, sections: dict[int, Section], result: SeedResult
+) -> None:
+    """Record the file's translations that are not the current ones already (a changed text supersedes)."""
+    language, provenance, translator = data["language"], data["provenance"], data["translator"]
+
+    def is_current(subject: TranslationSubject, subject_id: int, text: str) -> bool:
+        current = current_translation(session, subject, subject_id, language)
+        return current is not None and (current.text, current.provenance, current.translator) == (
+            text,
+            provenance,
+            translator,
+        )
+
+    for number, title in data.get("sections", {}).items():
+        section = sections[int(number)]
+        if not is_current(TranslationSubject.section, saved_id(section), title):
+            result.history_entries += record_title_translation(
+                session,
+                TranslationSubject.section,
+                saved_id(section),
+                None,
+                language,
+                title,
+                provenance,
+                translator,
+            )
+            result.translations += 1
+    for code, text in data.get("recommendations", {}).items():
+        rec = session.scalar(
+            select(Recommendation).where(
+                col(Recommendation.code) == code, col(Recommendation.source_id) == saved_id(source)
+            )
+        )
+        if rec is None:
+            raise ValueError(f"the translation file names {code!r}, which the seed does not have")
+        if not is_current(TranslationSubject.recommendation, saved_id(rec), text):
+            record_text_translation_alone(session, rec, None, language, text, provenance, translator)
+            result.history_entries += 1
+            result.translations += 1
 
 
 def _anchors(
@@ -158,7 +270,12 @@ def _ensure_category(
 
 
 def _ensure_recommendation(
-    session: Session, source: Source, section: Section, item: dict[str, Any], result: SeedResult
+    session: Session,
+    source: Source,
+    section: Section,
+    item: dict[str, Any],
+    result: SeedResult,
+    now: datetime,
 ) -> tuple[Recommendation, bool]:
     rec = session.scalar(select(Recommendation).where(col(Recommendation.code) == item["code"]))
     if rec is not None:
@@ -175,6 +292,8 @@ def _ensure_recommendation(
         terms=terms_text(item["text"]),
         status=Status.not_assessed,
         claimed_status=Status.not_assessed,
+        created_at=now,
+        updated_at=now,
     )
     session.add(rec)
     session.flush()
@@ -221,9 +340,9 @@ def _link_baseline_and_genesis(
     anchors: dict[str, Any],
     source: Source,
     result: SeedResult,
+    now: datetime,
 ) -> None:
     """Link the report's own sources to a new recommendation and open its history."""
-    now = utcnow()
     linked: list[dict[str, Any]] = []
     for evidence, link_note in baseline:
         session.add(
@@ -258,6 +377,7 @@ def _link_baseline_and_genesis(
         kind=HistoryKind.genesis,
         effective_on=source.published_on,
         recorded_by=None,
+        recorded_at=now,
         status=Status.not_assessed,
         payload={
             "source": source.slug,

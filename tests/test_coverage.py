@@ -23,6 +23,13 @@ CATEGORIES = (
     "recommendation_categories.recommendation_id",
     "recommendation_categories.category_id",
 )
+# A current translation: found by its subject and language, shown with its text.
+TRANSLATION = (
+    "translations.subject_kind",
+    "translations.subject_id",
+    "translations.language",
+    "translations.text",
+)
 AGGREGATE = {
     field: ()
     for field in (
@@ -66,6 +73,9 @@ RECOMMENDATION = {
     "response": ("recommendations.response",),
     "response_original": ("recommendations.response_original",),
     "action_category": ("recommendations.action_category",),
+    "text_language": ("sources.language",),
+    "translated_text": TRANSLATION,
+    "translation": (),
 }
 EVIDENCE = {
     "id": ("evidence.id",),
@@ -107,7 +117,17 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "other_source": SOURCE,
     },
     "RecommendationPage": {"items": (), "total": (), "next_cursor": ()},
-    "SectionOut": {"number": ("sections.number",), "title": ("sections.title",)},
+    "SectionOut": {
+        "number": ("sections.number",),
+        "title": ("sections.title",),
+        "translated_title": TRANSLATION,
+    },
+    "TranslationOut": {
+        "language": TRANSLATION,
+        "provenance": ("translations.provenance",),
+        "translator": ("translations.translator",),
+        "recorded_at": ("translations.recorded_at",),
+    },
     "CategoryOut": {"slug": ("categories.slug",), "label": ("categories.label",)},
     "SourceOut": {
         "slug": ("sources.slug",),
@@ -121,6 +141,7 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "session": ("sources.session",),
         "reviewed_on": ("sources.reviewed_on",),
         "document_symbol": ("sources.document_symbol",),
+        "language": ("sources.language",),
         "sections": ("sections.source_id",),
         "recommendations": ("recommendations.source_id",),
         "by_status": (),

@@ -77,6 +77,7 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "session": verified("source", public=True),
         "reviewed_on": verified("source", public=True),
         "document_symbol": verified("source", public=True),
+        "language": verified("source", public=True),
     },
     "sections": {
         "id": bundle(SURROGATE + " (source and number)"),
@@ -116,6 +117,19 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "terms": operational(
             "the text's terms that `q` and suggestions match: derived (`rectrack reindex`), never shown"
         ),
+    },
+    "translations": {
+        "id": bundle(SURROGATE + " (its subject, language and position)"),
+        "subject_kind": verified("translations", public=True),
+        "subject_id": verified("translations", public=True),
+        "language": verified("translations", public=True),
+        "text": verified("translations", public=True),
+        "provenance": verified("translations", public=True),
+        "translator": verified("translations", public=True),
+        "terms": operational("the translated text's terms that `q` matches: derived, never shown"),
+        "recorded_at": verified("translations", public=True),
+        "recorded_by": verified("translations"),
+        "superseded_at": verified("translations"),
     },
     "recommendation_categories": {
         "recommendation_id": verified("categories", public=True),

@@ -15,7 +15,8 @@ from app.vocabulary import Visibility
 # stamped a moment before it: the chain anchors their time to within this window.
 GENESIS_WINDOW = timedelta(minutes=1)
 SOURCE_DETAILS = ("title", "publisher", "published_on", "url", "date_note")
-# Anchored by genesis entries written since sources had kinds (migration 0007); compared where anchored.
+# Anchored by genesis entries written since sources had kinds (migration 0007), and the language since
+# translations (0010); compared where anchored.
 SOURCE_KIND_DETAILS = ("kind", "state_under_review", "cycle", "session", "reviewed_on", "document_symbol")
 
 
@@ -152,7 +153,7 @@ def _check_anchors(findings: Findings, group: Group, facts: ChainFacts, tallies:
             findings.compare(
                 "source", code, f"sources.{key}", details.get(key), _iso(stored[key]), source=slug
             )
-        for key, value in zip(SOURCE_KIND_DETAILS, rec[21:27], strict=True):
+        for key, value in zip((*SOURCE_KIND_DETAILS, "language"), (*rec[21:27], rec[31]), strict=True):
             if key in details:
                 findings.compare("source", code, f"sources.{key}", details[key], _iso(value), source=slug)
         tallies.sources[source_id].anchor(details.get("recommendations"))

@@ -88,6 +88,7 @@ RECOMMENDATIONS = (
         _rec.response,
         _rec.response_original,
         _rec.action_category,
+        _src.language,  # migration 0010
     )
     .select_from(
         Recommendation.__table__.outerjoin(Source.__table__, _src.id == _rec.source_id).outerjoin(

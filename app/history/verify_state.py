@@ -18,6 +18,7 @@ from app.history.checkpoints import key_id
 from app.history.state_findings import Findings
 from app.history.state_rules import Tallies, Tally, check_group
 from app.history.state_streams import BATCH, groups
+from app.history.state_translations import check_translations
 from app.models import (
     Category,
     Checkpoint,
@@ -46,6 +47,7 @@ def verify_state(session: Session) -> dict[str, Any]:
         _check_counts(findings, connection, tallies)
         _check_aliases(findings, connection)
         _check_checkpoint_keys(findings, connection)
+        check_translations(findings, connection)
         _count_unanchored(findings, connection, tallies)
     return findings.report()
 

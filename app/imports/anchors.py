@@ -19,5 +19,6 @@ def source_details(source: Source, count: int) -> dict[str, Any]:
         "session": source.session,
         "reviewed_on": source.reviewed_on.isoformat() if source.reviewed_on else None,
         "document_symbol": source.document_symbol,
+        "language": source.language,
         "recommendations": count,
     }

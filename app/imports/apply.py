@@ -30,7 +30,8 @@ from app.models import (
 from app.recommendations.service import search_text_for
 from app.recommendations.write_protocol import HISTORY_APPEND_LOCK
 from app.text_terms import terms_text
-from app.vocabulary import HistoryKind, Status
+from app.translations.service import translation_payload, translation_row
+from app.vocabulary import HistoryKind, Status, TranslationSubject
 
 IMPORT_LOCK = 0x7265637472_696D70  # "rectrimp": one import at a time (numbers are given as max + 1)
 SECTIONLESS = (1, "Recommendations")
@@ -369,6 +370,14 @@ def _genesis_entries(
             "import": _provenance(row.line, row.external_id, options),
             "note": "Imported from the source; no assessment yet.",
         }
+        translated = [
+            translation_payload(
+                TranslationSubject.recommendation, spec.language, spec.text, spec.provenance, spec.translator
+            )
+            for spec in row.translations
+        ]
+        if translated:
+            payload["translations"] = translated
         entry = entry_fields(
             ids[id(planned)],
             code,
@@ -381,6 +390,16 @@ def _genesis_entries(
             response=row.response,
         )
         entries.append(entry)
+        for recorded in translated:
+            session.add(
+                translation_row(
+                    TranslationSubject.recommendation,
+                    entry.recommendation_id,
+                    recorded,
+                    entry.recorded_at,
+                    entry.recorded_by,
+                )
+            )
         if progress is not None and len(entries) % PROGRESS_EVERY == 0:
             progress(len(entries), len(numbered))
     if progress is not None:

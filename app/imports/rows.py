@@ -52,6 +52,16 @@ class CategorySpec:
 
 
 @dataclass(frozen=True)
+class TranslationSpec:
+    """The row's text in another language (curated files: `text_ru`, ...), and whose translation it is."""
+
+    language: str
+    text: str
+    provenance: str = "unofficial"
+    translator: str | None = None
+
+
+@dataclass(frozen=True)
 class ImportedRow:
     """One recommendation as a file holds it, already cleaned (trimmed, "- " prefixes gone, labels split)."""
 
@@ -69,6 +79,8 @@ class ImportedRow:
     # Curated files only: the code and section the row is given by its editor.
     code: str | None = None
     section: SectionSpec | None = None
+    # Translations of the text; a new recommendation's genesis entry anchors them (known ones: not changed).
+    translations: tuple[TranslationSpec, ...] = ()
 
 
 @dataclass(frozen=True)

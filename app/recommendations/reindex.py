@@ -1,4 +1,5 @@
-"""`rectrack reindex`: store every recommendation's terms afresh from its text, a batch at a time."""
+"""`rectrack reindex`: store every recommendation's terms afresh from its text (and its translations' from
+theirs), a batch at a time."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -7,11 +8,19 @@ from sqlalchemy import bindparam, inspect, select, text, update
 from sqlmodel import Session
 
 from app.db import is_postgres
-from app.models import Recommendation
+from app.models import Recommendation, Translation
 from app.text_terms import terms_text
+from app.vocabulary import TranslationSubject
 
 BATCH = 2000
 _rec = Recommendation.__table__.c
+_tr = Translation.__table__.c
+_UPDATE_TRANSLATION = (
+    update(Translation.__table__)
+    .where(_tr.id == bindparam("row_id"))
+    .values(terms=bindparam("new_terms"))
+    .execution_options(synchronize_session=False)
+)
 _UPDATE = (
     update(Recommendation.__table__)
     .where(_rec.id == bindparam("rec_id"))
@@ -53,6 +62,8 @@ def reindex(
     idempotent). The terms are derived, not part of the record: no version, entry or `updated_at` moves.
     """
     result = ReindexResult()
+    if not missing_only:
+        _reindex_translations(session, batch)
     statement = select(_rec.id, _rec.text, _rec.terms).order_by(_rec.id).limit(batch)
     if missing_only:
         statement = statement.where(_rec.terms.is_(None))
@@ -80,3 +91,26 @@ def reindex(
         result.changed += len(changes)
         if progress is not None:
             progress(result)
+
+
+def _reindex_translations(session: Session, batch: int) -> None:
+    """Store the terms of every translation of a recommendation's text afresh, a batch at a time."""
+    after = 0
+    while True:
+        rows = session.execute(
+            select(_tr.id, _tr.text, _tr.terms)
+            .where(_tr.id > after, _tr.subject_kind == TranslationSubject.recommendation.value)
+            .order_by(_tr.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        after = rows[-1].id
+        changes = [
+            {"row_id": row_id, "new_terms": terms_text(body)}
+            for row_id, body, stored in rows
+            if terms_text(body) != stored
+        ]
+        if changes:
+            session.execute(_UPDATE_TRANSLATION, changes)
+        session.commit()

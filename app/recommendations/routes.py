@@ -1,8 +1,8 @@
 """Read API: sources, recommendations and their history."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from app.auth import ReaderDep, can_see_restricted
 from app.db import SessionDep
@@ -19,9 +19,17 @@ from app.recommendations.schemas import (
     RecommendationPage,
     SourceOut,
 )
+from app.recommendations.translated import requested_language
 from app.responses import model_response
 
 router = APIRouter(prefix="/api/v1", tags=["recommendations"])
+Lang = Annotated[
+    Literal["en", "ru", "kk"] | None,
+    Query(description="The language of `translated_text`; default: the first of Accept-Language we have."),
+]
+AcceptLanguage = Annotated[
+    str | None, Header(alias="Accept-Language", max_length=500, include_in_schema=False)
+]
 
 
 @router.get("/sources", response_model=list[SourceOut])
@@ -38,12 +46,23 @@ def list_recommendations(
     filters: Annotated[RecommendationFilters, Query()],
     limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
     cursor: Annotated[str | None, Query(max_length=200, description="From `next_cursor`.")] = None,
+    lang: Lang = None,
+    accept_language: AcceptLanguage = None,
 ) -> Response:
     """List recommendations in natural code order, filtered, one keyset page at a time."""
     items, total, next_cursor = service.list_recommendations(
-        session, filters, limit=limit, cursor=cursor, totals=request.app.state.list_totals
+        session,
+        filters,
+        limit=limit,
+        cursor=cursor,
+        totals=request.app.state.list_totals,
+        language=requested_language(lang, accept_language),
     )
-    return model_response(RecommendationPage, {"items": items, "total": total, "next_cursor": next_cursor})
+    return model_response(
+        RecommendationPage,
+        {"items": items, "total": total, "next_cursor": next_cursor},
+        headers={"Vary": "Accept-Language"},
+    )
 
 
 @router.get(
@@ -52,13 +71,23 @@ def list_recommendations(
     responses={**NOT_MODIFIED, **problem_responses(404)},
 )
 def get_recommendation(
-    code: Annotated[str, CODE_PATH], request: Request, session: SessionDep, reader: ReaderDep
+    code: Annotated[str, CODE_PATH],
+    request: Request,
+    session: SessionDep,
+    reader: ReaderDep,
+    lang: Lang = None,
+    accept_language: AcceptLanguage = None,
 ):
-    """Show one recommendation with its status, categories and linked evidence."""
+    """Show one recommendation with its status, categories, linked evidence and translation."""
     detail, version = service.recommendation_detail(
-        session, code, include_restricted=can_see_restricted(reader)
+        session,
+        code,
+        include_restricted=can_see_restricted(reader),
+        language=requested_language(lang, accept_language),
     )
     headers = cache_headers(etag_for(version))
+    # The ETag is the version (If-Match needs it): the language a body is in shows in Vary instead.
+    headers["Vary"] += ", Accept-Language"
     if not_modified(request, etag_for(version)):
         return Response(status_code=304, headers=headers)
     return model_response(RecommendationDetailOut, detail, headers=headers)

@@ -7,7 +7,16 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.inputs import InputModel
-from app.vocabulary import EvidenceKind, LinkStrength, Relation, Response, SourceKind, Status, Visibility
+from app.vocabulary import (
+    EvidenceKind,
+    LinkStrength,
+    Provenance,
+    Relation,
+    Response,
+    SourceKind,
+    Status,
+    Visibility,
+)
 
 CODE_PATH = Path(
     description="Recommendation code, e.g. odf-kz-2015-2.1.", max_length=96, examples=["odf-kz-2015-2.1"]
@@ -68,6 +77,7 @@ class SourceOut(BaseModel):
     cycle: int | None = Field(default=None, description="UPR reviews: the cycle.", examples=[2])
     session: int | None = Field(default=None, description="UPR reviews: the Working Group session.")
     reviewed_on: date | None = Field(default=None, description="UPR reviews: the day of the review.")
+    language: str = Field(default="en", description="The language (BCP 47) its texts are written in.")
     document_symbol: str | None = Field(
         default=None, description="UPR reviews: the Working Group report's symbol.", examples=["A/HRC/28/10"]
     )
@@ -81,6 +91,18 @@ class SectionOut(BaseModel):
 
     number: int = Field(examples=[2])
     title: str = Field(examples=["Legislative measures"])
+    translated_title: str | None = Field(
+        default=None, description="The title in the language asked for, when a translation is recorded."
+    )
+
+
+class TranslationOut(BaseModel):
+    """Whose a translation is, and when it was recorded."""
+
+    language: str = Field(examples=["ru"])
+    provenance: Provenance = Field(description="official (by the body itself) or unofficial.")
+    translator: str | None = Field(examples=["rectrack contributors (unofficial)"])
+    recorded_at: datetime
 
 
 class CategoryOut(BaseModel):
@@ -165,7 +187,16 @@ class RecommendationOut(BaseModel):
     source_kind: SourceKind = Field(description="The kind of the source the recommendation comes from.")
     section: SectionOut
     number: int
-    text: str
+    text: str = Field(description="The text as the source wrote it, in `text_language`.")
+    text_language: str = Field(description="The language (BCP 47) of `text`: the source's.", examples=["en"])
+    translated_text: str | None = Field(
+        default=None,
+        description="The text in the language asked for (`lang`, else Accept-Language), when a translation "
+        "into it is recorded; null otherwise, and when that is the original's language.",
+    )
+    translation: TranslationOut | None = Field(
+        default=None, description="Whose `translated_text` is: null when there is none."
+    )
     status: Status
     claimed_status: Status = Field(description="The state's latest claim (perspective 'state').")
     version: int = Field(description="Bumped by every write; the ETag carries it.")

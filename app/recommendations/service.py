@@ -32,11 +32,13 @@ from app.models import (
     RecommendationLink,
     Section,
     Source,
+    Translation,
 )
 from app.recommendations.schemas import RecommendationFilters
 from app.recommendations.totals import count_matching
+from app.recommendations.translated import add_translations
 from app.text_terms import search_terms
-from app.vocabulary import CategoryKind, Status, Visibility
+from app.vocabulary import CategoryKind, Status, TranslationSubject, Visibility
 
 ORDER = (col(Recommendation.source_id), col(Recommendation.section_number), col(Recommendation.number))
 
@@ -143,7 +145,14 @@ def search_condition(query: str) -> ColumnElement[bool]:
     if not terms:
         return contains
     holds = [col(Recommendation.terms).contains(f" {term} ", autoescape=True) for term in terms]
-    return or_(contains, and_(*holds))
+    # Any current translation of the text whose terms hold every term: the query may be in any language.
+    translated = exists().where(
+        col(Translation.subject_kind) == TranslationSubject.recommendation.value,
+        col(Translation.subject_id) == col(Recommendation.id),
+        col(Translation.superseded_at).is_(None),
+        *(col(Translation.terms).contains(f" {term} ", autoescape=True) for term in terms),
+    )
+    return or_(contains, and_(*holds), translated)
 
 
 def after_position(position: tuple[int, int, int]) -> ColumnElement[bool]:
@@ -203,6 +212,8 @@ _SUMMARY_COLUMNS = (
     _rec.response,
     _rec.response_original,
     _rec.action_category,
+    _source.language.label("source_language"),
+    _rec.section_id,
 )
 _SUMMARY_WIDTH = len(_SUMMARY_COLUMNS)
 _ADDRESSEE, _THEME, _SDG = CategoryKind.addressee.value, CategoryKind.theme.value, CategoryKind.sdg.value
@@ -292,10 +303,12 @@ def list_recommendations(
     limit: int,
     cursor: str | None,
     totals: LRUCache[int] | None = None,
+    language: str | None = None,
 ) -> tuple[list[dict[str, Any]], int, str | None]:
     """One page of recommendations in natural order, the total matching, and the next cursor.
 
-    With `totals`, the total comes from that cache while the data fingerprint has not moved.
+    With `totals`, the total comes from that cache while the data fingerprint has not moved; with
+    `language`, each item carries its current translation into it (translated.add_translations).
     """
     conditions = filter_conditions(filters)
     total = count_matching(session, filters, conditions, totals)
@@ -311,6 +324,9 @@ def list_recommendations(
     rows = rows[:limit]
     categories = categories_by_recommendation(session, [row.id for row in rows])
     items = [_summary(row, categories[row.id]) for row in rows]
+    add_translations(
+        session, language, [(item, row.id, row.section_id) for item, row in zip(items, rows, strict=True)]
+    )
     next_cursor = encode_cursor(rows[-1]) if has_more else None
     return items, total, next_cursor
 
@@ -333,9 +349,9 @@ def source_title(session: Session, source_id: int) -> str:
 
 
 def recommendation_detail(
-    session: Session, code: str, *, include_restricted: bool
+    session: Session, code: str, *, include_restricted: bool, language: str | None = None
 ) -> tuple[dict[str, Any], int]:
-    """Everything about one recommendation, and its version for the ETag."""
+    """Everything about one recommendation (its current translation into `language`), and its version."""
     rows = session.execute(_DETAIL, {"code": code}).all()
     if not rows:
         raise NotFound(f"No recommendation has the code {code!r}.")
@@ -345,6 +361,7 @@ def recommendation_detail(
         if kind is not None:
             categories[kind].append({"slug": slug, "label": label})
     detail = _summary(first, categories)
+    add_translations(session, language, [(detail, first.id, first.section_id)])
     detail["evidence"] = linked_evidence(session, first.id, include_restricted=include_restricted)
     detail["links"] = linked_recommendations(session, first.id)
     return detail, first.version
@@ -402,6 +419,7 @@ _SOURCE_COLUMNS = (
     _source.session,
     _source.reviewed_on,
     _source.document_symbol,
+    _source.language,
 )
 # Every source's counts by status in one GROUP BY (not a count per source).
 _SOURCE_COUNTS = select(_rec.source_id, _rec.status, func.count().label("count")).group_by(
@@ -456,6 +474,8 @@ def _summary(row: Row, categories: dict[str, list[dict[str, str]]]) -> dict[str,
         response,
         response_original,
         action_category,
+        source_language,
+        _,
     ) = row[:_SUMMARY_WIDTH]
     return {
         "code": code,
@@ -464,6 +484,7 @@ def _summary(row: Row, categories: dict[str, list[dict[str, str]]]) -> dict[str,
         "section": {"number": section_number, "title": section_title},
         "number": number,
         "text": text,
+        "text_language": source_language,
         "status": status,
         "claimed_status": claimed,
         "version": version,

@@ -94,7 +94,7 @@ def download_links(kept: dict[str, str]) -> list[tuple[str, str]]:
 @router.get("/recommendations", response_class=HTMLResponse)
 def recommendations(request: Request, session: SessionDep, visitor: ReaderVisitorDep):
     """The recommendation list with the API's filters as a GET form, one keyset page at a time."""
-    page_locale(request)
+    language = page_locale(request)
     params = request.query_params
     raw = {name: params.get(name, "").strip()[:200] for name in FILTERS}
     filters, bad = valid_filters(raw, RecommendationFilters)
@@ -104,13 +104,23 @@ def recommendations(request: Request, session: SessionDep, visitor: ReaderVisito
     cursor = params.get("cursor") or None
     try:
         items, total, next_cursor = service.list_recommendations(
-            session, filters, limit=limit, cursor=cursor, totals=request.app.state.list_totals
+            session,
+            filters,
+            limit=limit,
+            cursor=cursor,
+            totals=request.app.state.list_totals,
+            language=language,
         )
     except BadRequest:
         notices.append(gettext("That page link is no longer valid; here is the first page."))
         cursor = None
         items, total, next_cursor = service.list_recommendations(
-            session, filters, limit=limit, cursor=None, totals=request.app.state.list_totals
+            session,
+            filters,
+            limit=limit,
+            cursor=None,
+            totals=request.app.state.list_totals,
+            language=language,
         )
     choices = filter_choices(session)
     kept = {name: raw[name] for name in FILTERS if raw[name] and name not in bad}
@@ -235,7 +245,9 @@ def recommendation_page(
     if not plausible_code(code):
         return error_page(request, visitor, 404, *NOT_FOUND, code=code)
     try:
-        detail, version = service.recommendation_detail(session, code, include_restricted=visitor.privileged)
+        detail, version = service.recommendation_detail(
+            session, code, include_restricted=visitor.privileged, language=page_locale(request)
+        )
     except NotFound:
         return error_page(request, visitor, 404, *NOT_FOUND, code=code)
     recommendation, _, _ = service.get_recommendation(session, code)

@@ -6,7 +6,10 @@
     [categories.<addressee|theme|sdg>]   slug = "label"
     [[sections]]    number, title
     [[recommendations]]   code = "<slug>-<section>.<number>", section, text, and optionally
-                    addressees, themes, sdg (lists of category slugs) and paragraph
+                    addressees, themes, sdg (lists of category slugs), paragraph, and the text in
+                    other languages: text_ru, text_kk, text_en
+    [translation]   provenance ("official" or "unofficial", the default) and translator, for every
+                    text_<language> of the file
 
 Footnotes and evidence are not imported: `rectrack seed` loads the seed's, monitors link the rest.
 """
@@ -27,9 +30,10 @@ from app.imports.rows import (
     RefusedRow,
     SectionSpec,
     SourceSpec,
+    TranslationSpec,
     UnreadableFile,
 )
-from app.vocabulary import CategoryKind, SourceKind
+from app.vocabulary import TEXT_LANGUAGES, CategoryKind, Provenance, SourceKind
 
 NAME = "curated"
 REQUIRED_SOURCE = ("slug", "title", "publisher")
@@ -40,8 +44,9 @@ SOURCE_KEYS = (*REQUIRED_SOURCE, "kind", *TEXT_SOURCE, *DATE_SOURCE, *NUMBER_SOU
 CATEGORY_KINDS = {"addressee": CategoryKind.addressee, "theme": CategoryKind.theme, "sdg": CategoryKind.sdg}
 # A recommendation's list of category slugs, by key, in the order the seed loader files them.
 CATEGORY_KEYS = {"addressees": CategoryKind.addressee, "themes": CategoryKind.theme, "sdg": CategoryKind.sdg}
-RECOMMENDATION_KEYS = ("code", "section", "text", "paragraph", *CATEGORY_KEYS)
-TOP_LEVEL = ("source", "categories", "sections", "recommendations", "footnotes", "evidence")
+TRANSLATED_KEYS = {f"text_{language}": language for language in TEXT_LANGUAGES}
+RECOMMENDATION_KEYS = ("code", "section", "text", "paragraph", *CATEGORY_KEYS, *TRANSLATED_KEYS)
+TOP_LEVEL = ("source", "categories", "sections", "recommendations", "footnotes", "evidence", "translation")
 _TABLE_HEADER = re.compile(r"^\s*\[\[\s*recommendations\s*\]\]")
 
 
@@ -65,13 +70,14 @@ def read(data: bytes, filename: str, options: ReadOptions) -> ReadResult:
     source = _source(document.get("source"))
     categories = _categories(document.get("categories", {}))
     sections = _sections(document.get("sections", []))
+    whose = _translation(document.get("translation", {}))
     items = document.get("recommendations", [])
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise UnreadableFile(_("recommendations must be an array of tables ([[recommendations]])."))
     lines = _lines(text, len(items))
     seen: dict[str, int] = {}
     for line, item in zip(lines, items, strict=True):
-        outcome = _row(line, item, source, sections, categories, seen)
+        outcome = _row(line, item, source, sections, categories, seen, whose)
         if isinstance(outcome, RefusedRow):
             result.refused.append(outcome)
         else:
@@ -226,6 +232,19 @@ def _sections(raw: object) -> dict[int, SectionSpec]:
     return sections
 
 
+def _translation(raw: object) -> tuple[str, str | None]:
+    """The [translation] table: whose the file's translations are."""
+    if not isinstance(raw, dict) or any(key not in ("provenance", "translator") for key in raw):
+        raise UnreadableFile(_("[translation] may have provenance and translator, nothing else."))
+    provenance = raw.get("provenance", Provenance.unofficial.value)
+    translator = raw.get("translator")
+    if provenance not in {p.value for p in Provenance} or not isinstance(translator, str | None):
+        raise UnreadableFile(
+            _('[translation] provenance must be "official" or "unofficial", and translator a text.')
+        )
+    return provenance, clean_text(translator) if translator else None
+
+
 def _row(
     line: int,
     item: dict[str, Any],
@@ -233,6 +252,7 @@ def _row(
     sections: dict[int, SectionSpec],
     categories: dict[tuple[CategoryKind, str], str],
     seen: dict[str, int],
+    whose: tuple[str, str | None] = (Provenance.unofficial.value, None),
 ) -> ImportedRow | RefusedRow:
     """One [[recommendations]] table checked; a refusal with every reason found."""
     reasons: list[str] = []
@@ -293,6 +313,15 @@ def _row(
     paragraph = item.get("paragraph")
     if paragraph is not None and type(paragraph) not in (str, int, float):
         reasons.append(_('paragraph must be a text such as "106.12".'))
+    translations = []
+    for key, language in TRANSLATED_KEYS.items():
+        if key not in item:
+            continue
+        translated = clean_text(item[key]) if isinstance(item[key], str) else ""
+        if not translated or language == "en":  # curated sources are written in English
+            reasons.append(_("%(key)s must be the text in another language than the source's.", key=key))
+        else:
+            translations.append(TranslationSpec(language, translated, *whose))
     if reasons:
         return RefusedRow(line, " ".join(reasons))
     assert isinstance(code, str) and section is not None
@@ -305,4 +334,5 @@ def _row(
         categories=tuple(filed),
         code=code,
         section=section,
+        translations=tuple(translations),
     )
