@@ -11,7 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from app.i18n.formatting import iso_date, local_timestamp, number, percent, utc_timestamp
+from app.i18n.formatting import iso_date, local_timestamp, number, percent, text_language, utc_timestamp
 from app.i18n.translation import current_locale, gettext, template_callables
 from app.upr_text import at_review, commitment_line
 from app.vocabulary import ClaimGapClass, Status, label, status_label
@@ -23,6 +23,18 @@ TEMPLATE_FOLDERS = [APP / "web" / "templates", APP / "reports" / "templates"]
 def _shorten(text: str, length: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+def data_lang(text: str | None) -> Markup:
+    """A ` lang="…"` attribute for an element holding stored data in another language than the page's."""
+    language = text_language(text)
+    return Markup(' lang="%s"') % language if language and language != current_locale() else Markup("")
+
+
+def data(text: str | None) -> Markup:
+    """Stored data (a text, a title, a label) marked with its language where it differs from the page's."""
+    attribute = data_lang(text)
+    return Markup("<span%s>%s</span>") % (attribute, text) if attribute else Markup("%s") % (text or "")
 
 
 def time_tag(value: datetime | None) -> Markup:
@@ -56,6 +68,8 @@ environment.filters.update(
     translate=lambda message, **values: gettext(message, **values),
     commitment_line=commitment_line,
     at_review=at_review,
+    data_lang=data_lang,
+    data=data,
 )
 environment.globals.update(
     STATUSES=list(Status), CLAIM_GAP_CLASSES=list(ClaimGapClass), current_locale=current_locale

@@ -77,3 +77,26 @@ def percent(value: float | None) -> str:
 def number(value: float) -> str:
     """A number without trailing zeros: 1, 0.5."""
     return f"{value:g}"
+
+
+# Letters only Kazakh writes among the Cyrillic alphabets we show.
+_KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+
+
+def text_language(text: str | None) -> str:
+    """The language stored data is written in, guessed from its letters: 'kk', 'ru', 'en', or '' if none.
+
+    Data carries no language of its own; pages mark it (`lang="…"`) so screen readers pronounce it right
+    and a page in Russian does not claim an English recommendation's text is Russian.
+    """
+    latin = cyrillic = 0
+    for char in text or "":
+        if char in _KAZAKH_LETTERS:
+            return "kk"
+        if "a" <= char.lower() <= "z":
+            latin += 1
+        elif "\u0400" <= char <= "\u04ff":
+            cyrillic += 1
+    if not latin and not cyrillic:
+        return ""
+    return "ru" if cyrillic > latin else "en"
