@@ -11,7 +11,15 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from app.i18n.formatting import iso_date, local_timestamp, number, percent, text_language, utc_timestamp
+from app.i18n.formatting import (
+    iso_date,
+    local_timestamp,
+    number,
+    percent,
+    score,
+    text_language,
+    utc_timestamp,
+)
 from app.i18n.translation import current_locale, gettext, template_callables
 from app.upr_text import at_review, commitment_line
 from app.vocabulary import ClaimGapClass, Status, label, status_label
@@ -60,9 +68,11 @@ environment.filters.update(
     iso_date=iso_date,
     timestamp=local_timestamp,
     time_tag=time_tag,
-    percent=percent,
+    # Numbers in the page's language (decimal comma in Russian and Kazakh); dates stay ISO in every language.
+    percent=lambda value: percent(value, current_locale()),
+    score=lambda value: "–" if value is None else score(value, current_locale()),
     shorten=_shorten,
-    number=number,
+    number=lambda value: number(value, current_locale()),
     status_label=status_label,
     label=lambda value, vocabulary: label(vocabulary, value),
     translate=lambda message, **values: gettext(message, **values),

@@ -182,3 +182,16 @@ def test_the_instance_default_serves_visitors_who_ask_for_nothing_we_have(settin
         assert '<html lang="ru">' in client.get("/", headers={"Accept-Language": "ru"}).text
     with pytest.raises(ValueError, match="no catalogue for 'de'"):
         Settings(default_language="de")
+
+
+def test_numbers_follow_the_language_and_dates_stay_iso(client):
+    """A decimal comma and '30 %' in Russian (CLDR, as Russian UN documents print them); ISO dates."""
+    english = client.get("/about", headers={"Accept-Language": "en"}).text
+    russian = client.get("/about", headers=RUSSIAN).text
+    kazakh = client.get("/about", headers={"Accept-Language": "kk"}).text
+    assert "= 0.5;" in english and "= 0,5;" in russian and "= 0,5;" in kazakh
+    overview = client.get("/", headers=RUSSIAN).text
+    coverage = re.search(r'href="#coverage-note">[^<]*</a></dt><dd>([^<]*)</dd>', overview).group(1)
+    assert re.fullmatch(r"\d+\xa0%", coverage), coverage
+    history = client.get(f"/recommendations/{CODE}", headers=RUSSIAN).text
+    assert re.search(r"\b20\d\d-\d\d-\d\d\b", history)
