@@ -195,3 +195,8 @@ def test_numbers_follow_the_language_and_dates_stay_iso(client):
     assert re.fullmatch(r"\d+\xa0%", coverage), coverage
     history = client.get(f"/recommendations/{CODE}", headers=RUSSIAN).text
     assert re.search(r"\b20\d\d-\d\d-\d\d\b", history)
+
+
+def test_downloads_come_in_the_pages_language(client):
+    page = client.get("/matrix?lang=kk", headers=RUSSIAN).text
+    assert 'href="/api/v1/reports/matrix.docx?lang=kk"' in page
