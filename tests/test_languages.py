@@ -200,3 +200,12 @@ def test_numbers_follow_the_language_and_dates_stay_iso(client):
 def test_downloads_come_in_the_pages_language(client):
     page = client.get("/matrix?lang=kk", headers=RUSSIAN).text
     assert 'href="/api/v1/reports/matrix.docx?lang=kk"' in page
+
+
+def test_stored_data_is_marked_with_the_language_its_letters_tell():
+    from app.i18n.formatting import text_language
+
+    assert text_language("Freedom of association") == "en"
+    assert text_language("Свобода объединений") == "ru"
+    assert text_language("Бірлестіктер бостандығы") == "kk"  # Kazakh-only letters decide
+    assert text_language("16.10") == text_language(None) == ""

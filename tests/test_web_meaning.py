@@ -189,7 +189,9 @@ def test_the_list_and_the_matrix_offer_every_filter_and_download_what_they_show(
     assert '<select id="f-sdg" name="sdg">' in listing
     assert '<option value="16.10" selected>16.10 ' in listing
     for fmt in ("csv", "xlsx", "docx"):
-        assert f'href="/api/v1/reports/matrix.{fmt}?sdg=16.10&amp;lang=en"' in listing  # no page size, no cursor
+        assert (
+            f'href="/api/v1/reports/matrix.{fmt}?sdg=16.10&amp;lang=en"' in listing
+        )  # no page size, no cursor
     count = int(re.search(r"(\d+) recommendations? match", listing).group(1))
     csv = shared_client.get("/api/v1/reports/matrix.csv", params={"sdg": "16.10"}).text
     assert csv.count("odf-kz-2015-") == count
