@@ -5,10 +5,13 @@ i18n extension, new-style: values are escaped, the translation is trusted markup
 Python (N_-marked) with `| translate`, whose result is escaped like any value; in app/i18n's current locale.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from app.i18n.formatting import (
@@ -55,6 +58,21 @@ def time_tag(value: datetime | None) -> Markup:
     )
 
 
+def per_render(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose result depends on the request's locale or zone: never folded at compile time.
+
+    Jinja's optimiser calls a filter on constant input once, when it compiles the template, and keeps the
+    result (`"overclaim" | label("claim_gap")` stayed in the language of the first request after a start);
+    a filter that takes the render's context is left to run at each render.
+    """
+
+    @pass_context
+    def filter_(_context: Context, *args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return filter_
+
+
 environment = Environment(
     loader=FileSystemLoader(TEMPLATE_FOLDERS),
     autoescape=select_autoescape(["html", "svg"], default_for_string=True),
@@ -64,23 +82,24 @@ environment = Environment(
     extensions=["jinja2.ext.i18n"],
 )
 environment.install_gettext_callables(**template_callables(), newstyle=True)  # type: ignore[attr-defined]
-environment.filters.update(
-    iso_date=iso_date,
-    timestamp=local_timestamp,
-    time_tag=time_tag,
-    # Numbers in the page's language (decimal comma in Russian and Kazakh); dates stay ISO in every language.
-    percent=lambda value: percent(value, current_locale()),
-    score=lambda value: "–" if value is None else score(value, current_locale()),
-    shorten=_shorten,
-    number=lambda value: number(value, current_locale()),
-    status_label=status_label,
-    label=lambda value, vocabulary: label(vocabulary, value),
-    translate=lambda message, **values: gettext(message, **values),
-    commitment_line=commitment_line,
-    at_review=at_review,
-    data_lang=data_lang,
-    data=data,
-)
+environment.filters.update(iso_date=iso_date, shorten=_shorten)
+# Filters that read the request's locale or zone.
+LOCALE_FILTERS: dict[str, Callable[..., Any]] = {
+    "timestamp": local_timestamp,
+    "time_tag": time_tag,
+    # Numbers in the page's language (a decimal comma in Russian and Kazakh); dates are ISO.
+    "percent": lambda value: percent(value, current_locale()),
+    "score": lambda value: "–" if value is None else score(value, current_locale()),
+    "number": lambda value: number(value, current_locale()),
+    "status_label": status_label,
+    "label": lambda value, vocabulary: label(vocabulary, value),
+    "translate": lambda message, **values: gettext(message, **values),
+    "commitment_line": commitment_line,
+    "at_review": at_review,
+    "data_lang": data_lang,
+    "data": data,
+}
+environment.filters.update({name: per_render(function) for name, function in LOCALE_FILTERS.items()})
 environment.globals.update(
     STATUSES=list(Status), CLAIM_GAP_CLASSES=list(ClaimGapClass), current_locale=current_locale
 )

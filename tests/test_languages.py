@@ -209,3 +209,10 @@ def test_stored_data_is_marked_with_the_language_its_letters_tell():
     assert text_language("Свобода объединений") == "ru"
     assert text_language("Бірлестіктер бостандығы") == "kk"  # Kazakh-only letters decide
     assert text_language("16.10") == text_language(None) == ""
+
+
+def test_a_label_of_a_constant_follows_each_request_not_the_first(client):
+    # Jinja folds a filter over constant input when it compiles a template, unless the filter asks for the
+    # render's context: "overclaim" | label("claim_gap") stayed in the first visitor's language.
+    assert "<dt>The state claims more</dt>" in client.get("/about", headers={"Accept-Language": "en"}).text
+    assert "<dt>The state claims more</dt>" not in client.get("/about", headers=RUSSIAN).text
