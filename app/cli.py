@@ -36,7 +36,7 @@ from app.history.audit import audit
 from app.history.checkpoints import checkpoint_view, public_key_text, sign_checkpoint
 from app.history.verify_log import VerifiedPoint
 from app.i18n.formatting import local_timestamp, zone_of
-from app.i18n.translation import N_, gettext, ngettext
+from app.i18n.translation import N_, available_locales, gettext, ngettext, use_locale
 from app.keys import cookie_key_path, create_key, create_signing_key, read_signing_key, signing_key_path
 from app.migrate import migrate as migrate_to
 from app.models import saved_id
@@ -627,6 +627,10 @@ StatusOption = Annotated[
     ),
 ]
 ThemeOption = Annotated[str | None, typer.Option(help="Only this theme (its slug).")]
+LangOption = Annotated[
+    str | None,
+    typer.Option(help="The document's language: en, ru or kk (default: RECTRACK_DEFAULT_LANGUAGE)."),
+]
 AddresseeOption = Annotated[str | None, typer.Option(help="Only this addressee (its slug).")]
 SdgOption = Annotated[str | None, typer.Option(help="Only this SDG target, e.g. 16.10.")]
 SearchOption = Annotated[
@@ -671,6 +675,16 @@ def _usage_error(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+def _language(lang: str | None) -> str:
+    """The language a command's output is written in: --lang, else the instance default."""
+    if lang is None:
+        return get_settings().default_language
+    languages = sorted(available_locales())
+    if lang not in languages:
+        _usage_error(gettext("--lang must be one of %(languages)s", languages=", ".join(languages)))
+    return lang
+
+
 @cli.command()
 def scorecard(
     group_by: Annotated[
@@ -697,53 +711,55 @@ def scorecard(
     gaps: Annotated[
         int, typer.Option(help="How many claim gaps and broken commitments to list, 0 to 500.")
     ] = GAPS_PAGE,
+    lang: LangOption = None,
 ) -> None:
     """Print the implementation scorecard as of a date: a table, JSON or CSV."""
-    if output not in ("table", "json", "csv"):
-        typer.echo(gettext("error: --format must be table, json or csv"), err=True)
-        raise typer.Exit(2)
-    params = _params(
-        ScorecardParams,
-        group_by=group_by,
-        as_of=as_of,
-        known_at=known_at,
-        perspective=perspective,
-        stale_after_days=stale_after_days,
-        section=section,
-        source=source,
-        kind=kind,
-        status=status,
-        theme=theme,
-        addressee=addressee,
-        sdg=sdg,
-        q=q,
-        recommending_state=recommending_state,
-        response=response,
-        claim_gap=claim_gap,
-        gaps_limit=gaps,
-    )
-    settings = get_settings()
-    with read_session() as session:
-        result = compute_scorecard(session, params, include_restricted=include_restricted)
-        filters = document_context(session, params, settings).filter_line()
-    if output == "json":
-        typer.echo(dumps(result))
-    elif output == "csv":
-        sys.stdout.write("".join(scorecard_csv(result)).removeprefix("\ufeff"))
-    else:
-        console = Console()
-        console.print(report_console.scorecard_table(result, width=console.width))
-        for line in report_console.scorecard_notes(result, filters, console.width):
-            console.print(line, highlight=False)
-        console.print(report_console.claim_gap_class_line(result), highlight=False)
-        for line in report_console.claim_gap_lines(result):
-            console.print(f"[bold]{gettext('claim gap')}[/bold] {line}", highlight=False)
-        if note := report_console.claim_gap_note(result):
-            console.print(note, highlight=False)
-        for line in report_console.commitment_gap_lines(result):
-            console.print(f"[bold]{gettext('broken commitment')}[/bold] {line}", highlight=False)
-        if note := report_console.commitment_gap_note(result):
-            console.print(note, highlight=False)
+    with use_locale(_language(lang)):
+        if output not in ("table", "json", "csv"):
+            typer.echo(gettext("error: --format must be table, json or csv"), err=True)
+            raise typer.Exit(2)
+        params = _params(
+            ScorecardParams,
+            group_by=group_by,
+            as_of=as_of,
+            known_at=known_at,
+            perspective=perspective,
+            stale_after_days=stale_after_days,
+            section=section,
+            source=source,
+            kind=kind,
+            status=status,
+            theme=theme,
+            addressee=addressee,
+            sdg=sdg,
+            q=q,
+            recommending_state=recommending_state,
+            response=response,
+            claim_gap=claim_gap,
+            gaps_limit=gaps,
+        )
+        settings = get_settings()
+        with read_session() as session:
+            result = compute_scorecard(session, params, include_restricted=include_restricted)
+            filters = document_context(session, params, settings).filter_line()
+        if output == "json":
+            typer.echo(dumps(result))
+        elif output == "csv":
+            sys.stdout.write("".join(scorecard_csv(result)).removeprefix("\ufeff"))
+        else:
+            console = Console()
+            console.print(report_console.scorecard_table(result, width=console.width))
+            for line in report_console.scorecard_notes(result, filters, console.width):
+                console.print(line, highlight=False)
+            console.print(report_console.claim_gap_class_line(result), highlight=False)
+            for line in report_console.claim_gap_lines(result):
+                console.print(f"[bold]{gettext('claim gap')}[/bold] {line}", highlight=False)
+            if note := report_console.claim_gap_note(result):
+                console.print(note, highlight=False)
+            for line in report_console.commitment_gap_lines(result):
+                console.print(f"[bold]{gettext('broken commitment')}[/bold] {line}", highlight=False)
+            if note := report_console.commitment_gap_note(result):
+                console.print(note, highlight=False)
 
 
 @report_cli.command("matrix")
@@ -774,59 +790,61 @@ def report_matrix(
     group_by: Annotated[
         str, typer.Option(help="How DOCX and HTML group their rows: section, theme or source.")
     ] = "section",
+    lang: LangOption = None,
 ) -> None:
     """Write the implementation matrix to a file, or to standard output, with a progress bar."""
-    if output not in report_console.MATRIX_FORMATS:
-        formats = ", ".join(report_console.MATRIX_FORMATS)
-        _usage_error(gettext("--format must be one of %(formats)s", formats=formats))
-    params = _params(
-        MatrixParams,
-        group_by=group_by,
-        as_of=as_of,
-        known_at=known_at,
-        perspective=perspective,
-        section=section,
-        source=source,
-        kind=kind,
-        status=status,
-        theme=theme,
-        addressee=addressee,
-        sdg=sdg,
-        q=q,
-        recommending_state=recommending_state,
-        response=response,
-        claim_gap=claim_gap,
-    )
-    target = out or f"rectrack-matrix-{point_of(params).reference_date().isoformat()}.{output}"
-    text = output in report_console.TEXT_FORMATS
-    if target == "-" and not text and sys.stdout.isatty():
-        _usage_error(
-            gettext(
-                "%(format)s is a binary format: --out - writes it only to a pipe or a redirect "
-                "(--out - > matrix.%(format)s), not to a terminal.",
-                format=output,
+    with use_locale(_language(lang)):
+        if output not in report_console.MATRIX_FORMATS:
+            formats = ", ".join(report_console.MATRIX_FORMATS)
+            _usage_error(gettext("--format must be one of %(formats)s", formats=formats))
+        params = _params(
+            MatrixParams,
+            group_by=group_by,
+            as_of=as_of,
+            known_at=known_at,
+            perspective=perspective,
+            section=section,
+            source=source,
+            kind=kind,
+            status=status,
+            theme=theme,
+            addressee=addressee,
+            sdg=sdg,
+            q=q,
+            recommending_state=recommending_state,
+            response=response,
+            claim_gap=claim_gap,
+        )
+        target = out or f"rectrack-matrix-{point_of(params).reference_date().isoformat()}.{output}"
+        text = output in report_console.TEXT_FORMATS
+        if target == "-" and not text and sys.stdout.isatty():
+            _usage_error(
+                gettext(
+                    "%(format)s is a binary format: --out - writes it only to a pipe or a redirect "
+                    "(--out - > matrix.%(format)s), not to a terminal.",
+                    format=output,
+                )
             )
+        settings = get_settings()
+        with read_session() as session, _output(target, text=text) as handle:
+            count = report_console.write_matrix(
+                session,
+                params,
+                output,
+                handle,
+                include_restricted=include_restricted,
+                console=Console(stderr=True),
+                settings=settings,
+                bom=target != "-",
+            )
+        where = gettext("standard output") if target == "-" else target
+        wrote = ngettext(
+            "wrote %(num)s recommendation to %(out)s",
+            "wrote %(num)s recommendations to %(out)s",
+            count,
+            out=where,
         )
-    settings = get_settings()
-    with read_session() as session, _output(target, text=text) as handle:
-        count = report_console.write_matrix(
-            session,
-            params,
-            output,
-            handle,
-            include_restricted=include_restricted,
-            console=Console(stderr=True),
-            settings=settings,
-            bom=target != "-",
-        )
-    where = gettext("standard output") if target == "-" else target
-    wrote = ngettext(
-        "wrote %(num)s recommendation to %(out)s",
-        "wrote %(num)s recommendations to %(out)s",
-        count,
-        out=where,
-    )
-    typer.echo(wrote, err=True)
+        typer.echo(wrote, err=True)
 
 
 @contextmanager

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.i18n.translation import available_locales
+
 
 class Settings(BaseSettings):
     """Runtime configuration; every field can be set as RECTRACK_<NAME>."""
@@ -59,6 +61,9 @@ class Settings(BaseSettings):
     contact: str = Field(default="", max_length=200)
     # The zone times are shown in (IANA name, e.g. Asia/Almaty); UTC is always shown beside or on hover.
     timezone: str = "UTC"
+    # The language of pages for visitors who chose none and whose browser asks for none we have, and of the
+    # command line's documents; one with a catalogue (en, ru, kk).
+    default_language: str = "en"
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -74,6 +79,14 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Asia/Almaty") from None
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        languages = available_locales()
+        if value not in languages:
+            raise ValueError(f"no catalogue for {value!r}: use one of {', '.join(sorted(languages))}")
         return value
 
     @model_validator(mode="after")

@@ -46,10 +46,15 @@ def reviewed(module_database) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def documents(reviewed, tmp_path_factory) -> dict[str, tuple[bytes, Path]]:
-    """The whole matrix and section 4 alone, as DOCX, and their PDFs from one LibreOffice run."""
+    """The whole matrix (in English and in Russian) and section 4 alone, as DOCX, and their PDFs from one
+    LibreOffice run."""
     assert Path(SOFFICE).exists(), "LibreOffice is missing: run docker/system-packages.sh test"
     directory = tmp_path_factory.mktemp("pages")
-    wanted = {"matrix": {"as_of": AS_OF}, "section-4": {"as_of": AS_OF, "section": "4"}}
+    wanted = {
+        "matrix": {"as_of": AS_OF},
+        "section-4": {"as_of": AS_OF, "section": "4"},
+        "matrix-ru": {"as_of": AS_OF, "lang": "ru"},
+    }
     files: dict[str, tuple[bytes, Path]] = {}
     for name, params in wanted.items():
         response = reviewed.get(MATRIX, params=params)
@@ -87,6 +92,14 @@ def test_the_whole_matrix_fits_in_few_pages(documents):
     _, pdf = documents["matrix"]
     count = pages(pdf)
     assert 3 <= count <= MAX_PAGES, count
+
+
+def test_the_whole_matrix_in_russian_fits_in_few_pages_too(documents):
+    content, pdf = documents["matrix-ru"]
+    count = pages(pdf)
+    assert 3 <= count <= MAX_PAGES, count
+    assert docx.Document(io.BytesIO(content)).core_properties.title == "Kazakhstan: выполнение рекомендаций"
+    assert "Kazakhstan: выполнение рекомендаций" in pdf_text(pdf, 1)
 
 
 def test_one_section_fits_in_three_pages(documents):

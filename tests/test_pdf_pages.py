@@ -35,8 +35,12 @@ def reviewed(module_database) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def documents(reviewed) -> dict[str, bytes]:
-    """The whole matrix and section 4 alone, as PDFs."""
-    wanted = {"matrix": {"as_of": AS_OF}, "section-4": {"as_of": AS_OF, "section": "4"}}
+    """The whole matrix (in English and in Russian) and section 4 alone, as PDFs."""
+    wanted = {
+        "matrix": {"as_of": AS_OF},
+        "section-4": {"as_of": AS_OF, "section": "4"},
+        "matrix-ru": {"as_of": AS_OF, "lang": "ru"},
+    }
     files = {}
     for name, params in wanted.items():
         response = reviewed.get(MATRIX, params=params)
@@ -48,6 +52,15 @@ def documents(reviewed) -> dict[str, bytes]:
 def test_the_whole_matrix_fits_in_fifteen_pages(documents):
     info = pdf_info(documents["matrix"])
     assert int(info["Pages"]) <= MAX_PAGES, info["Pages"]
+
+
+def test_the_whole_matrix_in_russian_fits_in_fifteen_pages_too(documents):
+    content = documents["matrix-ru"]
+    pages = int(pdf_info(content)["Pages"])
+    assert pages <= MAX_PAGES, pages
+    sheets = pdf_text(content, "-layout").split("\f")[:pages]
+    assert "Kazakhstan: выполнение рекомендаций" in sheets[0]
+    assert all(f"Страница {number} из {pages}" in sheet for number, sheet in enumerate(sheets, start=1))
 
 
 def test_one_section_fits_in_three_pages(documents):

@@ -468,7 +468,7 @@ def test_web_matrix_page_picks_a_source_and_shows_the_upr_columns(module_client)
     assert '<th scope="col">State\'s response</th>' in page
     assert '<td data-label="State\'s response">Pending</td>' in page
     assert "para. 106.2" in page and '<td data-label="Recommended by">Estonia; Latvia</td>' in page
-    assert "/api/v1/reports/matrix.csv?source=upr-kz-s20&amp;as_of=2015-01-01" in page
+    assert "/api/v1/reports/matrix.csv?source=upr-kz-s20&amp;as_of=2015-01-01&amp;lang=en" in page
     seed = _get(module_client, "/matrix", source="odf-kz-2015").text
     assert seed.count('<th scope="row">') == SEED and "State's response" not in seed
 

@@ -6,6 +6,8 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal, format_percent
+
 # The instance's zone (RECTRACK_TIMEZONE), set per request by the pages and per run by the CLI and documents.
 _DISPLAY_ZONE: ContextVar[ZoneInfo] = ContextVar("display_zone", default=ZoneInfo("UTC"))  # noqa: B039 - ZoneInfo is immutable
 
@@ -69,11 +71,39 @@ def _zone_label(local: datetime) -> str:
     return name if name and not name[0].isdigit() else local.strftime("%z")
 
 
-def percent(value: float | None) -> str:
-    """A share as a whole percentage, or a dash when there is none."""
-    return "–" if value is None else f"{round(value * 100)}%"
+def percent(value: float | None, locale: str = "en") -> str:
+    """A share as a whole percentage in the locale's way ('30%', '30 %' in Russian), or a dash for none."""
+    return "–" if value is None else format_percent(value, locale=locale)
 
 
-def number(value: float) -> str:
-    """A number without trailing zeros: 1, 0.5."""
-    return f"{value:g}"
+def score(value: float, locale: str = "en") -> str:
+    """A score to two decimals with the locale's separator: '0.30', '0,30' in Russian and Kazakh."""
+    return format_decimal(value, format="0.00", locale=locale)
+
+
+def number(value: float, locale: str = "en") -> str:
+    """A number without trailing zeros in the locale's way: 1, 0.5 ('0,5' in Russian)."""
+    return format_decimal(value, format="#,##0.###", locale=locale)
+
+
+# Letters only Kazakh writes among the Cyrillic alphabets we show.
+_KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+
+
+def text_language(text: str | None) -> str:
+    """The language stored data is written in, guessed from its letters: 'kk', 'ru', 'en', or '' if none.
+
+    Data carries no language of its own; pages mark it (`lang="…"`) so screen readers pronounce it right
+    and a page in Russian does not claim an English recommendation's text is Russian.
+    """
+    latin = cyrillic = 0
+    for char in text or "":
+        if char in _KAZAKH_LETTERS:
+            return "kk"
+        if "a" <= char.lower() <= "z":
+            latin += 1
+        elif "\u0400" <= char <= "\u04ff":
+            cyrillic += 1
+    if not latin and not cyrillic:
+        return ""
+    return "ru" if cyrillic > latin else "en"

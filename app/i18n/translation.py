@@ -58,8 +58,8 @@ def translations(locale: str) -> NullTranslations:
     return loaded
 
 
-def negotiate_locale(accept_language: str | None) -> str:
-    """The first language of an Accept-Language header that has a catalogue; the default otherwise."""
+def negotiate_locale(accept_language: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """The first language of an Accept-Language header that has a catalogue; `default` otherwise."""
     ranked: list[tuple[float, str]] = []
     for part in (accept_language or "").split(",")[:20]:
         tag, _, params = part.strip().partition(";")
@@ -74,7 +74,14 @@ def negotiate_locale(accept_language: str | None) -> str:
     for _, language in sorted(ranked, key=lambda item: -item[0]):
         if language in available:
             return language
-    return DEFAULT_LANGUAGE
+    return default if default in available else DEFAULT_LANGUAGE
+
+
+def choose_locale(explicit: str | None, accept_language: str | None, default: str) -> str:
+    """The language to use: an explicit choice with a catalogue, then Accept-Language, then the default."""
+    if explicit and explicit in available_locales():
+        return explicit
+    return negotiate_locale(accept_language, default)
 
 
 def current_locale() -> str:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.i18n.formatting import iso_date, utc_timestamp
-from app.i18n.translation import gettext
+from app.i18n.formatting import iso_date, number, utc_timestamp
+from app.i18n.translation import current_locale, gettext
 from app.upr_text import commitment_line
 from app.vocabulary import Relation, claim_gap_class, label, status_label
 
@@ -181,8 +181,10 @@ def status_of_cell(row: dict[str, Any], key: str) -> str:
 
 def score_note(formula: dict[str, Any]) -> str:
     """How the score is computed, in one sentence: the index and each status's weight."""
-    weights = ", ".join(
-        f"{status_label(status)} = {weight:g}" for status, weight in formula["weights"].items()
+    # A list separator that cannot be mistaken for a decimal comma ("0,5" in Russian).
+    weights = "; ".join(
+        f"{status_label(status)} = {number(weight, current_locale())}"
+        for status, weight in formula["weights"].items()
     )
     return gettext(
         "Score: %(index)s (%(weights)s); recommendations not yet assessed are left out of the score.",

@@ -3,7 +3,7 @@
 import tempfile
 from collections.abc import Iterator
 from functools import partial
-from typing import IO, Annotated, Literal
+from typing import IO, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -13,9 +13,18 @@ from app.auth import Principal, ReaderDep, can_see_restricted
 from app.csv_writer import CSV_MEDIA_TYPE
 from app.db import SessionDep
 from app.errors import Unauthorized, problem_responses
-from app.http import NOT_MODIFIED, attachment, cache_headers, not_modified
+from app.http import (
+    NOT_MODIFIED,
+    DocumentLanguage,
+    LanguageQuery,
+    attachment,
+    cache_headers,
+    document_cache_headers,
+    document_language,
+    not_modified,
+)
 from app.i18n.formatting import zone_of
-from app.i18n.translation import gettext
+from app.i18n.translation import SOURCE_LANGUAGE, gettext, use_locale
 from app.reports.context import document_context
 from app.reports.csv_report import matrix_csv
 from app.reports.documents import matrix_meta, section_scorecard
@@ -61,16 +70,36 @@ def matrix_response(
     reader: Principal | None,
     params: MatrixParams,
     format_: MatrixFormat,
+    lang: str | None = None,
 ) -> Response:
-    """The matrix in one format, or 304: every matrix route answers with this."""
+    """The matrix in one format, or 304: every matrix route answers with this.
+
+    Documents are written in the asked language; the JSON stays English whatever was asked (labels are data).
+    """
     privileged = can_see_restricted(reader)
     point = point_of(params)
+    language = SOURCE_LANGUAGE if format_ == "json" else document_language(request, lang)
+    kind = f"matrix.{format_}" if format_ == "json" else f"matrix.{format_}.{language}"
     etag = response_etag(
-        session, f"matrix.{format_}", params, include_restricted=privileged, reference=point.reference_date()
+        session, kind, params, include_restricted=privileged, reference=point.reference_date()
     )
-    headers = cache_headers(etag)
+    headers = cache_headers(etag) if format_ == "json" else document_cache_headers(etag)
     if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
+    with use_locale(language):
+        return _matrix_document(request, session, reader, params, format_, headers)
+
+
+def _matrix_document(
+    request: Request,
+    session: Session,
+    reader: Principal | None,
+    params: MatrixParams,
+    format_: MatrixFormat,
+    headers: dict[str, str],
+) -> Response:
+    """The matrix in one format, in the current locale."""
+    privileged = can_see_restricted(reader)
     meta = matrix_meta(session, params)
     filename = f"rectrack-matrix-{meta['as_of'].isoformat()}.{format_}"
     # The streamed formats read in a session of their own: the response outlives the request's session.
@@ -138,12 +167,13 @@ def get_matrix(
     params: Annotated[MatrixParams, Query()],
     # Kept for existing users, out of the schema: each format has its path (/reports/matrix.csv, ...).
     format_: Annotated[MatrixFormat, Query(alias="format", include_in_schema=False)] = "json",
+    lang: Annotated[DocumentLanguage | None, Query(include_in_schema=False)] = None,
 ):
     """The implementation matrix: one row per recommendation with statuses, latest assessment and evidence.
 
     As a file: `/api/v1/reports/matrix.csv`, `.xlsx`, `.docx`, `.pdf` or `.html`.
     """
-    return matrix_response(request, session, reader, params, format_)
+    return matrix_response(request, session, reader, params, format_, lang)
 
 
 @router.get("/reports/matrix.json", response_model=MatrixOut, responses=MATRIX_RESPONSES)
@@ -162,8 +192,9 @@ def _add_file_route(format_: MatrixFormat) -> None:
         session: SessionDep,
         reader: ReaderDep,
         params: Annotated[MatrixParams, Query()],
+        lang: LanguageQuery = None,
     ) -> Response:
-        return matrix_response(request, session, reader, params, format_)
+        return matrix_response(request, session, reader, params, format_, lang)
 
     router.add_api_route(
         f"/reports/matrix.{format_}",
@@ -194,16 +225,34 @@ for _format in FILE_FORMATS:
     },
 )
 def get_scorecard_pdf(
-    request: Request, session: SessionDep, reader: ReaderDep, params: Annotated[ScorecardParams, Query()]
+    request: Request,
+    session: SessionDep,
+    reader: ReaderDep,
+    params: Annotated[ScorecardParams, Query()],
+    lang: LanguageQuery = None,
 ) -> Response:
     """The scorecard as a PDF (A4 landscape): the same groups and parameters, with the first gaps."""
     privileged = can_see_restricted(reader)
     document = response_document(
         session, params, include_restricted=privileged, reference=point_of(params).reference_date()
     )
-    headers = cache_headers(weak_etag("scorecard.pdf", document))
+    language = document_language(request, lang)
+    headers = document_cache_headers(weak_etag(f"scorecard.pdf.{language}", document))
     if not_modified(request, headers["ETag"]):
         return Response(status_code=304, headers=headers)
+    with use_locale(language):
+        return _scorecard_pdf(request, session, params, privileged, document, headers)
+
+
+def _scorecard_pdf(
+    request: Request,
+    session: Session,
+    params: ScorecardParams,
+    privileged: bool,
+    document: dict[str, Any],
+    headers: dict[str, str],
+) -> Response:
+    """The scorecard's PDF in the current locale."""
     scorecard = cached_scorecard(
         session, request.app.state.scorecards, params, include_restricted=privileged, document=document
     )

@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 from app.csv_writer import BOM, CsvChunks
-from app.i18n.translation import N_, gettext, in_current_locale
+from app.i18n.formatting import percent, score
+from app.i18n.translation import N_, current_locale, gettext, in_current_locale
 from app.vocabulary import Status, label, status_label
 
 SCORE_COLUMNS = [
@@ -47,14 +48,14 @@ SERIES_COLUMNS = [
 
 
 def series_cells(series: dict[str, Any]) -> list[list[str]]:
-    """A series as text rows in SERIES_COLUMNS order: period end, score, counts by status, total."""
+    """A series as text rows in SERIES_COLUMNS order: period end, score (the locale's way), counts, total."""
     rows = []
     for step in series["steps"]:
         totals = step["totals"]
         as_of = step["as_of"]
         cells = {
             "as_of": as_of.isoformat() if isinstance(as_of, date) else str(as_of),
-            "score": "" if totals["score"] is None else f"{totals['score']:.2f}",
+            "score": "" if totals["score"] is None else score(totals["score"], current_locale()),
             "total": str(totals["total"]),
             **{status.value: str(totals["by_status"][status.value]) for status in Status},
         }
@@ -75,14 +76,15 @@ def series_title(series: dict[str, Any]) -> str:
 
 
 def score_cells(aggregate: dict[str, Any]) -> dict[str, str]:
-    """A scorecard group or total as text cells keyed like SCORE_COLUMNS."""
+    """A scorecard group or total as text cells keyed like SCORE_COLUMNS, numbers the locale's way."""
     counts = aggregate["by_status"]
-    score, coverage = aggregate["score"], aggregate["evidence_coverage"]
+    value, coverage = aggregate["score"], aggregate["evidence_coverage"]
+    locale = current_locale()
     return {
         "total": str(aggregate["total"]),
         **{status.value: str(counts[status.value]) for status in Status},
-        "score": "" if score is None else f"{score:.2f}",
-        "evidence_coverage": "" if coverage is None else f"{coverage:.0%}",
+        "score": "" if value is None else score(value, locale),
+        "evidence_coverage": "" if coverage is None else percent(coverage, locale),
         "stale": str(aggregate["stale"]),
     }
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.db import SessionDep
 from app.errors import BadRequest, NotFound
 from app.history.views import recommendation_history
-from app.i18n.translation import N_, gettext
+from app.i18n.translation import N_, current_locale, gettext
 from app.inputs import latest_date_on_earth
 from app.recommendations import service
 from app.recommendations.schemas import RecommendationFilters
@@ -86,8 +86,11 @@ def valid_filters(raw: dict[str, str], model: type[Filters]) -> tuple[Filters, l
 
 
 def download_links(kept: dict[str, str]) -> list[tuple[str, str]]:
-    """The matrix as each document format the API serves, for the filters in `kept`."""
-    query = f"?{urlencode(kept)}" if kept else ""
+    """The matrix as each document format the API serves, for the filters in `kept`, in the page's language.
+
+    Call it after `page_locale`: the visitor may have chosen another language than their browser asks for.
+    """
+    query = "?" + urlencode({**kept, "lang": current_locale()})
     return [(fmt, f"/api/v1/reports/matrix.{fmt}{query}") for fmt in DOWNLOAD_FORMATS if fmt in FILE_FORMATS]
 
 
