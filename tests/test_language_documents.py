@@ -37,6 +37,21 @@ def test_each_document_is_written_in_the_asked_language(module_client):
     assert english.text.removeprefix("\ufeff").startswith("Code,")
 
 
+def test_printed_documents_show_the_translated_texts_and_say_so(module_client):
+    russian = docx.Document(
+        io.BytesIO(module_client.get(f"{MATRIX}.docx", params={"lang": "ru", "section": 4}).content)
+    )
+    matrix = next(t for t in russian.tables if t.rows[0].cells[0].text == "Рекомендация")
+    first = matrix.rows[1].cells[0].text.splitlines()
+    assert first[1].startswith("Декриминализировать статьи о диффамации")
+    assert first[2].startswith("Неофициальный перевод")
+    html = module_client.get(f"{MATRIX}.html", params={"lang": "ru", "section": 4}).text
+    assert "Декриминализировать статьи о диффамации" in html and "Неофициальный перевод" in html
+    # Kazakh has no translation of the seed: the original, without a note.
+    kazakh = module_client.get(f"{MATRIX}.html", params={"lang": "kk", "section": 4}).text
+    assert "Decriminalise articles on defamation" in kazakh and "translation-note" not in kazakh
+
+
 def test_the_language_is_in_the_etag_and_vary(module_client):
     asked = {
         language: module_client.get(f"{MATRIX}.csv", params={"lang": language})

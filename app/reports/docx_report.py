@@ -272,6 +272,8 @@ def _fill(cell, key: str, row: PrintedRow, printed: PrintedMatrix) -> None:
         if row.paragraph:
             _run(first, f" ({row.paragraph})")
         _run(cell.add_paragraph(), row.text)
+        if row.text_note:
+            _run(_small(cell.add_paragraph()), row.text_note, italic=True)
     elif key == "source":
         for index, line in enumerate(row.source_lines):
             _run(_small(first if index == 0 else cell.add_paragraph()), line)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.db import is_postgres
+from app.i18n.translation import current_locale
 from app.models import (
     Category,
     Evidence,
@@ -29,6 +30,7 @@ from app.recommendations.service import (
     categories_by_recommendation,
     filter_conditions,
 )
+from app.recommendations.translated import current_translations
 from app.reports.cells import OPTIONAL_COLUMNS
 from app.scorecards.conditions import (
     evidence_conditions,
@@ -48,7 +50,15 @@ from app.scorecards.linked import (
 from app.scorecards.lookups import latest_value
 from app.scorecards.params import MatrixParams, PointInTimeParams
 from app.scorecards.point import point_of
-from app.vocabulary import CategoryKind, MatrixGroupBy, Perspective, Relation, SourceKind, claim_gap_class
+from app.vocabulary import (
+    CategoryKind,
+    MatrixGroupBy,
+    Perspective,
+    Relation,
+    SourceKind,
+    TranslationSubject,
+    claim_gap_class,
+)
 
 BATCH_SIZE = 1000
 # How the seed notes a baseline item's footnote in its link: "Footnote [12] of the report: ...".
@@ -63,6 +73,7 @@ def matrix_rows(
     batch_size: int = BATCH_SIZE,
     after: tuple[int, int, int] | None = None,
     where: Sequence[ColumnElement[bool]] = (),
+    language: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Matrix rows in natural order (after a position, if given), in keyset batches of five queries each.
 
@@ -82,6 +93,7 @@ def matrix_rows(
             col(Recommendation.response_original),
             response_at(point).label("response"),
             col(Section.title).label("section_title"),
+            col(Recommendation.section_id),
             col(Source.slug).label("source"),
             status_at(Perspective.state.value, point).label("claimed_status"),
             status_at(Perspective.independent.value, point).label("independent_status"),
@@ -111,8 +123,13 @@ def matrix_rows(
             session, [entry for row in batch for entry in (row.assessment_id, row.claim_id) if entry]
         )
         evidence = _evidence(session, ids, params, include_restricted=include_restricted)
+        translated = (
+            current_translations(session, language, ids, [row.section_id for row in batch])
+            if language
+            else {}
+        )
         for row in batch:
-            yield _row(
+            item = _row(
                 row,
                 categories[row.id],
                 entries.get(row.assessment_id),
@@ -120,6 +137,9 @@ def matrix_rows(
                 evidence.get(row.id, []),
                 [shown(item) for item in committing.get(row.id, [])],
             )
+            if language:
+                _translate(item, translated, row.id, row.section_id)
+            yield item
         if len(batch) < batch_size:
             return
         last = batch[-1]
@@ -143,8 +163,12 @@ def grouped_rows(
 
     By section or source: natural order. By theme: a recommendation under each of its themes (labels in
     alphabetical order; only the filtered theme when there is a theme filter), then those with none.
+    Texts and section titles are in the current locale where a translation exists (`translated_text`).
     """
-    read = partial(matrix_rows, session, params, include_restricted=include_restricted)
+    # Printed in the document's language: the recommendations' current translations into it, where they exist.
+    read = partial(
+        matrix_rows, session, params, include_restricted=include_restricted, language=current_locale()
+    )
     if params.group_by != MatrixGroupBy.theme:
         for row in read():
             if params.group_by == MatrixGroupBy.source:
@@ -292,6 +316,16 @@ def footnote_number(relation: str, note: str | None) -> int | None:
         return None
     match = FOOTNOTE.match(note)
     return int(match.group(1)) if match else None
+
+
+def _translate(item: dict[str, Any], translated: dict, recommendation_id: int, section_id: int) -> None:
+    """The current translations of the text and the section's title, as a printed document shows them."""
+    text = translated.get((TranslationSubject.recommendation.value, recommendation_id))
+    item["translated_text"] = text["text"] if text else None
+    item["translation"] = {key: value for key, value in text.items() if key != "text"} if text else None
+    title = translated.get((TranslationSubject.section.value, section_id))
+    if title is not None:
+        item["section_title"] = title["text"]
 
 
 def _row(

@@ -76,7 +76,8 @@ class PrintedRow:
 
     code: str
     paragraph: str  # 'para. 106.12', or ''
-    text: str
+    text: str  # in the document's language where a translation exists
+    text_note: str  # 'Unofficial translation by ...' when the text is a translation, else ''
     source_lines: list[str]
     assessment: StatusBlock | None  # None: printed as one compact line, `not_assessed`
     evidence: list[EvidenceLink]  # newest first
@@ -197,7 +198,8 @@ class PrintedMatrix:
         return PrintedRow(
             code=row["code"],
             paragraph=gettext("para. %(paragraph)s", paragraph=row["paragraph"]) if row["paragraph"] else "",
-            text=row["text"],
+            text=row.get("translated_text") or row["text"],
+            text_note=_translation_note(row.get("translation")),
             source_lines=self._source_lines(row),
             assessment=assessment,
             evidence=[_link(item) for item in new],
@@ -321,3 +323,11 @@ def _link(item: dict[str, Any]) -> EvidenceLink:
         relation_label=label("relation", item["relation"]),
         restricted=item["visibility"] == Visibility.restricted.value,
     )
+
+
+def _translation_note(translation: dict[str, Any] | None) -> str:
+    """'Unofficial translation (rectrack contributors)' under a translated text; '' for an original."""
+    if not translation:
+        return ""
+    kind = label("provenance", translation["provenance"])
+    return f"{kind} ({translation['translator']})" if translation.get("translator") else kind
