@@ -160,7 +160,7 @@ def test_sources_list_kinds_details_and_counts_in_one_group_by(module_client):
     assert upr["kind"] == "upr_review" and upr["state_under_review"] == "Kazakhstan"
     assert (upr["cycle"], upr["session"], upr["reviewed_on"]) == (2, 20, "2014-10-30")
     assert upr["document_symbol"] == "A/HRC/28/10"
-    assert upr["sections"] == [{"number": 1, "title": "Recommendations"}]
+    assert upr["sections"] == [{"number": 1, "title": "Recommendations", "translated_title": None}]
     assert upr["recommendations"] == 4
     assert upr["by_status"] == {
         "not_assessed": 2,
