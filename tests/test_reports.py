@@ -1,6 +1,7 @@
 """The matrix in every format, each read back by its own reader; restricted evidence stays private."""
 
 import csv
+import html
 import io
 import json
 import zipfile
@@ -442,3 +443,16 @@ def test_cli_scorecard_and_matrix(cli, tmp_path):
     assert cli("scorecard", "--as-of", "2999-01-01").exit_code == 2
     assert (tmp_path / "m.pdf").read_bytes().startswith(b"%PDF-")
     assert cli("report", "matrix", "--format", "odt").exit_code == 2
+
+
+@pytest.mark.sqlite_only
+def test_a_document_names_every_filter_as_people_read_it(shared_client):
+    response = shared_client.get(
+        "/api/v1/reports/matrix.html", params={"sdg": "16.10", "claim_gap": "any", "status": "not_assessed"}
+    )
+    assert response.status_code == 200
+    text = html.unescape(" ".join(response.text.split()))
+    assert "Status: Not assessed" in text
+    assert "SDG target: 16.10 Ensure public access to information and protect fundamental freedoms" in text
+    assert "State's claim: Differs from the monitors' assessment" in text
+    assert "claim_gap" not in text.split("<main>")[1]

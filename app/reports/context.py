@@ -139,6 +139,7 @@ FILTER_NAMES = {
     "sdg": N_("SDG target"),
     "recommending_state": N_("Recommending state"),
     "response": N_("Response"),
+    "claim_gap": N_("State's claim"),
     "q": N_("Search"),
 }
 CATEGORY_FILTERS = {
@@ -195,10 +196,14 @@ def _filters(session: Session, params: PointInTimeParams) -> list[tuple[str, str
         name = gettext(FILTER_NAMES[key]) if key in FILTER_NAMES else key
         if key == "status":
             text = status_label(value)
+        elif key == "claim_gap" and value == "any":
+            text = gettext("Differs from the monitors' assessment")
         elif key in ("response", "kind", "claim_gap"):
             text = label({"kind": "source_kind"}.get(key, key), value)
         elif key in CATEGORY_FILTERS:
             text = labels.get((CATEGORY_FILTERS[key].value, value), value)
+            if key == "sdg" and text != value:
+                text = f"{value} {text}"  # the target's number is how people cite it
         else:
             text = str(value)
         shown.append((name, text))
