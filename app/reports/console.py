@@ -237,7 +237,9 @@ def write_matrix(
             )
             _write_text(cast(IO[str], out), chunks if bom else _without_bom(chunks))
             return total
-        scorecard = section_scorecard(session, params, include_restricted=include_restricted)
+        scorecard = section_scorecard(
+            session, params, include_restricted=include_restricted, progress=format_ != "xlsx"
+        )
         if format_ == "xlsx":
             context = document_context(session, params, settings)
             write_matrix_xlsx(cast(IO[bytes], out), rows, scorecard, meta, context)

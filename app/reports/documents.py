@@ -29,13 +29,18 @@ def matrix_meta(session: Session, params: PointInTimeParams) -> dict[str, Any]:
 
 
 def section_scorecard(
-    session: Session, params: PointInTimeParams, *, include_restricted: bool
+    session: Session, params: PointInTimeParams, *, include_restricted: bool, progress: bool
 ) -> dict[str, Any]:
-    """The scorecard by section, with the same filters and point in time as the matrix beside it."""
+    """The scorecard by section, with the same filters and point in time as the matrix beside it.
+
+    `progress`: also its `series` (progress over time), for the documents that print it (not the XLSX).
+    """
     by_section = ScorecardParams.model_validate(
         params.model_dump() | {"group_by": "section", "gaps_limit": 0}
     )
     scorecard = compute_scorecard(session, by_section, include_restricted=include_restricted)
+    if not progress:
+        return scorecard
     # A new dict: computed scorecards may be shared (cached) and are read-only.
     return scorecard | {"series": progress_series(session, params, include_restricted=include_restricted)}
 

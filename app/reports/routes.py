@@ -126,7 +126,7 @@ def _matrix_document(
                 f"Documents of more than {limit:,} rows need a token (viewer or above); this one has "
                 f"{rows_count:,}. The CSV and JSON stream to everyone."
             )
-    scorecard = section_scorecard(session, params, include_restricted=privileged)
+    scorecard = section_scorecard(session, params, include_restricted=privileged, progress=format_ != "xlsx")
     settings = request.app.state.settings
     context = document_context(session, params, settings)
     heading = page_heading(context, gettext("Implementation matrix"), settings.timezone)
