@@ -1,0 +1,21 @@
+"""maintained state (placeholder: filled in by issue 16's work)
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-06 18:00:00
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0011"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Nothing yet."""
+
+
+def downgrade() -> None:
+    """Nothing yet."""
