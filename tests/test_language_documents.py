@@ -52,6 +52,25 @@ def test_printed_documents_show_the_translated_texts_and_say_so(module_client):
     assert "Decriminalise articles on defamation" in kazakh and "translation-note" not in kazakh
 
 
+def test_data_in_printed_documents_is_marked_with_its_language(module_client):
+    # A Kazakh document holds English originals: screen readers and spell checkers must know which is which.
+    kazakh = module_client.get(f"{MATRIX}.html", params={"lang": "kk", "section": 4}).text
+    assert '<html lang="kk">' in kazakh and '<span lang="en">Decriminalise articles on defamation' in kazakh
+    russian = module_client.get(f"{MATRIX}.html", params={"lang": "ru", "section": 4}).text
+    assert '<span lang="ru">Декриминализировать статьи о диффамации' in russian
+    document = docx.Document(
+        io.BytesIO(module_client.get(f"{MATRIX}.docx", params={"lang": "kk", "section": 4}).content)
+    )
+    assert document.core_properties.language == "kk"
+    defaults = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val")
+    assert defaults == ["kk"]
+    matrix = next(t for t in document.tables if t.rows[0].cells[0].text == "Ұсыным")
+    languages = (
+        matrix.rows[1].cells[0]._tc.xpath(".//w:r[w:t[starts-with(., 'Decriminalise')]]/w:rPr/w:lang/@w:val")
+    )
+    assert languages == ["en"]
+
+
 def test_the_language_is_in_the_etag_and_vary(module_client):
     asked = {
         language: module_client.get(f"{MATRIX}.csv", params={"lang": language})

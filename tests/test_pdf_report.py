@@ -101,7 +101,7 @@ def test_a_pdf_refuses_a_database_dump(shared_client, monkeypatch):
 
 def _row(summary: str) -> PrintedRow:
     block = StatusBlock("not_implemented", "Not implemented", "2025-01-01", summary)
-    return PrintedRow("x-1.1", "", "Short.", "", ["Source"], block, [], [], "", None, [])
+    return PrintedRow("x-1.1", "", "Short.", "en", "", ["Source"], block, [], [], "", None, [])
 
 
 @pytest.mark.sqlite_only

@@ -32,6 +32,7 @@ class DocumentSource:
     state_under_review: str | None
     published_on: date | None
     document_symbol: str | None
+    language: str  # what its recommendations and titles are written in (BCP 47)
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def _sources(session: Session, params: PointInTimeParams) -> list[DocumentSource
             col(Source.state_under_review),
             col(Source.published_on),
             col(Source.document_symbol),
+            col(Source.language),
         )
         .where(col(Source.id).in_(in_scope))
         .order_by(col(Source.id))

@@ -19,7 +19,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from app.errors import Unprocessable
 from app.i18n.formatting import iso_date
-from app.i18n.translation import gettext
+from app.i18n.translation import current_locale, gettext
 from app.reports.cells import score_note, section_names
 from app.reports.printed import GroupHeading, PrintedMatrix, PrintedRow, StatusBlock
 from app.reports.xlsx_report import STATUS_STYLES
@@ -77,6 +77,8 @@ def write_matrix_docx(target: str | IO[bytes], printed: PrintedMatrix, scorecard
     properties.author = properties.last_modified_by = _property(context.organisation or "rectrack")
     properties.created = properties.modified = context.generated_at
     properties.comments = properties.keywords = ""
+    properties.language = current_locale()
+    _document_language(document, current_locale())
     _title_block(document, printed)
     _heading(document, gettext("Scorecard by section"))
     _scorecard_table(document, scorecard)
@@ -271,7 +273,7 @@ def _fill(cell, key: str, row: PrintedRow, printed: PrintedMatrix) -> None:
         _run(first, row.code, bold=True)
         if row.paragraph:
             _run(first, f" ({row.paragraph})")
-        _run(cell.add_paragraph(), row.text)
+        _run(cell.add_paragraph(), row.text, language=row.text_language)
         if row.text_note:
             _run(_small(cell.add_paragraph()), row.text_note, italic=True)
     elif key == "source":
@@ -409,11 +411,19 @@ def _no_hyphens(paragraph_properties) -> None:
     paragraph_properties.append(suppress)
 
 
-def _run(target, text: str, *, style: str | None = None, bold: bool = False, italic: bool = False) -> None:
+def _run(
+    target,
+    text: str,
+    *,
+    style: str | None = None,
+    bold: bool = False,
+    italic: bool = False,
+    language: str | None = None,
+) -> None:
     """Append a run to a paragraph (or a hyperlink element), built directly: python-docx's run API took
-    most of a row's time."""
+    most of a row's time. `language` marks data written in a language other than the document's."""
     run = OxmlElement("w:r")
-    if style or bold or italic:
+    if style or bold or italic or language:
         properties = OxmlElement("w:rPr")
         if style:
             style_element = OxmlElement("w:rStyle")
@@ -423,6 +433,8 @@ def _run(target, text: str, *, style: str | None = None, bold: bool = False, ita
             properties.append(OxmlElement("w:b"))
         if italic:
             properties.append(OxmlElement("w:i"))
+        if language:
+            properties.append(_language_element(language))
         run.append(properties)
     for index, line in enumerate(text.split("\n")):
         if index:
@@ -432,6 +444,19 @@ def _run(target, text: str, *, style: str | None = None, bold: bool = False, ita
         element.text = line
         run.append(element)
     getattr(target, "_p", target).append(run)
+
+
+def _document_language(document, language: str) -> None:
+    """The language of the document's own words (spelling, hyphenation, screen readers)."""
+    for element in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang"):
+        element.set(qn("w:val"), language)
+        element.set(qn("w:eastAsia"), language)
+
+
+def _language_element(language: str):
+    element = OxmlElement("w:lang")
+    element.set(qn("w:val"), language)
+    return element
 
 
 def _small(paragraph):

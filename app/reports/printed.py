@@ -77,6 +77,7 @@ class PrintedRow:
     code: str
     paragraph: str  # 'para. 106.12', or ''
     text: str  # in the document's language where a translation exists
+    text_language: str  # the language `text` is written in (BCP 47): data is marked with it
     text_note: str  # 'Unofficial translation by ...' when the text is a translation, else ''
     source_lines: list[str]
     assessment: StatusBlock | None  # None: printed as one compact line, `not_assessed`
@@ -199,6 +200,7 @@ class PrintedMatrix:
             code=row["code"],
             paragraph=gettext("para. %(paragraph)s", paragraph=row["paragraph"]) if row["paragraph"] else "",
             text=row.get("translated_text") or row["text"],
+            text_language=self._text_language(row),
             text_note=_translation_note(row.get("translation")),
             source_lines=self._source_lines(row),
             assessment=assessment,
@@ -210,6 +212,13 @@ class PrintedMatrix:
             claim=_block(row["claim"]) if "claim" in {c.key for c in self.columns} else None,
             comments=self._comments(row, new),
         )
+
+    def _text_language(self, row: dict[str, Any]) -> str:
+        translation = row.get("translation")
+        if row.get("translated_text") and translation:
+            return str(translation["language"])
+        source = self._source(row["source"])
+        return source.language if source else ""
 
     def _source(self, slug: str | None) -> DocumentSource | None:
         return next((source for source in self.context.sources if source.slug == slug), None)
