@@ -89,6 +89,27 @@ def test_tampered_payload_is_found(client, monitor_token, database, admin_token)
     assert result.returncode == 1 and '"ok": false' in result.stdout
 
 
+def test_a_payload_stored_in_another_json_layout_is_judged_by_its_meaning(
+    client, monitor_token, database, admin_token
+):
+    # The fast path hashes the stored text; a payload re-serialised with spaces (as a database dump and
+    # reload might) misses it, and the reference check decides: same meaning, no tampering.
+    _write_some(client, monitor_token)
+    where = "WHERE seq = 3 AND recommendation_id = (SELECT id FROM recommendations WHERE code = :code)"
+    _tamper(
+        database, f"UPDATE history_entries SET payload = REPLACE(payload, '\":', '\": ') {where}", code=CODE
+    )
+    assert client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()["ok"] is True
+    _tamper(
+        database,
+        f"UPDATE history_entries SET payload = REPLACE(payload, 'Synthetic', 'Invented') {where}",
+        code=CODE,
+    )
+    assert (
+        client.get("/api/v1/history/verify", headers=bearer(admin_token)).json()["first_broken"]["seq"] == 3
+    )
+
+
 def test_deleted_entry_is_found(client, monitor_token, database, admin_token):
     _write_some(client, monitor_token)
     _tamper(
