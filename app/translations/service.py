@@ -2,7 +2,8 @@
 
 A recommendation's text translation is an entry in its own chain. A section's or source's title translation is
 an entry in the chain of every recommendation of that section or source (as genesis entries anchor their
-titles), so `verify` can hold every stored translation to the entries that recorded it.
+titles), so `verify` can hold every stored translation to the entries that recorded it; titles.py records
+those.
 """
 
 from datetime import UTC, datetime
