@@ -275,9 +275,8 @@ def test_a_title_translation_racing_recommendation_writes_forks_no_chain(server,
             history = client.get(f"/api/v1/recommendations/{code}/history").json()["items"]
             assert [entry["seq"] for entry in history] == list(range(1, len(history) + 1))
             kinds = [entry["kind"] for entry in history]
-            assert kinds.count("translation_recorded") == 1 and kinds.count("assessment") == statuses.count(
-                201
-            )
+            assert kinds.count("translation_recorded") == 1
+            assert kinds.count("assessment") == statuses.count(201)
             assert client.get(f"/api/v1/recommendations/{code}").json()["version"] == len(history)
         assert _verify(client, database).json()["ok"] is True
         feed = client.get("/api/v1/history", params={"after": 0, "limit": 1000}).json()["items"]
