@@ -31,9 +31,9 @@ from app.translations.service import (
     add_translation_row,
     current_translation,
     record_text_translation_alone,
-    record_title_translation,
     translation_payload,
 )
+from app.translations.titles import record_title_translation, title_subject
 from app.vocabulary import (
     CategoryKind,
     EvidenceKind,
@@ -184,16 +184,17 @@ def _load_translations(
     for number, title in data.get("sections", {}).items():
         section = sections[int(number)]
         if not is_current(TranslationSubject.section, saved_id(section), title):
-            result.history_entries += record_title_translation(
+            written = record_title_translation(
                 session,
-                TranslationSubject.section,
-                saved_id(section),
+                title_subject(session, TranslationSubject.section, saved_id(section)),
                 None,
                 language,
                 title,
                 provenance,
                 translator,
+                check=False,
             )
+            result.history_entries += len(written.recommendations)
             result.translations += 1
     for code, text in data.get("recommendations", {}).items():
         rec = session.scalar(

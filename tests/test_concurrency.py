@@ -226,3 +226,58 @@ def test_racing_corrections_of_one_entry_have_one_winner(server, database):
         assert [entry["kind"] for entry in history[-2:]] == ["assessment", "correction"]
         assert client.get(url).json()["status"] == "not_implemented"
         assert _verify(client, database).json()["ok"] is True
+
+
+def test_a_title_translation_racing_recommendation_writes_forks_no_chain(server, database):
+    """Two monitors translate section 2's title while others assess its recommendations, all at once."""
+    token = make_token(database.url, "monitor")
+    title_url = "/api/v1/sources/odf-kz-2015/sections/2/translations"
+    with httpx.Client(base_url=server, timeout=60) as client:
+        title_etag = client.get(title_url).headers["etag"]
+        codes = [
+            item["code"]
+            for item in client.get("/api/v1/recommendations", params={"section": 2}).json()["items"]
+        ]
+        etags = {code: client.get(f"/api/v1/recommendations/{code}").headers["etag"] for code in codes}
+        # The title's writes start between the assessments, so that some of these come first and some after.
+        writes = [(code, index) for code in codes for index in range(2)]
+        writes[len(writes) // 2 : len(writes) // 2] = [("title", 0), ("title", 1)]
+        barrier = threading.Barrier(len(writes))
+        results: dict[tuple[str, int], httpx.Response] = {}
+
+        def write(target: str, index: int) -> None:
+            with httpx.Client(base_url=server, timeout=60) as racer:
+                barrier.wait()
+                if target == "title":
+                    body = {"language": "kk", "text": f"Заң шаралары {index}", "provenance": "official"}
+                    results[(target, index)] = racer.post(
+                        title_url, json=body, headers=bearer(token) | {"If-Match": title_etag}
+                    )
+                else:
+                    results[(target, index)] = racer.post(
+                        f"/api/v1/recommendations/{target}/assessments",
+                        json={"status": "implemented", "summary": f"Synthetic racing write {index}."},
+                        headers=bearer(token) | {"If-Match": etags[target]},
+                    )
+
+        threads = [threading.Thread(target=write, args=key) for key in writes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(results) == len(writes)
+        titles = sorted(results[("title", index)].status_code for index in range(2))
+        assert titles == [201, 412], titles
+        for code in codes:
+            statuses = sorted(results[(code, index)].status_code for index in range(2))
+            # Each assessment either came before the title's claim (one of the two wins) or after it (412).
+            assert statuses in ([201, 412], [412, 412]), (code, statuses)
+            history = client.get(f"/api/v1/recommendations/{code}/history").json()["items"]
+            assert [entry["seq"] for entry in history] == list(range(1, len(history) + 1))
+            kinds = [entry["kind"] for entry in history]
+            assert kinds.count("translation_recorded") == 1
+            assert kinds.count("assessment") == statuses.count(201)
+            assert client.get(f"/api/v1/recommendations/{code}").json()["version"] == len(history)
+        assert _verify(client, database).json()["ok"] is True
+        feed = client.get("/api/v1/history", params={"after": 0, "limit": 1000}).json()["items"]
+        assert [entry["id"] for entry in feed] == sorted(entry["id"] for entry in feed)

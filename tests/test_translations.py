@@ -214,6 +214,7 @@ def test_the_history_shows_a_recorded_translation(client, monitor_token):
         "language": "kk",
         "text": "Жала жабу туралы баптарды қылмыстық санаттан шығару.",
         "provenance": "unofficial",
+        "translator": "A. Volunteer",
     }
     headers = bearer(monitor_token) | {"If-Match": etag}
     assert client.post(f"{URL}/translations", json=body, headers=headers).status_code == 201

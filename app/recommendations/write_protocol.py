@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, and_, func, insert, literal, select, update
 from sqlmodel import Session, col
 
 from app.db import WRITE_OPTION, is_postgres, utcnow
 from app.errors import NotFound, PreconditionFailed, PreconditionRequired
-from app.history.service import ChainHead
+from app.history.service import ChainHead, EntryFields
 from app.history.supersession import not_superseded
 from app.models import HistoryEntry, Recommendation
 from app.recommendations.etag import etag_for, versions_in_if_match
@@ -141,6 +141,78 @@ def append(session: Session, entry: HistoryEntry, *rows: Any) -> None:
     entry.id = session.execute(
         insert(table).from_select(list(values), row.select_from(lock)).returning(table.c.id)
     ).scalar_one()
+
+
+def claim_every(session: Session, owned: ColumnElement[bool]) -> list[WriteTarget]:
+    """Claim every recommendation that `owned` selects, whatever its version, and read each chain head after.
+
+    For a write that adds an entry to many chains at once (a section's title translation). The rows are
+    locked lowest id first, as every writer claims them, so it queues behind a write in progress on any of
+    them instead of deadlocking with it; the heads are read once all are held, so they are the committed
+    ones; and every version is bumped, so a write that read one of them before gets 412 at its claim.
+    """
+    # FOR NO KEY UPDATE is the lock an UPDATE takes; SQLite renders none (BEGIN IMMEDIATE holds them all).
+    locking = select(col(Recommendation.id)).where(owned).order_by(col(Recommendation.id))
+    session.execute(locking.with_for_update(key_share=True)).all()
+    claimed = session.execute(
+        update(Recommendation)
+        .where(owned)
+        .values(version=col(Recommendation.version) + 1, updated_at=utcnow())
+        .returning(
+            col(Recommendation.id),
+            col(Recommendation.code),
+            col(Recommendation.version),
+            col(Recommendation.status),
+            col(Recommendation.claimed_status),
+        )
+        # The seed and the command line may hold some of these rows as objects: refresh their versions.
+        .execution_options(synchronize_session="fetch")
+    ).all()
+    heads = _chain_heads(session, owned)
+    return [
+        WriteTarget(
+            id=row.id,
+            code=row.code,
+            version=row.version,
+            status=row.status,
+            claimed_status=row.claimed_status,
+            head=heads.get(row.id),
+            newest_effective_on={},
+        )
+        for row in sorted(claimed, key=lambda row: row.id)
+    ]
+
+
+def _chain_heads(session: Session, owned: ColumnElement[bool]) -> dict[int, ChainHead]:
+    """The newest entry of each chain of the recommendations that `owned` selects."""
+    newest = (
+        select(col(HistoryEntry.recommendation_id), func.max(col(HistoryEntry.seq)).label("seq"))
+        .join(Recommendation, col(Recommendation.id) == col(HistoryEntry.recommendation_id))
+        .where(owned)
+        .group_by(col(HistoryEntry.recommendation_id))
+        .subquery()
+    )
+    rows = session.execute(
+        select(col(HistoryEntry.recommendation_id), col(HistoryEntry.seq), col(HistoryEntry.hash)).join(
+            newest,
+            and_(
+                col(HistoryEntry.recommendation_id) == newest.c.recommendation_id,
+                col(HistoryEntry.seq) == newest.c.seq,
+            ),
+        )
+    )
+    return {rec_id: ChainHead(seq, digest) for rec_id, seq, digest in rows}
+
+
+def append_every(session: Session, entries: list[EntryFields], *rows: Any) -> None:
+    """Insert the entries of a `claim_every` write (and rows that go with them), under the feed lock."""
+    session.add_all(rows)
+    session.flush()
+    if needs_feed_lock(session):
+        # The lock `append` takes, for the same reason, once for all the entries: none draws an id before it.
+        session.execute(select(func.pg_advisory_xact_lock(HISTORY_APPEND_LOCK)))
+    if entries:
+        session.execute(insert(HistoryEntry.__table__), [vars(entry) for entry in entries])
 
 
 def needs_feed_lock(session: Session) -> bool:

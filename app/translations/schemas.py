@@ -1,8 +1,9 @@
 """Request and response models of translations."""
 
-from typing import Literal
+from datetime import datetime
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.history.schemas import HistoryEntryOut
 from app.inputs import InputModel, OneLineText, VisibleText
@@ -13,7 +14,7 @@ Language = Literal["en", "ru", "kk"]
 
 
 class TranslationIn(InputModel):
-    """A recommendation's text in another language, and whose translation it is."""
+    """A recommendation's text or a title in another language, and whose translation it is."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -23,8 +24,15 @@ class TranslationIn(InputModel):
     translator: OneLineText | None = Field(
         default=None,
         max_length=500,
-        description="Who translated it, e.g. 'Open Dialog Foundation volunteers'.",
+        description="Who translated it, e.g. 'Open Dialog Foundation volunteers'; required when unofficial.",
     )
+
+    @model_validator(mode="after")
+    def _unofficial_names_its_translator(self) -> Self:
+        # An unofficial translation is only as good as whoever made it: readers are told who.
+        if self.provenance is Provenance.unofficial and self.translator is None:
+            raise ValueError("an unofficial translation names its translator")
+        return self
 
 
 class TranslationCreated(BaseModel):
@@ -32,3 +40,33 @@ class TranslationCreated(BaseModel):
 
     entry: HistoryEntryOut
     recommendation: RecommendationVersion
+
+
+class TitleTranslationOut(BaseModel):
+    """A title's current translation into one language, and whose it is."""
+
+    language: str = Field(examples=["ru"])
+    text: str = Field(examples=["Свобода распространения информации"])
+    provenance: Provenance
+    translator: str | None = Field(examples=["rectrack contributors (unofficial)"])
+    recorded_at: datetime
+
+
+class TitleTranslations(BaseModel):
+    """A section's or source's title as written, and its current translations."""
+
+    title: str = Field(examples=["Freedom to disseminate information"])
+    language: str = Field(description="The language (BCP 47) the title is written in: the source's.")
+    translations: list[TitleTranslationOut]
+
+
+class TitleTranslationCreated(BaseModel):
+    """The title's new translation, its new ETag, and each recommendation whose history records it."""
+
+    translation: TitleTranslationOut
+    etag: str = Field(
+        description="The title's new ETag (also in the ETag header): If-Match for its next one."
+    )
+    recommendations: list[RecommendationVersion] = Field(
+        description="Each recommendation of the section or source, at the version this entry gave it."
+    )

@@ -2,7 +2,8 @@
 
 A recommendation's text translation is an entry in its own chain. A section's or source's title translation is
 an entry in the chain of every recommendation of that section or source (as genesis entries anchor their
-titles), so `verify` can hold every stored translation to the entries that recorded it.
+titles), so `verify` can hold every stored translation to the entries that recorded it; titles.py records
+those.
 """
 
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from sqlmodel import Session, col
 from app.db import utcnow
 from app.errors import Unprocessable
 from app.history.service import append_entry, build_entry
-from app.models import HistoryEntry, Recommendation, Section, Source, Translation, saved_id
+from app.models import HistoryEntry, Recommendation, Source, Translation, saved_id
 from app.recommendations.write_protocol import WriteTarget, append, claim, snapshot
 from app.text_terms import terms_text
 from app.vocabulary import HistoryKind, Provenance, TranslationSubject
@@ -62,7 +63,7 @@ def translation_row(
     )
 
 
-def _supersede(
+def supersede_current(
     session: Session, subject: TranslationSubject, subject_id: int, language: str, at: datetime
 ) -> None:
     """End the current translation of the subject in the language (kept, never deleted)."""
@@ -112,56 +113,9 @@ def record_text_translation(
         payload=payload,
     )
     claim(session, target, {})
-    _supersede(session, subject, target.id, language, entry.recorded_at)
+    supersede_current(session, subject, target.id, language, entry.recorded_at)
     append(session, entry, translation_row(subject, target.id, payload, entry.recorded_at, by))
     return entry
-
-
-def record_title_translation(
-    session: Session,
-    subject: TranslationSubject,
-    subject_id: int,
-    by: int | None,
-    language: str,
-    text: str,
-    provenance: str,
-    translator: str | None,
-) -> int:
-    """Record a section's or source's title in another language, in the chain of each of its recommendations.
-
-    For the seed and the command line, which hold the database alone; returns the number of entries.
-    """
-    owner = Recommendation.section_id if subject is TranslationSubject.section else Recommendation.source_id
-    at = utcnow()
-    payload = translation_payload(subject, language, text, provenance, translator)
-    if subject is TranslationSubject.section:
-        section = session.get(Section, subject_id)
-        assert section is not None
-        payload["section"] = section.number
-    else:
-        source = session.get(Source, subject_id)
-        assert source is not None
-        payload["source"] = source.slug
-    _supersede(session, subject, subject_id, language, at)
-    session.add(translation_row(subject, subject_id, payload, at, by))
-    session.flush()
-    recommendations = session.scalars(
-        select(Recommendation).where(col(owner) == subject_id).order_by(col(Recommendation.id))
-    ).all()
-    for rec in recommendations:
-        append_entry(
-            session,
-            rec,
-            kind=HistoryKind.translation_recorded,
-            effective_on=at.date(),
-            recorded_by=by,
-            payload=payload,
-            recorded_at=at,
-        )
-        rec.version += 1
-        rec.updated_at = at
-    session.flush()
-    return len(recommendations)
 
 
 def record_text_translation_alone(
@@ -178,7 +132,7 @@ def record_text_translation_alone(
     subject = TranslationSubject.recommendation
     at = utcnow()
     payload = translation_payload(subject, language, text, provenance, translator)
-    _supersede(session, subject, saved_id(rec), language, at)
+    supersede_current(session, subject, saved_id(rec), language, at)
     session.add(translation_row(subject, saved_id(rec), payload, at, by))
     append_entry(
         session,
