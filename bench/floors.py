@@ -347,25 +347,24 @@ def _comparable(group: dict[str, Any]) -> tuple:
 
 
 # Issue 16's as-of floors: the least work the statuses by group need, over any schema. The floor makes the
-# partial covering index it reads when the app has none of that shape (PostgreSQL: INCLUDE; SQLite has no
-# INCLUDE, so the status and recording time end its key). recorded_at is there for the known_at points.
+# partial covering index it reads (backwards: newest first) when the app has none of that shape (PostgreSQL:
+# INCLUDE; SQLite has none, so status and recording time end its key); recorded_at serves known_at.
 AS_OF_INDEX = "ix_history_entries_as_of_independent"  # the app's (migration 0012), when it has it
 FLOOR_INDEX = "bench_floor_as_of_independent"
 FLOOR_INDEX_SQL = {
     "postgresql": "CREATE INDEX IF NOT EXISTS {name} ON history_entries "
-    "(recommendation_id, effective_on DESC, seq DESC) INCLUDE (status, recorded_at) "
+    "(recommendation_id, effective_on, seq) INCLUDE (status, recorded_at) "
     "WHERE perspective = 'independent'",
-    "sqlite": "CREATE INDEX IF NOT EXISTS {name} ON history_entries (recommendation_id, effective_on DESC, "
-    "seq DESC, status, recorded_at) WHERE perspective = 'independent'",
+    "sqlite": "CREATE INDEX IF NOT EXISTS {name} ON history_entries (recommendation_id, effective_on, "
+    "seq, status, recorded_at) WHERE perspective = 'independent'",
 }
 AS_OF_FLOORS = {
     "distinct_on": "statuses by group: DISTINCT ON (recommendation_id) over the partial covering index "
-    "(recommendation_id, effective_on DESC, seq DESC) INCLUDE (status, recorded_at) WHERE perspective = "
-    "'independent', LEFT JOINed to recommendations, GROUP BY group, status",
+    "(recommendation_id, effective_on, seq) INCLUDE (status, recorded_at) WHERE perspective = 'independent', "
+    "read backwards (newest first), LEFT JOINed to recommendations, GROUP BY group, status",
     "correlated_limit_1": "statuses by group: a correlated (SELECT status ... ORDER BY effective_on DESC, "
     "seq DESC LIMIT 1) per recommendation over the partial covering index (recommendation_id, "
-    "effective_on DESC, seq DESC, status, recorded_at) WHERE perspective = 'independent', "
-    "GROUP BY group, status",
+    "effective_on, seq, status, recorded_at) WHERE perspective = 'independent', GROUP BY group, status",
     "one_pass": "count(*) of the independent entries up to the point (effective_on <= as_of, recorded_at <= "
     "known_at) over the same index: the least work that looks at every candidate",
 }
@@ -393,7 +392,7 @@ def as_of_floor_sql(backend: str, group_by: str, point: Point, index: str) -> st
     if backend == "postgresql":
         latest = (
             "SELECT DISTINCT ON (h.recommendation_id) h.recommendation_id, h.status FROM history_entries h "
-            f"WHERE {where} ORDER BY h.recommendation_id, h.effective_on DESC, h.seq DESC"
+            f"WHERE {where} ORDER BY h.recommendation_id DESC, h.effective_on DESC, h.seq DESC"
         )
         rows = (
             f"SELECT r.id, r.section_id, coalesce(l.status, 'not_assessed') AS status FROM recommendations r "
