@@ -54,6 +54,12 @@ def saved_id(row: _Numbered) -> int:
     return row.id
 
 
+# The perspectives with an as-of index of their own: the two a claim gap compares (the others use
+# ix_history_entries_as_of).
+AS_OF_PERSPECTIVES = (Perspective.independent.value, Perspective.state.value)
+CONTENT_CHANGES = f"kind IN ('{HistoryKind.withdrawal.value}', '{HistoryKind.text_changed.value}')"
+
+
 class _TableModel(SQLModel):
     """The base of every table: SQLModel maps it, but does not declare the mapped table for type checkers."""
 
@@ -410,6 +416,30 @@ class HistoryEntry(_TableModel, table=True):
             sqlite_where=text("response IS NOT NULL"),
             postgresql_where=text("response IS NOT NULL"),
         ),
+        # Issue 16: per gap perspective, the as-of lookup's own partial covering index, read backwards
+        # (newest first per recommendation): one DISTINCT ON pass (PostgreSQL) or one short seek each (SQLite)
+        # reads only the perspective's entries. Status and recording time end the key (SQLite has no INCLUDE).
+        *(
+            Index(
+                f"ix_history_entries_as_of_{perspective}",
+                "recommendation_id",
+                "effective_on",
+                "seq",
+                "status",
+                "recorded_at",
+                sqlite_where=text(f"perspective = '{perspective}'"),
+                postgresql_where=text(f"perspective = '{perspective}'"),
+            )
+            for perspective in AS_OF_PERSPECTIVES
+        ),
+        # The entries that change what a settled past scorecard shows (erased summaries, texts): the newest
+        # is part of a kept scorecard's key (app.scorecards.past).
+        Index(
+            "ix_history_entries_content_changes",
+            "id",
+            sqlite_where=text(CONTENT_CHANGES),
+            postgresql_where=text(CONTENT_CHANGES),
+        ),
         # An entry is superseded at most once; the as-of lookups ask "is this entry superseded?" by it.
         Index(
             "uq_history_entries_supersedes_entry_id",
@@ -513,3 +543,14 @@ class IdempotencyRecord(_TableModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
+
+
+class PastScorecard(_TableModel, table=True):
+    """A scorecard as known at a settled past time: it can never change, so it outlives restarts."""
+
+    __tablename__ = "past_scorecards"
+
+    # app.scorecards.keys.document_key of the request's document, with the content marker for the data state.
+    key: str = Field(sa_column=Column(String(64), primary_key=True))
+    body: str = Field(sa_column=Column(Text, nullable=False))  # app.scorecards.past's typed JSON
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

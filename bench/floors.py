@@ -346,6 +346,114 @@ def _comparable(group: dict[str, Any]) -> tuple:
     return group["total"], by_status, group["stale"], coverage
 
 
+# Issue 16's as-of floors: the least work the statuses by group need, over any schema. The floor makes the
+# partial covering index it reads (backwards: newest first) when the app has none of that shape (PostgreSQL:
+# INCLUDE; SQLite has none, so status and recording time end its key); recorded_at serves known_at.
+AS_OF_INDEX = "ix_history_entries_as_of_independent"  # the app's (migration 0012), when it has it
+FLOOR_INDEX = "bench_floor_as_of_independent"
+FLOOR_INDEX_SQL = {
+    "postgresql": "CREATE INDEX IF NOT EXISTS {name} ON history_entries "
+    "(recommendation_id, effective_on, seq) INCLUDE (status, recorded_at) "
+    "WHERE perspective = 'independent'",
+    "sqlite": "CREATE INDEX IF NOT EXISTS {name} ON history_entries (recommendation_id, effective_on, "
+    "seq, status, recorded_at) WHERE perspective = 'independent'",
+}
+AS_OF_FLOORS = {
+    "distinct_on": "statuses by group: DISTINCT ON (recommendation_id) over the partial covering index "
+    "(recommendation_id, effective_on, seq) INCLUDE (status, recorded_at) WHERE perspective = 'independent', "
+    "read backwards (newest first), LEFT JOINed to recommendations, GROUP BY group, status",
+    "correlated_limit_1": "statuses by group: a correlated (SELECT status ... ORDER BY effective_on DESC, "
+    "seq DESC LIMIT 1) per recommendation over the partial covering index (recommendation_id, "
+    "effective_on, seq, status, recorded_at) WHERE perspective = 'independent', GROUP BY group, status",
+    "one_pass": "count(*) of the independent entries up to the point (effective_on <= as_of, recorded_at <= "
+    "known_at) over the same index: the least work that looks at every candidate",
+}
+
+
+def ensure_as_of_index(raw: Raw) -> str:
+    """The partial covering index the as-of floors read: the app's if it has one, else the floor's own."""
+    if raw.backend == "postgresql":
+        found = raw.rows("SELECT 1 FROM pg_indexes WHERE indexname = :name", {"name": AS_OF_INDEX})
+    else:
+        found = raw.rows(
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :name", {"name": AS_OF_INDEX}
+        )
+    if found:
+        return AS_OF_INDEX
+    raw.db.execute(FLOOR_INDEX_SQL[raw.backend].format(name=FLOOR_INDEX))
+    raw.db.execute("ANALYZE history_entries")
+    return FLOOR_INDEX
+
+
+def as_of_floor_sql(backend: str, group_by: str, point: Point, index: str) -> str:
+    """Statuses by group at an as-of (and known-at) point: the issue's floor for the database."""
+    where = _filter("h", "independent", point)
+    created = "WHERE r.created_at <= :known_at" if point.known_at is not None else ""
+    if backend == "postgresql":
+        latest = (
+            "SELECT DISTINCT ON (h.recommendation_id) h.recommendation_id, h.status FROM history_entries h "
+            f"WHERE {where} ORDER BY h.recommendation_id DESC, h.effective_on DESC, h.seq DESC"
+        )
+        rows = (
+            f"SELECT r.id, r.section_id, coalesce(l.status, 'not_assessed') AS status FROM recommendations r "
+            f"LEFT JOIN ({latest}) l ON l.recommendation_id = r.id {created}"
+        )
+        ctes = f"per_rec AS ({rows})"
+    else:
+        seek = (
+            f"SELECT h.status FROM history_entries h INDEXED BY {index} WHERE h.recommendation_id = r.id "
+            f"AND {where} ORDER BY h.effective_on DESC, h.seq DESC LIMIT 1"
+        )
+        # Materialised, or the GROUP BY would run each seek twice (key and output).
+        ctes = (
+            "per_rec AS MATERIALIZED (SELECT r.id, r.section_id, "
+            f"coalesce(({seek}), 'not_assessed') AS status FROM recommendations r {created})"
+        )
+    if group_by == "section":
+        return (
+            f"WITH {ctes} SELECT so.slug, CAST(se.number AS TEXT), p.status, count(*) FROM per_rec p "
+            "JOIN sections se ON se.id = p.section_id JOIN sources so ON so.id = se.source_id "
+            "GROUP BY se.id, so.slug, se.number, p.status"
+        )
+    return (
+        f"WITH {ctes} SELECT NULL, t.slug, p.status, count(*) FROM per_rec p LEFT JOIN (SELECT "
+        "rc.recommendation_id, c.slug FROM recommendation_categories rc JOIN categories c ON c.id = "
+        f"rc.category_id WHERE c.kind = '{group_by}') t ON t.recommendation_id = p.id "
+        "GROUP BY t.slug, p.status"
+    )
+
+
+def one_pass_sql(backend: str, point: Point, index: str) -> str:
+    """Every independent entry up to the point, counted: a lower bound, not an answer."""
+    indexed = f" INDEXED BY {index}" if backend == "sqlite" else ""
+    return f"SELECT count(*) FROM history_entries h{indexed} WHERE {_filter('h', 'independent', point)}"
+
+
+def as_of_floor(
+    raw: Raw, shape: str, group_by: str, point: Point, index: str
+) -> dict[Any, tuple[int, ...]] | int:
+    """Run an as-of floor: counts by status per group (as `app_statuses`), or the one-pass count."""
+    params: dict[str, Any] = {"as_of": point.as_of}
+    if point.known_at is not None:
+        params["known_at"] = point.known_at
+    if shape == "one_pass":
+        return raw.rows(one_pass_sql(raw.backend, point, index), params)[0][0]
+    groups: dict[Any, list[int]] = {}
+    for source, key, status, count in raw.rows(as_of_floor_sql(raw.backend, group_by, point, index), params):
+        groups.setdefault((source, key), [0] * len(STATUSES))[STATUSES.index(status)] = count
+    return {name: tuple(counts) for name, counts in groups.items()}
+
+
+def app_statuses(scorecard: dict[str, Any], group_by: str) -> dict[Any, tuple[int, ...]]:
+    """The app's counts by status per group, shaped as `as_of_floor` shapes its own."""
+    return {
+        (group["source"] if group_by == "section" else None, group["key"]): tuple(
+            group["by_status"][status] for status in STATUSES
+        )
+        for group in scorecard["groups"]
+    }
+
+
 def matrix_sql(backend: str) -> str:
     """Every recommendation with categories, statuses, latest assessment and evidence, in natural order."""
     if backend == "postgresql":

@@ -12,6 +12,8 @@ import app.models  # noqa: F401  (registers every table on the metadata)
 LEFT_OUT = {
     "idempotency_records": "replays of answers to retried requests, kept 48 hours: a restored instance "
     "starts without them, so a client's retry of a request made before the backup writes again",
+    "past_scorecards": "scorecards as known at a settled past time, derived from the history: a restored "
+    "instance computes each again when first asked",
 }
 TOKENS = "api_tokens"
 TOKENS_LEFT_OUT = "token hashes: only with --include-tokens"

@@ -3,7 +3,7 @@
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, FromClause, Row, func, select
+from sqlalchemy import ColumnElement, Row, func, select
 from sqlmodel import Session, col
 
 from app.claim_classes import ANY, claim_class_condition, claim_class_sql
@@ -11,7 +11,7 @@ from app.models import HistoryEntry, Recommendation, Source
 from app.recommendations.service import ORDER, after_position, decode_cursor, encode_cursor
 from app.scorecards.conditions import recommendation_conditions, status_at
 from app.scorecards.entries import entries_by_id
-from app.scorecards.lookups import lookups_for, with_joins
+from app.scorecards.lookups import Joined, lookups_for, with_joins
 from app.scorecards.params import ClaimGapClassParams, PointInTimeParams
 from app.scorecards.point import PointInTime, point_of
 from app.vocabulary import ClaimGapClass, Perspective
@@ -23,7 +23,7 @@ STATE, INDEPENDENT = Perspective.state.value, Perspective.independent.value
 
 def _class_terms(
     session: Session, point: PointInTime, *, ids: bool
-) -> tuple[ColumnElement[Any], ColumnElement[Any], list[FromClause], list[ColumnElement]]:
+) -> tuple[ColumnElement[Any], ColumnElement[Any], list[Joined], list[ColumnElement]]:
     """Both statuses at the point, the joins they need, and (when asked) the claim's and finding's ids."""
     lookups = lookups_for(session)
     if point.current:

@@ -3,14 +3,14 @@
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, FromClause, Row, func, select
+from sqlalchemy import ColumnElement, Row, func, select
 from sqlmodel import Session, col
 
 from app.models import HistoryEntry, Recommendation, Source
 from app.recommendations.service import ORDER, after_position, decode_cursor, encode_cursor
 from app.scorecards.conditions import CLAIMED, DISPUTED, recommendation_conditions, status_at
 from app.scorecards.entries import entries_by_id
-from app.scorecards.lookups import lookups_for, with_joins
+from app.scorecards.lookups import Joined, lookups_for, with_joins
 from app.scorecards.params import GAPS_PAGE, ClaimGapParams, PointInTimeParams
 from app.scorecards.point import PointInTime, point_of
 from app.vocabulary import Perspective
@@ -22,7 +22,7 @@ STATE, INDEPENDENT = Perspective.state.value, Perspective.independent.value
 
 def _gap_terms(
     session: Session, point: PointInTime, *, ids: bool
-) -> tuple[list[ColumnElement[bool]], list[FromClause], list[ColumnElement]]:
+) -> tuple[list[ColumnElement[bool]], list[Joined], list[ColumnElement]]:
     """The gap conditions, the joins they need and (when asked) the ids of the claim and the finding."""
     lookups = lookups_for(session)
     if point.current:

@@ -1,21 +1,25 @@
 """Each perspective's latest assessment per recommendation, looked up once: the shape differs per database.
 
 PostgreSQL joins one `LATERAL (... ORDER BY effective_on DESC, seq DESC LIMIT 1)` per perspective, which
-returns every wanted column from one index seek. SQLite has no LATERAL and a scalar subquery returns one
-value, so the date and the status come packed as `effective_on || status` (one covering seek gives both) and
-are unpacked by the caller from a materialised row.
+returns every wanted column from one index seek; an as-of aggregate over every recommendation instead joins
+one `DISTINCT ON (recommendation_id)` pass over the perspective's partial index (issue 16: one sequential
+read of the index instead of a seek per recommendation). SQLite has no LATERAL and a scalar subquery returns
+one value, so the date and the status come packed as `effective_on || status` (one covering seek gives both)
+and are unpacked by the caller from a materialised row.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Date, FromClause, Select, func, select, true, type_coerce
+from sqlalchemy import ColumnElement, Date, FromClause, Select, bindparam, func, select, true, type_coerce
 from sqlmodel import Session, col
 
 from app.db import is_postgres
 from app.history.supersession import not_superseded
 from app.models import HistoryEntry, Recommendation
 from app.scorecards.point import PointInTime
+from app.vocabulary import Perspective
 
 # SQLite stores a Date as 'YYYY-MM-DD'; the status follows it in a packed value.
 DATE_LENGTH = 10
@@ -25,7 +29,13 @@ def latest_query(perspective: str, point: PointInTime, *columns) -> Select:
     """Columns of a recommendation's latest assessment from a perspective, correlated to `recommendations`."""
     # Only assessments carry a perspective, so no kind filter: the (recommendation, perspective,
     # effective_on, seq, status, recorded_at) index then covers the whole lookup.
-    return _latest(col(HistoryEntry.perspective) == perspective, point, *columns)
+    return _latest(_perspective_is(perspective), point, *columns)
+
+
+def _perspective_is(perspective: str) -> ColumnElement[bool]:
+    # Rendered as a literal, so that the planners can use the perspective's partial index (migration 0012).
+    value = Perspective(perspective).value
+    return col(HistoryEntry.perspective) == bindparam(f"perspective_{value}", value, literal_execute=True)
 
 
 def latest_response_query(point: PointInTime, *columns) -> Select:
@@ -36,9 +46,14 @@ def latest_response_query(point: PointInTime, *columns) -> Select:
 
 
 def _latest(condition: ColumnElement[bool], point: PointInTime, *columns) -> Select:
-    statement = select(*columns).where(
-        col(HistoryEntry.recommendation_id) == col(Recommendation.id), condition
+    statement = _at_point(
+        select(*columns).where(col(HistoryEntry.recommendation_id) == col(Recommendation.id), condition),
+        point,
     )
+    return statement.order_by(col(HistoryEntry.effective_on).desc(), col(HistoryEntry.seq).desc()).limit(1)
+
+
+def _at_point(statement: Select, point: PointInTime) -> Select:
     if point.as_of is not None:
         statement = statement.where(col(HistoryEntry.effective_on) <= point.as_of)
     if point.known_at is not None:
@@ -46,7 +61,22 @@ def _latest(condition: ColumnElement[bool], point: PointInTime, *columns) -> Sel
     if point.corrections:
         # A superseded entry counts only for what was known before its correction.
         statement = statement.where(not_superseded(point.known_at))
-    return statement.order_by(col(HistoryEntry.effective_on).desc(), col(HistoryEntry.seq).desc()).limit(1)
+    return statement
+
+
+def latest_set(perspective: str, point: PointInTime, *columns) -> FromClause:
+    """Every recommendation's latest assessment from a perspective at the point: one DISTINCT ON pass.
+
+    PostgreSQL only. Ordered as the perspective's partial index read backwards, so the pass is one index-only
+    scan with no sort.
+    """
+    recommendation = col(HistoryEntry.recommendation_id)
+    statement = _at_point(select(recommendation, *columns).where(_perspective_is(perspective)), point)
+    return (
+        statement.distinct(recommendation)
+        .order_by(recommendation.desc(), col(HistoryEntry.effective_on).desc(), col(HistoryEntry.seq).desc())
+        .subquery(f"latest_{perspective}")
+    )
 
 
 def latest_value(column, perspective: str, point: PointInTime):
@@ -54,12 +84,16 @@ def latest_value(column, perspective: str, point: PointInTime):
     return latest_query(perspective, point, column).scalar_subquery()
 
 
+# A lookup's join: a lateral (joined ON true), or a set and the condition that joins it to its recommendation.
+Joined = FromClause | tuple[FromClause, ColumnElement[bool]]
+
+
 @dataclass
 class Looked:
     """What a lookup adds to a per-recommendation select: columns for its list and joins for its FROM."""
 
     columns: list[ColumnElement]
-    joins: list[FromClause]
+    joins: list[Joined]
 
 
 class Lookups(Protocol):
@@ -150,13 +184,44 @@ class PackedLookups:
         return type_coerce(func.substr(rows.c[f"{perspective}_packed"], 1, DATE_LENGTH), Date)
 
 
+class SetLookups(LateralLookups):
+    """PostgreSQL, an as-of aggregate over every recommendation: a DISTINCT ON pass per perspective."""
+
+    def dated(self, perspective: str, point: PointInTime) -> Looked:
+        """Status and effective date from one pass over the perspective's entries."""
+        latest = latest_set(perspective, point, col(HistoryEntry.status), col(HistoryEntry.effective_on))
+        return Looked(
+            [
+                latest.c.status.label(f"{perspective}_status"),
+                latest.c.effective_on.label(f"{perspective}_on"),
+            ],
+            [(latest, latest.c.recommendation_id == col(Recommendation.id))],
+        )
+
+    def status_only(self, perspective: str, point: PointInTime) -> Looked:
+        """The status from one pass over the perspective's entries."""
+        latest = latest_set(perspective, point, col(HistoryEntry.status))
+        return Looked(
+            [latest.c.status.label(f"{perspective}_status")],
+            [(latest, latest.c.recommendation_id == col(Recommendation.id))],
+        )
+
+
 def lookups_for(session: Session) -> Lookups:
     """The lookup shape for the session's database."""
     return LateralLookups() if is_postgres(session) else PackedLookups()
 
 
-def with_joins(statement: Select, joins: list[FromClause]) -> Select:
-    """The statement with each lateral lookup LEFT JOINed ON true."""
+def aggregate_lookups_for(session: Session, point: PointInTime, *, every_recommendation: bool) -> Lookups:
+    """The lookup shape for an aggregate: on PostgreSQL, a pass per perspective when it reads them all."""
+    if is_postgres(session) and not point.current and every_recommendation:
+        return SetLookups()
+    return lookups_for(session)
+
+
+def with_joins(statement: Select, joins: Sequence[Joined]) -> Select:
+    """The statement with each lookup LEFT JOINed: a lateral ON true, a set on its recommendation."""
     for lookup in joins:
-        statement = statement.outerjoin_from(Recommendation, lookup, true())
+        joined, on = lookup if isinstance(lookup, tuple) else (lookup, true())
+        statement = statement.outerjoin_from(Recommendation, joined, on)
     return statement

@@ -10,7 +10,8 @@ from app.history.supersession import any_corrections, not_superseded
 from app.i18n.translation import N_
 from app.lru import LRUCache
 from app.models import HistoryEntry, Recommendation, Source
-from app.recommendations.service import ORDER, after_position, decode_cursor, encode_cursor
+from app.recommendations.service import ORDER, after_position, decode_cursor, encode_cursor, filter_conditions
+from app.scorecards import past
 from app.scorecards.aggregation import (
     counts_statement,
     empty_commitments,
@@ -19,11 +20,11 @@ from app.scorecards.aggregation import (
     per_recommendation,
 )
 from app.scorecards.commitments import first_commitment_gaps
-from app.scorecards.conditions import recommendation_conditions, status_at
+from app.scorecards.conditions import AT_POINT, recommendation_conditions, status_at
 from app.scorecards.entries import ID_CHUNK, entry_view
 from app.scorecards.gaps import first_gaps
 from app.scorecards.keys import document_key, response_document
-from app.scorecards.lookups import lookups_for
+from app.scorecards.lookups import aggregate_lookups_for
 from app.scorecards.params import ChangesParams, ScorecardParams
 from app.scorecards.point import PointInTime, point_of
 from app.vocabulary import RESPONSE_LABELS, STATUS_LABELS, Response, Status
@@ -111,7 +112,11 @@ def counted(
     session: Session, params: ScorecardParams, point: PointInTime, *, include_restricted: bool
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The totals' and each group's counts at the point, from the one aggregate statement."""
-    rows = per_recommendation(lookups_for(session), params, point, include_restricted=include_restricted)
+    # With no list filter narrowing the recommendations (those on statuses at the point apply after the
+    # lookups), every one is counted: a pass over each perspective's entries beats a seek each.
+    narrowed = filter_conditions(params.model_copy(update=AT_POINT))
+    lookups = aggregate_lookups_for(session, point, every_recommendation=not narrowed)
+    rows = per_recommendation(lookups, params, point, include_restricted=include_restricted)
     cutoff = point.reference_date() - timedelta(days=params.stale_after_days)
     return fold(session.execute(counts_statement(rows, cutoff, params.group_by)))
 
@@ -132,8 +137,23 @@ def cached_scorecard(
         )
     return cache.get_or_compute(
         document_key("scorecard", document),
-        lambda: compute_scorecard(session, params, include_restricted=include_restricted),
+        lambda: _kept_or_computed(session, params, include_restricted=include_restricted, document=document),
     )
+
+
+def _kept_or_computed(
+    session: Session, params: ScorecardParams, *, include_restricted: bool, document: dict[str, Any]
+) -> dict[str, Any]:
+    """Computed, unless known at a settled past time: then kept once computed, and read back ever after."""
+    if not past.is_settled(params.known_at):
+        return compute_scorecard(session, params, include_restricted=include_restricted)
+    key = document_key("scorecard", past.past_document(session, document))
+    found = past.kept(session, key)
+    if found is not None:
+        return found
+    scorecard = compute_scorecard(session, params, include_restricted=include_restricted)
+    past.keep(session, key, scorecard)
+    return scorecard
 
 
 def aggregate(counted: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from app.history.chain import WITHDRAWN_PAYLOAD
 from app.history.service import build_entry
 from app.models import HistoryEntry, Recommendation
 from app.recommendations.write_protocol import WriteTarget, append, claim, snapshot
+from app.scorecards.past import forget_all
 from app.vocabulary import HistoryKind
 
 
@@ -55,6 +56,8 @@ def withdraw_entry(
     claim(session, target, {})
     append(session, entry)
     _erase(session, entry_id)
+    # Kept past scorecards may show the erased words (a claim gap's summary).
+    forget_all(session)
     return entry
 
 
