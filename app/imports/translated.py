@@ -76,8 +76,8 @@ def origin_for(options: ReadOptions, holding: str) -> TranslationOrigin:
     if origin.provenance == Provenance.unofficial.value and not origin.translator:
         raise UnreadableFile(
             _(
-                "%(holding)s holds translations: say whose they are. Give the translator (--translator, "
-                "the person or organisation to credit), or translation provenance official when the file "
+                "%(holding)s holds translations: say whose they are. Give the translator (--translator: "
+                "the person or organisation to credit), or --translation-provenance official when the file "
                 "is the body's own version (e.g. the UN's Russian text).",
                 holding=holding,
             )

@@ -81,7 +81,7 @@ def read(data: bytes, filename: str, options: ReadOptions) -> ReadResult:
     positions = _locate(header[1], mapping, result)
     translated = [mapping.columns[name][0] for name in TRANSLATION_FIELDS if name in mapping.columns]
     origin = (
-        origin_for(options, _("The column %(columns)s", columns=", ".join(translated)))
+        origin_for(options, _("The column %(columns)s", columns=", ".join(f"“{c}”" for c in translated)))
         if translated
         else None
     )
