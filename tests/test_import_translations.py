@@ -15,6 +15,7 @@ from app.imports.rows import ReadOptions, TranslationOrigin, TranslationSpec, Un
 from app.models import HistoryEntry, Recommendation, Translation
 from tests.import_fixtures import UPR_COLUMNS, UPR_ROWS, upr_info_text
 from tests.support import bearer, run_cli
+from tests.test_web_pages import _csrf, _sign_in
 
 SHEET = (
     "No.,Recommendation,Текст (рус)\r\n"
@@ -33,6 +34,11 @@ MAPPING = [
 ]
 TRANSLATOR = ("--translator", "Our NGO's volunteers")
 DEFAMATION_RU = "Декриминализировать диффамацию."
+_RU_COLUMN = 'text_ru = "Текст (рус)"\n'
+_MAPPING_TOML = (
+    f'[columns]\ntext = "Recommendation"\nparagraph = "No."\n{_RU_COLUMN}[source]\nstate = "Kazakhstan"\n'
+    'kind = "ngo_report"\nslug = "ourngo-kz-2024"\ntitle = "T"\npublisher = "P"\n'
+)
 
 
 def _mapping(**options: object) -> ReadOptions:
@@ -146,13 +152,9 @@ def test_a_reimport_records_a_changed_translation_and_nothing_when_unchanged(dat
 
 @pytest.mark.sqlite_only
 def test_the_api_takes_a_translations_file_and_whose_it_is(client, admin_token):
-    mapping = (
-        '[columns]\ntext = "Recommendation"\nparagraph = "No."\n[source]\nstate = "Kazakhstan"\n'
-        'kind = "ngo_report"\nslug = "ourngo-kz-2024"\ntitle = "T"\npublisher = "P"\n'
-    )
     files = {
         "file": ("sheet.csv", SHEET.replace(",Текст (рус)", "").encode(), "text/csv"),
-        "mapping_file": ("m.toml", mapping.encode(), "application/toml"),
+        "mapping_file": ("m.toml", _MAPPING_TOML.replace(_RU_COLUMN, "").encode(), "application/toml"),
         "translations_file": ("ru.csv", f"paragraph,language,text\r\n118.2,ru,{DEFAMATION_RU}\r\n".encode()),
     }
     form = {"format": "mapped", "dry_run": "false", "translation_provenance": "official"}
@@ -164,3 +166,25 @@ def test_the_api_takes_a_translations_file_and_whose_it_is(client, admin_token):
     ]
     detail = client.get(f"/api/v1/recommendations/{code}", params={"lang": "ru"}).json()
     assert detail["translation"]["provenance"] == "official" and detail["translated_text"] == DEFAMATION_RU
+
+
+@pytest.mark.sqlite_only
+def test_the_web_form_takes_the_translations_file_and_the_translator(client, admin_token):
+    _sign_in(client, admin_token)
+    page = client.get("/imports").text
+    assert 'name="translations_file"' in page and 'name="translator"' in page
+    files = {
+        "file": ("sheet.csv", SHEET.encode(), "text/csv"),
+        "mapping_file": ("m.toml", _MAPPING_TOML.encode(), "application/toml"),
+        "translations_file": ("ru.csv", f"paragraph,text_ru\r\n118.2,{DEFAMATION_RU}\r\n".encode()),
+    }
+    form = {
+        "csrf_token": _csrf(page),
+        "format": "mapped",
+        "dry_run": "on",
+        "translator": "Our NGO's volunteers",
+    }
+    response = client.post("/imports", data=form, files=files)
+    assert response.status_code == 200, response.text
+    assert "Dry run: nothing was written" in response.text
+    assert "Translations: 2 new, 0 replacing a different one." in response.text
