@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from app.db import build_engine
+from app.db import build_engine, write_engine
+from app.imports.apply import ImportConflict, _claim_all
 from app.imports.readers import mapped, upr_info
 from app.imports.rows import ReadOptions, TranslationOrigin, TranslationSpec, UnreadableFile
 from app.models import HistoryEntry, Recommendation, Translation
@@ -188,3 +189,14 @@ def test_the_web_form_takes_the_translations_file_and_the_translator(client, adm
     assert response.status_code == 200, response.text
     assert "Dry run: nothing was written" in response.text
     assert "Translations: 2 new, 0 replacing a different one." in response.text
+
+
+@pytest.mark.sqlite_only
+def test_claims_of_a_version_changed_meanwhile_stop_the_import(database):
+    engine = build_engine(database.url)
+    with Session(write_engine(engine)) as session:
+        rec_id, version = session.execute(select(col(Recommendation.id), col(Recommendation.version))).first()
+        with pytest.raises(ImportConflict):
+            _claim_all(session, [(rec_id, version, 1, {}), (rec_id, version - 1, 1, {"response": "noted"})])
+        session.rollback()
+    engine.dispose()

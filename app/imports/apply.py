@@ -470,6 +470,7 @@ def _change_entries(
     effective_on = options.responses_on or utcnow().date()
     entries: list[EntryFields] = []
     translated: list[tuple[int, EntryFields, dict[str, Any]]] = []
+    claims: list[tuple[int, int, int, dict[str, Any]]] = []
     for planned in changing:
         stored, row = planned.stored, planned.row
         assert stored is not None
@@ -531,7 +532,8 @@ def _change_entries(
             appended += 1
             head = ChainHead(entry.seq, entry.hash)
             translated.append((stored.id, entry, payload))
-        _claim(session, stored.id, stored.version, appended, values)
+        claims.append((stored.id, stored.version, appended, values))
+    _claim_all(session, claims)
     _record_translations(session, translated)
     return entries
 
@@ -592,24 +594,45 @@ def _heads(session: Session, rec_ids: list[int]) -> dict[int, ChainHead | None]:
     return heads
 
 
-def _claim(session: Session, rec_id: int, version: int, appended: int, values: dict[str, Any]) -> None:
-    """Bump the version by the entries appended, if it is still the one planned with."""
-    claimed = cast(
-        CursorResult[Any],
-        session.execute(
-            update(Recommendation)
-            .where(col(Recommendation.id) == rec_id, col(Recommendation.version) == version)
-            .values(version=version + appended, updated_at=utcnow(), **values)
-            .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
-    if claimed != 1:
-        raise ImportConflict(
-            _(
-                "A recommendation the import changes was changed meanwhile; nothing was imported. "
-                "Run it again."
+def _claim_all(session: Session, claims: list[tuple[int, int, int, dict[str, Any]]]) -> None:
+    """Bump each row's version by the entries appended, if it is still the one planned with.
+
+    Claims (rec_id, version, appended, changed values) come in id order and are made in that order, a run
+    of rows changing the same columns in one executemany (a re-import changing thousands of translations
+    or responses claims them in one statement, not one round trip a row)."""
+    table = Recommendation.__table__
+    now = utcnow()
+    start = 0
+    while start < len(claims):
+        keys = sorted(claims[start][3])
+        end = start
+        while end < len(claims) and sorted(claims[end][3]) == keys:
+            end += 1
+        run = claims[start:end]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("claim_id"), table.c.version == bindparam("claim_version"))
+            .values(
+                version=bindparam("claim_new_version"),
+                updated_at=bindparam("claim_at"),
+                **{key: bindparam(f"claim_{key}") for key in keys},
             )
         )
+        params = [
+            {"claim_id": rec_id, "claim_version": version, "claim_new_version": version + appended}
+            | {"claim_at": now}
+            | {f"claim_{key}": values[key] for key in keys}
+            for rec_id, version, appended, values in run
+        ]
+        claimed = cast(CursorResult[Any], session.execute(statement, params)).rowcount
+        if claimed != len(run):
+            raise ImportConflict(
+                _(
+                    "A recommendation the import changes was changed meanwhile; nothing was imported. "
+                    "Run it again."
+                )
+            )
+        start = end
 
 
 def _give_external_ids(session: Session, plan: Plan) -> None:
