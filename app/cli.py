@@ -48,7 +48,7 @@ from app.reports.json_report import dumps
 from app.scorecards.export import scorecard_csv
 from app.scorecards.params import GAPS_PAGE, MatrixParams, ScorecardParams
 from app.scorecards.service import compute_scorecard, point_of
-from app.vocabulary import Response, Role, ScorePerspective, SourceKind, Status, label
+from app.vocabulary import Provenance, Response, Role, ScorePerspective, SourceKind, Status, label
 from migrations.record_guard import DowngradeRefused
 
 cli = typer.Typer(
@@ -432,6 +432,28 @@ def import_file(
     responses_on: Annotated[
         datetime | None, typer.Option(formats=["%Y-%m-%d"], help="When changed responses were taken.")
     ] = None,
+    translations: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="A CSV or XLSX of translations keyed by paragraph: paragraph, text_ru/text_kk (or language, "
+            "text), optionally source.",
+        ),
+    ] = None,
+    translation_provenance: Annotated[
+        Provenance | None,
+        typer.Option(
+            help="Whose the file's translations are: official (the body's own version) or unofficial "
+            "(the default; give --translator)."
+        ),
+    ] = None,
+    translator: Annotated[
+        str | None,
+        typer.Option(
+            help="Who translated (a person or organisation to credit), for unofficial translations."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Import recommendations from a file; all or nothing, and again changes nothing."""
@@ -441,6 +463,7 @@ def import_file(
     from app.imports.mapping import load_mapping, mapping_from_options
     from app.imports.rows import ReadOptions, UnreadableFile
     from app.imports.service import ImportRequest, read_file, run_import
+    from app.imports.translated import translation_origin
 
     console = Console(stderr=as_json)
     if format_ not in READERS:
@@ -459,12 +482,18 @@ def import_file(
             data=file.read_bytes(),
             filename=file.name,
             read=ReadOptions(
-                state=state, mapping=chosen, reviewed_on=reviewed_on.date() if reviewed_on else None
+                state=state,
+                mapping=chosen,
+                reviewed_on=reviewed_on.date() if reviewed_on else None,
+                translation=translation_origin(
+                    translation_provenance.value if translation_provenance else None, translator
+                ),
             ),
             dry_run=dry_run,
             skip_bad_rows=skip_bad_rows,
             update_texts=update_texts,
             responses_on=responses_on.date() if responses_on else None,
+            translations=translations.read_bytes() if translations else None,
         )
         result = read_file(request)
         with import_progress(console, len(result.rows)) as progress, write_session() as session:
@@ -479,7 +508,7 @@ def import_file(
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
         print_report(console, report)
-    if report.refused and not report.applied and not dry_run:
+    if (report.refused or report.translations_refused) and not report.applied and not dry_run:
         raise typer.Exit(1)
 
 

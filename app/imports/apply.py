@@ -17,7 +17,7 @@ from app.imports.anchors import source_details
 from app.imports.categories import CategoryResolver
 from app.imports.plan import CHUNK, Plan, PlannedRow, plan_import
 from app.imports.report import Change, ImportReport, SourceTally
-from app.imports.rows import ReadResult, SourceSpec
+from app.imports.rows import ImportedRow, ReadResult, SourceSpec, TranslationSpec
 from app.models import (
     Category,
     HistoryEntry,
@@ -30,7 +30,7 @@ from app.models import (
 from app.recommendations.service import search_text_for
 from app.recommendations.write_protocol import HISTORY_APPEND_LOCK
 from app.text_terms import terms_text
-from app.translations.service import translation_payload, translation_row
+from app.translations.service import supersede_translations, translation_payload, translation_row
 from app.vocabulary import HistoryKind, Status, TranslationSubject
 
 IMPORT_LOCK = 0x7265637472_696D70  # "rectrimp": one import at a time (numbers are given as max + 1)
@@ -69,9 +69,11 @@ def apply_import(
         encoding=result.encoding,
         dry_run=options.dry_run,
         refused=list(result.refused),
+        translations_refused=list(result.translations_refused),
         notes=list(result.notes),
     )
-    writing = not options.dry_run and (options.skip_bad_rows or not result.refused)
+    refused = bool(result.refused or result.translations_refused)
+    writing = not options.dry_run and (options.skip_bad_rows or not refused)
     if writing and is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": IMPORT_LOCK})
     plan = plan_import(session, result.rows)
@@ -82,6 +84,16 @@ def apply_import(
                 "%(num)d row was refused, so nothing was imported; fix it, or pass --skip-bad-rows.",
                 "%(num)d rows were refused, so nothing was imported; fix them, or pass --skip-bad-rows.",
                 len(result.refused),
+            )
+        )
+    if result.translations_refused and not options.skip_bad_rows:
+        report.notes.append(
+            ngettext(
+                "%(num)d row of the translations file was refused, so nothing was imported; fix it, or "
+                "pass --skip-bad-rows.",
+                "%(num)d rows of the translations file were refused, so nothing was imported; fix them, "
+                "or pass --skip-bad-rows.",
+                len(result.translations_refused),
             )
         )
     if not writing:
@@ -108,7 +120,13 @@ def _tally(report: ImportReport, plan: Plan, options: ApplyOptions) -> None:
         if planned.stored is None:
             tally.new += 1
             report.new += 1
+            report.translations_added += len(planned.row.translations)
             continue
+        for _spec, stored_text in planned.translations_differ:
+            if stored_text is None:
+                report.translations_added += 1
+            else:
+                report.translations_updated += 1
         changes = _changes(planned, options)
         report.changes.extend(changes)
         if changes:
@@ -139,6 +157,8 @@ def _changes(planned: PlannedRow, options: ApplyOptions) -> list[Change]:
         changes.append(Change(row.line, stored.code, "text", stored.text, row.text, options.update_texts))
     if planned.response_differs and row.response is not None:
         changes.append(Change(row.line, stored.code, "response", stored.response, row.response.value, True))
+    for spec, stored_text in planned.translations_differ:
+        changes.append(Change(row.line, stored.code, f"text_{spec.language}", stored_text, spec.text, True))
     return changes
 
 
@@ -433,11 +453,14 @@ def _counts(
 def _change_entries(
     session: Session, plan: Plan, report: ImportReport, options: ApplyOptions
 ) -> list[EntryFields]:
-    """A text_changed and a response_recorded entry where a known row differs; each claims its row."""
+    """A text_changed, a response_recorded and translation_recorded entries where a known row differs; each
+    claims its row."""
     changing = [
         planned
         for planned in plan.known
-        if planned.response_differs or (planned.text_differs and options.update_texts)
+        if planned.response_differs
+        or (planned.text_differs and options.update_texts)
+        or planned.translations_differ
     ]
     if not changing:
         return []
@@ -446,6 +469,8 @@ def _change_entries(
     heads = _heads(session, [cast(int, p.stored and p.stored.id) for p in changing])
     effective_on = options.responses_on or utcnow().date()
     entries: list[EntryFields] = []
+    translated: list[tuple[int, EntryFields, dict[str, Any]]] = []
+    claims: list[tuple[int, int, int, dict[str, Any]]] = []
     for planned in changing:
         stored, row = planned.stored, planned.row
         assert stored is not None
@@ -492,8 +517,59 @@ def _change_entries(
             appended += 1
             head = ChainHead(entry.seq, entry.hash)
             values.update(response=row.response.value, response_original=row.response_original)
-        _claim(session, stored.id, stored.version, appended, values)
+        for spec, _stored_text in planned.translations_differ:
+            payload = _translation_payload(spec, row, options)
+            entry = entry_fields(
+                stored.id,
+                stored.code,
+                head,
+                kind=HistoryKind.translation_recorded,
+                effective_on=utcnow().date(),
+                recorded_by=options.recorded_by,
+                payload=payload,
+            )
+            entries.append(entry)
+            appended += 1
+            head = ChainHead(entry.seq, entry.hash)
+            translated.append((stored.id, entry, payload))
+        claims.append((stored.id, stored.version, appended, values))
+    _claim_all(session, claims)
+    _record_translations(session, translated)
     return entries
+
+
+def _translation_payload(spec: TranslationSpec, row: ImportedRow, options: ApplyOptions) -> dict[str, Any]:
+    """What a translation_recorded entry commits to, as a monitor's (app/translations/service.py), and the
+    file and line it came from (the translations file's, when that file gave it)."""
+    payload = translation_payload(
+        TranslationSubject.recommendation, spec.language, spec.text, spec.provenance, spec.translator
+    )
+    if spec.file_sha256 is not None:
+        payload["import"] = {
+            "file_sha256": spec.file_sha256,
+            "line": spec.line,
+            "external_id": row.external_id,
+        }
+    else:
+        payload["import"] = _provenance(row.line, row.external_id, options)
+    return payload
+
+
+def _record_translations(session: Session, translated: list[tuple[int, EntryFields, dict[str, Any]]]) -> None:
+    """The translations rows the entries record, each superseding the current one in its language."""
+    if not translated:
+        return
+    subject = TranslationSubject.recommendation
+    # Superseded first: the partial unique index holds one current translation per language.
+    supersede_translations(
+        session,
+        subject,
+        [(rec_id, payload["language"], entry.recorded_at) for rec_id, entry, payload in translated],
+    )
+    session.add_all(
+        translation_row(subject, rec_id, payload, entry.recorded_at, entry.recorded_by)
+        for rec_id, entry, payload in translated
+    )
 
 
 def _heads(session: Session, rec_ids: list[int]) -> dict[int, ChainHead | None]:
@@ -518,24 +594,45 @@ def _heads(session: Session, rec_ids: list[int]) -> dict[int, ChainHead | None]:
     return heads
 
 
-def _claim(session: Session, rec_id: int, version: int, appended: int, values: dict[str, Any]) -> None:
-    """Bump the version by the entries appended, if it is still the one planned with."""
-    claimed = cast(
-        CursorResult[Any],
-        session.execute(
-            update(Recommendation)
-            .where(col(Recommendation.id) == rec_id, col(Recommendation.version) == version)
-            .values(version=version + appended, updated_at=utcnow(), **values)
-            .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
-    if claimed != 1:
-        raise ImportConflict(
-            _(
-                "A recommendation the import changes was changed meanwhile; nothing was imported. "
-                "Run it again."
+def _claim_all(session: Session, claims: list[tuple[int, int, int, dict[str, Any]]]) -> None:
+    """Bump each row's version by the entries appended, if it is still the one planned with.
+
+    Claims (rec_id, version, appended, changed values) come in id order and are made in that order, a run
+    of rows changing the same columns in one executemany (a re-import changing thousands of translations
+    or responses claims them in one statement, not one round trip a row)."""
+    table = Recommendation.__table__
+    now = utcnow()
+    start = 0
+    while start < len(claims):
+        keys = sorted(claims[start][3])
+        end = start
+        while end < len(claims) and sorted(claims[end][3]) == keys:
+            end += 1
+        run = claims[start:end]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("claim_id"), table.c.version == bindparam("claim_version"))
+            .values(
+                version=bindparam("claim_new_version"),
+                updated_at=bindparam("claim_at"),
+                **{key: bindparam(f"claim_{key}") for key in keys},
             )
         )
+        params = [
+            {"claim_id": rec_id, "claim_version": version, "claim_new_version": version + appended}
+            | {"claim_at": now}
+            | {f"claim_{key}": values[key] for key in keys}
+            for rec_id, version, appended, values in run
+        ]
+        claimed = cast(CursorResult[Any], session.execute(statement, params)).rowcount
+        if claimed != len(run):
+            raise ImportConflict(
+                _(
+                    "A recommendation the import changes was changed meanwhile; nothing was imported. "
+                    "Run it again."
+                )
+            )
+        start = end
 
 
 def _give_external_ids(session: Session, plan: Plan) -> None:

@@ -66,6 +66,14 @@ def print_report(console: Console, report: ImportReport) -> None:
             repeats=report.repeats,
         )
     )
+    if report.translations_added or report.translations_updated or report.translations_refused:
+        console.print(
+            _(
+                "Translations: %(added)d new, %(updated)d replacing a different one.",
+                added=report.translations_added,
+                updated=report.translations_updated,
+            )
+        )
     for change in report.changes[:MAX_LISTED]:
         state = _("applied") if change.applied else _("not applied")
         console.print(
@@ -84,7 +92,17 @@ def print_report(console: Console, report: ImportReport) -> None:
         console.print(
             _("line %(line)d refused: %(reason)s", line=refused.line, reason=refused.reason), markup=False
         )
-    hidden = len(report.refused) + len(report.changes) - 2 * MAX_LISTED
+    for refused in report.translations_refused[:MAX_LISTED]:
+        console.print(
+            _(
+                "translations file, line %(line)d refused: %(reason)s",
+                line=refused.line,
+                reason=refused.reason,
+            ),
+            markup=False,
+        )
+    hidden = sum(max(0, len(listed) - MAX_LISTED) for listed in (report.refused, report.changes))
+    hidden += max(0, len(report.translations_refused) - MAX_LISTED)
     if hidden > 0:
         console.print(_("... and more: pass --json for the whole report."))
     for note in report.notes:

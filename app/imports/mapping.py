@@ -23,6 +23,7 @@ A mapping is a TOML document (app/imports/mappings/README.md describes it; uhri.
     body = "Reccomending Body"
     document_symbol = "Document Symbol"
     document_date = "Document Publication Date"
+    text_ru = "Text (Russian)"   # the text in another language (text_ru, text_kk): a translation
 
     [source]                  # constants, all optional; each overrides what the rows say
     state = "Kazakhstan"      # the state under review of every row
@@ -52,6 +53,7 @@ from typing import Any
 from app.i18n.translation import gettext as _
 from app.imports.cells import MULTI_VALUE_STYLES
 from app.imports.rows import UnreadableFile
+from app.imports.translated import TRANSLATION_LANGUAGES
 from app.vocabulary import SourceKind
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
@@ -70,7 +72,10 @@ FIELDS = (
     "body",
     "document_symbol",
     "document_date",
+    *(f"text_{language}" for language in TRANSLATION_LANGUAGES),
 )
+# The fields holding the text in another language, and that language.
+TRANSLATION_FIELDS = {f"text_{language}": language for language in TRANSLATION_LANGUAGES}
 MULTI_FIELDS = frozenset({"recommending_states", "themes", "sdg_targets", "addressees"})
 SETTINGS = ("name", "sheet", "multi_value", "id_prefix", "delimiter", "columns", "source")
 TEXT_CONSTANTS = ("state", "body", "document_symbol", "slug", "title", "publisher", "url", "date_note")

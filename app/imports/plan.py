@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.imports.identity import match_key
-from app.imports.rows import ImportedRow, SourceSpec
-from app.models import Recommendation, Source
+from app.imports.rows import ImportedRow, SourceSpec, TranslationSpec
+from app.models import Recommendation, Source, Translation
+from app.vocabulary import TranslationSubject
 
 CHUNK = 900  # below SQLite's smallest limit on bound parameters in one statement
 
@@ -41,6 +42,9 @@ class PlannedRow:
     text_differs: bool = False
     response_differs: bool = False
     gives_external_id: bool = False  # a row with an id found by its key: the stored row takes the id
+    # Translations of a known row that differ from the current one in their language (text, provenance
+    # or translator), each with the current text (None: none in that language yet).
+    translations_differ: list[tuple[TranslationSpec, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -102,7 +106,39 @@ def plan_import(session: Session, rows: list[ImportedRow]) -> Plan:
             planned.response_differs = row.response is not None and row.response.value != stored.response
             planned.gives_external_id = row.external_id is not None and stored.external_id is None
         plan.rows.append(planned)
+    _differing_translations(session, plan.known)
     return plan
+
+
+def _differing_translations(session: Session, known: list[PlannedRow]) -> None:
+    """Note each known row's translations that differ from the current ones (a file lacking one: nothing)."""
+    translated = [planned for planned in known if planned.row.translations and planned.stored is not None]
+    if not translated:
+        return
+    current: dict[tuple[int, str], tuple[str, str, str | None]] = {}
+    ids = sorted({planned.stored.id for planned in translated if planned.stored is not None})
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(
+                col(Translation.subject_id),
+                col(Translation.language),
+                col(Translation.text),
+                col(Translation.provenance),
+                col(Translation.translator),
+            ).where(
+                col(Translation.subject_kind) == TranslationSubject.recommendation.value,
+                col(Translation.subject_id).in_(ids[start : start + CHUNK]),
+                col(Translation.superseded_at).is_(None),
+            )
+        )
+        for subject_id, language, text, provenance, translator in rows:
+            current[(subject_id, language)] = (text, provenance, translator)
+    for planned in translated:
+        assert planned.stored is not None
+        for spec in planned.row.translations:
+            stored = current.get((planned.stored.id, spec.language))
+            if stored != (spec.text, spec.provenance, spec.translator):
+                planned.translations_differ.append((spec, stored[0] if stored else None))
 
 
 def _find(

@@ -25,7 +25,7 @@ class Change:
 
     line: int
     code: str
-    field: str  # "text" or "response"
+    field: str  # "text", "response", or "text_<language>" for a translation (text_ru)
     stored: str | None
     imported: str | None
     applied: bool
@@ -48,8 +48,13 @@ class ImportReport:
     repeats: int = 0  # rows that repeat an earlier row of the file (same identity): one recommendation
     texts_updated: int = 0
     responses_recorded: int = 0
+    # Translations of the texts: new ones (for new recommendations, or a language a stored one lacks) and
+    # ones that supersede a different current translation; rows of the translations file refused.
+    translations_added: int = 0
+    translations_updated: int = 0
     changes: list[Change] = field(default_factory=list)
     refused: list[RefusedRow] = field(default_factory=list)
+    translations_refused: list[RefusedRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:

@@ -14,8 +14,10 @@ from app.imports.formats import READERS
 from app.imports.rows import ReadOptions, UnreadableFile
 from app.imports.schemas import ImportReportOut
 from app.imports.service import ImportRequest, mapping_option, run_import
+from app.imports.translated import TRANSLATOR_MAX, translation_origin
 from app.inputs import PastDate
 from app.responses import model_response
+from app.vocabulary import Provenance
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 IMPORT_PATHS = ("/api/v1/imports", "/imports")
@@ -43,6 +45,22 @@ def post_import(
         PastDate | None, Form(description="The review's date, for sources it creates.")
     ] = None,
     responses_on: Annotated[PastDate | None, Form(description="When changed responses were taken.")] = None,
+    translations_file: Annotated[
+        UploadFile | None,
+        File(
+            description="Translations keyed by paragraph (CSV or XLSX): paragraph, text_ru/text_kk, source."
+        ),
+    ] = None,
+    translation_provenance: Annotated[
+        Provenance | None,
+        Form(
+            description="Whose the translations are: official (the body's own) or unofficial (the default)."
+        ),
+    ] = None,
+    translator: Annotated[
+        str | None,
+        Form(max_length=TRANSLATOR_MAX, description="Who translated, to credit; needed for unofficial ones."),
+    ] = None,
 ) -> Response:
     """Import recommendations from a file (admin); a dry run unless `dry_run=false`; all or nothing."""
     if format not in READERS:
@@ -51,25 +69,32 @@ def post_import(
         )
     try:
         uploaded_mapping = mapping_file.file.read() if mapping_file is not None else None
+        origin = translation_origin(
+            translation_provenance.value if translation_provenance else None, translator
+        )
         request = ImportRequest(
             format=format,
             data=file.file.read(),
             filename=file.filename or "upload",
             read=ReadOptions(
-                state=state, reviewed_on=reviewed_on, mapping=mapping_option(mapping, uploaded_mapping)
+                state=state,
+                reviewed_on=reviewed_on,
+                mapping=mapping_option(mapping, uploaded_mapping),
+                translation=origin,
             ),
             dry_run=dry_run,
             skip_bad_rows=skip_bad_rows,
             update_texts=update_texts,
             recorded_by=principal.monitor_id,
             responses_on=responses_on,
+            translations=translations_file.file.read() if translations_file is not None else None,
         )
         report = run_import(session, request)
     except UnreadableFile as error:
         raise Unprocessable(str(error)) from None
     except ImportConflict as error:
         raise Conflict(str(error)) from None
-    if report.refused and not report.applied and not dry_run:
+    if (report.refused or report.translations_refused) and not report.applied and not dry_run:
         raise Unprocessable(
             _("Rows were refused, so nothing was imported; see `report`."), report=report.as_dict()
         )

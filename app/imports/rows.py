@@ -59,6 +59,19 @@ class TranslationSpec:
     text: str
     provenance: str = "unofficial"
     translator: str | None = None
+    # Where it came from when a second file of translations gave it (--translations): that file's
+    # SHA-256 and line; None when the import file itself holds it.
+    file_sha256: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class TranslationOrigin:
+    """Whose the translations of an import are (`--translation-provenance`, `--translator`): the body's own
+    version (official), or someone's translation (unofficial), credited to the translator named."""
+
+    provenance: str = "unofficial"
+    translator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,15 +113,19 @@ class ReadResult:
     refused: list[RefusedRow] = field(default_factory=list)
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Rows of the second file of translations (--translations) that cannot be used, with their reasons.
+    translations_refused: list[RefusedRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """What the user said about the file: the one state to keep, a column mapping, a review date."""
+    """What the user said about the file: the one state to keep, a column mapping, a review date, and whose
+    its translations are (None: not said; a curated file's [translation] table then says it)."""
 
     state: str | None = None
     mapping: dict[str, object] | None = None  # a parsed mapping (readers.mapped), for the "mapped" format
     reviewed_on: date | None = None
+    translation: TranslationOrigin | None = None
 
 
 class Reader(Protocol):

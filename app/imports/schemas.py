@@ -20,10 +20,14 @@ class ChangeOut(BaseModel):
 
     line: int
     code: str
-    field: str = Field(description="text or response", examples=["response"])
+    field: str = Field(
+        description="text, response, or text_<language> for a translation (text_ru)", examples=["response"]
+    )
     stored: str | None
     imported: str | None
-    applied: bool = Field(description="Texts are applied only with update_texts; responses always.")
+    applied: bool = Field(
+        description="Texts are applied only with update_texts; responses and translations always."
+    )
 
 
 class RefusedRowOut(BaseModel):
@@ -49,6 +53,15 @@ class ImportReportOut(BaseModel):
     repeats: int = Field(description="Rows repeating an earlier row of the file (one recommendation each).")
     texts_updated: int
     responses_recorded: int
+    translations_added: int = Field(
+        description="Translations of texts new to the database (a new recommendation's, or a new language)."
+    )
+    translations_updated: int = Field(
+        description="Translations that supersede a different current one (each a translation_recorded entry)."
+    )
     changes: list[ChangeOut]
     refused: list[RefusedRowOut]
+    translations_refused: list[RefusedRowOut] = Field(
+        description="Rows of the translations file that cannot be used (line in that file, reason)."
+    )
     notes: list[str]

@@ -12,6 +12,7 @@ from app.imports.formats import reader_for
 from app.imports.mapping import load_mapping, mapping_from_toml
 from app.imports.report import ImportReport
 from app.imports.rows import ReadOptions, ReadResult
+from app.imports.translation_file import attach_translations
 
 Progress = Callable[[int, int], None]
 
@@ -29,11 +30,16 @@ class ImportRequest:
     update_texts: bool = False
     recorded_by: int | None = None
     responses_on: date | None = None
+    translations: bytes | None = None  # a second file of translations keyed by paragraph (--translations)
 
 
 def read_file(request: ImportRequest) -> ReadResult:
-    """The file read by its format's reader; UnreadableFile when it cannot be."""
-    return reader_for(request.format)(request.data, request.filename, request.read)
+    """The file read by its format's reader, with the translations file's texts; UnreadableFile when either
+    cannot be read."""
+    result = reader_for(request.format)(request.data, request.filename, request.read)
+    if request.translations is not None:
+        attach_translations(result, request.translations, request.read)
+    return result
 
 
 def run_import(

@@ -9,7 +9,7 @@ those.
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlmodel import Session, col
 
 from app.db import utcnow
@@ -77,6 +77,26 @@ def supersede_current(
         )
         .values(superseded_at=at)
         .execution_options(synchronize_session=False)
+    )
+
+
+def supersede_translations(
+    session: Session, subject: TranslationSubject, ended: list[tuple[int, str, datetime]]
+) -> None:
+    """End many subjects' current translations at once: (subject id, language, the newer one's time)."""
+    if not ended:
+        return
+    table = Translation.__table__
+    session.execute(
+        update(table)
+        .where(
+            table.c.subject_kind == subject.value,
+            table.c.subject_id == bindparam("ended_id"),
+            table.c.language == bindparam("ended_language"),
+            table.c.superseded_at.is_(None),
+        )
+        .values(superseded_at=bindparam("ended_at")),
+        [{"ended_id": i, "ended_language": language, "ended_at": at} for i, language, at in ended],
     )
 
 

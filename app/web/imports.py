@@ -14,6 +14,7 @@ from app.imports.formats import READERS
 from app.imports.mapping import built_in_mappings
 from app.imports.rows import ReadOptions, UnreadableFile
 from app.imports.service import ImportRequest, mapping_option, run_import
+from app.imports.translated import TRANSLATOR_MAX, translation_origin
 from app.vocabulary import Role
 from app.web.pages import error_page
 from app.web.render import render
@@ -44,6 +45,8 @@ BLANK = {
     "dry_run": True,
     "skip_bad_rows": False,
     "update_texts": False,
+    "translation_provenance": "unofficial",
+    "translator": "",
 }
 
 
@@ -60,6 +63,7 @@ def _page(request: Request, visitor: Visitor, status_code: int = 200, **context:
         nav="imports",
         formats=[(name, FORMAT_LABELS.get(name, name)) for name in READERS],
         mappings=built_in_mappings(),
+        translator_max=TRANSLATOR_MAX,
         **({"message": None, "error": None, "report": None} | context),
     )
 
@@ -75,7 +79,7 @@ def imports_page(request: Request, session: SessionDep) -> Response:
 
 async def uploaded_form(request: Request) -> FormData:
     """The import form's fields and files (the body limit for imports has already applied)."""
-    return await request.form(max_files=2, max_fields=20)
+    return await request.form(max_files=3, max_fields=20)
 
 
 UploadFormDep = Annotated[FormData, Depends(uploaded_form)]
@@ -85,10 +89,17 @@ UploadFormDep = Annotated[FormData, Depends(uploaded_form)]
 def post_import_form(request: Request, session: WriteSessionDep, form: UploadFormDep) -> Response:
     """Import (or, by default, only try) the uploaded file; the page shows the report."""
     upload, mapping_upload = form.get("file"), form.get("mapping_file")
+    translations_upload = form.get("translations_file")
     data = upload.file.read() if isinstance(upload, UploadFile) else b""
     mapping_data = mapping_upload.file.read() if isinstance(mapping_upload, UploadFile) else b""
+    # A file input left empty still sends a part, without a name: no translations file then.
+    translations = (
+        translations_upload.file.read()
+        if isinstance(translations_upload, UploadFile) and translations_upload.filename
+        else None
+    )
     name = upload.filename if isinstance(upload, UploadFile) and upload.filename else "upload"
-    return _submit(request, session, form, data, name, mapping_data)
+    return _submit(request, session, form, data, name, mapping_data, translations)
 
 
 def _field(form: FormData, name: str) -> str:
@@ -97,7 +108,13 @@ def _field(form: FormData, name: str) -> str:
 
 
 def _submit(
-    request: Request, session: Session, form: FormData, data: bytes, filename: str, mapping_data: bytes
+    request: Request,
+    session: Session,
+    form: FormData,
+    data: bytes,
+    filename: str,
+    mapping_data: bytes,
+    translations: bytes | None,
 ) -> Response:
     visitor = visitor_from(request, session)
     if not _is_admin(visitor):
@@ -109,6 +126,8 @@ def _submit(
         "dry_run": form.get("dry_run") == "on",
         "skip_bad_rows": form.get("skip_bad_rows") == "on",
         "update_texts": form.get("update_texts") == "on",
+        "translation_provenance": _field(form, "translation_provenance") or "unofficial",
+        "translator": _field(form, "translator"),
     }
     if not visitor.csrf_ok(form.get(CSRF_FIELD)):
         return _page(request, visitor, 403, values=values, message=FORM_REFUSED)
@@ -119,11 +138,13 @@ def _submit(
     assert visitor.principal is not None
     try:
         mapping = mapping_option(str(values["mapping"]) or None, mapping_data or None)
+        origin = translation_origin(str(values["translation_provenance"]), str(values["translator"]) or None)
         request_ = ImportRequest(
             format=str(values["format"]),
             data=data,
             filename=filename,
-            read=ReadOptions(state=str(values["state"]) or None, mapping=mapping),
+            read=ReadOptions(state=str(values["state"]) or None, mapping=mapping, translation=origin),
+            translations=translations,
             dry_run=bool(values["dry_run"]),
             skip_bad_rows=bool(values["skip_bad_rows"]),
             update_texts=bool(values["update_texts"]),
@@ -137,5 +158,6 @@ def _submit(
         session.rollback()
     else:
         values["dry_run"] = True  # the next file starts as a dry run again
-    status_code = 422 if report.refused and not report.applied and not report.dry_run else 200
+    refused = report.refused or report.translations_refused
+    status_code = 422 if refused and not report.applied and not report.dry_run else 200
     return _page(request, visitor, status_code, values=values, report=report)

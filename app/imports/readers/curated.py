@@ -9,7 +9,8 @@
                     addressees, themes, sdg (lists of category slugs), paragraph, and the text in
                     other languages: text_ru, text_kk, text_en
     [translation]   provenance ("official" or "unofficial", the default) and translator, for every
-                    text_<language> of the file
+                    text_<language> of the file (the import's --translation-provenance and --translator,
+                    when given, take its place)
 
 Footnotes and evidence are not imported: `rectrack seed` loads the seed's, monitors link the rest.
 """
@@ -71,6 +72,8 @@ def read(data: bytes, filename: str, options: ReadOptions) -> ReadResult:
     categories = _categories(document.get("categories", {}))
     sections = _sections(document.get("sections", []))
     whose = _translation(document.get("translation", {}))
+    if options.translation is not None:  # what the person importing says overrides the file's table
+        whose = (options.translation.provenance, options.translation.translator)
     items = document.get("recommendations", [])
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise UnreadableFile(_("recommendations must be an array of tables ([[recommendations]])."))

@@ -25,6 +25,7 @@ from app.imports.cells import (
 )
 from app.imports.identity import clean_text, normalise_text, state_code, upr_cycle
 from app.imports.mapping import (
+    TRANSLATION_FIELDS,
     Mapping,
     MappingError,
     load_mapping,
@@ -39,9 +40,12 @@ from app.imports.rows import (
     ReadResult,
     RefusedRow,
     SourceSpec,
+    TranslationOrigin,
+    TranslationSpec,
     UnreadableFile,
 )
 from app.imports.sheets import Row, open_sheet
+from app.imports.translated import origin_for
 from app.vocabulary import CategoryKind, SourceKind
 
 NAME = "mapped"
@@ -75,6 +79,12 @@ def read(data: bytes, filename: str, options: ReadOptions) -> ReadResult:
     if header is None:
         raise UnreadableFile(_("The file is empty."))
     positions = _locate(header[1], mapping, result)
+    translated = [mapping.columns[name][0] for name in TRANSLATION_FIELDS if name in mapping.columns]
+    origin = (
+        origin_for(options, _("The column %(columns)s", columns=", ".join(f"“{c}”" for c in translated)))
+        if translated
+        else None
+    )
     fallback = Path(filename).stem or NAME
     drafts: list[_Draft] = []
     skipped = 0
@@ -83,7 +93,7 @@ def read(data: bytes, filename: str, options: ReadOptions) -> ReadResult:
             name: [values[i] if i < len(values) else None for i in columns]
             for name, columns in positions.items()
         }
-        outcome = _draft(line, cells, mapping, options, fallback)
+        outcome = _draft(line, cells, mapping, options, fallback, origin)
         if outcome is None:
             skipped += 1
         elif isinstance(outcome, RefusedRow):
@@ -136,7 +146,12 @@ def _locate(header: tuple[object, ...], mapping: Mapping, result: ReadResult) ->
 
 
 def _draft(
-    line: int, cells: dict[str, list[object]], mapping: Mapping, options: ReadOptions, fallback: str
+    line: int,
+    cells: dict[str, list[object]],
+    mapping: Mapping,
+    options: ReadOptions,
+    fallback: str,
+    origin: TranslationOrigin | None,
 ) -> _Draft | RefusedRow | None:
     """A row checked field by field; a refusal with every reason found; None when --state leaves it out."""
     reasons: list[str] = []
@@ -222,8 +237,21 @@ def _draft(
         external_id=(f"{mapping.id_prefix}:{external}" if mapping.id_prefix else external)
         if external
         else None,
+        translations=_translations(one, origin),
     )
     return _Draft(row, spec, symbol, published_on)
+
+
+def _translations(one: Any, origin: TranslationOrigin | None) -> tuple[TranslationSpec, ...]:
+    """The row's text in the languages the mapping names columns for; an empty cell is no translation."""
+    if origin is None:
+        return ()
+    found = []
+    for name, language in TRANSLATION_FIELDS.items():
+        text = clean_text(cell_text(one(name)))
+        if text:
+            found.append(TranslationSpec(language, text, origin.provenance, origin.translator))
+    return tuple(found)
 
 
 def _same_state(name: str, wanted: str) -> bool:

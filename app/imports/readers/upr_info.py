@@ -2,7 +2,9 @@
 
 Columns `To, To-Rgrp, To-Org, Text, From, From-Rgrp, From-Org, Response, Action, Issue, Session`
 (../shared/DESIGN.md, "Import formats"); names are matched trimmed and case-insensitive, in any order, and
-other columns are ignored. Cells are only ever text: nothing is evaluated.
+other columns are ignored, except one that holds the text in Russian or Kazakh (`text_ru`, `Text (Russian)`,
+`Kazakh text`: app/imports/translated.py), whose cells become translations. Cells are only ever text:
+nothing is evaluated.
 """
 
 import csv
@@ -27,9 +29,12 @@ from app.imports.rows import (
     ReadResult,
     RefusedRow,
     SourceSpec,
+    TranslationOrigin,
+    TranslationSpec,
     UnreadableFile,
 )
-from app.vocabulary import CategoryKind, Response
+from app.imports.translated import header_language, origin_for
+from app.vocabulary import CategoryKind, Response, label
 
 name = "upr-info"
 
@@ -83,6 +88,7 @@ def read(data: bytes, filename: str, options: ReadOptions) -> ReadResult:
             _("The file's cells are separated by “%(delimiter)s”.", delimiter=_shown(delimiter))
         )
     rows = _Rows(columns, len(header[1]), options.state)
+    rows.translated = _translation_columns(header[1], options, result)
     for line, cells in records:
         rows.add(line, cells, result)
     if rows.count == 0:
@@ -126,6 +132,7 @@ class _Rows:
         self.is_wanted: dict[str, bool] = {}
         self.kept_state: str | None = None  # the wanted state as the file spells it
         self.count = self.skipped = 0
+        self.translated: list[tuple[int, str, TranslationOrigin]] = []  # (column, language, whose)
 
     def add(self, line: int, cells: list[str], result: ReadResult) -> None:
         """Check a record: a row, a refused row, or nothing (an empty record, another state's row)."""
@@ -174,6 +181,11 @@ class _Rows:
                 response_original=response_original,
                 action_category=action,
                 categories=themes(cells[at["issue"]]),
+                translations=tuple(
+                    TranslationSpec(language, translated, origin.provenance, origin.translator)
+                    for column, language, origin in self.translated
+                    if (translated := clean_text(cells[column]))
+                ),
             )
         )
 
@@ -198,6 +210,31 @@ class _Rows:
             source = same or _source(slug, state, session)
             self.sources[(state, session)] = source
         return source
+
+
+def _translation_columns(
+    header: list[str], options: ReadOptions, result: ReadResult
+) -> list[tuple[int, str, TranslationOrigin]]:
+    """The columns holding the text in another language (one a language), with whose translations they are."""
+    found: dict[str, tuple[int, str]] = {}
+    for index, cell in enumerate(header):
+        name = cell.strip().lstrip("\ufeff").strip()
+        language = header_language(name)
+        if language is not None and language not in found:
+            found[language] = (index, name)
+    if not found:
+        return []
+    names = ", ".join(f"“{name}”" for _index, name in found.values())
+    origin = origin_for(options, _("The column %(columns)s", columns=names))
+    for language, (_index, name) in found.items():
+        result.notes.append(
+            _(
+                "The column “%(column)s” is read as the text in %(language)s (a translation).",
+                column=name,
+                language=label("language", language),
+            )
+        )
+    return [(index, language, origin) for language, (index, _name) in found.items()]
 
 
 def _date_review(result: ReadResult, reviewed_on: date) -> None:
