@@ -14,8 +14,12 @@ from app.corrections.schemas import CorrectionIn
 from app.errors import BadRequest
 from app.evidence.schemas import EvidenceIn
 from app.i18n.translation import N_
+from app.translations.schemas import TranslationIn
 
 ASSESSMENT, EVIDENCE, CORRECTION = "assessment", "evidence", "correction"
+# A recommendation's text, and the title of its section: two forms on the recommendation's page.
+TRANSLATION, TITLE_TRANSLATION = "translation", "title-translation"
+TRANSLATION_FIELDS = ("language", "text", "provenance", "translator")
 CORRECTION_FIELDS = ("action", "reason", "status", "effective_on", "summary", "relation", "note")
 # "replace": the corrected values count instead; "withdraw": nothing replaces the entry.
 CORRECTION_VALUES = {"status", "effective_on", "summary", "relation", "note"}
@@ -82,6 +86,21 @@ def parse_correction(values: dict[str, Any]) -> CorrectionIn | FormState:
     return parsed
 
 
+def translation_values(form: FormData) -> dict[str, Any]:
+    """A translation form's fields as submitted."""
+    return {name: _text(form, name) for name in TRANSLATION_FIELDS}
+
+
+def parse_translation(values: dict[str, Any], prefix: str) -> TranslationIn | FormState:
+    """A TranslationIn, or the form state with its errors (a missing translator's on its field)."""
+    parsed = _parse(TranslationIn, prefix, values)
+    if isinstance(parsed, FormState) and "form" in parsed.errors:
+        # The model's own rule (an unofficial translation names its translator) has no field of its own.
+        del parsed.errors["form"]
+        parsed.errors.setdefault("translator", FieldError(TRANSLATOR_REQUIRED))
+    return parsed
+
+
 def blank_assessment() -> FormState:
     """The assessment form as first shown."""
     return FormState(ASSESSMENT, {"perspective": "independent", "evidence_ids": []})
@@ -121,6 +140,8 @@ REQUIRED = N_("This field is required.")
 INVALID = N_("This value is not valid.")
 NOT_LINKED = N_("Only evidence linked to this recommendation can be cited.")
 ALREADY_LINKED = N_("This evidence is already linked to this recommendation.")
+TRANSLATOR_REQUIRED = N_("An unofficial translation names its translator: say who translated it.")
+ORIGINAL_LANGUAGE = N_("The original is written in this language: choose another one.")
 
 
 def error_message(issue: ErrorDetails) -> str:

@@ -21,20 +21,23 @@ from app.scorecards.conditions import DISPUTED
 from app.scorecards.linked import upr_links
 from app.scorecards.point import PointInTime
 from app.vocabulary import (
+    TEXT_LANGUAGES,
     EvidenceKind,
     LinkStrength,
     Perspective,
+    Provenance,
     Relation,
     SourceKind,
     Status,
     Visibility,
     claim_gap_class,
 )
-from app.web.forms import FormState, blank_assessment, blank_evidence
+from app.web.forms import TITLE_TRANSLATION, TRANSLATION, FormState, blank_assessment, blank_evidence
 from app.web.link_panel import link_panel
 from app.web.queries import filter_choices, review_states, status_dates
 from app.web.render import page_locale, render
 from app.web.session import ReaderVisitorDep, Visitor
+from app.web.translation_panel import translation_panel
 
 router = APIRouter()
 Filters = TypeVar("Filters", bound=RecommendationFilters)
@@ -161,6 +164,7 @@ def recommendation(code: str, request: Request, session: SessionDep, visitor: Re
         code,
         saved=query.get("saved"),
         suggest=query.get("suggest"),
+        translate=query.get("translate"),
         recorded=int(entry) if entry.isdigit() and len(entry) < 12 else None,
     )
 
@@ -204,6 +208,7 @@ def commitment_state(detail: dict[str, Any], linked: list[dict[str, Any]]) -> st
 
 
 MAX_CODE_LENGTH = 96
+SAVED_NOTICES = ("assessment", "evidence", "link", "unlink", "correction", TRANSLATION, TITLE_TRANSLATION)
 NOT_FOUND = (N_("Not found"), N_("No recommendation has the code %(code)s."))
 
 
@@ -237,19 +242,23 @@ def recommendation_page(
     assessment: FormState | None = None,
     evidence: FormState | None = None,
     correction: FormState | None = None,
+    translation: FormState | None = None,
+    title_translation: FormState | None = None,
     alert: dict[str, Any] | None = None,
     saved: str | None = None,
     changes_after: int | None = None,
     link_problem: dict[str, Any] | None = None,
     suggest: str | None = None,
+    translate: str | None = None,
     recorded: int | None = None,
 ) -> HTMLResponse:
     """The recommendation page, optionally with a form kept as submitted and an alert about it."""
     if not plausible_code(code):
         return error_page(request, visitor, 404, *NOT_FOUND, code=code)
+    language = page_locale(request)
     try:
         detail, version = service.recommendation_detail(
-            session, code, include_restricted=visitor.privileged, language=page_locale(request)
+            session, code, include_restricted=visitor.privileged, language=language
         )
     except NotFound:
         return error_page(request, visitor, 404, *NOT_FOUND, code=code)
@@ -274,6 +283,19 @@ def recommendation_page(
             else None
         ),
         link_problem=link_problem,
+        translations=(
+            translation_panel(
+                session,
+                detail,
+                (recommendation.id, recommendation.section_id),
+                asked=translate,
+                page_language=language,
+                text=translation,
+                title=title_translation,
+            )
+            if visitor.can_write
+            else None
+        ),
         version=version,
         seen=history[-1]["seq"] if history else 0,
         history=in_effective_order(history),
@@ -289,10 +311,15 @@ def recommendation_page(
         assessment=assessment or blank_assessment(),
         evidence_form=evidence or blank_evidence(),
         alert=alert,
-        saved=saved if saved in ("assessment", "evidence", "link", "unlink", "correction") else None,
+        saved=saved if saved in SAVED_NOTICES else None,
+        # Which language a translation just recorded is in, for the confirmation's link to the page in it.
+        translated_into=(
+            translate if saved in (TRANSLATION, TITLE_TRANSLATION) and translate in TEXT_LANGUAGES else None
+        ),
         today=latest_date_on_earth().isoformat(),
         perspectives=list(Perspective),
         relations=list(Relation),
         kinds=list(EvidenceKind),
         visibilities=list(Visibility),
+        provenances=list(Provenance),
     )

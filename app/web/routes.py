@@ -10,7 +10,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n.translation import N_
 from app.keys import cookie_secret
-from app.web import about, account, correction_form, edits, imports, link_forms, pages, scorecard_pages
+from app.web import (
+    about,
+    account,
+    correction_form,
+    edits,
+    imports,
+    link_forms,
+    pages,
+    scorecard_pages,
+    translation_forms,
+)
 from app.web.pages import error_page
 from app.web.render import STATIC
 from app.web.session import Signer, SignInRequired, Visitor
@@ -28,6 +38,7 @@ router.include_router(imports.router)
 router.include_router(link_forms.router)
 router.include_router(about.router)
 router.include_router(correction_form.router)
+router.include_router(translation_forms.router)
 
 
 def install_web(app: FastAPI) -> None:

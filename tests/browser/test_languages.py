@@ -1,9 +1,12 @@
 """Choosing the language in a real browser: the switcher's link sets the cookie and the next page follows it;
-a browser asking for Kazakh gets Kazakh; one page per language looked at."""
+a browser asking for Kazakh gets Kazakh; one page per language looked at; a monitor's Kazakh translation."""
 
+import re
+
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.support import Server, screenshot
+from tests.browser.support import Server, screenshot, sign_in
 
 CODE = "odf-kz-2015-2.1"
 
@@ -40,3 +43,29 @@ def test_a_browser_asking_for_kazakh_reads_kazakh(browser: Browser, server: Serv
         screenshot(page, "language-kk-matrix", full_page=False)
     finally:
         context.close()
+
+
+def test_a_monitor_records_a_kazakh_translation_that_the_kazakh_page_shows(page: Page, server: Server):
+    code = "odf-kz-2015-3.1"
+    sign_in(page, server, server.token("Dana Monitor"), next_path=f"/recommendations/{code}")
+    form = page.locator("#translation-form")
+    form.locator("#translation-language").select_option("kk")
+    form.locator("#translation-text").fill("Қоғамдық бірлестіктерді тіркеу талаптарын азайту.")
+    form.locator("input[name=provenance][value=unofficial]").check()
+    form.locator("#translation-translator").fill("")
+    form.get_by_role("button", name="Record translation").click()
+    # Nothing saved: the error is beside the field and tied to it; the page stays axe-clean.
+    translator = page.locator("#translation-translator")
+    expect(page.locator("#translation-translator-error")).to_be_visible()
+    expect(translator).to_have_attribute("aria-describedby", re.compile("translation-translator-error"))
+    screenshot(page, "monitor-translation-refused")
+    refused = Axe().run(page)
+    assert refused.violations_count == 0, refused.generate_report()
+    translator.fill("Dana Monitor")
+    page.locator("#translation-form").get_by_role("button", name="Record translation").click()
+    expect(page.get_by_role("status")).to_contain_text("Your translation into Kazakh was recorded")
+    page.get_by_role("status").get_by_role("link").click()
+    expect(page.locator("html")).to_have_attribute("lang", "kk")
+    expect(page.locator("blockquote.rec-text[lang=kk]")).to_have_text(
+        "Қоғамдық бірлестіктерді тіркеу талаптарын азайту."
+    )
