@@ -3,8 +3,8 @@
 Environment: BENCH_RECOMMENDATIONS (default 300000), BENCH_DATABASES (sqlite,postgresql),
 BENCH_ONLY (generate,scorecards,reads,writes,matrix,verify,bundle,import,suggest), BENCH_REQUESTS,
 BENCH_SECONDS, BENCH_WRITE_SECONDS, BENCH_RUNS, BENCH_DIR, BENCH_REUSE=1 (keep and reuse generated databases),
-BENCH_OUT (a JSON file of every figure), BENCH_POSTGRES_URL (default: RECTRACK_TEST_POSTGRES_URL,
-else postgres@127.0.0.1:5432).
+BENCH_OUT (a JSON file of every figure), BENCH_NAME (the database's name, default rectrack_bench_<size>),
+BENCH_POSTGRES_URL (default: RECTRACK_TEST_POSTGRES_URL, else postgres@127.0.0.1:5432).
 """
 
 import json
@@ -19,6 +19,7 @@ from sqlmodel import Session
 from app.db import build_engine
 from app.history.verify import verify_chains
 from app.history.verify_state import verify_state
+from app.migrate import upgrade
 from app.models import Recommendation
 from bench.databases import BenchDatabase, postgres_admin_url, postgres_available
 from bench.floors import DESCRIPTIONS
@@ -40,7 +41,9 @@ POSTGRES_SETTINGS = {"random_page_cost": "1.1", "work_mem": "'32MB'", "jit": "of
 def prepare(database: BenchDatabase, config: Config) -> tuple[list[Row], bool]:
     """Create and fill the database, or reuse a filled one; the generation row if it ran."""
     if config.reuse and database.exists() and _count(database.url) == config.recommendations:
-        print(f"[{database.backend}] reusing {database.url}")
+        # Migrated to head: a reused database gets the migrations written since it was generated.
+        print(f"[{database.backend}] reusing {database.url}, migrated to head")
+        upgrade(database.url)
         return [], True
     settings = POSTGRES_SETTINGS if database.backend == "postgresql" else None
     print(f"[{database.backend}] creating and migrating {database.url}")
@@ -135,7 +138,7 @@ def main() -> int:
         if backend == "postgresql" and (problem := postgres_available(admin)):
             print(f"[postgresql] skipped: {problem} (set BENCH_POSTGRES_URL)")
             continue
-        database = BenchDatabase(backend, f"rectrack_bench_{config.recommendations}", config.directory, admin)
+        database = BenchDatabase(backend, config.name, config.directory, admin)
         try:
             generated, _reused = prepare(database, config)
             rows += generated

@@ -118,6 +118,11 @@ def counts_statement(rows: CTE, cutoff: date, group_by: str) -> CompoundSelect:
     return union_all(totals, _groups(rows, cutoff, group_by))
 
 
+def group_counts_statement(rows: CTE, cutoff: date, group_by: str) -> Select:
+    """Part 1 of `counts_statement` alone: per group (where groups partition, the totals are their sums)."""
+    return _groups(rows, cutoff, group_by)
+
+
 def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The totals and each group's counts from the rows of `counts_statement` (a few per group)."""
     totals = _empty()

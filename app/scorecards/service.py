@@ -20,6 +20,7 @@ from app.scorecards.aggregation import (
 )
 from app.scorecards.commitments import first_commitment_gaps
 from app.scorecards.conditions import recommendation_conditions, status_at
+from app.scorecards.current import current_counts
 from app.scorecards.entries import ID_CHUNK, entry_view
 from app.scorecards.gaps import first_gaps
 from app.scorecards.keys import document_key, response_document
@@ -111,6 +112,10 @@ def counted(
     session: Session, params: ScorecardParams, point: PointInTime, *, include_restricted: bool
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The totals' and each group's counts at the point, from the one aggregate statement."""
+    if point.current:
+        found = current_counts(session, params, point, include_restricted=include_restricted)
+        if found is not None:
+            return found
     rows = per_recommendation(lookups_for(session), params, point, include_restricted=include_restricted)
     cutoff = point.reference_date() - timedelta(days=params.stale_after_days)
     return fold(session.execute(counts_statement(rows, cutoff, params.group_by)))
