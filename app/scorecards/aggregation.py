@@ -40,6 +40,7 @@ from app.scorecards.point import PointInTime
 from app.vocabulary import CategoryKind, ClaimGapClass, GroupBy, Perspective, Status
 
 STATUSES = tuple(status.value for status in Status)
+NOT_ASSESSED = Status.not_assessed.value  # read once per row by `fold`: an enum member's .value is a call
 COMMITMENT_COUNTS = ("committed", "partially", "not_implemented_or_regressed", "not_assessed", "noted")
 GAP_CLASSES = tuple(gap_class.value for gap_class in ClaimGapClass)
 
@@ -147,7 +148,7 @@ def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         commitments["noted"] += noted
         if status in DISPUTED:
             commitments["not_implemented_or_regressed"] += committed
-        elif status == Status.not_assessed.value:
+        elif status == NOT_ASSESSED:
             commitments["not_assessed"] += committed
     return totals, list(groups.values())
 

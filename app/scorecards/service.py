@@ -41,6 +41,9 @@ WEIGHTS: dict[Status, float] = {
     Status.not_implemented: 0.0,
     Status.regressed: 0.0,
 }
+# By value, for `aggregate`, which runs once per group (a thousand and more): an enum's .value is a call.
+_WEIGHTS_BY_VALUE = {status.value: weight for status, weight in WEIGHTS.items()}
+_NOT_ASSESSED, _REGRESSED = Status.not_assessed.value, Status.regressed.value
 # Served in English in every scorecard's JSON; pages and documents translate the texts where they show them.
 FORMULA: dict[str, Any] = {
     "name": N_("Implementation index"),
@@ -145,14 +148,14 @@ def aggregate(counted: dict[str, Any]) -> dict[str, Any]:
     """Counts, score and shares of the totals or a group, from its folded counts."""
     counts = dict(counted["by_status"])
     total = counted["total"]
-    assessed = total - counts[Status.not_assessed.value]
-    weighted = sum(counts[status.value] * weight for status, weight in WEIGHTS.items())
+    assessed = total - counts[_NOT_ASSESSED]
+    weighted = sum(counts[status] * weight for status, weight in _WEIGHTS_BY_VALUE.items())
     return {
         "total": total,
         "by_status": counts,
         "assessed": assessed,
         "score": round(weighted / assessed, 4) if assessed else None,
-        "regressions": counts[Status.regressed.value],
+        "regressions": counts[_REGRESSED],
         "evidence_coverage": round(counted["covered"] / total, 4) if total else None,
         "stale": counted["stale"],
         "commitments": dict(counted["commitments"]),
