@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -22,6 +23,7 @@ from sqlmodel import Field, SQLModel, col
 from app.db import UTCDateTime, utcnow
 from app.vocabulary import (
     CategoryKind,
+    ClaimGapClass,
     EvidenceKind,
     HistoryKind,
     LinkStrength,
@@ -123,6 +125,12 @@ class Recommendation(_TableModel, table=True):
         CheckConstraint("version >= 1", name="version"),
         CheckConstraint(f"response IS NULL OR response IN ({sql_in(Response)})", name="response"),
         CheckConstraint("action_category IS NULL OR action_category BETWEEN 1 AND 5", name="action_category"),
+        CheckConstraint(
+            f"claim_gap_class IS NULL OR claim_gap_class IN ({sql_in(ClaimGapClass)})", name="claim_gap_class"
+        ),
+        CheckConstraint(
+            "coverage_links_public >= 0 AND coverage_links_restricted >= 0", name="coverage_links"
+        ),
         Index("ix_recommendations_section_status", "section_id", "status"),
         Index("ix_recommendations_status_order", "status", "source_id", "section_number", "number"),
         # The response filter in natural order, and which responses exist (the list's choices): a seek each.
@@ -169,6 +177,19 @@ class Recommendation(_TableModel, table=True):
     # docs/design.md, "Cross-references": the text's terms as the shared normaliser makes them (stems, and
     # the concepts of legal phrases), space-separated: what `q` and suggestions match. Derived from the text.
     terms: str | None = Field(default=None, sa_column=Column(Text))
+    # docs/design.md, "Maintained state": what a current scorecard needs beyond the two statuses, kept by
+    # every write in its own transaction and checked by `verify`. The effective date of the entry each status
+    # comes from (staleness), the active progress and regression links by visibility (evidence coverage),
+    # and the claim-gap class of the two statuses (app.vocabulary.claim_gap_class).
+    status_effective_on: date | None = Field(default=None, sa_column=Column(Date))
+    claimed_effective_on: date | None = Field(default=None, sa_column=Column(Date))
+    coverage_links_public: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, default=0, server_default="0")
+    )
+    coverage_links_restricted: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, default=0, server_default="0")
+    )
+    claim_gap_class: ClaimGapClass | None = Field(default=None, sa_column=Column(String(16)))
 
 
 Index(

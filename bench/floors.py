@@ -454,6 +454,109 @@ def app_statuses(scorecard: dict[str, Any], group_by: str) -> dict[Any, tuple[in
     }
 
 
+# The GROUP BY floor of a current scorecard (issue 16): the least work the answer needs over any schema. Every
+# figure comes from the recommendation's own row (the status, the date of its latest independent assessment,
+# its active progress/regression links by visibility, its claim-gap class: the columns migration 0011 added
+# and every write maintains), so the scorecard is one `GROUP BY group, status` pass over `recommendations`;
+# by a category kind a recommendation may be in several groups or none, so the totals take a second pass.
+GAP_CLASSES = ("overclaim", "underclaim", "unassessed")
+GROUPBY_SUMS = [
+    ("n", "count(*)"),
+    (
+        "stale",
+        "sum(CASE WHEN r.status_effective_on IS NULL OR r.status_effective_on < :cutoff THEN 1 ELSE 0 END)",
+    ),
+    ("covered", "sum(CASE WHEN r.coverage_links_public > 0 THEN 1 ELSE 0 END)"),
+    ("gaps", f"sum({_gap('r.claimed_status', 'r.status')})"),
+    *((name, f"sum(CASE WHEN r.claim_gap_class = '{name}' THEN 1 ELSE 0 END)") for name in GAP_CLASSES),
+]
+DESCRIPTIONS["group_by"] = (
+    "GROUP BY group, status over recommendations (maintained columns: status, status_effective_on, "
+    "coverage_links_public, claim_gap_class), groups named after; the totals by status in a second pass "
+    "for category groupings"
+)
+
+
+def groupby_sql(group_by: str) -> str:
+    """The GROUP BY floor: rows of (part, source, key, status, count, stale, covered, gaps, classes...)."""
+    sums = ", ".join(f"{expression} AS {name}" for name, expression in GROUPBY_SUMS)
+    counted = ", ".join(f"c.{name}" for name, _ in GROUPBY_SUMS)
+    if group_by == "section":
+        grouped = (
+            f"SELECT r.section_id AS g, r.status, {sums} FROM recommendations r "
+            "GROUP BY r.section_id, r.status"
+        )
+        return (
+            f"SELECT 1, so.slug, CAST(se.number AS TEXT), c.status, {counted} FROM ({grouped}) c "
+            "JOIN sections se ON se.id = c.g JOIN sources so ON so.id = se.source_id"
+        )
+    grouped = (
+        f"SELECT t.category_id AS g, r.status, {sums} FROM recommendations r LEFT JOIN "
+        "(SELECT rc.recommendation_id, rc.category_id FROM recommendation_categories rc JOIN categories k "
+        f"ON k.id = rc.category_id WHERE k.kind = '{group_by}') t ON t.recommendation_id = r.id "
+        "GROUP BY t.category_id, r.status"
+    )
+    totals = f"SELECT 0, NULL, NULL, r.status, {sums} FROM recommendations r GROUP BY r.status"
+    return (
+        f"SELECT 1, NULL, k.slug, c.status, {counted} FROM ({grouped}) c "
+        f"LEFT JOIN categories k ON k.id = c.g UNION ALL {totals}"
+    )
+
+
+def groupby_floor(raw: Raw, group_by: str, point: Point, gaps_limit: int = GAPS_LIMIT) -> dict[str, Any]:
+    """The GROUP BY floor of a current scorecard (and its first page of claim gaps), shaped for comparison."""
+    assert point.current, "the GROUP BY floor is the current scorecard's"
+    params = {"cutoff": point.reference() - timedelta(days=STALE_AFTER_DAYS)}
+    groups: dict[Any, dict[str, Any]] = {}
+    for part, source, key, status, count, stale, covered, gaps, *classes in raw.rows(
+        groupby_sql(group_by), params
+    ):
+        # By section the groups partition the recommendations: the totals are their sums.
+        names = ["totals"] if part == 0 else [(source, key)] + (["totals"] if group_by == "section" else [])
+        for name in names:
+            group = groups.setdefault(
+                name,
+                {
+                    "total": 0,
+                    "by_status": dict.fromkeys(STATUSES, 0),
+                    "stale": 0,
+                    "covered": 0,
+                    "gaps": 0,
+                    "classes": dict.fromkeys(GAP_CLASSES, 0),
+                },
+            )
+            group["total"] += count
+            group["by_status"][status] += count
+            group["stale"] += int(stale)
+            group["covered"] += int(covered)
+            group["gaps"] += int(gaps)
+            for gap_class, counted in zip(GAP_CLASSES, classes, strict=True):
+                group["classes"][gap_class] += int(counted)
+    gaps_total = groups["totals"]["gaps"] if "totals" in groups else 0
+    wanted = min(gaps_limit, gaps_total)
+    # The first page as the other floors find it: a walk in natural order, an index seek per entry.
+    strategy = "lateral" if raw.backend == "postgresql" else "correlated"
+    page = raw.rows(gaps_sql(strategy, point, raw.backend), params | {"gaps_limit": wanted}) if wanted else []
+    return {
+        "groups": {
+            name: (*_comparable(group), tuple(group["classes"].values())) for name, group in groups.items()
+        },
+        "gaps_total": gaps_total,
+        "gaps": [(row[0], row[3], row[9]) for row in page],
+    }
+
+
+def app_groupby_comparable(scorecard: dict[str, Any], group_by: str) -> dict[str, Any]:
+    """The app's scorecard shaped as `groupby_floor` shapes its own (with the claim-gap classes)."""
+    shaped = app_comparable(scorecard, group_by)
+    found = [("totals", scorecard["totals"])] + [
+        ((group["source"], group["key"]) if group_by == "section" else (None, group["key"]), group)
+        for group in scorecard["groups"]
+    ]
+    classes = {name: tuple(group["claim_gap_counts"][c] for c in GAP_CLASSES) for name, group in found}
+    return shaped | {"groups": {name: (*row, classes[name]) for name, row in shaped["groups"].items()}}
+
+
 def matrix_sql(backend: str) -> str:
     """Every recommendation with categories, statuses, latest assessment and evidence, in natural order."""
     if backend == "postgresql":

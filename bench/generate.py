@@ -1,7 +1,8 @@
 """Clearly synthetic data at the scale of the UN index, loaded through the drivers' bulk paths.
 
 Every history entry is hash-chained with the app's own chain functions, so `verify_chains` accepts it,
-and every recommendation's denormalised status, claimed status and version agree with its history.
+and every recommendation's denormalised status, claimed status, version and maintained columns agree with
+its history.
 """
 
 import random
@@ -28,9 +29,19 @@ from app.history.chain import (
 from app.history.log import sequence
 from app.models import Monitor, Recommendation, derived_alias
 from app.monitors.service import create_monitor, issue_token
+from app.recommendations.maintained import COVERAGE_RELATIONS
 from app.recommendations.service import search_text_for
 from app.text_terms import terms_text
-from app.vocabulary import CategoryKind, EvidenceKind, Perspective, Relation, Role, Status
+from app.vocabulary import (
+    CategoryKind,
+    EvidenceKind,
+    Perspective,
+    Relation,
+    Role,
+    Status,
+    Visibility,
+    claim_gap_class,
+)
 from bench.bulk import TABLES, loader
 from seed.loader import read_seed
 
@@ -286,6 +297,14 @@ class _Builder:
                 "terms": terms_text(text),
                 "status": chain.latest_status("independent"),
                 "claimed_status": chain.latest_status("state"),
+                # The maintained columns, as the writes keep them (app.recommendations.maintained).
+                "status_effective_on": chain.latest_effective_on("independent"),
+                "claimed_effective_on": chain.latest_effective_on("state"),
+                "coverage_links_public": chain.coverage_links(Visibility.public),
+                "coverage_links_restricted": chain.coverage_links(Visibility.restricted),
+                "claim_gap_class": _gap_class(
+                    chain.latest_status("state"), chain.latest_status("independent")
+                ),
                 "version": chain.seq,
                 "last_assessed_at": chain.last_assessed_at,
                 "created_at": chain.created_at,
@@ -309,6 +328,7 @@ class _Chain:
         self.latest: dict[str, tuple[date, int, str]] = {}
         self.last_assessed_at: datetime | None = None
         self.created_at = self.updated_at = LAST_RECORDED
+        self.active: dict[int, dict[str, Any]] = {}  # the active evidence links by item, once built
 
     def build(self, text: str, source: dict[str, Any], anchors: dict[str, Any]) -> None:
         """Append the whole chain and the evidence links it records."""
@@ -346,6 +366,7 @@ class _Chain:
                 self._unlinked(active, at, by)
             else:
                 self._assessed(at, by, list(active), published)
+        self.active = active
 
     def _link(self, evidence: dict, relation: Relation, at: datetime, by: int | None) -> dict[str, Any]:
         link = {
@@ -430,6 +451,23 @@ class _Chain:
     def latest_status(self, perspective: str) -> str:
         """The latest assessment by effective date, then seq (as bench.consistency.latest_status)."""
         return self.latest.get(perspective, (None, None, Status.not_assessed.value))[2]
+
+    def latest_effective_on(self, perspective: str) -> date | None:
+        """The effective date of that latest assessment (None when there is none)."""
+        latest = self.latest.get(perspective)
+        return latest[0] if latest is not None else None
+
+    def coverage_links(self, visibility: Visibility) -> int:
+        """Active progress and regression links of this visibility: what evidence coverage counts."""
+        return sum(
+            link["relation"] in COVERAGE_RELATIONS and link["visibility"] == visibility.value
+            for link in self.active.values()
+        )
+
+
+def _gap_class(claimed: str, independent: str) -> str | None:
+    gap = claim_gap_class(claimed, independent)
+    return gap.value if gap is not None else None
 
 
 def _linked_payload(evidence: dict[str, Any], relation: Relation) -> dict[str, Any]:

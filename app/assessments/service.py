@@ -11,6 +11,7 @@ from app.errors import Unprocessable
 from app.evidence.service import unlinked_evidence_ids
 from app.history.service import build_entry
 from app.models import HistoryEntry
+from app.recommendations.maintained import EFFECTIVE_ON_COLUMNS, with_gap_class
 from app.recommendations.write_protocol import STATUS_COLUMNS, WriteTarget, append, claim, snapshot
 from app.vocabulary import HistoryKind, Perspective, Status
 
@@ -36,6 +37,7 @@ def record_assessment(
     newest = target.newest_effective_on.get(perspective)
     if column is not None and (newest is None or newest <= effective_on):
         changes[column] = data.status
+        changes[EFFECTIVE_ON_COLUMNS[perspective]] = effective_on
     entry = build_entry(
         target.id,
         target.code,
@@ -52,6 +54,6 @@ def record_assessment(
             "evidence_ids": data.evidence_ids,
         },
     )
-    claim(session, target, changes | {"last_assessed_at": entry.recorded_at})
+    claim(session, target, with_gap_class(target, changes) | {"last_assessed_at": entry.recorded_at})
     append(session, entry)
     return entry

@@ -21,6 +21,7 @@ from app.history.chain import format_recorded_at, stored_payload
 from app.history.service import build_entry
 from app.history.supersession import not_superseded
 from app.models import Evidence, HistoryEntry, RecommendationEvidence
+from app.recommendations.maintained import EFFECTIVE_ON_COLUMNS, coverage_changes, with_gap_class
 from app.recommendations.write_protocol import STATUS_COLUMNS, WriteTarget, append, claim, snapshot
 from app.vocabulary import HistoryKind, Perspective, Role, Status
 
@@ -142,7 +143,7 @@ def _correct_assessment(
         supersedes_entry_id=superseded.id,
         **columns,
     )
-    claim(session, target, _statuses_after(session, target, superseded.id, entry))
+    claim(session, target, with_gap_class(target, _statuses_after(session, target, superseded.id, entry)))
     append(session, entry)
     return entry
 
@@ -150,7 +151,7 @@ def _correct_assessment(
 def _statuses_after(
     session: Session, target: WriteTarget, superseded_id: int, entry: HistoryEntry
 ) -> dict[str, Any]:
-    """The denormalised statuses and last assessment time from the chain's entries that still count."""
+    """The statuses, their dates and the last assessment time from the entries that still count."""
     with snapshot(session) as read:
         rows = read.execute(
             select(_entry.id, _entry.kind, _entry.status, _entry.perspective, _entry.effective_on, _entry.seq)
@@ -172,6 +173,7 @@ def _statuses_after(
         mine = [item for item in counted if item[0] == perspective.value]
         latest = max(mine, key=lambda item: (item[1], item[2]), default=None)
         changes[column] = latest[3] if latest is not None else Status.not_assessed.value
+        changes[EFFECTIVE_ON_COLUMNS[perspective]] = latest[1] if latest is not None else None
     return changes
 
 
@@ -240,7 +242,8 @@ def _correct_link(
             linked_by=by.monitor_id,
             linked_at=entry.recorded_at,
         )
-    claim(session, target, {})
+    made = [(replacement.relation, replacement.visibility, 1)] if replacement is not None else []
+    claim(session, target, coverage_changes((link.relation, link.visibility, -1), *made))
     # Ended before the new row is inserted: one active link per pair (a partial unique index).
     session.execute(
         update(RecommendationEvidence)

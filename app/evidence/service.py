@@ -16,6 +16,7 @@ from app.evidence.urls import normalise_url
 from app.history.chain import format_recorded_at
 from app.history.service import build_entry
 from app.models import Evidence, HistoryEntry, Recommendation, RecommendationEvidence, saved_id
+from app.recommendations.maintained import coverage_changes
 from app.recommendations.write_protocol import WriteTarget, append, claim, snapshot
 from app.vocabulary import HistoryKind, Role, Visibility
 
@@ -63,7 +64,7 @@ def link_evidence(
         linked_by=by.monitor_id,
         linked_at=entry.recorded_at,
     )
-    claim(session, target, {})
+    claim(session, target, coverage_changes((data.relation.value, visibility.value, 1)))
     append(session, entry, link)
     return evidence, link, entry, reused
 
@@ -76,8 +77,8 @@ def unlink_evidence(
         link = active_link(read, target.id, evidence_id)
         if link is None:
             raise NotFound(f"Evidence {evidence_id} is not linked to {target.code}.")
-        link_id, relation, linked_by = link.id, link.relation, link.linked_by
-        restricted = link.visibility == Visibility.restricted.value
+        link_id, relation, linked_by, visibility = link.id, link.relation, link.linked_by, link.visibility
+        restricted = visibility == Visibility.restricted.value
     _may_unlink(by, linked_by=linked_by, restricted=restricted)
     entry = build_entry(
         target.id,
@@ -88,7 +89,7 @@ def unlink_evidence(
         recorded_by=by.monitor_id,
         payload={"evidence_id": evidence_id, "relation": relation, "reason": reason},
     )
-    claim(session, target, {})
+    claim(session, target, coverage_changes((relation, visibility, -1)))
     session.execute(
         update(RecommendationEvidence)
         .where(col(RecommendationEvidence.id) == link_id)

@@ -117,6 +117,12 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "terms": operational(
             "the text's terms that `q` and suggestions match: derived (`rectrack reindex`), never shown"
         ),
+        # What current scorecards count (docs/design.md, "Maintained state"): only their aggregates are shown.
+        "status_effective_on": verified("maintained"),
+        "claimed_effective_on": verified("maintained"),
+        "coverage_links_public": verified("maintained"),
+        "coverage_links_restricted": verified("maintained"),
+        "claim_gap_class": verified("maintained"),
     },
     "translations": {
         "id": bundle(SURROGATE + " (its subject, language and position)"),

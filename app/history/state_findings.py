@@ -27,6 +27,8 @@ CHECKS: dict[str, str] = {
     "genesis entry's; each such entry's response column as its payload records it",
     "upr_fields": "a recommendation's paragraph and action category, as its genesis entry records them",
     "checkpoints": "each checkpoint's key id: derived from its public key",
+    "maintained": "the columns kept for current scorecards: each perspective's latest effective date, the "
+    "active progress and regression links by visibility, and the claim-gap class, as the chain gives them",
     "translations": "each translation (text, provenance, translator, who, when, superseded when) as the "
     "translation_recorded entries of its recommendation's, section's or source's chains record it",
 }

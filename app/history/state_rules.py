@@ -1,5 +1,6 @@
 """Compare one recommendation's stored rows with what its chain says (state_chain.ChainFacts)."""
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -9,7 +10,7 @@ from app.history.chain import format_recorded_at
 from app.history.state_chain import STATUS_COLUMNS, ChainFacts, LinkEvent, read_chain
 from app.history.state_findings import Findings
 from app.history.state_streams import Group
-from app.vocabulary import Visibility
+from app.vocabulary import Relation, Visibility, claim_gap_class
 
 # Rows written in the same transaction as a genesis entry (the recommendation, the seed's links) are
 # stamped a moment before it: the chain anchors their time to within this window.
@@ -18,6 +19,13 @@ SOURCE_DETAILS = ("title", "publisher", "published_on", "url", "date_note")
 # Anchored by genesis entries written since sources had kinds (migration 0007), and the language since
 # translations (0010); compared where anchored.
 SOURCE_KIND_DETAILS = ("kind", "state_under_review", "cycle", "session", "reviewed_on", "document_symbol")
+# The maintained columns (app.recommendations.maintained, restated: history imports no domain package).
+EFFECTIVE_ON_COLUMNS = {"independent": "status_effective_on", "state": "claimed_effective_on"}
+COVERAGE_COLUMNS = {
+    Visibility.public.value: "coverage_links_public",
+    Visibility.restricted.value: "coverage_links_restricted",
+}
+COVERAGE_RELATIONS = (Relation.progress.value, Relation.regression.value)
 
 
 @dataclass
@@ -61,6 +69,7 @@ def check_group(findings: Findings, group: Group, tallies: Tallies) -> None:
     try:
         facts = read_chain(group.entries)
         _check_recommendation(findings, group.recommendation, facts, tallies)
+        _check_maintained(findings, group.recommendation, facts, group.links)
         _check_anchors(findings, group, facts, tallies)
         if facts.links_readable:
             _check_links(findings, code, facts, group.links)
@@ -117,6 +126,54 @@ def _check_recommendation(
     tallies.sections.setdefault(section_id, Tally(slug, section_number)).found += 1
     tallies.sources.setdefault(source_id, Tally(slug)).found += 1
     _check_upr_fields(findings, rec, facts)
+
+
+def _check_maintained(
+    findings: Findings, rec: Sequence[Any], facts: ChainFacts, links: list[Sequence[Any]]
+) -> None:
+    """The columns current scorecards count: dates, claim-gap class and coverage as the chain gives them."""
+    code = rec[1]
+    stored = dict(
+        zip(
+            (*EFFECTIVE_ON_COLUMNS.values(), *COVERAGE_COLUMNS.values(), "claim_gap_class"),
+            rec[32:37],
+            strict=True,
+        )
+    )
+    for perspective, column in EFFECTIVE_ON_COLUMNS.items():
+        latest = facts.latest.get(perspective)
+        expected = latest[0] if latest is not None else None
+        findings.compare("maintained", code, f"recommendations.{column}", expected, stored[column])
+    counted = _coverage_links(facts, links)
+    for visibility, column in COVERAGE_COLUMNS.items():
+        findings.compare("maintained", code, f"recommendations.{column}", counted[visibility], stored[column])
+    gap = claim_gap_class(facts.status("state"), facts.status("independent"))
+    expected_class = gap.value if gap is not None else None
+    findings.compare(
+        "maintained", code, "recommendations.claim_gap_class", expected_class, stored["claim_gap_class"]
+    )
+
+
+def _coverage_links(facts: ChainFacts, rows: list[Sequence[Any]]) -> Counter[str]:
+    """Active progress and regression links by visibility, as the chain records them (the link rows when a
+    withdrawn entry leaves the chain's links unreadable)."""
+    counted: Counter[str] = Counter()
+    if not facts.links_readable:
+        for row in rows:
+            if row[8] is None and row[3] in COVERAGE_RELATIONS:
+                counted[row[4]] += 1
+        return counted
+    stored: dict[int, list[Sequence[Any]]] = {}
+    for row in rows:
+        stored.setdefault(row[2], []).append(row)
+    for evidence_id, events in facts.links.items():
+        found = stored.get(evidence_id, [])
+        for index, event in enumerate(events):
+            if event.unlink is None and event.payload.get("relation") in COVERAGE_RELATIONS:
+                # Entries from before links had their own visibility: migration 0005 gave links their item's.
+                legacy = found[index][16] if index < len(found) else ""
+                counted[str(event.payload.get("visibility", legacy))] += 1
+    return counted
 
 
 def _check_upr_fields(findings: Findings, rec: Sequence[Any], facts: ChainFacts) -> None:

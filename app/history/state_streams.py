@@ -89,6 +89,12 @@ RECOMMENDATIONS = (
         _rec.response_original,
         _rec.action_category,
         _src.language,  # migration 0010
+        # The maintained columns (migration 0011); dates as the ENTRIES stream reads effective_on.
+        type_coerce(_rec.status_effective_on, String()),
+        type_coerce(_rec.claimed_effective_on, String()),
+        _rec.coverage_links_public,
+        _rec.coverage_links_restricted,
+        _rec.claim_gap_class,
     )
     .select_from(
         Recommendation.__table__.outerjoin(Source.__table__, _src.id == _rec.source_id).outerjoin(

@@ -40,6 +40,7 @@ from app.scorecards.point import PointInTime
 from app.vocabulary import CategoryKind, ClaimGapClass, GroupBy, Perspective, Status
 
 STATUSES = tuple(status.value for status in Status)
+NOT_ASSESSED = Status.not_assessed.value  # read once per row by `fold`: an enum member's .value is a call
 COMMITMENT_COUNTS = ("committed", "partially", "not_implemented_or_regressed", "not_assessed", "noted")
 GAP_CLASSES = tuple(gap_class.value for gap_class in ClaimGapClass)
 
@@ -118,6 +119,11 @@ def counts_statement(rows: CTE, cutoff: date, group_by: str) -> CompoundSelect:
     return union_all(totals, _groups(rows, cutoff, group_by))
 
 
+def group_counts_statement(rows: CTE, cutoff: date, group_by: str) -> Select:
+    """Part 1 of `counts_statement` alone: per group (where groups partition, the totals are their sums)."""
+    return _groups(rows, cutoff, group_by)
+
+
 def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The totals and each group's counts from the rows of `counts_statement` (a few per group)."""
     totals = _empty()
@@ -142,7 +148,7 @@ def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         commitments["noted"] += noted
         if status in DISPUTED:
             commitments["not_implemented_or_regressed"] += committed
-        elif status == Status.not_assessed.value:
+        elif status == NOT_ASSESSED:
             commitments["not_assessed"] += committed
     return totals, list(groups.values())
 

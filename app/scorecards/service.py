@@ -21,6 +21,7 @@ from app.scorecards.aggregation import (
 )
 from app.scorecards.commitments import first_commitment_gaps
 from app.scorecards.conditions import AT_POINT, recommendation_conditions, status_at
+from app.scorecards.current import current_counts
 from app.scorecards.entries import ID_CHUNK, entry_view
 from app.scorecards.gaps import first_gaps
 from app.scorecards.keys import document_key, response_document
@@ -41,6 +42,9 @@ WEIGHTS: dict[Status, float] = {
     Status.not_implemented: 0.0,
     Status.regressed: 0.0,
 }
+# By value, for `aggregate`, which runs once per group (a thousand and more): an enum's .value is a call.
+_WEIGHTS_BY_VALUE = {status.value: weight for status, weight in WEIGHTS.items()}
+_NOT_ASSESSED, _REGRESSED = Status.not_assessed.value, Status.regressed.value
 # Served in English in every scorecard's JSON; pages and documents translate the texts where they show them.
 FORMULA: dict[str, Any] = {
     "name": N_("Implementation index"),
@@ -112,6 +116,10 @@ def counted(
     session: Session, params: ScorecardParams, point: PointInTime, *, include_restricted: bool
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The totals' and each group's counts at the point, from the one aggregate statement."""
+    if point.current:
+        found = current_counts(session, params, point, include_restricted=include_restricted)
+        if found is not None:
+            return found
     # With no list filter narrowing the recommendations (those on statuses at the point apply after the
     # lookups), every one is counted: a pass over each perspective's entries beats a seek each.
     narrowed = filter_conditions(params.model_copy(update=AT_POINT))
@@ -160,14 +168,14 @@ def aggregate(counted: dict[str, Any]) -> dict[str, Any]:
     """Counts, score and shares of the totals or a group, from its folded counts."""
     counts = dict(counted["by_status"])
     total = counted["total"]
-    assessed = total - counts[Status.not_assessed.value]
-    weighted = sum(counts[status.value] * weight for status, weight in WEIGHTS.items())
+    assessed = total - counts[_NOT_ASSESSED]
+    weighted = sum(counts[status] * weight for status, weight in _WEIGHTS_BY_VALUE.items())
     return {
         "total": total,
         "by_status": counts,
         "assessed": assessed,
         "score": round(weighted / assessed, 4) if assessed else None,
-        "regressions": counts[Status.regressed.value],
+        "regressions": counts[_REGRESSED],
         "evidence_coverage": round(counted["covered"] / total, 4) if total else None,
         "stale": counted["stale"],
         "commitments": dict(counted["commitments"]),
