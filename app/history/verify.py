@@ -1,8 +1,8 @@
 """Recompute every hash chain: a broken link, a gap or a missing tail shows tampering."""
 
 import json
-from collections import namedtuple
 import threading
+from collections import namedtuple
 from collections.abc import Callable, Iterator
 from typing import Any
 
