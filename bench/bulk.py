@@ -21,7 +21,9 @@ COLUMNS = {
         "claimed_status", "version", "last_assessed_at", "created_at", "updated_at", "paragraph", "response",
         "response_original", "action_category", "external_id", "match_key", "terms",
     ],
-    "recommendation_categories": ["recommendation_id", "category_id"],
+    "recommendation_categories": [
+        "recommendation_id", "category_id", "source_id", "section_number", "number",
+    ],
     "recommendation_evidence": [
         "id", "recommendation_id", "evidence_id", "relation", "visibility", "note", "linked_at", "linked_by",
         "unlinked_at", "unlinked_by", "unlink_reason",
