@@ -254,16 +254,30 @@ class Category(_TableModel, table=True):
 
 
 class RecommendationCategory(_TableModel, table=True):
-    """Links a recommendation to a category."""
+    """Links a recommendation to a category, with the recommendation's place in natural order."""
 
     __tablename__ = "recommendation_categories"
+    __table_args__ = (
+        # A category filter seeks its links in natural order from the cursor (a page reads what it shows,
+        # however deep), instead of walking recommendations and testing each for the category.
+        Index(
+            "ix_recommendation_categories_seek",
+            "category_id",
+            "source_id",
+            "section_number",
+            "number",
+            "recommendation_id",
+        ),
+    )
 
     recommendation_id: int = Field(
         sa_column=Column(Integer, ForeignKey("recommendations.id"), primary_key=True)
     )
-    category_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("categories.id"), primary_key=True, index=True)
-    )
+    category_id: int = Field(sa_column=Column(Integer, ForeignKey("categories.id"), primary_key=True))
+    # The recommendation's natural-order position, copied: these never change once it exists.
+    source_id: int = Field(sa_column=Column(Integer, nullable=False))
+    section_number: int = Field(sa_column=Column(Integer, nullable=False))
+    number: int = Field(sa_column=Column(Integer, nullable=False))
 
 
 class Monitor(_TableModel, table=True):

@@ -22,7 +22,9 @@ COLUMNS = {
         "response_original", "action_category", "external_id", "match_key", "terms", "status_effective_on",
         "claimed_effective_on", "coverage_links_public", "coverage_links_restricted", "claim_gap_class",
     ],
-    "recommendation_categories": ["recommendation_id", "category_id"],
+    "recommendation_categories": [
+        "recommendation_id", "category_id", "source_id", "section_number", "number",
+    ],
     "recommendation_evidence": [
         "id", "recommendation_id", "evidence_id", "relation", "visibility", "note", "linked_at", "linked_by",
         "unlinked_at", "unlinked_by", "unlink_reason",

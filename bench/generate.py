@@ -278,7 +278,13 @@ class _Builder:
                 categories[kind], min(len(categories[kind]), rng.randint(low, high))
             ):
                 tables["recommendation_categories"].append(
-                    {"recommendation_id": rec_id, "category_id": category_id}
+                    {
+                        "recommendation_id": rec_id,
+                        "category_id": category_id,
+                        "source_id": source["id"],
+                        "section_number": section["number"],
+                        "number": item,
+                    }
                 )
                 filed.append(self.categories[category_id])
         chain = _Chain(self, rec_id, code, tables)

@@ -306,7 +306,15 @@ def _ensure_category_link(
     session: Session, rec: Recommendation, category: Category, result: SeedResult
 ) -> None:
     if session.get(RecommendationCategory, (rec.id, category.id)) is None:
-        session.add(RecommendationCategory(recommendation_id=saved_id(rec), category_id=saved_id(category)))
+        session.add(
+            RecommendationCategory(
+                recommendation_id=saved_id(rec),
+                category_id=saved_id(category),
+                source_id=rec.source_id,
+                section_number=rec.section_number,
+                number=rec.number,
+            )
+        )
         session.flush()
         result.category_links += 1
 

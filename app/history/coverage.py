@@ -140,6 +140,11 @@ COVERAGE: dict[str, dict[str, Covered]] = {
     "recommendation_categories": {
         "recommendation_id": verified("categories", public=True),
         "category_id": verified("categories", public=True),
+        "source_id": operational("the recommendation's natural-order position, copied for the list's seek"),
+        "section_number": operational(
+            "the recommendation's natural-order position, copied for the list's seek"
+        ),
+        "number": operational("the recommendation's natural-order position, copied for the list's seek"),
     },
     "monitors": {
         "id": verified("aliases"),

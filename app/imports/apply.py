@@ -176,7 +176,7 @@ def _write(
     resolver.flush()
     numbered = _number(session, sources, sections, new_rows)
     ids = _insert_recommendations(session, numbered, sources, sections)
-    _link_categories(session, ids, categories)
+    _link_categories(session, ids, _positions(numbered, sources), categories)
     entries = _genesis_entries(
         session, numbered, ids, sources, sections, categories, resolver, options, progress
     )
@@ -340,9 +340,28 @@ def _insert_recommendations(
     return {id(planned): ids_by_code[code] for planned, code, _ in numbered}
 
 
-def _link_categories(session: Session, ids: dict[int, int], categories: dict[int, list[Category]]) -> None:
+def _positions(
+    numbered: list[tuple[PlannedRow, str, int]], sources: dict[str, Source]
+) -> dict[int, dict[str, int]]:
+    """Each new recommendation's place in natural order, by the planned row's id(), for its category links."""
+    return {
+        id(planned): {
+            "source_id": saved_id(sources[planned.row.source.slug]),
+            "section_number": _section_number(planned),
+            "number": number,
+        }
+        for planned, _, number in numbered
+    }
+
+
+def _link_categories(
+    session: Session,
+    ids: dict[int, int],
+    positions: dict[int, dict[str, int]],
+    categories: dict[int, list[Category]],
+) -> None:
     links = [
-        {"recommendation_id": ids[key], "category_id": category_id}
+        {"recommendation_id": ids[key], "category_id": category_id, **positions[key]}
         for key, filed in categories.items()
         for category_id in sorted({saved_id(category) for category in filed})
     ]

@@ -3,6 +3,7 @@
 import base64
 import binascii
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -93,8 +94,27 @@ def _has_category(kind: CategoryKind, slug: str) -> ColumnElement[bool]:
     )
 
 
-def filter_conditions(filters: RecommendationFilters) -> list[ColumnElement[bool]]:
-    """SQL conditions for the shared list filters (also used by scorecards and reports)."""
+def _category_filters(filters: RecommendationFilters) -> list[tuple[CategoryKind, str]]:
+    """The category filters given, each as (kind, slug)."""
+    return [
+        (kind, slug)
+        for kind, slug in (
+            (CategoryKind.theme, filters.theme),
+            (CategoryKind.addressee, filters.addressee),
+            (CategoryKind.sdg, filters.sdg),
+            (CategoryKind.recommending_state, filters.recommending_state),
+        )
+        if slug is not None
+    ]
+
+
+def filter_conditions(
+    filters: RecommendationFilters, *, joined: CategoryKind | None = None
+) -> list[ColumnElement[bool]]:
+    """SQL conditions for the shared list filters (also used by scorecards and reports).
+
+    `joined`: the category filter of that kind is left out, because the caller joins that category's links.
+    """
     conditions: list[ColumnElement[bool]] = []
     if filters.source is not None:
         conditions.append(
@@ -121,13 +141,8 @@ def filter_conditions(filters: RecommendationFilters) -> list[ColumnElement[bool
                 Recommendation.__table__.c.status,
             )
         )
-    for kind, slug in (
-        (CategoryKind.theme, filters.theme),
-        (CategoryKind.addressee, filters.addressee),
-        (CategoryKind.sdg, filters.sdg),
-        (CategoryKind.recommending_state, filters.recommending_state),
-    ):
-        if slug is not None:
+    for kind, slug in _category_filters(filters):
+        if kind != joined:
             conditions.append(_has_category(kind, slug))
     if filters.q:
         conditions.append(search_condition(filters.q))
@@ -155,25 +170,22 @@ def search_condition(query: str) -> ColumnElement[bool]:
     return or_(contains, and_(*holds), translated)
 
 
-def after_position(position: tuple[int, int, int]) -> ColumnElement[bool]:
-    """Rows after a position in natural order: the keyset condition of every paged read."""
+def after_position(position: tuple[int, int, int], order: Sequence[Any] = ORDER) -> ColumnElement[bool]:
+    """Rows after a position in natural order: the keyset condition of every paged read.
+
+    `order`: the columns that hold the position (a category link's copy of it, say).
+    """
+    source_column, section_column, number_column = order
     source_id, section_number, number = position
     # Spelled out rather than a row-value comparison so SQLite and PostgreSQL plan it the same way;
     # the redundant leading bound lets both seek the natural-order index instead of scanning from
     # its start (a deep page went from 31 to 4 ms on SQLite at 300,000 rows, docs/benchmarks.md).
     return and_(
-        col(Recommendation.source_id) >= source_id,
+        source_column >= source_id,
         or_(
-            col(Recommendation.source_id) > source_id,
-            and_(
-                col(Recommendation.source_id) == source_id,
-                col(Recommendation.section_number) > section_number,
-            ),
-            and_(
-                col(Recommendation.source_id) == source_id,
-                col(Recommendation.section_number) == section_number,
-                col(Recommendation.number) > number,
-            ),
+            source_column > source_id,
+            and_(source_column == source_id, section_column > section_number),
+            and_(source_column == source_id, section_column == section_number, number_column > number),
         ),
     )
 
@@ -218,6 +230,14 @@ _SUMMARY_COLUMNS = (
 _SUMMARY_WIDTH = len(_SUMMARY_COLUMNS)
 _ADDRESSEE, _THEME, _SDG = CategoryKind.addressee.value, CategoryKind.theme.value, CategoryKind.sdg.value
 _RECOMMENDING_STATE = CategoryKind.recommending_state.value
+# Plain strings: an enum member's `.value` is a descriptor call, paid per recommendation in a matrix export.
+_CATEGORY_KINDS = tuple(kind.value for kind in CategoryKind)
+
+
+def _no_categories() -> dict[str, list[dict[str, str]]]:
+    return {kind: [] for kind in _CATEGORY_KINDS}
+
+
 _SUMMARY_FROM = Recommendation.__table__.join(Section.__table__, _section.id == _rec.section_id).join(
     Source.__table__, _source.id == _rec.source_id
 )
@@ -312,14 +332,7 @@ def list_recommendations(
     """
     conditions = filter_conditions(filters)
     total = count_matching(session, filters, conditions, totals)
-    page_conditions = [*conditions, after_position(decode_cursor(cursor))] if cursor else conditions
-    rows = session.execute(
-        select(*_SUMMARY_COLUMNS)
-        .select_from(_SUMMARY_FROM)
-        .where(*page_conditions)
-        .order_by(*_PAGE_ORDER)
-        .limit(limit + 1)
-    ).all()
+    rows = session.execute(_page(filters, cursor, limit + 1)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
     categories = categories_by_recommendation(session, [row.id for row in rows])
@@ -329,6 +342,32 @@ def list_recommendations(
     )
     next_cursor = encode_cursor(rows[-1]) if has_more else None
     return items, total, next_cursor
+
+
+def _page(filters: RecommendationFilters, cursor: str | None, limit: int) -> Select:
+    """A page's statement: in natural order from the cursor, through a category's links when filtered by one.
+
+    With a category filter the page seeks that category's links, which carry the natural order, from the
+    cursor: it reads about what it shows, however deep. Walking the recommendations in order and testing
+    each for the category read the same on the first page, but PostgreSQL planned a deep page as a sort of
+    every later row (docs/benchmarks.md).
+    """
+    category = next(iter(_category_filters(filters)), None)
+    if category is None:
+        source, order = _SUMMARY_FROM, _PAGE_ORDER
+        conditions = filter_conditions(filters)
+    else:
+        kind, slug = category
+        source = _SUMMARY_FROM.join(RecommendationCategory.__table__, _link.recommendation_id == _rec.id)
+        order = (_link.source_id, _link.section_number, _link.number)
+        category_id = select(_category.id).where(_category.kind == kind.value, _category.slug == slug)
+        conditions = [
+            _link.category_id == category_id.scalar_subquery(),
+            *filter_conditions(filters, joined=kind),
+        ]
+    if cursor:
+        conditions.append(after_position(decode_cursor(cursor), order))
+    return select(*_SUMMARY_COLUMNS).select_from(source).where(*conditions).order_by(*order).limit(limit)
 
 
 def get_recommendation(session: Session, code: str) -> tuple[Recommendation, str, str]:
@@ -356,7 +395,7 @@ def recommendation_detail(
     if not rows:
         raise NotFound(f"No recommendation has the code {code!r}.")
     first = rows[0]
-    categories: dict[str, list[dict[str, str]]] = {kind.value: [] for kind in CategoryKind}
+    categories = _no_categories()
     for *_, kind, slug, label in rows:
         if kind is not None:
             categories[kind].append({"slug": slug, "label": label})
@@ -371,12 +410,11 @@ def categories_by_recommendation(
     session: Session, ids: list[int]
 ) -> dict[int, dict[str, list[dict[str, str]]]]:
     """Addressees, themes, SDG targets and recommending states of the given recommendations, in one query."""
-    result: dict[int, dict[str, list[dict[str, str]]]] = defaultdict(
-        lambda: {kind.value: [] for kind in CategoryKind}
-    )
+    result: dict[int, dict[str, list[dict[str, str]]]] = defaultdict(_no_categories)
     if not ids:
         return result
-    for rec_id, kind, slug, label in session.execute(_CATEGORIES, {"ids": ids}):
+    # Fetched whole: iterating the result fetches row by row, a third of this function's time in an export.
+    for rec_id, kind, slug, label in session.execute(_CATEGORIES, {"ids": ids}).all():
         result[rec_id][kind].append({"slug": slug, "label": label})
     return result
 

@@ -138,7 +138,10 @@ def newest_evidence(row: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def cells(row: dict[str, Any]) -> dict[str, str]:
-    """A matrix row as text cells keyed like `matrix_columns`; statuses as readable labels."""
+    """A matrix row as text cells keyed like `sheet_columns`; statuses as readable labels.
+
+    Only the spreadsheets (CSV, XLSX) read these: the printed documents' one evidence column is not here.
+    """
     assessment = row["assessment"] or {}
     claim = row.get("claim") or {}
     new = newest_evidence(row)
@@ -162,7 +165,6 @@ def cells(row: dict[str, Any]) -> dict[str, str]:
         "assessment_status": status_label(assessment.get("status")),
         "assessment_summary": assessment.get("summary") or "",
         "assessment_date": iso_date(assessment.get("effective_on")),
-        "evidence": "\n".join(evidence_line(item) for item in row["evidence"]),
         "new_evidence": "\n".join(evidence_line(item) for item in new),
         "evidence_url": new[0]["url"] if new else "",
         "baseline_sources": "\n".join(

@@ -21,9 +21,10 @@ def _csv_chunks(rows: Iterable[dict[str, Any]], columns: list[Column]) -> Iterat
     out = CsvChunks()
     out.write(column.header for column in columns)
     yield BOM + out.take()
+    keys = [column.key for column in columns]
     for count, row in enumerate(rows, start=1):
         values = cells(row)
-        out.write(values[column.key] for column in columns)
+        out.write([values[key] for key in keys])
         if count % ROWS_PER_CHUNK == 0:
             yield out.take()
     yield out.take()

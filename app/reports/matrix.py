@@ -61,6 +61,9 @@ from app.vocabulary import (
 )
 
 BATCH_SIZE = 1000
+# Plain strings, read for every row (an enum member's `.value` is a descriptor call).
+_ADDRESSEE, _THEME = CategoryKind.addressee.value, CategoryKind.theme.value
+_SDG, _RECOMMENDING_STATE = CategoryKind.sdg.value, CategoryKind.recommending_state.value
 # How the seed notes a baseline item's footnote in its link: "Footnote [12] of the report: ...".
 FOOTNOTE = re.compile(r"Footnote \[([0-9]{1,6})\]")
 
@@ -74,10 +77,12 @@ def matrix_rows(
     after: tuple[int, int, int] | None = None,
     where: Sequence[ColumnElement[bool]] = (),
     language: str | None = None,
+    commitments: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """Matrix rows in natural order (after a position, if given), in keyset batches of five queries each.
 
-    `where` narrows the rows further (a group of a printed document, e.g. one theme).
+    `where` narrows the rows further (a group of a printed document, e.g. one theme). Without
+    `commitments` the rows' `upr_commitments` are left empty (a document that does not show them).
     """
     point = point_of(params, session)
     statement = (
@@ -114,7 +119,7 @@ def matrix_rows(
         if not batch:
             return
         ids = [row.id for row in batch]
-        committing = linked_upr(session, ids, point, strengths=SAME_MEASURE)
+        committing = linked_upr(session, ids, point, strengths=SAME_MEASURE) if commitments else {}
         # The linked UPR recommendations' states come with the batch's own categories: one query.
         categories = categories_by_recommendation(session, ids + linked_ids(committing))
         attach_states(committing, categories)
@@ -262,11 +267,13 @@ def _snapshot(engine: Engine) -> Engine:
 
 
 def streamed_rows(
-    engine: Engine, params: PointInTimeParams, *, include_restricted: bool
+    engine: Engine, params: PointInTimeParams, *, include_restricted: bool, commitments: bool = True
 ) -> Iterator[dict[str, Any]]:
     """Matrix rows read in a session of their own, for a response streamed after its request's session."""
     with Session(_snapshot(engine)) as session:
-        yield from matrix_rows(session, params, include_restricted=include_restricted)
+        yield from matrix_rows(
+            session, params, include_restricted=include_restricted, commitments=commitments
+        )
 
 
 def _evidence(
@@ -295,16 +302,17 @@ def _evidence(
         )
     )
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        result[row.recommendation_id].append(
+    # Unpacked, not read by name: a matrix export reads a few links per recommendation.
+    for recommendation_id, relation, title, url, published_on, kind, visibility, note in rows:
+        result[recommendation_id].append(
             {
-                "title": row.title,
-                "url": row.url,
-                "published_on": row.published_on,
-                "kind": row.kind,
-                "relation": row.relation,
-                "visibility": row.visibility,
-                "footnote": footnote_number(row.relation, row.note),
+                "title": title,
+                "url": url,
+                "published_on": published_on,
+                "kind": kind,
+                "relation": relation,
+                "visibility": visibility,
+                "footnote": footnote_number(relation, note) if note else None,
             }
         )
     return result
@@ -344,10 +352,10 @@ def _row(
         "number": row.number,
         "text": row.text,
         "paragraph": row.paragraph,
-        "addressees": categories[CategoryKind.addressee.value],
-        "themes": categories[CategoryKind.theme.value],
-        "sdg_targets": categories[CategoryKind.sdg.value],
-        "recommending_states": categories[CategoryKind.recommending_state.value],
+        "addressees": categories[_ADDRESSEE],
+        "themes": categories[_THEME],
+        "sdg_targets": categories[_SDG],
+        "recommending_states": categories[_RECOMMENDING_STATE],
         "response": row.response,
         # The source's word names the current response: an earlier one (pending, say) has no word here.
         "response_original": row.response_original if row.response == row.current_response else None,

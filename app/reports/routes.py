@@ -109,8 +109,10 @@ def _matrix_document(
             matrix_json(streamed(), meta), media_type="application/json", headers=headers
         )
     if format_ == "csv":
+        # The UPR commitments are read only when some row has one (the column is shown).
+        shown = streamed(commitments="upr_commitments" in meta["columns"])
         return StreamingResponse(
-            matrix_csv(streamed(), params.perspective, meta["columns"]),
+            matrix_csv(shown, params.perspective, meta["columns"]),
             media_type=CSV_MEDIA_TYPE,
             headers=headers | attachment(filename),
         )

@@ -17,10 +17,9 @@ def entries_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, A
     wanted = sorted(set(ids))
     found: dict[int, dict[str, Any]] = {}
     for start in range(0, len(wanted), ID_CHUNK):
-        for entry in session.execute(
+        rows = session.execute(
             select(
                 col(HistoryEntry.id),
-                col(HistoryEntry.recommendation_id),
                 col(HistoryEntry.seq),
                 col(HistoryEntry.status),
                 col(HistoryEntry.perspective),
@@ -28,8 +27,18 @@ def entries_by_id(session: Session, ids: Iterable[int]) -> dict[int, dict[str, A
                 col(HistoryEntry.recorded_at),
                 col(HistoryEntry.payload),
             ).where(col(HistoryEntry.id).in_(wanted[start : start + ID_CHUNK]))
-        ):
-            found[entry.id] = entry_view(entry)
+        ).all()
+        # Unpacked, not read by name: a matrix export reads two entries per recommendation.
+        for entry_id, seq, status, perspective, effective_on, recorded_at, payload in rows:
+            found[entry_id] = {
+                "id": entry_id,
+                "seq": seq,
+                "status": status,
+                "perspective": perspective,
+                "effective_on": effective_on,
+                "recorded_at": recorded_at,
+                "summary": stored_payload(payload).get("summary"),
+            }
     return found
 
 
