@@ -128,6 +128,19 @@ PUBLIC_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "translator": ("translations.translator",),
         "recorded_at": ("translations.recorded_at",),
     },
+    # GET .../translations of a section's or a source's title.
+    "TitleTranslations": {
+        "title": ("sections.title", "sources.title"),
+        "language": ("sources.language",),
+        "translations": (),
+    },
+    "TitleTranslationOut": {
+        "language": TRANSLATION,
+        "text": TRANSLATION,
+        "provenance": ("translations.provenance",),
+        "translator": ("translations.translator",),
+        "recorded_at": ("translations.recorded_at",),
+    },
     "CategoryOut": {"slug": ("categories.slug",), "label": ("categories.label",)},
     "SourceOut": {
         "slug": ("sources.slug",),

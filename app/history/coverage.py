@@ -257,4 +257,10 @@ COVERAGE: dict[str, dict[str, Covered]] = {
             "created_at",
         )
     },
+    "past_scorecards": {
+        column: operational(
+            "a settled past scorecard kept across restarts: recomputed from the history on demand"
+        )
+        for column in ("key", "body", "created_at")
+    },
 }
