@@ -34,6 +34,7 @@ class Config:
     directory: Path = Path(tempfile.gettempdir()) / "rectrack-bench"
     out: Path | None = None
     import_rows: int = 100_000
+    name: str = ""
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -51,6 +52,7 @@ class Config:
         config.directory = Path(env.get("BENCH_DIR", config.directory))
         config.out = Path(env["BENCH_OUT"]) if env.get("BENCH_OUT") else None
         config.import_rows = int(env.get("BENCH_IMPORT_ROWS", config.import_rows))
+        config.name = env.get("BENCH_NAME") or f"rectrack_bench_{config.recommendations}"
         return config
 
 

@@ -3,8 +3,8 @@
 Environment: BENCH_RECOMMENDATIONS (default 300000), BENCH_DATABASES (sqlite,postgresql),
 BENCH_ONLY (generate,scorecards,reads,writes,matrix,verify,bundle,import,suggest), BENCH_REQUESTS,
 BENCH_SECONDS, BENCH_WRITE_SECONDS, BENCH_RUNS, BENCH_DIR, BENCH_REUSE=1 (keep and reuse generated databases),
-BENCH_OUT (a JSON file of every figure), BENCH_POSTGRES_URL (default: RECTRACK_TEST_POSTGRES_URL,
-else postgres@127.0.0.1:5432).
+BENCH_OUT (a JSON file of every figure), BENCH_NAME (the databases' name, default rectrack_bench_<size>),
+BENCH_POSTGRES_URL (default: RECTRACK_TEST_POSTGRES_URL, else postgres@127.0.0.1:5432).
 """
 
 import json
@@ -135,7 +135,7 @@ def main() -> int:
         if backend == "postgresql" and (problem := postgres_available(admin)):
             print(f"[postgresql] skipped: {problem} (set BENCH_POSTGRES_URL)")
             continue
-        database = BenchDatabase(backend, f"rectrack_bench_{config.recommendations}", config.directory, admin)
+        database = BenchDatabase(backend, config.name, config.directory, admin)
         try:
             generated, _reused = prepare(database, config)
             rows += generated
