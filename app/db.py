@@ -2,7 +2,7 @@
 
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -118,16 +118,6 @@ def is_postgres(bind: Session | Engine | Connection) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def _session_scope(bind) -> Iterator[Session]:
-    with Session(bind, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
-
-
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One read session per request: commit on success, roll back on any error."""
     # A session connects at its first statement, so opening one needs no thread; only its end, which
@@ -156,9 +146,34 @@ def _end_session(session: Session, succeeded: bool) -> None:
         session.close()
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
-    """One session per writing request; on SQLite it holds the write lock from the start."""
-    yield from _session_scope(write_engine(request.app.state.engine))
+async def get_write_session(request: Request) -> AsyncIterator[Session]:
+    """One session per writing request; on SQLite it holds the write lock from its first statement.
+
+    A write route commits in its own thread (`commit_write`) as soon as the write is done; what is left
+    here is a commit for the routes that do not, or the rollback after an error.
+    """
+    session = Session(write_engine(request.app.state.engine), expire_on_commit=False)
+    succeeded = False
+    try:
+        yield session
+        succeeded = True
+    finally:
+        if session.in_transaction():
+            with anyio.CancelScope(shield=True):  # as get_session: the connection must go back
+                await anyio.to_thread.run_sync(
+                    _end_session, session, succeeded, limiter=anyio.CapacityLimiter(1)
+                )
+        else:  # committed already, or never touched the database: closing does no I/O
+            session.close()
+
+
+def commit_write(session: Session) -> None:
+    """Commit the request's write now, in the route's own thread.
+
+    Its locks (SQLite's write lock, a PostgreSQL row lock and the feed's append lock) are released at once,
+    not after a hop back to the event loop and another to a pool thread for the dependency's exit.
+    """
+    session.commit()
 
 
 def write_engine(engine: Engine) -> Engine:

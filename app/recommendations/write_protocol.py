@@ -3,7 +3,7 @@
 A write reads what it needs first, outside any lock, then claims the version it read with one conditional
 UPDATE and appends. Every write bumps the version, so a successful claim proves that nothing it read has
 changed since: the chain head, the statuses and the links. The write transaction is left with the claim,
-the inserts and the commit, which keeps SQLite's single-writer lock and PostgreSQL's feed lock short.
+the inserts and the commit, which keeps SQLite's single-writer lock and PostgreSQL's row lock short.
 """
 
 from collections.abc import Iterator
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, func, insert, literal, select, update
+import psycopg
+from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, insert, select, update
 from sqlmodel import Session, col
 
 from app.db import WRITE_OPTION, is_postgres, utcnow
@@ -23,7 +24,8 @@ from app.models import HistoryEntry, Recommendation
 from app.recommendations.etag import etag_for, versions_in_if_match
 from app.vocabulary import Perspective
 
-# Any constant works: it only has to be the same in every process.
+# Taken by `rectrack import` around its bulk COPY (any constant works: the same in every process). Writes
+# through the API take no global lock (see `append`).
 HISTORY_APPEND_LOCK = 0x7265637472616B  # "rectrak"
 STATUS_COLUMNS = {Perspective.independent: "status", Perspective.state: "claimed_status"}
 
@@ -122,30 +124,43 @@ def claim(session: Session, target: WriteTarget, changes: dict[str, Any]) -> Non
     target.claimed_status = changes.get("claimed_status", target.claimed_status)
 
 
-def append(session: Session, entry: HistoryEntry, *rows: Any) -> None:
-    """Insert the entry (and rows that go with it) after the claim, serialised for the global feed."""
+def append(session: Session, entry: HistoryEntry, *rows: Any, commit: bool = False) -> None:
+    """Insert the entry (and rows that go with it) after the claim.
+
+    No global lock: the feed and the log order entries by the transaction that wrote them, up to the oldest
+    one still running (app/history/feed_order.py), so concurrent writers may commit in any order.
+    `commit`: the entry is the write's last statement, so commit with it (the route sends nothing more in
+    this transaction); on PostgreSQL the INSERT and the COMMIT then go as one query, one round trip.
+    """
     session.add_all(rows)
     session.flush()
-    if not needs_feed_lock(session):
+    if not (commit and is_postgres(session)):
         session.add(entry)
         session.flush()
+        if commit:
+            session.commit()
         return
-    # The global feed pages by entry id. PostgreSQL hands out ids before commit, so without a lock a
-    # reader could see id 11 committed before id 10 and skip 10 for ever. The lock is taken after the
-    # row lock (never before it), so it cannot deadlock, and in the INSERT itself: it is held until
-    # commit, and every round trip while holding it waits for this thread to get the GIL back.
     table = HistoryEntry.__table__
     values = {column.name: getattr(entry, column.key) for column in table.columns if column.name != "id"}
-    lock = select(func.pg_advisory_xact_lock(HISTORY_APPEND_LOCK).label("taken")).cte("feed_lock")
-    row = select(*(literal(value, table.c[name].type).label(name) for name, value in values.items()))
-    entry.id = session.execute(
-        insert(table).from_select(list(values), row.select_from(lock)).returning(table.c.id)
-    ).scalar_one()
+    entry.id = _insert_and_commit(session, insert(table).values(values).returning(table.c.id))
+    session.commit()  # the driver has committed: this ends SQLAlchemy's transaction without a round trip
 
 
-def needs_feed_lock(session: Session) -> bool:
-    """PostgreSQL appends take the feed lock; SQLite serialises writers already."""
-    return is_postgres(session)
+def _insert_and_commit(session: Session, statement: Any) -> int:
+    """Send the INSERT .. RETURNING and the COMMIT as one query string, one round trip; the new id.
+
+    psycopg's client-side binding quotes the values (the simple protocol takes several statements only
+    without server-side parameters); the server runs the COMMIT straight after the INSERT.
+    """
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    driver = cast(Any, connection.connection.driver_connection)  # a psycopg Connection
+    with psycopg.ClientCursor(driver) as cursor:
+        cursor.execute(f"{compiled}; COMMIT", compiled.params)
+        found = cursor.fetchone()
+    if found is None:
+        raise RuntimeError("INSERT .. RETURNING returned no row")
+    return int(found[0])
 
 
 def _stale(current: int) -> PreconditionFailed:
