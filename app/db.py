@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, create_engine
 from app.config import get_settings
 
 WRITE_OPTION = "rectrack_write"
+POOL_RECYCLE_SECONDS = 1800
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -102,8 +103,15 @@ def build_engine(url: str | None = None) -> Engine:
             else url
         )
         # psycopg's automatic prepared statements made our correlated queries slower (docs/design.md).
+        # No pre-ping: it was a round trip on every checkout (three a write). Connections are recycled
+        # instead, and one that broke (a restarted server) is found by its first statement, which
+        # invalidates the whole pool at once.
         return create_engine(
-            url, echo=settings.log_sql, pool_pre_ping=True, connect_args={"prepare_threshold": None}
+            url,
+            echo=settings.log_sql,
+            pool_pre_ping=False,
+            pool_recycle=POOL_RECYCLE_SECONDS,
+            connect_args={"prepare_threshold": None},
         )
     return create_engine(url, echo=settings.log_sql, pool_pre_ping=True)
 

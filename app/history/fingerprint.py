@@ -3,20 +3,41 @@
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from app.db import is_postgres
+from app.history.feed_order import feed_order, settled
 from app.models import HistoryEntry, RecommendationEvidence
 
-# Two primary-key maxima: index lookups, never a scan. History is append-only (a trigger enforces it
-# on PostgreSQL) and links are never deleted, so nothing can change without one of them growing.
-# Sound only because appends are serialised (the advisory lock in recommendations.write_protocol on
-# PostgreSQL, one writer at a time on SQLite): a lower id can never commit after a higher one has been seen.
-# Built once from the tables' columns: every list page reads it, and building it cost 4× running it.
-_NEWEST_IDS = select(
-    select(func.max(HistoryEntry.__table__.c.id)).scalar_subquery(),
-    select(func.max(RecommendationEvidence.__table__.c.id)).scalar_subquery(),
+_entry = HistoryEntry.__table__.c
+_newest_link = select(func.max(RecommendationEvidence.__table__.c.id)).scalar_subquery()
+# Index lookups, never a scan, built once from the tables' columns: every list page reads the fingerprint,
+# and building the statement cost 4× running it. History is append-only (a trigger enforces it on
+# PostgreSQL) and every write appends an entry, so nothing changes without the visible entries growing.
+# SQLite: one writer at a time, so entries become visible in id order and the newest id moves with each.
+_NEWEST_IDS = select(select(func.max(_entry.id)).scalar_subquery(), _newest_link)
+# PostgreSQL: writers commit in any order, so a lower id can become visible after a higher one was seen.
+# The newest settled entry (app/history/feed_order.py) and how many visible entries lie past the horizon:
+# an entry that becomes visible either joins those past the horizon or, settling, moves the newest settled
+# one forward (it sorts after everything settled before it).
+_SETTLED_AND_PAST = select(
+    select(_entry.transaction_id)
+    .where(settled(True))
+    .order_by(*(column.desc() for column in feed_order(True)))
+    .limit(1)
+    .scalar_subquery(),
+    select(_entry.id)
+    .where(settled(True))
+    .order_by(*(column.desc() for column in feed_order(True)))
+    .limit(1)
+    .scalar_subquery(),
+    select(func.count()).where(~settled(True)).scalar_subquery(),
+    _newest_link,
 )
 
 
 def data_fingerprint(session: Session) -> str:
-    """The newest history entry and evidence link ids: every write appends one, so the pair moves."""
+    """A marker that moves with every write: on SQLite the newest entry and evidence link ids; on PostgreSQL
+    the newest settled entry, the count of visible entries past the horizon and the newest link id."""
+    if is_postgres(session):
+        return ".".join(str(value or 0) for value in session.execute(_SETTLED_AND_PAST).one())
     entry_id, link_id = session.execute(_NEWEST_IDS).one()
     return f"{entry_id or 0}.{link_id or 0}"

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, insert, select, update
+from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, select, update
 from sqlmodel import Session, col
 
 from app.db import WRITE_OPTION, is_postgres, utcnow
@@ -140,23 +140,28 @@ def append(session: Session, entry: HistoryEntry, *rows: Any, commit: bool = Fal
         if commit:
             session.commit()
         return
-    table = HistoryEntry.__table__
-    values = {column.name: getattr(entry, column.key) for column in table.columns if column.name != "id"}
-    entry.id = _insert_and_commit(session, insert(table).values(values).returning(table.c.id))
+    values = {column.name: getattr(entry, column.key) for column in _ENTRY_COLUMNS}
+    entry.id = _insert_and_commit(session, values)
     session.commit()  # the driver has committed: this ends SQLAlchemy's transaction without a round trip
 
 
-def _insert_and_commit(session: Session, statement: Any) -> int:
+_ENTRY_COLUMNS = [column for column in HistoryEntry.__table__.columns if column.name != "id"]
+# Written once: compiling the INSERT for every write cost 0.4 ms of CPU.
+_INSERT_AND_COMMIT = (
+    f"INSERT INTO {HistoryEntry.__table__.name} ({', '.join(column.name for column in _ENTRY_COLUMNS)}) "
+    f"VALUES ({', '.join(f'%({column.name})s' for column in _ENTRY_COLUMNS)}) RETURNING id; COMMIT"
+)
+
+
+def _insert_and_commit(session: Session, values: dict[str, Any]) -> int:
     """Send the INSERT .. RETURNING and the COMMIT as one query string, one round trip; the new id.
 
     psycopg's client-side binding quotes the values (the simple protocol takes several statements only
     without server-side parameters); the server runs the COMMIT straight after the INSERT.
     """
-    connection = session.connection()
-    compiled = statement.compile(dialect=connection.dialect)
-    driver = cast(Any, connection.connection.driver_connection)  # a psycopg Connection
+    driver = cast(Any, session.connection().connection.driver_connection)  # a psycopg Connection
     with psycopg.ClientCursor(driver) as cursor:
-        cursor.execute(f"{compiled}; COMMIT", compiled.params)
+        cursor.execute(_INSERT_AND_COMMIT, values)
         found = cursor.fetchone()
     if found is None:
         raise RuntimeError("INSERT .. RETURNING returned no row")
@@ -174,9 +179,10 @@ def _stale(current: int) -> PreconditionFailed:
 @contextmanager
 def snapshot(session: Session) -> Iterator[Session]:
     """A short read-only session beside the write session, so reads hold no write lock."""
-    if session.in_transaction():
+    if session.in_transaction() or is_postgres(session):
         # Already writing (an idempotency check went first): read here rather than take a second
-        # connection while holding the first, which could exhaust the pool under load.
+        # connection while holding the first, which could exhaust the pool under load. PostgreSQL's reads
+        # take no lock, so there the write session reads too: one connection and one transaction a write.
         yield session
         return
     with Session(session.get_bind().execution_options(**{WRITE_OPTION: False})) as read:
