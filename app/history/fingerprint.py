@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.db import is_postgres
-from app.history.feed_order import feed_order, settled
+from app.history.feed_order import CLUSTER_HORIZON, feed_order, settled
 from app.models import HistoryEntry, RecommendationEvidence
 
 _entry = HistoryEntry.__table__.c
@@ -15,21 +15,22 @@ _newest_link = select(func.max(RecommendationEvidence.__table__.c.id)).scalar_su
 # SQLite: one writer at a time, so entries become visible in id order and the newest id moves with each.
 _NEWEST_IDS = select(select(func.max(_entry.id)).scalar_subquery(), _newest_link)
 # PostgreSQL: writers commit in any order, so a lower id can become visible after a higher one was seen.
-# The newest settled entry (app/history/feed_order.py) and how many visible entries lie past the horizon:
+# The newest settled entry (app/history/feed_order.py, by the cheap cluster-wide horizon: any earlier
+# horizon is as sound) and how many visible entries lie past it:
 # an entry that becomes visible either joins those past the horizon or, settling, moves the newest settled
 # one forward (it sorts after everything settled before it).
 _SETTLED_AND_PAST = select(
     select(_entry.transaction_id)
-    .where(settled(True))
+    .where(settled(True, CLUSTER_HORIZON))
     .order_by(*(column.desc() for column in feed_order(True)))
     .limit(1)
     .scalar_subquery(),
     select(_entry.id)
-    .where(settled(True))
+    .where(settled(True, CLUSTER_HORIZON))
     .order_by(*(column.desc() for column in feed_order(True)))
     .limit(1)
     .scalar_subquery(),
-    select(func.count()).where(~settled(True)).scalar_subquery(),
+    select(func.count()).where(~settled(True, CLUSTER_HORIZON)).scalar_subquery(),
     _newest_link,
 )
 
