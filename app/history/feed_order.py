@@ -21,7 +21,7 @@ _entry = HistoryEntry.__table__.c
 # older one has ended, so its entries are all visible. A transaction running in another database of the
 # cluster (a long import next door) writes no entries here: when the activity table names its database, it
 # is passed over; one that ends before it is named holds the horizon back, which is only ever safe. (The
-# activity table costs about 0.7 ms a statement: the feed and the sequencer pay it, list pages do not.)
+# activity table costs about 0.7 ms a statement.)
 HORIZON = literal_column(
     """(SELECT coalesce(min(running.xid::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
     FROM pg_snapshot_xip(pg_current_snapshot()) AS running(xid)
@@ -31,9 +31,6 @@ HORIZON = literal_column(
         AND activity.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())))""",
     BigInteger,
 )
-# The oldest transaction running anywhere in the cluster: never later than HORIZON, so just as safe, and
-# cheap; held back by long transactions in other databases too.
-CLUSTER_HORIZON = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", BigInteger)
 
 
 def feed_order(postgres: bool) -> list[Any]:
@@ -58,9 +55,9 @@ def after_entry(entry_id: Any, postgres: bool) -> ColumnElement[bool]:
     return tuple_(_entry.transaction_id, _entry.id) > tuple_(func.coalesce(where, -1), entry_id)
 
 
-def settled(postgres: bool, horizon: Any = HORIZON) -> ColumnElement[bool]:
+def settled(postgres: bool) -> ColumnElement[bool]:
     """Entries whose place in the order is final: all on SQLite, those before the horizon on PostgreSQL."""
-    return _entry.transaction_id < horizon if postgres else true()
+    return _entry.transaction_id < HORIZON if postgres else true()
 
 
 def ordered_by_transaction(session: Session) -> bool:

@@ -1,46 +1,42 @@
 """A cheap marker of the data state, for ETags and caches keyed by it."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from app.db import is_postgres
-from app.history.feed_order import CLUSTER_HORIZON, feed_order, settled
+from app.history.feed_order import HORIZON
 from app.models import HistoryEntry, RecommendationEvidence
 
-_entry = HistoryEntry.__table__.c
-_newest_link = select(func.max(RecommendationEvidence.__table__.c.id)).scalar_subquery()
-# Index lookups, never a scan, built once from the tables' columns: every list page reads the fingerprint,
-# and building the statement cost 4× running it. History is append-only (a trigger enforces it on
-# PostgreSQL) and every write appends an entry, so nothing changes without the visible entries growing.
+# Index lookups, never a scan, built once: every list page reads the fingerprint, and building the
+# statement cost 4× running it. History is append-only (a trigger enforces it on PostgreSQL) and every write
+# appends an entry, so nothing changes without the visible entries growing.
 # SQLite: one writer at a time, so entries become visible in id order and the newest id moves with each.
-_NEWEST_IDS = select(select(func.max(_entry.id)).scalar_subquery(), _newest_link)
+_NEWEST_IDS = select(
+    select(func.max(HistoryEntry.__table__.c.id)).scalar_subquery(),
+    select(func.max(RecommendationEvidence.__table__.c.id)).scalar_subquery(),
+)
 # PostgreSQL: writers commit in any order, so a lower id can become visible after a higher one was seen.
-# The newest settled entry (app/history/feed_order.py, by the cheap cluster-wide horizon: any earlier
-# horizon is as sound) and the visible entries past it:
-# an entry that becomes visible either joins those past the horizon or, settling, moves the newest settled
-# one forward (it sorts after everything settled before it).
-_SETTLED_AND_PAST = select(
-    select(_entry.transaction_id)
-    .where(settled(True, CLUSTER_HORIZON))
-    .order_by(*(column.desc() for column in feed_order(True)))
-    .limit(1)
-    .scalar_subquery(),
-    select(_entry.id)
-    .where(settled(True, CLUSTER_HORIZON))
-    .order_by(*(column.desc() for column in feed_order(True)))
-    .limit(1)
-    .scalar_subquery(),
-    # The sum of their ids, not their number: it grows with every entry, and list pages are tested
-    # for the count statements they send (a cached total sends none).
-    select(func.sum(_entry.id)).where(~settled(True, CLUSTER_HORIZON)).scalar_subquery(),
-    _newest_link,
+# The newest settled entry in feed order (app/history/feed_order.py) changes whenever an entry settles (it
+# sorts after everything settled before it), and the sum of the ids of the entries visible past the horizon
+# grows whenever one becomes visible there. With nothing past the horizon the marker reads as on SQLite
+# (the newest settled entry is then the newest), so a restored copy answers with the same ETags.
+_SETTLED_AND_PAST = text(
+    f"""WITH horizon AS (SELECT {HORIZON} AS value)
+SELECT
+    (SELECT entry.id FROM history_entries AS entry, horizon WHERE entry.transaction_id < horizon.value
+     ORDER BY entry.transaction_id DESC, entry.id DESC LIMIT 1),
+    (SELECT max(id) FROM recommendation_evidence),
+    (SELECT sum(entry.id) FROM history_entries AS entry, horizon
+     WHERE entry.transaction_id >= horizon.value)"""
 )
 
 
 def data_fingerprint(session: Session) -> str:
-    """A marker that moves with every write: on SQLite the newest entry and evidence link ids; on PostgreSQL
-    the newest settled entry, the sum of the ids of entries past the horizon and the newest link id."""
+    """A marker that moves with every write: the newest entry and evidence link ids; on PostgreSQL the newest
+    settled entry, and the sum of the ids of entries past the horizon when there are any."""
     if is_postgres(session):
-        return ".".join(str(value or 0) for value in session.execute(_SETTLED_AND_PAST).one())
+        settled, link_id, past = session.execute(_SETTLED_AND_PAST).one()
+        marker = f"{settled or 0}.{link_id or 0}"
+        return f"{marker}.{past}" if past else marker
     entry_id, link_id = session.execute(_NEWEST_IDS).one()
     return f"{entry_id or 0}.{link_id or 0}"

@@ -130,15 +130,14 @@ def append(session: Session, entry: HistoryEntry, *rows: Any, commit: bool = Fal
     No global lock: the feed and the log order entries by the transaction that wrote them, up to the oldest
     one still running (app/history/feed_order.py), so concurrent writers may commit in any order.
     `commit`: the entry is the write's last statement, so commit with it (the route sends nothing more in
-    this transaction); on PostgreSQL the INSERT and the COMMIT then go as one query, one round trip.
+    this transaction); on PostgreSQL the INSERT and the COMMIT then go as one query, one round trip. SQLite
+    leaves the commit to the session's dependency (see `commit_write`).
     """
     session.add_all(rows)
     session.flush()
     if not (commit and is_postgres(session)):
         session.add(entry)
         session.flush()
-        if commit:
-            session.commit()
         return
     values = {column.name: getattr(entry, column.key) for column in _ENTRY_COLUMNS}
     entry.id = _insert_and_commit(session, values)
