@@ -4,8 +4,8 @@ The global feed and the log's sequencer follow (transaction_id, id) on PostgreSQ
 transaction still running, so writers need no global lock (docs/design.md, "The feed without a lock").
 Existing entries keep 0: they come first, in id order, as they always were served.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06 18:30:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
