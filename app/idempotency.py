@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, text
 from sqlmodel import Session, col
 
 from app.auth import Principal
-from app.db import is_postgres, utcnow
+from app.db import commit_write, is_postgres, utcnow
 from app.errors import IdempotencyKeyReused
 from app.history.chain import canonical_json
 from app.models import IdempotencyRecord
@@ -39,6 +39,10 @@ class Idempotency:
             return None
         self.fingerprint = hashlib.sha256(canonical_json([self.scope, body]).encode()).hexdigest()
         self._serialise_same_key()
+        # Forgetting expired responses here, before the write, keeps the DELETE out of the write's locks.
+        self.session.execute(
+            delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < utcnow() - RETENTION)
+        )
         record = self.session.scalar(
             select(IdempotencyRecord).where(
                 col(IdempotencyRecord.monitor_id) == self.monitor_id,
@@ -67,9 +71,6 @@ class Idempotency:
         headers = {
             name: value for name, value in response.headers.items() if name.lower() in {"etag", "location"}
         }
-        self.session.execute(
-            delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < utcnow() - RETENTION)
-        )
         self.session.add(
             IdempotencyRecord(
                 monitor_id=self.monitor_id,
@@ -100,7 +101,7 @@ def idempotent(
     *,
     redact: Callable[[Any], Any] | None = None,
 ) -> Response:
-    """Replay the first response to a retried request; else write, and keep the response for retries.
+    """Replay the first response to a retried request; else write, keep the response for retries, commit.
 
     `redact` turns the response body into what may be stored (a new token is shown once, never replayed).
     """
@@ -108,7 +109,9 @@ def idempotent(
         return replay
     response = write()
     stored = None if redact is None else redact(json.loads(bytes(response.body)))
-    return idempotency.remember(response, stored_body=stored)
+    idempotency.remember(response, stored_body=stored)
+    commit_write(idempotency.session)
+    return response
 
 
 def idempotency_for(principal: Principal, session: Session, key: str | None, request: Request) -> Idempotency:

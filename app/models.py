@@ -475,6 +475,8 @@ class HistoryEntry(_TableModel, table=True):
             sqlite_where=text(CONTENT_CHANGES),
             postgresql_where=text(CONTENT_CHANGES),
         ),
+        # The feed's and the sequencer's order on PostgreSQL (app/history/feed_order.py).
+        Index("ix_history_entries_feed", "transaction_id", "id"),
         # An entry is superseded at most once; the as-of lookups ask "is this entry superseded?" by it.
         Index(
             "uq_history_entries_supersedes_entry_id",
@@ -508,6 +510,9 @@ class HistoryEntry(_TableModel, table=True):
     hash: str = Field(sa_column=Column(String(64), nullable=False))
     # docs/design.md, "The hash chain": format 2 hashes a salted commitment instead of the payload.
     format: int = Field(default=2, sa_column=Column(SmallInteger, nullable=False, server_default="1"))
+    # PostgreSQL: the transaction that wrote the entry, set by a trigger whatever is sent (migration 0014);
+    # the feed and the log follow (transaction_id, id) there. SQLite, and entries older than 0014: 0.
+    transaction_id: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
     salt: str | None = Field(default=None, sa_column=Column(String(64)))  # NULL: format 1, or withdrawn
     commitment: str | None = Field(default=None, sa_column=Column(String(64)))
     withdraws_entry_id: int | None = Field(

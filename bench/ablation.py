@@ -1,7 +1,7 @@
 """Measurement only, never for serving: variants of the app that show what a lock costs or a fix would buy.
 
-`make bench` runs them beside the real app: PostgreSQL without the advisory lock that keeps the feed
-gap-free, and SQLite with writers queued on a process-wide lock instead of SQLite's sleeping busy handler.
+`make bench` runs it beside the real app: SQLite with writers queued on a process-wide lock instead of
+SQLite's sleeping busy handler.
 """
 
 import threading
@@ -11,13 +11,6 @@ from sqlalchemy import event
 
 from app.db import WRITE_OPTION
 from app.main import create_app as create_real_app
-from app.recommendations import write_protocol
-
-
-def without_feed_lock() -> FastAPI:
-    """The real app, with the history-append advisory lock turned into a no-op in this process."""
-    write_protocol.needs_feed_lock = lambda _session: False
-    return create_real_app()
 
 
 def queued_sqlite_writers() -> FastAPI:

@@ -128,8 +128,13 @@ def post(path: str, body: dict[str, Any]) -> Operation:
     return operation
 
 
-def assessments(codes: list[str], tokens: list[str], acknowledged: list[int]) -> Operation:
-    """Caller i records assessments of codes[i] under If-Match, re-reading on 412."""
+def assessments(
+    codes: list[str], tokens: list[str], acknowledged: list[int], timings: list[str] | None = None
+) -> Operation:
+    """Caller i records assessments of codes[i] under If-Match, re-reading on 412.
+
+    `timings` collects each acknowledged write's Server-Timing header, when the server sends one.
+    """
     etags: dict[str, str] = {}
 
     async def operation(connection: Connection, index: int) -> int:
@@ -150,6 +155,8 @@ def assessments(codes: list[str], tokens: list[str], acknowledged: list[int]) ->
             if reply.status == 201:
                 etags[code] = reply.headers["etag"]
                 acknowledged.append(reply.json()["entry"]["id"])
+                if timings is not None and "server-timing" in reply.headers:
+                    timings.append(reply.headers["server-timing"])
             return reply.status
         return 412
 
@@ -166,6 +173,7 @@ class Ledger:
     retries: int = 0
     gave_up: int = 0
     feed_seen: set[int] = field(default_factory=set)
+    feed_repeats: int = 0  # entries the follower was served twice: a served entry moved
     feed_after: int = 0
     requests: int = 0
     seconds: float = 0.0
@@ -308,7 +316,9 @@ async def mixed_load(
             ledger.statuses[response.status_code] += 1
             if response.status_code == 200:
                 page = response.json()
-                ledger.feed_seen.update(item["id"] for item in page["items"])
+                ids = [item["id"] for item in page["items"]]
+                ledger.feed_repeats += len(ids) - len(set(ids) - ledger.feed_seen)
+                ledger.feed_seen.update(ids)
                 ledger.feed_after = page["next_after"]
             await asyncio.sleep(0.02)
 

@@ -16,9 +16,12 @@ from bench.floors import Raw
 from bench.generate import issue_tokens
 from bench.report import Config, Row
 from bench.server import APP, BARE_APP, Server
+from bench.timed_app import parse
+
+# The real app plus a Server-Timing header (bench/timed_app.py): what a write costs inside the server.
+TIMED_APP = "bench.timed_app:create_app"
 
 WRITERS = 16
-WITHOUT_FEED_LOCK = "bench.ablation:without_feed_lock"
 QUEUED_SQLITE = "bench.ablation:queued_sqlite_writers"
 
 
@@ -56,8 +59,7 @@ def write_rows(url: str, backend: str, config: Config) -> list[Row]:
         codes = session.scalars(select(Recommendation.code).order_by(func.random()).limit(WRITERS)).all()
     engine.dispose()
     rows, durable = _commit_floor_rows(url, backend, config)
-    variant = (WITHOUT_FEED_LOCK, 2) if backend == "postgresql" else (QUEUED_SQLITE, 1)
-    runs = [(APP, 1), (APP, 2), variant]
+    runs = [(APP, 1), (APP, 2)] + ([(QUEUED_SQLITE, 1)] if backend == "sqlite" else [])
     for app, workers in runs:
         with Server(BARE_APP, workers=workers) as server:
             bare = load.run(
@@ -81,15 +83,21 @@ def write_rows(url: str, backend: str, config: Config) -> list[Row]:
             f"{stats.throughput / durable:.0%} of the durable-commit floor; server used "
             f"{result['cores']:.2f} cores; {result['missing']} acknowledged writes missing"
         )
+        if result["server"]:
+            note += f"; {result['server']}"
         if result["waits"]:
             note += f"; backends: {result['waits']}"
         value = f"{stats.throughput:,.0f}/s, p95 {stats.percentile(95):.1f} ms, {errors} errors"
         floor = f"{bare.throughput:,.0f}/s, p95 {bare.percentile(95):.1f} ms"
-        data = {"errors": dict(stats.errors), "writes": len(stats.latencies), "p50": stats.percentile(50)}
+        data = {
+            "errors": dict(stats.errors),
+            "writes": len(stats.latencies),
+            "p50": stats.percentile(50),
+            "cpu_ms_per_write": result["cores"] / stats.throughput * 1000 if stats.throughput else None,
+            **result["timing"],
+        }
         if app != APP:
-            what = (
-                "WITHOUT the feed advisory lock" if app == WITHOUT_FEED_LOCK else "writers queued in-process"
-            )
+            what = "writers queued in-process"
             rows.append(
                 Row(
                     "writes",
@@ -145,15 +153,17 @@ def _write_run(
     app: str, url: str, backend: str, workers: int, codes: list[str], tokens: list[str], config: Config
 ) -> dict[str, Any]:
     acknowledged: list[int] = []
+    timings: list[str] = []
     sampler = WaitSampler(url, make_url(url).database) if backend == "postgresql" else None
-    with Server(app, workers=workers, env={"RECTRACK_DATABASE_URL": url}) as server:
+    served = TIMED_APP if app == APP else app
+    with Server(served, workers=workers, env={"RECTRACK_DATABASE_URL": url}) as server:
         if sampler is not None:
             sampler.start()
         cpu = server.cpu_seconds()
         stats = load.run(
             load.closed_loop(
                 server.port,
-                load.assessments(codes, tokens, acknowledged),
+                load.assessments(codes, tokens, acknowledged, timings),
                 name="writes",
                 concurrency=WRITERS,
                 requests=10**9,
@@ -173,9 +183,32 @@ def _write_run(
             else 0
         )
     engine.dispose()
+    timing = server_timing(timings)
+    cpu = cores / stats.throughput * 1000 if stats.throughput else 0.0
     return {
         "stats": stats,
+        "timing": timing,
+        "server": (
+            f"server per write: p50 {timing['app_p50_ms']:.1f} ms in the app, {timing['db_mean_ms']:.1f} ms "
+            f"in SQL, {timing['statements']:.0f} statements, {cpu:.1f} ms CPU"
+            if timing
+            else ""
+        ),
         "cores": cores,
         "missing": len(acknowledged) - found,
         "waits": sampler.summary() if sampler is not None else "",
+    }
+
+
+def server_timing(headers: list[str]) -> dict[str, float]:
+    """Medians and means of the Server-Timing headers of acknowledged writes (empty when none came)."""
+    parsed = [parse(header) for header in headers]
+    if not parsed:
+        return {}
+    apps = sorted(values["app"] for values in parsed)
+    return {
+        "app_p50_ms": apps[len(apps) // 2],
+        "app_mean_ms": sum(apps) / len(apps),
+        "db_mean_ms": sum(values["db"] for values in parsed) / len(parsed),
+        "statements": sorted(values["statements"] for values in parsed)[len(parsed) // 2],
     }

@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from app.db import build_engine
+from app.db import build_engine, is_postgres
+from app.history.feed_order import after_entry
 from app.history.verify import verify_chains
 from app.models import HistoryEntry, Recommendation, RecommendationEvidence
 from app.vocabulary import Perspective
@@ -244,16 +245,21 @@ def _no_half_writes(session: Session, before: Baseline) -> list[str]:
 
 
 def _feed_complete(session: Session, ledger: Ledger, before: Baseline) -> list[str]:
-    """The follower must have seen every entry up to where it got: a skipped id is lost for ever."""
+    """The follower must have seen every entry up to where it got, in feed order: a skipped entry is lost
+    for ever (PostgreSQL's order is (transaction, id), so "up to" is not "id up to")."""
+    postgres = is_postgres(session)
     ids = set(
         session.scalars(
             select(HistoryEntry.id).where(
-                HistoryEntry.id > before.entry_id, HistoryEntry.id <= ledger.feed_after
+                HistoryEntry.id > before.entry_id, ~after_entry(ledger.feed_after, postgres)
             )
         )
     )
     skipped = sorted(ids - ledger.feed_seen)
-    return [f"the feed skipped {len(skipped)} entries, e.g. {skipped[:5]}"] if skipped else []
+    problems = [f"the feed skipped {len(skipped)} entries, e.g. {skipped[:5]}"] if skipped else []
+    if ledger.feed_repeats:
+        problems.append(f"the feed served {ledger.feed_repeats} entries twice")
+    return problems
 
 
 def _sqlite_integrity(path: str) -> list[str]:

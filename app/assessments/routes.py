@@ -36,8 +36,9 @@ def post_assessment(
 
     def write() -> JSONResponse:
         target = read_for_write(session, code, if_match)
-        entry = record_assessment(session, target, principal, data)
-        return written_response(session, AssessmentCreated, target, entry, {})
+        # Without a key nothing follows the entry (with one, its stored response goes in the same commit).
+        entry = record_assessment(session, target, principal, data, commit=idempotency_key is None)
+        return written_response(session, AssessmentCreated, target, entry, {}, by=principal)
 
     idempotency = idempotency_for(principal, session, idempotency_key, request)
     return idempotent(idempotency, data.model_dump(mode="json"), write)

@@ -17,9 +17,12 @@ from app.vocabulary import HistoryKind, Perspective, Status
 
 
 def record_assessment(
-    session: Session, target: WriteTarget, by: Principal, data: AssessmentIn
+    session: Session, target: WriteTarget, by: Principal, data: AssessmentIn, *, commit: bool = False
 ) -> HistoryEntry:
-    """Append an assessment and refresh the denormalised status it may change."""
+    """Append an assessment and refresh the denormalised status it may change.
+
+    `commit`: nothing else goes into this transaction, so commit with the entry (see `append`).
+    """
     perspective = Perspective(data.perspective)
     effective_on = data.effective_on or datetime.now(UTC).date()
     changes: dict[str, Any] = {}
@@ -55,5 +58,5 @@ def record_assessment(
         },
     )
     claim(session, target, with_gap_class(target, changes) | {"last_assessed_at": entry.recorded_at})
-    append(session, entry)
+    append(session, entry, commit=commit)
     return entry

@@ -43,7 +43,7 @@ def post_correction(
     def write() -> JSONResponse:
         target = read_for_write(session, code, if_match)
         entry = correct_entry(session, target, principal, seq, data)
-        return written_response(session, CorrectionCreated, target, entry, {})
+        return written_response(session, CorrectionCreated, target, entry, {}, by=principal)
 
     idempotency = idempotency_for(principal, session, idempotency_key, request)
     return idempotent(idempotency, data.model_dump(mode="json"), write)

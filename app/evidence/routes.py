@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 
 from app.auth import MonitorDep, ReaderDep, can_see_restricted
-from app.db import SessionDep, WriteSessionDep
+from app.db import SessionDep, WriteSessionDep, commit_write
 from app.errors import Unprocessable, problem_responses
 from app.evidence import service
 from app.evidence.schemas import (
@@ -53,7 +53,7 @@ def post_evidence(
             "visibility": link.visibility,
             "note": link.note,
         }
-        return written_response(session, EvidenceLinked, target, entry, body)
+        return written_response(session, EvidenceLinked, target, entry, body, by=principal)
 
     idempotency = idempotency_for(principal, session, idempotency_key, request)
     return idempotent(idempotency, data.model_dump(mode="json"), write)
@@ -87,7 +87,9 @@ def delete_evidence(
         raise Unprocessable('Say why the link is removed: send {"reason": "..."} in the body.')
     target = read_for_write(session, code, if_match)
     entry = service.unlink_evidence(session, target, principal, evidence_id, given.strip() or given)
-    return written_response(session, EvidenceUnlinked, target, entry, {}, status_code=200)
+    response = written_response(session, EvidenceUnlinked, target, entry, {}, status_code=200, by=principal)
+    commit_write(session)
+    return response
 
 
 @router.post(

@@ -7,6 +7,7 @@ from sqlalchemy import func, insert, select, text
 from sqlmodel import Session, col
 
 from app.db import is_postgres, utcnow
+from app.history.feed_order import after_entry, feed_order, settled
 from app.history.merkle import Frontier, entry_leaf_hash
 from app.models import Checkpoint, HistoryEntry, LogLeaf
 
@@ -16,24 +17,25 @@ READ_BATCH = 20_000
 
 
 def sequence(session: Session, *, limit: int | None = None) -> int:
-    """Give committed entries without a leaf the next leaf indices, in id order; how many were given.
+    """Give committed entries without a leaf the next leaf indices, in feed order; how many were given.
 
-    Entries become visible in id order (the write path appends under one lock on PostgreSQL; SQLite has one
-    writer), so the entries after the newest sequenced one are exactly the unsequenced ones. The lock keeps
-    two sequencers (workers, instances, `rectrack checkpoint`) from giving out one index twice.
+    The feed order is final up to its horizon (app/history/feed_order.py), so the settled entries after the
+    newest sequenced one are exactly the unsequenced ones, and none can turn up before them later. The lock
+    keeps two sequencers (workers, instances, `rectrack checkpoint`) from giving out one index twice.
     """
-    if is_postgres(session):
+    postgres = is_postgres(session)
+    if postgres:
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": SEQUENCER_LOCK})
-    newest = session.execute(select(func.max(col(LogLeaf.leaf_index)), func.max(col(LogLeaf.entry_id)))).one()
-    next_index = 0 if newest[0] is None else newest[0] + 1
-    after_id = newest[1] or 0
+    newest = _newest_leaf(session)
+    next_index = 0 if newest is None else newest[0] + 1
+    after_id = 0 if newest is None else newest[1]
     given = 0
     while limit is None or given < limit:
         batch = BATCH if limit is None else min(BATCH, limit - given)
         rows = session.execute(
             select(col(HistoryEntry.id), col(HistoryEntry.hash))
-            .where(col(HistoryEntry.id) > after_id)
-            .order_by(col(HistoryEntry.id))
+            .where(after_entry(after_id, postgres), settled(postgres))
+            .order_by(*feed_order(postgres))
             .limit(batch)
         ).all()
         if not rows:
@@ -57,11 +59,21 @@ def sequence(session: Session, *, limit: int | None = None) -> int:
     return given
 
 
+def _newest_leaf(session: Session) -> tuple[int, int] | None:
+    """The newest leaf's index and entry id (None for an empty log)."""
+    row = session.execute(
+        select(col(LogLeaf.leaf_index), col(LogLeaf.entry_id))
+        .order_by(col(LogLeaf.leaf_index).desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 def has_pending(session: Session) -> bool:
     """True when an entry waits for its leaf (two index lookups)."""
-    newest_entry = session.scalar(select(func.max(col(HistoryEntry.id))))
-    newest_leaf = session.scalar(select(func.max(col(LogLeaf.entry_id))))
-    return newest_entry is not None and (newest_leaf is None or newest_entry > newest_leaf)
+    newest = _newest_leaf(session)
+    after = after_entry(0 if newest is None else newest[1], is_postgres(session))
+    return session.scalar(select(col(HistoryEntry.id)).where(after).limit(1)) is not None
 
 
 def tree_size(session: Session) -> int:

@@ -6,7 +6,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from app.db import is_postgres
 from app.history.checkpoints import checkpoint_view, signature_valid
+from app.history.feed_order import after_entry, feed_order
 from app.history.log import tree_size
 from app.history.merkle import EMPTY_ROOT, Frontier, entry_leaf_hash
 from app.models import Checkpoint, HistoryEntry, LogLeaf
@@ -132,19 +134,19 @@ def _leaves(session: Session, start: int) -> Any:
 
 
 def _unsequenced(session: Session, *, look_for_skipped: bool) -> tuple[int, int | None]:
-    """How many entries wait for a leaf, and the first one the sequencer skipped (older than a sequenced one;
-    a scan of every entry, so only when verifying everything)."""
-    newest = session.scalar(select(func.max(col(LogLeaf.entry_id)))) or 0
+    """How many entries wait for a leaf, and the first one the sequencer skipped (before a sequenced one in
+    feed order; a scan of every entry, so only when verifying everything)."""
+    postgres = is_postgres(session)
+    newest = session.scalar(select(col(LogLeaf.entry_id)).order_by(col(LogLeaf.leaf_index).desc()).limit(1))
+    after = after_entry(newest or 0, postgres)
     waiting = (
         select(col(HistoryEntry.id))
         .outerjoin(LogLeaf, col(LogLeaf.entry_id) == col(HistoryEntry.id))
         .where(col(LogLeaf.entry_id).is_(None))
     )
-    pending = session.scalar(
-        select(func.count()).select_from(waiting.where(col(HistoryEntry.id) > newest).subquery())
-    )
+    pending = session.scalar(select(func.count()).select_from(waiting.where(after).subquery()))
     skipped = (
-        session.scalar(waiting.where(col(HistoryEntry.id) < newest).order_by(col(HistoryEntry.id)).limit(1))
+        session.scalar(waiting.where(~after).order_by(*feed_order(postgres)).limit(1))
         if look_for_skipped
         else None
     )

@@ -8,6 +8,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlmodel import Session
 
 from app.errors import NotFound
+from app.history.feed_order import after_entry, feed_order, ordered_by_transaction, settled
 from app.models import Evidence, HistoryEntry, LogLeaf, Monitor, Recommendation, RecommendationEvidence
 from app.vocabulary import Visibility
 
@@ -62,13 +63,15 @@ _BY_CODE = (
     .where(_rec.code == bindparam("code"))
     .order_by(_entry.seq)
 )
-_FEED = (
-    select(*_ENTRY_COLUMNS, *_EXTRA_COLUMNS, _rec.code)
+# One statement per order (app/history/feed_order.py): id on SQLite, (transaction, id) up to the horizon.
+_FEED = {
+    postgres: select(*_ENTRY_COLUMNS, *_EXTRA_COLUMNS, _rec.code)
     .select_from(_WITH_CODE)
-    .where(_entry.id > bindparam("after"))
-    .order_by(_entry.id)
+    .where(after_entry(bindparam("after"), postgres), settled(postgres))
+    .order_by(*feed_order(postgres))
     .limit(bindparam("limit"))
-)
+    for postgres in (False, True)
+}
 _RESTRICTED = select(_evidence.id).where(
     _evidence.id.in_(bindparam("ids", expanding=True)), _evidence.visibility == Visibility.restricted.value
 )
@@ -108,26 +111,42 @@ def history_of(session: Session, code: str, *, privileged: bool) -> list[dict[st
 
 
 def history_feed(session: Session, *, after: int, limit: int, privileged: bool) -> list[dict[str, Any]]:
-    """Entries of every recommendation in recording order, after the given id."""
-    rows = session.execute(_FEED, {"after": after, "limit": limit}).all()
+    """Entries of every recommendation in feed order (recording order), after the entry with the given id."""
+    statement = _FEED[ordered_by_transaction(session)]
+    rows = session.execute(statement, {"after": after, "limit": limit}).all()
     return _render(session, rows, privileged=privileged)
 
 
 def entry_views(
-    session: Session, rows: list[tuple[HistoryEntry, str]], *, privileged: bool
+    session: Session,
+    rows: list[tuple[HistoryEntry, str]],
+    *,
+    privileged: bool,
+    known: dict[int, tuple[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Render entries with aliases (names only for viewers up); hide restricted evidence from the public."""
+    """Render entries with aliases (names only for viewers up); hide restricted evidence from the public.
+
+    `known` maps monitor ids the caller has read already to their alias and name (no query for them).
+    """
     flat = [(*(getattr(entry, key) for key in _ENTRY_KEYS), None, None, None, code) for entry, code in rows]
-    return _render(session, flat, privileged=privileged)
+    return _render(session, flat, privileged=privileged, known=known)
 
 
-def _render(session: Session, rows: Sequence[Row | tuple], *, privileged: bool) -> list[dict[str, Any]]:
+def _render(
+    session: Session,
+    rows: Sequence[Row | tuple],
+    *,
+    privileged: bool,
+    known: dict[int, tuple[str, str]] | None = None,
+) -> list[dict[str, Any]]:
     """Rows of `_ENTRY_COLUMNS` and the code as views, read by position.
 
     A Row's attribute lookup costs ten times its index, which showed on a feed page of 100 entries.
     """
     payloads = [json.loads(row[_PAYLOAD]) for row in rows]  # None once withdrawn
-    monitors = _monitors(session, {row[_RECORDED_BY] for row in rows if row[_RECORDED_BY] is not None})
+    known = known or {}
+    recorders = {row[_RECORDED_BY] for row in rows if row[_RECORDED_BY] is not None}
+    monitors = known | _monitors(session, recorders - known.keys())
     codes = {row[-1] for row in rows}
     hidden = {} if privileged else hidden_evidence(session, codes, _referenced_evidence(payloads))
     views = []

@@ -3,7 +3,7 @@
 A write reads what it needs first, outside any lock, then claims the version it read with one conditional
 UPDATE and appends. Every write bumps the version, so a successful claim proves that nothing it read has
 changed since: the chain head, the statuses and the links. The write transaction is left with the claim,
-the inserts and the commit, which keeps SQLite's single-writer lock and PostgreSQL's feed lock short.
+the inserts and the commit, which keeps SQLite's single-writer lock and PostgreSQL's row lock short.
 """
 
 from collections.abc import Iterator
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, and_, func, insert, literal, select, update
+import psycopg
+from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, and_, func, insert, select, update
 from sqlmodel import Session, col
 
 from app.db import WRITE_OPTION, is_postgres, utcnow
@@ -23,7 +24,8 @@ from app.models import HistoryEntry, Recommendation
 from app.recommendations.etag import etag_for, versions_in_if_match
 from app.vocabulary import Perspective
 
-# Any constant works: it only has to be the same in every process.
+# Taken by `rectrack import` around its bulk COPY (any constant works: the same in every process). Writes
+# through the API take no global lock (see `append`).
 HISTORY_APPEND_LOCK = 0x7265637472616B  # "rectrak"
 STATUS_COLUMNS = {Perspective.independent: "status", Perspective.state: "claimed_status"}
 
@@ -122,25 +124,24 @@ def claim(session: Session, target: WriteTarget, changes: dict[str, Any]) -> Non
     target.claimed_status = changes.get("claimed_status", target.claimed_status)
 
 
-def append(session: Session, entry: HistoryEntry, *rows: Any) -> None:
-    """Insert the entry (and rows that go with it) after the claim, serialised for the global feed."""
+def append(session: Session, entry: HistoryEntry, *rows: Any, commit: bool = False) -> None:
+    """Insert the entry (and rows that go with it) after the claim.
+
+    No global lock: the feed and the log order entries by the transaction that wrote them, up to the oldest
+    one still running (app/history/feed_order.py), so concurrent writers may commit in any order.
+    `commit`: the entry is the write's last statement, so commit with it (the route sends nothing more in
+    this transaction); on PostgreSQL the INSERT and the COMMIT then go as one query, one round trip. SQLite
+    leaves the commit to the session's dependency (see `commit_write`).
+    """
     session.add_all(rows)
     session.flush()
-    if not needs_feed_lock(session):
+    if not (commit and is_postgres(session)):
         session.add(entry)
         session.flush()
         return
-    # The global feed pages by entry id. PostgreSQL hands out ids before commit, so without a lock a
-    # reader could see id 11 committed before id 10 and skip 10 for ever. The lock is taken after the
-    # row lock (never before it), so it cannot deadlock, and in the INSERT itself: it is held until
-    # commit, and every round trip while holding it waits for this thread to get the GIL back.
-    table = HistoryEntry.__table__
-    values = {column.name: getattr(entry, column.key) for column in table.columns if column.name != "id"}
-    lock = select(func.pg_advisory_xact_lock(HISTORY_APPEND_LOCK).label("taken")).cte("feed_lock")
-    row = select(*(literal(value, table.c[name].type).label(name) for name, value in values.items()))
-    entry.id = session.execute(
-        insert(table).from_select(list(values), row.select_from(lock)).returning(table.c.id)
-    ).scalar_one()
+    values = {column.name: getattr(entry, column.key) for column in _ENTRY_COLUMNS}
+    entry.id = _insert_and_commit(session, values)
+    session.commit()  # the driver has committed: this ends SQLAlchemy's transaction without a round trip
 
 
 def claim_every(session: Session, owned: ColumnElement[bool]) -> list[WriteTarget]:
@@ -205,19 +206,36 @@ def _chain_heads(session: Session, owned: ColumnElement[bool]) -> dict[int, Chai
 
 
 def append_every(session: Session, entries: list[EntryFields], *rows: Any) -> None:
-    """Insert the entries of a `claim_every` write (and rows that go with them), under the feed lock."""
+    """Insert the entries of a `claim_every` write (and rows that go with them).
+
+    Like `append`, without a global lock: the feed follows the transaction that wrote them."""
     session.add_all(rows)
     session.flush()
-    if needs_feed_lock(session):
-        # The lock `append` takes, for the same reason, once for all the entries: none draws an id before it.
-        session.execute(select(func.pg_advisory_xact_lock(HISTORY_APPEND_LOCK)))
     if entries:
         session.execute(insert(HistoryEntry.__table__), [vars(entry) for entry in entries])
 
 
-def needs_feed_lock(session: Session) -> bool:
-    """PostgreSQL appends take the feed lock; SQLite serialises writers already."""
-    return is_postgres(session)
+_ENTRY_COLUMNS = [column for column in HistoryEntry.__table__.columns if column.name != "id"]
+# Written once: compiling the INSERT for every write cost 0.4 ms of CPU.
+_INSERT_AND_COMMIT = (
+    f"INSERT INTO {HistoryEntry.__table__.name} ({', '.join(column.name for column in _ENTRY_COLUMNS)}) "
+    f"VALUES ({', '.join(f'%({column.name})s' for column in _ENTRY_COLUMNS)}) RETURNING id; COMMIT"
+)
+
+
+def _insert_and_commit(session: Session, values: dict[str, Any]) -> int:
+    """Send the INSERT .. RETURNING and the COMMIT as one query string, one round trip; the new id.
+
+    psycopg's client-side binding quotes the values (the simple protocol takes several statements only
+    without server-side parameters); the server runs the COMMIT straight after the INSERT.
+    """
+    driver = cast(Any, session.connection().connection.driver_connection)  # a psycopg Connection
+    with psycopg.ClientCursor(driver) as cursor:
+        cursor.execute(_INSERT_AND_COMMIT, values)
+        found = cursor.fetchone()
+    if found is None:
+        raise RuntimeError("INSERT .. RETURNING returned no row")
+    return int(found[0])
 
 
 def _stale(current: int) -> PreconditionFailed:
@@ -231,9 +249,10 @@ def _stale(current: int) -> PreconditionFailed:
 @contextmanager
 def snapshot(session: Session) -> Iterator[Session]:
     """A short read-only session beside the write session, so reads hold no write lock."""
-    if session.in_transaction():
+    if session.in_transaction() or is_postgres(session):
         # Already writing (an idempotency check went first): read here rather than take a second
-        # connection while holding the first, which could exhaust the pool under load.
+        # connection while holding the first, which could exhaust the pool under load. PostgreSQL's reads
+        # take no lock, so there the write session reads too: one connection and one transaction a write.
         yield session
         return
     with Session(session.get_bind().execution_options(**{WRITE_OPTION: False})) as read:

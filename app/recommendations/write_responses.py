@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from app.auth import Principal
 from app.errors import problem_responses
 from app.history.views import entry_views
 from app.models import HistoryEntry
@@ -32,10 +33,17 @@ def written_response(
     entry: HistoryEntry,
     body: dict[str, Any],
     status_code: int = 201,
+    *,
+    by: Principal,
 ) -> JSONResponse:
-    """The write's response, serialised by its response model, with the entry and the new ETag."""
+    """The write's response, serialised by its response model, with the entry and the new ETag.
+
+    The writer's alias and name come from `by` (read with the token): no query while the write holds
+    its locks.
+    """
+    known = {by.monitor_id: (by.alias, by.name)}
     body = body | {
-        "entry": entry_views(session, [(entry, target.code)], privileged=True)[0],
+        "entry": entry_views(session, [(entry, target.code)], privileged=True, known=known)[0],
         "recommendation": version_view(target),
     }
     content = model.model_validate(body).model_dump(mode="json")

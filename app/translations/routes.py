@@ -66,7 +66,7 @@ def post_translation(
             data.provenance.value,
             data.translator,
         )
-        return written_response(session, TranslationCreated, target, entry, {})
+        return written_response(session, TranslationCreated, target, entry, {}, by=principal)
 
     idempotency = idempotency_for(principal, session, idempotency_key, request)
     return idempotent(idempotency, data.model_dump(mode="json"), write)

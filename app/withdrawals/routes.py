@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, status
 from fastapi.responses import Response
 
 from app.auth import AdminDep
-from app.db import WriteSessionDep
+from app.db import WriteSessionDep, commit_write
 from app.recommendations.write_protocol import read_for_write
 from app.recommendations.write_responses import WRITE_ERRORS, IfMatch, written_response
 from app.withdrawals.schemas import WithdrawalCreated, WithdrawalIn
@@ -35,4 +35,6 @@ def post_withdrawal(
     """
     target = read_for_write(session, code_of_entry(session, entry_id), if_match)
     entry = withdraw_entry(session, target, principal, entry_id, data.reason)
-    return written_response(session, WithdrawalCreated, target, entry, {})
+    response = written_response(session, WithdrawalCreated, target, entry, {}, by=principal)
+    commit_write(session)
+    return response
