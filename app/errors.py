@@ -10,6 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -190,6 +191,22 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(_allowed_methods(request))
         return problem_response(exc.status_code, title, detail, headers=headers)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        # Pooled connections are not pinged before use (a round trip a request): one that a database
+        # restart cut shows here, once, and is dropped from the pool. The transaction never committed.
+        if exc.connection_invalidated or isinstance(exc, OperationalError):
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+            return problem_response(
+                503,
+                "Database unavailable",
+                "The connection to the database was lost or refused; nothing was saved. Send the request "
+                "again in a moment (with the same Idempotency-Key for a write).",
+                slug="database-unavailable",
+                headers={"Retry-After": "1"},
+            )
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
