@@ -7,6 +7,8 @@ context), translated where it is shown with `label()`; JSON serves the English l
 from enum import StrEnum
 from functools import lru_cache
 
+from babel.support import NullTranslations
+
 from app.i18n.translation import NP_, current_locale, translations
 
 
@@ -360,15 +362,15 @@ LABELS: dict[str, dict[str, str]] = {
 
 def label(vocabulary: str, value: str) -> str:
     """A vocabulary word as people read it in the current locale; the word itself when it has no label."""
-    return _label(current_locale(), vocabulary, value)
+    return _label(translations(current_locale()), vocabulary, value)
 
 
-# Catalogues are read once per process, so a label never changes: a matrix row asks for about ten, and
-# babel's lookup was a tenth of a CSV export's time.
+# Keyed by the catalogue object itself, so a catalogue read again (tests swap them) starts afresh: a row
+# of a matrix asks for about ten labels, and babel's lookup was a tenth of a CSV export's time.
 @lru_cache(maxsize=4096)
-def _label(locale: str, vocabulary: str, value: str) -> str:
+def _label(catalogue: NullTranslations, vocabulary: str, value: str) -> str:
     text = LABELS[vocabulary].get(value)
-    return str(value) if text is None else str(translations(locale).pgettext(vocabulary, text))
+    return str(value) if text is None else str(catalogue.pgettext(vocabulary, text))
 
 
 def sql_in(enum: type[StrEnum]) -> str:
