@@ -1,12 +1,16 @@
 """The scorecard's one aggregate statement: per recommendation its looked-up statuses, counted by group."""
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import (
     CTE,
     ColumnElement,
     CompoundSelect,
+    Connection,
     Integer,
     Select,
     String,
@@ -43,6 +47,8 @@ STATUSES = tuple(status.value for status in Status)
 NOT_ASSESSED = Status.not_assessed.value  # read once per row by `fold`: an enum member's .value is a call
 COMMITMENT_COUNTS = ("committed", "partially", "not_implemented_or_regressed", "not_assessed", "noted")
 GAP_CLASSES = tuple(gap_class.value for gap_class in ClaimGapClass)
+# Groupings in which each recommendation is in exactly one group.
+PARTITIONS = (GroupBy.section, GroupBy.source, GroupBy.status, GroupBy.response)
 
 
 def per_recommendation(
@@ -74,7 +80,7 @@ def per_recommendation(
         with_joins(statement, [join for lookup in looked for join in lookup.joins])
         .where(*recommendation_conditions(params, denormalised, point, claim_gap=point.current))
         .cte("seeks")
-        .prefix_with("MATERIALIZED")
+        .prefix_with("MATERIALIZED", dialect="sqlite")
     )
     status: ColumnElement[Any]
     if denormalised is not None:
@@ -107,8 +113,12 @@ def per_recommendation(
         rows = rows.where(status == params.status.value)
     if params.claim_gap is not None and not point.current:
         rows = rows.where(claim_class_condition(params.claim_gap.value, claimed, independent))
-    # Read twice (totals and groups): both databases keep it rather than computing it again.
-    return rows.cte("per_recommendation").prefix_with("MATERIALIZED")
+    # Read twice when the groups overlap (totals and groups): SQLite then keeps it rather than computing it
+    # again, as PostgreSQL does by itself. Read once (see `counts`), both flatten it into the grouping.
+    cte = rows.cte("per_recommendation")
+    if params.group_by in PARTITIONS:
+        return cte
+    return cte.prefix_with("MATERIALIZED", dialect="sqlite")
 
 
 def counts_statement(rows: CTE, cutoff: date, group_by: str) -> CompoundSelect:
@@ -119,9 +129,27 @@ def counts_statement(rows: CTE, cutoff: date, group_by: str) -> CompoundSelect:
     return union_all(totals, _groups(rows, cutoff, group_by))
 
 
-def group_counts_statement(rows: CTE, cutoff: date, group_by: str) -> Select:
-    """Part 1 of `counts_statement` alone: per group (where groups partition, the totals are their sums)."""
-    return _groups(rows, cutoff, group_by)
+def counts(
+    connection: Connection, rows: CTE, cutoff: date, group_by: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The totals' and each group's counts of the rows: where the groups partition the recommendations, the
+    totals are summed from the group rows in Python instead of grouped again in SQL."""
+    # Core rows, not the ORM's: a few thousand of them (a group and status each), read once.
+    if group_by not in PARTITIONS:
+        return fold(connection.execute(counts_statement(rows, cutoff, group_by)))
+    groups = connection.execute(_groups(rows, cutoff, group_by)).all()
+    return fold(chain(_totals(groups), groups))
+
+
+def _totals(groups: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """Each recommendation is in exactly one group: the totals by status are the groups' sums."""
+    by_status: dict[str, list[Sequence[Any]]] = defaultdict(list)
+    for row in groups:
+        by_status[row[4]].append(row[5:])
+    return [
+        (0, None, None, None, status, *map(sum, zip(*rows, strict=True)))
+        for status, rows in by_status.items()
+    ]
 
 
 def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
