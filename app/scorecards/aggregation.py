@@ -52,9 +52,17 @@ PARTITIONS = (GroupBy.section, GroupBy.source, GroupBy.status, GroupBy.response)
 
 
 def per_recommendation(
-    lookups: Lookups, params: ScorecardParams, point: PointInTime, *, include_restricted: bool
+    lookups: Lookups,
+    params: ScorecardParams,
+    point: PointInTime,
+    *,
+    include_restricted: bool,
+    commitments: bool = True,
 ) -> CTE:
-    """Per recommendation: group keys, status, date of that assessment, evidence coverage, claim gaps."""
+    """Per recommendation: group keys, status, date of that assessment, evidence coverage, claim gaps.
+
+    With `commitments` False (no same_measure link exists: `commitments.any_commitment_links`) no
+    recommendation is committed, and the ranks are not looked up."""
     perspective = params.perspective
     denormalised = denormalised_status(perspective, point)
     looked = [lookups.dated(perspective, point)]
@@ -96,7 +104,8 @@ def per_recommendation(
     # `gap` is the v1 claim gap (claims implementation, the monitors find none); `gap_class` the definition.
     gap = and_(claimed.in_(CLAIMED), independent.in_(DISPUTED))
     # The few recommendations with a same_measure UPR link, ranked by the best response among them.
-    ranks = commitment_ranks(point)
+    ranks = commitment_ranks(point) if commitments else None
+    commitment = func.coalesce(ranks.c.rank, 0) if ranks is not None else literal_column("0", Integer)
     rows = select(
         seeks.c.id,
         seeks.c.source_id,
@@ -106,9 +115,9 @@ def per_recommendation(
         seeks.c.covered,
         case((gap, 1), else_=0).label("gap"),
         claim_class_sql(claimed, independent).label("gap_class"),
-        func.coalesce(ranks.c.rank, 0).label("commitment"),
+        commitment.label("commitment"),
         *([seeks.c.response] if responses else []),
-    ).select_from(seeks.outerjoin(ranks, ranks.c.id == seeks.c.id))
+    ).select_from(seeks if ranks is None else seeks.outerjoin(ranks, ranks.c.id == seeks.c.id))
     if params.status is not None and denormalised is None:
         rows = rows.where(status == params.status.value)
     if params.claim_gap is not None and not point.current:
@@ -157,8 +166,23 @@ def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     totals = _empty()
     groups: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
     target: dict[str, Any] | None
+    # Thousands of rows, most with no gap and no commitment: those are skipped rather than added as zeros.
     for row in result:
-        part, key, label, source, status, total, stale, covered, gaps, committed, partially, noted = row[:12]
+        (
+            part,
+            key,
+            label,
+            source,
+            status,
+            total,
+            stale,
+            covered,
+            gaps,
+            committed,
+            partially,
+            noted,
+            *classes,
+        ) = row
         if part == 0:
             target = totals
         elif (target := groups.get((key, label, source))) is None:
@@ -167,17 +191,20 @@ def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         target["total"] += total
         target["stale"] += stale
         target["covered"] += covered
-        target["gaps"] += gaps
-        for gap_class, counted in zip(GAP_CLASSES, row[12:], strict=True):
-            target["gap_classes"][gap_class] += counted
-        commitments = target["commitments"]
-        commitments["committed"] += committed
-        commitments["partially"] += partially
-        commitments["noted"] += noted
-        if status in DISPUTED:
-            commitments["not_implemented_or_regressed"] += committed
-        elif status == NOT_ASSESSED:
-            commitments["not_assessed"] += committed
+        if gaps or any(classes):
+            target["gaps"] += gaps
+            gap_classes = target["gap_classes"]
+            for gap_class, counted in zip(GAP_CLASSES, classes, strict=True):
+                gap_classes[gap_class] += counted
+        if committed or noted:
+            commitments = target["commitments"]
+            commitments["committed"] += committed
+            commitments["partially"] += partially
+            commitments["noted"] += noted
+            if status in DISPUTED:
+                commitments["not_implemented_or_regressed"] += committed
+            elif status == NOT_ASSESSED:
+                commitments["not_assessed"] += committed
     return totals, list(groups.values())
 
 
