@@ -1,4 +1,4 @@
-"""Coverage since (migration 0013): links, unlinks and corrections keep the date each visibility's progress
+"""Coverage since (migration 0015): links, unlinks and corrections keep the date each visibility's progress
 links cover from, evidence coverage as of any date read from it equals the one looked up from the links, the
 migration backfills what the writes kept, and `verify` reports a tampered date."""
 
@@ -114,7 +114,7 @@ def test_the_migration_backfills_what_the_writes_kept_and_verify_checks_it(
     kept = _columns(database.url)
     backup = tmp_path / "backup.bin"
     backup.write_bytes(b"a backup taken just now")
-    migrate(database.url, "0012", backup=str(backup))
+    migrate(database.url, "0014", backup=str(backup))
     migrate(database.url, "head")
     assert _columns(database.url) == kept
     tamper(

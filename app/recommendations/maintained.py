@@ -24,7 +24,7 @@ COVERAGE_COLUMNS = {
     Visibility.public.value: "coverage_links_public",
     Visibility.restricted.value: "coverage_links_restricted",
 }
-# The earliest published_on among them, NULL when one has none or there are none (migration 0013).
+# The earliest published_on among them, NULL when one has none or there are none (migration 0015).
 COVERAGE_SINCE_COLUMNS = {
     Visibility.public.value: "coverage_public_since",
     Visibility.restricted.value: "coverage_restricted_since",

@@ -1,7 +1,7 @@
 """coverage since: the date from which each recommendation's active progress links cover it, by visibility
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06 19:00:00
 
 Issue 16: evidence coverage as of a past date (as known now) read from the recommendation's row. Per
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
