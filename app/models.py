@@ -190,6 +190,11 @@ class Recommendation(_TableModel, table=True):
         default=0, sa_column=Column(Integer, nullable=False, default=0, server_default="0")
     )
     claim_gap_class: ClaimGapClass | None = Field(default=None, sa_column=Column(String(16)))
+    # The date from which those links cover it (migration 0015): the earliest published_on among them, NULL
+    # when one has none (it covers at any date) or there are none (the count says which). Evidence coverage
+    # as of any date, as known now, is then read from the row.
+    coverage_public_since: date | None = Field(default=None, sa_column=Column(Date))
+    coverage_restricted_since: date | None = Field(default=None, sa_column=Column(Date))
 
 
 Index(

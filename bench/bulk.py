@@ -21,6 +21,7 @@ COLUMNS = {
         "claimed_status", "version", "last_assessed_at", "created_at", "updated_at", "paragraph", "response",
         "response_original", "action_category", "external_id", "match_key", "terms", "status_effective_on",
         "claimed_effective_on", "coverage_links_public", "coverage_links_restricted", "claim_gap_class",
+        "coverage_public_since", "coverage_restricted_since",
     ],
     "recommendation_categories": [
         "recommendation_id", "category_id", "source_id", "section_number", "number",

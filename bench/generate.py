@@ -308,6 +308,8 @@ class _Builder:
                 "claimed_effective_on": chain.latest_effective_on("state"),
                 "coverage_links_public": chain.coverage_links(Visibility.public),
                 "coverage_links_restricted": chain.coverage_links(Visibility.restricted),
+                "coverage_public_since": chain.coverage_since(Visibility.public),
+                "coverage_restricted_since": chain.coverage_since(Visibility.restricted),
                 "claim_gap_class": _gap_class(
                     chain.latest_status("state"), chain.latest_status("independent")
                 ),
@@ -335,6 +337,7 @@ class _Chain:
         self.last_assessed_at: datetime | None = None
         self.created_at = self.updated_at = LAST_RECORDED
         self.active: dict[int, dict[str, Any]] = {}  # the active evidence links by item, once built
+        self.published_on: dict[int, date] = {}  # each linked item's published_on, by item
 
     def build(self, text: str, source: dict[str, Any], anchors: dict[str, Any]) -> None:
         """Append the whole chain and the evidence links it records."""
@@ -375,6 +378,7 @@ class _Chain:
         self.active = active
 
     def _link(self, evidence: dict, relation: Relation, at: datetime, by: int | None) -> dict[str, Any]:
+        self.published_on[evidence["id"]] = evidence["published_on"]
         link = {
             "id": self.builder.next_id("recommendation_evidence"),
             "recommendation_id": self.rec_id,
@@ -468,6 +472,17 @@ class _Chain:
         return sum(
             link["relation"] in COVERAGE_RELATIONS and link["visibility"] == visibility.value
             for link in self.active.values()
+        )
+
+    def coverage_since(self, visibility: Visibility) -> date | None:
+        """The earliest published_on among those links (every generated item has one); None when none."""
+        return min(
+            (
+                self.published_on[link["evidence_id"]]
+                for link in self.active.values()
+                if link["relation"] in COVERAGE_RELATIONS and link["visibility"] == visibility.value
+            ),
+            default=None,
         )
 
 

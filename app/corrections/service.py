@@ -20,7 +20,7 @@ from app.evidence.service import unlinked_evidence_ids
 from app.history.chain import format_recorded_at, stored_payload
 from app.history.service import build_entry
 from app.history.supersession import not_superseded
-from app.models import Evidence, HistoryEntry, RecommendationEvidence
+from app.models import Evidence, HistoryEntry, RecommendationEvidence, saved_id
 from app.recommendations.maintained import EFFECTIVE_ON_COLUMNS, coverage_changes, with_gap_class
 from app.recommendations.write_protocol import STATUS_COLUMNS, WriteTarget, append, claim, snapshot
 from app.vocabulary import HistoryKind, Perspective, Role, Status
@@ -242,8 +242,13 @@ def _correct_link(
             linked_by=by.monitor_id,
             linked_at=entry.recorded_at,
         )
-    made = [(replacement.relation, replacement.visibility, 1)] if replacement is not None else []
-    claim(session, target, coverage_changes((link.relation, link.visibility, -1), *made))
+    made = (
+        [(replacement.relation, replacement.visibility, evidence.published_on)]
+        if replacement is not None
+        else []
+    )
+    ended = [(saved_id(link), link.relation, link.visibility)]
+    claim(session, target, coverage_changes(made=made, ended=ended))
     # Ended before the new row is inserted: one active link per pair (a partial unique index).
     session.execute(
         update(RecommendationEvidence)

@@ -64,7 +64,11 @@ def link_evidence(
         linked_by=by.monitor_id,
         linked_at=entry.recorded_at,
     )
-    claim(session, target, coverage_changes((data.relation.value, visibility.value, 1)))
+    claim(
+        session,
+        target,
+        coverage_changes(made=[(data.relation.value, visibility.value, evidence.published_on)]),
+    )
     append(session, entry, link)
     return evidence, link, entry, reused
 
@@ -77,7 +81,12 @@ def unlink_evidence(
         link = active_link(read, target.id, evidence_id)
         if link is None:
             raise NotFound(f"Evidence {evidence_id} is not linked to {target.code}.")
-        link_id, relation, linked_by, visibility = link.id, link.relation, link.linked_by, link.visibility
+        link_id, relation, linked_by, visibility = (
+            saved_id(link),
+            link.relation,
+            link.linked_by,
+            link.visibility,
+        )
         restricted = visibility == Visibility.restricted.value
     _may_unlink(by, linked_by=linked_by, restricted=restricted)
     entry = build_entry(
@@ -89,7 +98,7 @@ def unlink_evidence(
         recorded_by=by.monitor_id,
         payload={"evidence_id": evidence_id, "relation": relation, "reason": reason},
     )
-    claim(session, target, coverage_changes((relation, visibility, -1)))
+    claim(session, target, coverage_changes(ended=[(link_id, relation, visibility)]))
     session.execute(
         update(RecommendationEvidence)
         .where(col(RecommendationEvidence.id) == link_id)

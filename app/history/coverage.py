@@ -123,6 +123,8 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "coverage_links_public": verified("maintained"),
         "coverage_links_restricted": verified("maintained"),
         "claim_gap_class": verified("maintained"),
+        "coverage_public_since": verified("maintained"),
+        "coverage_restricted_since": verified("maintained"),
     },
     "translations": {
         "id": bundle(SURROGATE + " (its subject, language and position)"),

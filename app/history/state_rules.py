@@ -1,6 +1,5 @@
 """Compare one recommendation's stored rows with what its chain says (state_chain.ChainFacts)."""
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,6 +23,10 @@ EFFECTIVE_ON_COLUMNS = {"independent": "status_effective_on", "state": "claimed_
 COVERAGE_COLUMNS = {
     Visibility.public.value: "coverage_links_public",
     Visibility.restricted.value: "coverage_links_restricted",
+}
+COVERAGE_SINCE_COLUMNS = {
+    Visibility.public.value: "coverage_public_since",
+    Visibility.restricted.value: "coverage_restricted_since",
 }
 COVERAGE_RELATIONS = (Relation.progress.value, Relation.regression.value)
 
@@ -135,8 +138,13 @@ def _check_maintained(
     code = rec[1]
     stored = dict(
         zip(
-            (*EFFECTIVE_ON_COLUMNS.values(), *COVERAGE_COLUMNS.values(), "claim_gap_class"),
-            rec[32:37],
+            (
+                *EFFECTIVE_ON_COLUMNS.values(),
+                *COVERAGE_COLUMNS.values(),
+                "claim_gap_class",
+                *COVERAGE_SINCE_COLUMNS.values(),
+            ),
+            rec[32:39],
             strict=True,
         )
     )
@@ -144,9 +152,16 @@ def _check_maintained(
         latest = facts.latest.get(perspective)
         expected = latest[0] if latest is not None else None
         findings.compare("maintained", code, f"recommendations.{column}", expected, stored[column])
-    counted = _coverage_links(facts, links)
+    covering = _coverage_links(facts, links)
     for visibility, column in COVERAGE_COLUMNS.items():
-        findings.compare("maintained", code, f"recommendations.{column}", counted[visibility], stored[column])
+        dates = covering.get(visibility, [])
+        findings.compare("maintained", code, f"recommendations.{column}", len(dates), stored[column])
+        # The earliest date among them; none when one has no date (it covers at any date) or there are none.
+        dated = [on for on in dates if on is not None]
+        since = min(dated) if dated and len(dated) == len(dates) else None
+        since_column = COVERAGE_SINCE_COLUMNS[visibility]
+        found = _iso(stored[since_column])
+        findings.compare("maintained", code, f"recommendations.{since_column}", since, found)
     gap = claim_gap_class(facts.status("state"), facts.status("independent"))
     expected_class = gap.value if gap is not None else None
     findings.compare(
@@ -154,15 +169,15 @@ def _check_maintained(
     )
 
 
-def _coverage_links(facts: ChainFacts, rows: list[Sequence[Any]]) -> Counter[str]:
-    """Active progress and regression links by visibility, as the chain records them (the link rows when a
-    withdrawn entry leaves the chain's links unreadable)."""
-    counted: Counter[str] = Counter()
+def _coverage_links(facts: ChainFacts, rows: list[Sequence[Any]]) -> dict[str, list[str | None]]:
+    """The published_on (ISO) of each active progress and regression link by visibility, as the chain records
+    them (the link rows when a withdrawn entry leaves the chain's links unreadable)."""
+    covering: dict[str, list[str | None]] = {}
     if not facts.links_readable:
         for row in rows:
             if row[8] is None and row[3] in COVERAGE_RELATIONS:
-                counted[row[4]] += 1
-        return counted
+                covering.setdefault(row[4], []).append(_iso(row[15]))
+        return covering
     stored: dict[int, list[Sequence[Any]]] = {}
     for row in rows:
         stored.setdefault(row[2], []).append(row)
@@ -170,10 +185,13 @@ def _coverage_links(facts: ChainFacts, rows: list[Sequence[Any]]) -> Counter[str
         found = stored.get(evidence_id, [])
         for index, event in enumerate(events):
             if event.unlink is None and event.payload.get("relation") in COVERAGE_RELATIONS:
+                link = found[index] if index < len(found) else None
                 # Entries from before links had their own visibility: migration 0005 gave links their item's.
-                legacy = found[index][16] if index < len(found) else ""
-                counted[str(event.payload.get("visibility", legacy))] += 1
-    return counted
+                legacy = link[16] if link is not None else ""
+                visibility = str(event.payload.get("visibility", legacy))
+                published = event.payload.get("published_on", _iso(link[15]) if link is not None else None)
+                covering.setdefault(visibility, []).append(published)
+    return covering
 
 
 def _check_upr_fields(findings: Findings, rec: Sequence[Any], facts: ChainFacts) -> None:

@@ -95,6 +95,8 @@ RECOMMENDATIONS = (
         _rec.coverage_links_public,
         _rec.coverage_links_restricted,
         _rec.claim_gap_class,
+        _rec.coverage_public_since,  # migration 0015
+        _rec.coverage_restricted_since,
     )
     .select_from(
         Recommendation.__table__.outerjoin(Source.__table__, _src.id == _rec.source_id).outerjoin(

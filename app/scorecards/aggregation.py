@@ -1,12 +1,16 @@
 """The scorecard's one aggregate statement: per recommendation its looked-up statuses, counted by group."""
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import (
     CTE,
     ColumnElement,
     CompoundSelect,
+    Connection,
     Integer,
     Select,
     String,
@@ -43,12 +47,22 @@ STATUSES = tuple(status.value for status in Status)
 NOT_ASSESSED = Status.not_assessed.value  # read once per row by `fold`: an enum member's .value is a call
 COMMITMENT_COUNTS = ("committed", "partially", "not_implemented_or_regressed", "not_assessed", "noted")
 GAP_CLASSES = tuple(gap_class.value for gap_class in ClaimGapClass)
+# Groupings in which each recommendation is in exactly one group.
+PARTITIONS = (GroupBy.section, GroupBy.source, GroupBy.status, GroupBy.response)
 
 
 def per_recommendation(
-    lookups: Lookups, params: ScorecardParams, point: PointInTime, *, include_restricted: bool
+    lookups: Lookups,
+    params: ScorecardParams,
+    point: PointInTime,
+    *,
+    include_restricted: bool,
+    commitments: bool = True,
 ) -> CTE:
-    """Per recommendation: group keys, status, date of that assessment, evidence coverage, claim gaps."""
+    """Per recommendation: group keys, status, date of that assessment, evidence coverage, claim gaps.
+
+    With `commitments` False (no same_measure link exists: `commitments.any_commitment_links`) no
+    recommendation is committed, and the ranks are not looked up."""
     perspective = params.perspective
     denormalised = denormalised_status(perspective, point)
     looked = [lookups.dated(perspective, point)]
@@ -74,7 +88,7 @@ def per_recommendation(
         with_joins(statement, [join for lookup in looked for join in lookup.joins])
         .where(*recommendation_conditions(params, denormalised, point, claim_gap=point.current))
         .cte("seeks")
-        .prefix_with("MATERIALIZED")
+        .prefix_with("MATERIALIZED", dialect="sqlite")
     )
     status: ColumnElement[Any]
     if denormalised is not None:
@@ -90,7 +104,8 @@ def per_recommendation(
     # `gap` is the v1 claim gap (claims implementation, the monitors find none); `gap_class` the definition.
     gap = and_(claimed.in_(CLAIMED), independent.in_(DISPUTED))
     # The few recommendations with a same_measure UPR link, ranked by the best response among them.
-    ranks = commitment_ranks(point)
+    ranks = commitment_ranks(point) if commitments else None
+    commitment = func.coalesce(ranks.c.rank, 0) if ranks is not None else literal_column("0", Integer)
     rows = select(
         seeks.c.id,
         seeks.c.source_id,
@@ -100,15 +115,19 @@ def per_recommendation(
         seeks.c.covered,
         case((gap, 1), else_=0).label("gap"),
         claim_class_sql(claimed, independent).label("gap_class"),
-        func.coalesce(ranks.c.rank, 0).label("commitment"),
+        commitment.label("commitment"),
         *([seeks.c.response] if responses else []),
-    ).select_from(seeks.outerjoin(ranks, ranks.c.id == seeks.c.id))
+    ).select_from(seeks if ranks is None else seeks.outerjoin(ranks, ranks.c.id == seeks.c.id))
     if params.status is not None and denormalised is None:
         rows = rows.where(status == params.status.value)
     if params.claim_gap is not None and not point.current:
         rows = rows.where(claim_class_condition(params.claim_gap.value, claimed, independent))
-    # Read twice (totals and groups): both databases keep it rather than computing it again.
-    return rows.cte("per_recommendation").prefix_with("MATERIALIZED")
+    # Read twice when the groups overlap (totals and groups): SQLite then keeps it rather than computing it
+    # again, as PostgreSQL does by itself. Read once (see `counts`), both flatten it into the grouping.
+    cte = rows.cte("per_recommendation")
+    if params.group_by in PARTITIONS:
+        return cte
+    return cte.prefix_with("MATERIALIZED", dialect="sqlite")
 
 
 def counts_statement(rows: CTE, cutoff: date, group_by: str) -> CompoundSelect:
@@ -119,9 +138,27 @@ def counts_statement(rows: CTE, cutoff: date, group_by: str) -> CompoundSelect:
     return union_all(totals, _groups(rows, cutoff, group_by))
 
 
-def group_counts_statement(rows: CTE, cutoff: date, group_by: str) -> Select:
-    """Part 1 of `counts_statement` alone: per group (where groups partition, the totals are their sums)."""
-    return _groups(rows, cutoff, group_by)
+def counts(
+    connection: Connection, rows: CTE, cutoff: date, group_by: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The totals' and each group's counts of the rows: where the groups partition the recommendations, the
+    totals are summed from the group rows in Python instead of grouped again in SQL."""
+    # Core rows, not the ORM's: a few thousand of them (a group and status each), read once.
+    if group_by not in PARTITIONS:
+        return fold(connection.execute(counts_statement(rows, cutoff, group_by)))
+    groups = connection.execute(_groups(rows, cutoff, group_by)).all()
+    return fold(chain(_totals(groups), groups))
+
+
+def _totals(groups: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """Each recommendation is in exactly one group: the totals by status are the groups' sums."""
+    by_status: dict[str, list[Sequence[Any]]] = defaultdict(list)
+    for row in groups:
+        by_status[row[4]].append(row[5:])
+    return [
+        (0, None, None, None, status, *map(sum, zip(*rows, strict=True)))
+        for status, rows in by_status.items()
+    ]
 
 
 def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -129,8 +166,23 @@ def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     totals = _empty()
     groups: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
     target: dict[str, Any] | None
+    # Thousands of rows, most with no gap and no commitment: those are skipped rather than added as zeros.
     for row in result:
-        part, key, label, source, status, total, stale, covered, gaps, committed, partially, noted = row[:12]
+        (
+            part,
+            key,
+            label,
+            source,
+            status,
+            total,
+            stale,
+            covered,
+            gaps,
+            committed,
+            partially,
+            noted,
+            *classes,
+        ) = row
         if part == 0:
             target = totals
         elif (target := groups.get((key, label, source))) is None:
@@ -139,17 +191,20 @@ def fold(result) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         target["total"] += total
         target["stale"] += stale
         target["covered"] += covered
-        target["gaps"] += gaps
-        for gap_class, counted in zip(GAP_CLASSES, row[12:], strict=True):
-            target["gap_classes"][gap_class] += counted
-        commitments = target["commitments"]
-        commitments["committed"] += committed
-        commitments["partially"] += partially
-        commitments["noted"] += noted
-        if status in DISPUTED:
-            commitments["not_implemented_or_regressed"] += committed
-        elif status == NOT_ASSESSED:
-            commitments["not_assessed"] += committed
+        if gaps or any(classes):
+            target["gaps"] += gaps
+            gap_classes = target["gap_classes"]
+            for gap_class, counted in zip(GAP_CLASSES, classes, strict=True):
+                gap_classes[gap_class] += counted
+        if committed or noted:
+            commitments = target["commitments"]
+            commitments["committed"] += committed
+            commitments["partially"] += partially
+            commitments["noted"] += noted
+            if status in DISPUTED:
+                commitments["not_implemented_or_regressed"] += committed
+            elif status == NOT_ASSESSED:
+                commitments["not_assessed"] += committed
     return totals, list(groups.values())
 
 

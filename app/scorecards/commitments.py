@@ -9,11 +9,11 @@ is a broken commitment. One linked only to recommendations the state noted is co
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import CTE, ColumnElement, Row, case, func, select
+from sqlalchemy import CTE, ColumnElement, Row, case, exists, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from app.models import Recommendation, Source
+from app.models import Recommendation, RecommendationLink, Source
 from app.recommendations.service import ORDER, after_position, decode_cursor, encode_cursor
 from app.scorecards.conditions import DISPUTED, recommendation_conditions, response_at, status_at
 from app.scorecards.linked import SAME_MEASURE, linked_pairs, shown, upr_links
@@ -27,6 +27,12 @@ POINT_FIELDS = set(PointInTimeParams.model_fields)
 RANKS = {Response.supported.value: 3, Response.partially_supported.value: 2, Response.noted.value: 1}
 SUPPORTED, PARTIALLY, NOTED = 3, 2, 1
 COMMITTING = (Response.supported.value, Response.partially_supported.value)
+_links = RecommendationLink.__table__.c
+
+
+def any_commitment_links(session: Session) -> bool:
+    """Whether any same_measure link was ever made: without one, no recommendation is or was committed."""
+    return bool(session.scalar(select(exists().where(_links.strength.in_(SAME_MEASURE)))))
 
 
 def commitment_ranks(point: PointInTime) -> CTE:

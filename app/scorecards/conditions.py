@@ -1,6 +1,6 @@
 """SQL conditions and lookups shared by scorecards, claim gaps and the matrix."""
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlmodel import col
 
 from app.claim_classes import claim_class_condition
@@ -16,6 +16,12 @@ DISPUTED = (Status.not_implemented.value, Status.regressed.value)
 SHOWN_RELATIONS = (Relation.progress.value, Relation.regression.value)
 # The claim's perspective, then the one it is compared with.
 GAP_PERSPECTIVES = (Perspective.state.value, Perspective.independent.value)
+# Each visibility's maintained count of active progress and regression links and the date they cover from.
+_rec = Recommendation.__table__.c
+COVERAGE_BY_VISIBILITY = (
+    (_rec.coverage_links_public, _rec.coverage_public_since),
+    (_rec.coverage_links_restricted, _rec.coverage_restricted_since),
+)
 # The list filters matched at the point in time rather than against the current columns.
 AT_POINT = {"status": None, "response": None, "claim_gap": None}
 
@@ -73,6 +79,8 @@ def evidence_conditions(point: PointInTime, *, include_restricted: bool) -> list
 
 def has_progress_evidence(point: PointInTime, *, include_restricted: bool) -> ColumnElement[bool]:
     """Whether the recommendation has a progress or regression link the caller may count, at the point."""
+    if point.known_at is None:
+        return _covered_by_row(point, include_restricted=include_restricted)
     return exists(
         select(col(RecommendationEvidence.id))
         .join(Evidence, col(Evidence.id) == col(RecommendationEvidence.evidence_id))
@@ -82,6 +90,16 @@ def has_progress_evidence(point: PointInTime, *, include_restricted: bool) -> Co
             *evidence_conditions(point, include_restricted=include_restricted),
         )
     )
+
+
+def _covered_by_row(point: PointInTime, *, include_restricted: bool) -> ColumnElement[bool]:
+    """As known now, from the maintained columns (docs/design.md, "Maintained state"): its active links of a
+    visibility cover it from the earliest date among them (from any date when one has none)."""
+    visibilities = COVERAGE_BY_VISIBILITY[: 2 if include_restricted else 1]
+    if point.as_of is None:
+        return or_(*(count > 0 for count, _ in visibilities))
+    as_of = point.as_of
+    return or_(*(and_(count > 0, or_(since.is_(None), since <= as_of)) for count, since in visibilities))
 
 
 def recommendation_conditions(

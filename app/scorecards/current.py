@@ -8,18 +8,15 @@ whose rows also make the totals; the category groupings count the totals in a pa
 recommendation may be under several categories or none.
 """
 
-from collections import defaultdict
-from collections.abc import Sequence
 from datetime import timedelta
 from functools import lru_cache
-from itertools import chain
 from typing import Any
 
 from sqlalchemy import CTE, ColumnElement, and_, case, func, or_, select
 from sqlmodel import Session
 
 from app.models import Recommendation
-from app.scorecards.aggregation import counts_statement, fold, group_counts_statement
+from app.scorecards.aggregation import counts
 from app.scorecards.commitments import commitment_ranks
 from app.scorecards.conditions import CLAIMED, DISPUTED, denormalised_status, recommendation_conditions
 from app.scorecards.params import ScorecardParams
@@ -32,7 +29,6 @@ EFFECTIVE_ON = {
     Perspective.independent.value: _rec.status_effective_on,
     Perspective.state.value: _rec.claimed_effective_on,
 }
-PARTITIONS = (GroupBy.section, GroupBy.source, GroupBy.status, GroupBy.response)
 # Built once per kind of point (with or without corrections): the statement itself costs more than its run
 # at the benchmark's small sizes, and a construct is never changed once built.
 _commitment_ranks = lru_cache(maxsize=4)(commitment_ranks)
@@ -47,23 +43,7 @@ def current_counts(
         return None
     rows = _per_recommendation(params, point, status, include_restricted=include_restricted)
     cutoff = point.reference_date() - timedelta(days=params.stale_after_days)
-    # Core rows, not the ORM's: a few thousand of them (a group and status each), read once.
-    connection = session.connection()
-    if params.group_by not in PARTITIONS:
-        return fold(connection.execute(counts_statement(rows, cutoff, params.group_by)))
-    groups = connection.execute(group_counts_statement(rows, cutoff, params.group_by)).all()
-    return fold(chain(_totals(groups), groups))
-
-
-def _totals(groups: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
-    """Each recommendation is in exactly one group: the totals by status are the groups' sums."""
-    by_status: dict[str, list[Sequence[Any]]] = defaultdict(list)
-    for row in groups:
-        by_status[row[4]].append(row[5:])
-    return [
-        (0, None, None, None, status, *map(sum, zip(*rows, strict=True)))
-        for status, rows in by_status.items()
-    ]
+    return counts(session.connection(), rows, cutoff, params.group_by)
 
 
 def _per_recommendation(

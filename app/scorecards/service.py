@@ -12,14 +12,8 @@ from app.lru import LRUCache
 from app.models import HistoryEntry, Recommendation, Source
 from app.recommendations.service import ORDER, after_position, decode_cursor, encode_cursor, filter_conditions
 from app.scorecards import past
-from app.scorecards.aggregation import (
-    counts_statement,
-    empty_commitments,
-    empty_gap_classes,
-    fold,
-    per_recommendation,
-)
-from app.scorecards.commitments import first_commitment_gaps
+from app.scorecards.aggregation import counts, empty_commitments, empty_gap_classes, per_recommendation
+from app.scorecards.commitments import any_commitment_links, first_commitment_gaps
 from app.scorecards.conditions import AT_POINT, recommendation_conditions, status_at
 from app.scorecards.current import current_counts
 from app.scorecards.entries import ID_CHUNK, entry_view
@@ -124,9 +118,15 @@ def counted(
     # lookups), every one is counted: a pass over each perspective's entries beats a seek each.
     narrowed = filter_conditions(params.model_copy(update=AT_POINT))
     lookups = aggregate_lookups_for(session, point, every_recommendation=not narrowed)
-    rows = per_recommendation(lookups, params, point, include_restricted=include_restricted)
+    rows = per_recommendation(
+        lookups,
+        params,
+        point,
+        include_restricted=include_restricted,
+        commitments=any_commitment_links(session),
+    )
     cutoff = point.reference_date() - timedelta(days=params.stale_after_days)
-    return fold(session.execute(counts_statement(rows, cutoff, params.group_by)))
+    return counts(session.connection(), rows, cutoff, params.group_by)
 
 
 def cached_scorecard(
