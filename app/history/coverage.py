@@ -224,6 +224,10 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         # A correction's payload names the entry it supersedes (id, seq, hash, kind): the chain check holds
         # the column to it, and the state checks count statuses and links without the superseded entry.
         "supersedes_entry_id": PUBLIC_ENTRY,
+        "transaction_id": operational(
+            "the PostgreSQL transaction that wrote the entry (a trigger sets it): the feed's and the "
+            "sequencer's order up to the oldest running transaction; leaf indices, once given, are verified"
+        ),
     },
     "log_leaves": {
         "leaf_index": verified("log", public=True),
