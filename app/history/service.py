@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlmodel import Session, col
 
 from app.db import utcnow
@@ -29,6 +29,27 @@ def chain_head(session: Session, recommendation_id: int) -> ChainHead | None:
         .limit(1)
     ).first()
     return ChainHead(row.seq, row.hash) if row else None
+
+
+def chain_heads(session: Session, recommendations: ColumnElement[bool]) -> dict[int, ChainHead]:
+    """The newest entry of each chain the condition selects (an empty chain has none)."""
+    newest = (
+        select(col(HistoryEntry.recommendation_id), func.max(col(HistoryEntry.seq)).label("seq"))
+        .join(Recommendation, col(Recommendation.id) == col(HistoryEntry.recommendation_id))
+        .where(recommendations)
+        .group_by(col(HistoryEntry.recommendation_id))
+        .subquery()
+    )
+    rows = session.execute(
+        select(col(HistoryEntry.recommendation_id), col(HistoryEntry.seq), col(HistoryEntry.hash)).join(
+            newest,
+            and_(
+                col(HistoryEntry.recommendation_id) == newest.c.recommendation_id,
+                col(HistoryEntry.seq) == newest.c.seq,
+            ),
+        )
+    )
+    return {rec_id: ChainHead(seq, digest) for rec_id, seq, digest in rows}
 
 
 @dataclass

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, and_, bindparam, func, insert, select, text, update
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, text, update
 from sqlmodel import Session, col
 
 from app.db import is_postgres, utcnow
-from app.history.service import ChainHead, EntryFields, entry_fields
+from app.history.service import ChainHead, EntryFields, chain_heads, entry_fields
 from app.i18n.translation import gettext as _
 from app.i18n.translation import ngettext
 from app.imports.anchors import source_details
@@ -485,7 +485,12 @@ def _change_entries(
         return []
     # In id order, as every writer claims rows, so that an import and a monitor never wait on each other.
     changing.sort(key=lambda planned: cast(int, planned.stored and planned.stored.id))
-    heads = _heads(session, [cast(int, p.stored and p.stored.id) for p in changing])
+    heads: dict[int, ChainHead | None] = defaultdict(
+        lambda: None,
+        chain_heads(
+            session, col(Recommendation.id).in_([cast(int, p.stored and p.stored.id) for p in changing])
+        ),
+    )
     effective_on = options.responses_on or utcnow().date()
     entries: list[EntryFields] = []
     translated: list[tuple[int, EntryFields, dict[str, Any]]] = []
@@ -589,28 +594,6 @@ def _record_translations(session: Session, translated: list[tuple[int, EntryFiel
         translation_row(subject, rec_id, payload, entry.recorded_at, entry.recorded_by)
         for rec_id, entry, payload in translated
     )
-
-
-def _heads(session: Session, rec_ids: list[int]) -> dict[int, ChainHead | None]:
-    newest = (
-        select(col(HistoryEntry.recommendation_id), func.max(col(HistoryEntry.seq)).label("seq"))
-        .where(col(HistoryEntry.recommendation_id).in_(rec_ids))
-        .group_by(col(HistoryEntry.recommendation_id))
-        .subquery()
-    )
-    rows = session.execute(
-        select(col(HistoryEntry.recommendation_id), col(HistoryEntry.seq), col(HistoryEntry.hash)).join(
-            newest,
-            and_(
-                col(HistoryEntry.recommendation_id) == newest.c.recommendation_id,
-                col(HistoryEntry.seq) == newest.c.seq,
-            ),
-        )
-    )
-    heads: dict[int, ChainHead | None] = defaultdict(lambda: None)
-    for rec_id, seq, digest in rows:
-        heads[rec_id] = ChainHead(seq, digest)
-    return heads
 
 
 def _claim_all(session: Session, claims: list[tuple[int, int, int, dict[str, Any]]]) -> None:

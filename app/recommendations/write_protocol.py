@@ -13,12 +13,12 @@ from datetime import date
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, and_, func, insert, select, update
+from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, insert, select, update
 from sqlmodel import Session, col
 
 from app.db import WRITE_OPTION, is_postgres, utcnow
 from app.errors import NotFound, PreconditionFailed, PreconditionRequired
-from app.history.service import ChainHead, EntryFields
+from app.history.service import ChainHead, EntryFields, chain_heads
 from app.history.supersession import not_superseded
 from app.models import HistoryEntry, Recommendation
 from app.recommendations.etag import etag_for, versions_in_if_match
@@ -169,7 +169,7 @@ def claim_every(session: Session, owned: ColumnElement[bool]) -> list[WriteTarge
         # The seed and the command line may hold some of these rows as objects: refresh their versions.
         .execution_options(synchronize_session="fetch")
     ).all()
-    heads = _chain_heads(session, owned)
+    heads = chain_heads(session, owned)
     return [
         WriteTarget(
             id=row.id,
@@ -182,27 +182,6 @@ def claim_every(session: Session, owned: ColumnElement[bool]) -> list[WriteTarge
         )
         for row in sorted(claimed, key=lambda row: row.id)
     ]
-
-
-def _chain_heads(session: Session, owned: ColumnElement[bool]) -> dict[int, ChainHead]:
-    """The newest entry of each chain of the recommendations that `owned` selects."""
-    newest = (
-        select(col(HistoryEntry.recommendation_id), func.max(col(HistoryEntry.seq)).label("seq"))
-        .join(Recommendation, col(Recommendation.id) == col(HistoryEntry.recommendation_id))
-        .where(owned)
-        .group_by(col(HistoryEntry.recommendation_id))
-        .subquery()
-    )
-    rows = session.execute(
-        select(col(HistoryEntry.recommendation_id), col(HistoryEntry.seq), col(HistoryEntry.hash)).join(
-            newest,
-            and_(
-                col(HistoryEntry.recommendation_id) == newest.c.recommendation_id,
-                col(HistoryEntry.seq) == newest.c.seq,
-            ),
-        )
-    )
-    return {rec_id: ChainHead(seq, digest) for rec_id, seq, digest in rows}
 
 
 def append_every(session: Session, entries: list[EntryFields], *rows: Any) -> None:
