@@ -178,7 +178,7 @@ expect "the package has compiled catalogues" "$mo >= 1"
 $docker exec "$container" rectrack seed >/dev/null
 
 request GET "$base/"
-expect "the overview page" 'code == 200 and "text/html" in h and "<title>Implementation scorecard" in b'
+expect "the overview page" 'code == 200 and "text/html" in h and "Implementation scorecard · rectrack</title>" in b'
 request GET "$API/sources"
 expect "sources lists the seed" 'code == 200 and "odf-kz-2015" in json.dumps(d)'
 request GET "$API/recommendations?section=4&limit=2"
