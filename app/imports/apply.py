@@ -28,7 +28,6 @@ from app.models import (
     saved_id,
 )
 from app.recommendations.service import search_text_for
-from app.recommendations.write_protocol import HISTORY_APPEND_LOCK
 from app.text_terms import terms_text
 from app.translations.service import supersede_translations, translation_payload, translation_row
 from app.vocabulary import HistoryKind, Status, TranslationSubject
@@ -182,9 +181,6 @@ def _write(
     )
     entries += _change_entries(session, plan, report, options)
     _give_external_ids(session, plan)
-    if is_postgres(session):
-        # The feed pages by entry id: entries must become visible in id order (write_protocol.append).
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": HISTORY_APPEND_LOCK})
     if entries:
         _insert_many(session, HistoryEntry.__table__, [vars(entry) for entry in entries])
     report.texts_updated = sum(1 for c in report.changes if c.field == "text" and c.applied)

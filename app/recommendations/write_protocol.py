@@ -24,9 +24,6 @@ from app.models import HistoryEntry, Recommendation
 from app.recommendations.etag import etag_for, versions_in_if_match
 from app.vocabulary import Perspective
 
-# Taken by `rectrack import` around its bulk COPY (any constant works: the same in every process). Writes
-# through the API take no global lock (see `append`).
-HISTORY_APPEND_LOCK = 0x7265637472616B  # "rectrak"
 STATUS_COLUMNS = {Perspective.independent: "status", Perspective.state: "claimed_status"}
 
 
