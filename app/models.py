@@ -533,6 +533,66 @@ class HistoryEntry(_TableModel, table=True):
     )
 
 
+class StatusPeriod(_TableModel, table=True):
+    """A perspective's status from one effective date until the next, as known over an interval of time.
+
+    Written only by the database's trigger on history_entries (migration 0016); docs/design.md, "Status
+    periods". Kept by the entries' own transaction, so it never disagrees with them.
+    """
+
+    __tablename__ = "status_periods"
+    __table_args__ = (
+        # The trigger's lookups, and one recommendation's statuses as known now.
+        Index(
+            "ix_status_periods_now",
+            "recommendation_id",
+            "perspective",
+            "from_on",
+            "from_seq",
+            "until_on",
+            "status",
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+        Index(
+            "ix_status_periods_entry",
+            "entry_id",
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+        # As known at a past time: every row, with the interval it was known in.
+        Index(
+            "ix_status_periods_known",
+            "recommendation_id",
+            "perspective",
+            "from_on",
+            "until_on",
+            "recorded_at",
+            "superseded_at",
+            "status",
+        ),
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    )
+    recommendation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("recommendations.id"), nullable=False)
+    )
+    perspective: str = Field(sa_column=Column(String(16), nullable=False))
+    status: str = Field(sa_column=Column(String(32), nullable=False))
+    entry_id: int = Field(
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), ForeignKey("history_entries.id"), nullable=False
+        )
+    )
+    from_on: date
+    from_seq: int
+    until_on: date | None = None  # exclusive; NULL: the status still holds
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    superseded_at: datetime | None = _optional_timestamp()
+
+
 class LogLeaf(_TableModel, table=True):
     """An entry's place in the Merkle tree: given once, by the sequencer, never changed."""
 

@@ -36,6 +36,7 @@ COLUMNS = {
     ],
 }  # fmt: skip
 TABLES = list(COLUMNS)
+PERIODS = "history_entries_status_periods"  # the trigger that keeps status_periods (migration 0016)
 HAS_ID = [table for table in TABLES if COLUMNS[table][0] == "id"]
 
 
@@ -71,6 +72,7 @@ class SqliteLoader(Loader):
     def __init__(self, url: str):
         self.db = sqlite3.connect(make_url(url).database, isolation_level=None)
         self.indexes: list[str] = []
+        self.triggers: list[tuple] = []
 
     def prepare(self) -> None:
         """Drop the secondary indexes (unique ones are part of their tables) and open the transaction."""
@@ -84,6 +86,11 @@ class SqliteLoader(Loader):
         for name, sql in found:
             self.db.execute(f'DROP INDEX "{name}"')
             self.indexes.append(sql)
+        # The status periods are filled once after the load (app.history.periods.fill), not entry by entry.
+        self.triggers = self.rows(
+            f"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = '{PERIODS}'"
+        )
+        self.db.execute(f"DROP TRIGGER IF EXISTS {PERIODS}")
         self.db.execute("BEGIN")
 
     def write(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
@@ -96,6 +103,8 @@ class SqliteLoader(Loader):
         """Commit, rebuild the indexes, gather statistics, back to WAL as the app runs it."""
         self.db.execute("COMMIT")
         for sql in self.indexes:
+            self.db.execute(sql)
+        for (sql,) in self.triggers:
             self.db.execute(sql)
         self.db.execute("ANALYZE")
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -142,6 +151,10 @@ class PostgresLoader(Loader):
 
         # Unique constraints first, foreign keys last: they may lean on the unique indexes.
         self.restore = restore("u") + [definition for _, definition in indexes] + restore("f")
+        # The status periods are filled once after the load (app.history.periods.fill), not entry by entry.
+        if self.rows("SELECT 1 FROM pg_trigger WHERE tgname = %s", PERIODS):
+            self.db.execute(f"ALTER TABLE history_entries DISABLE TRIGGER {PERIODS}")
+            self.restore.append(f"ALTER TABLE history_entries ENABLE TRIGGER {PERIODS}")
         self.db.autocommit = False
 
     def write(self, table: str, rows: Iterable[dict[str, Any]]) -> None:

@@ -203,17 +203,22 @@ def tamper(url: str, sql: str, **params: object) -> None:
                 connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
         else:
             triggers = connection.execute(
-                text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (:a, :b, :c)"),
+                text(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (:a, :b, :c)"
+                ),
                 dict(zip("abc", PROTECTED_TABLES, strict=True)),
-            ).scalars()
-            for trigger in list(triggers):
-                connection.execute(text(f'DROP TRIGGER "{trigger}"'))
+            ).all()
+            for name, _ in triggers:
+                connection.execute(text(f'DROP TRIGGER "{name}"'))
         connection.execute(text(sql), params)
+        # And switched on again, as a careful attacker leaves them: the writes that follow run as usual (the
+        # triggers that stamp each entry's transaction and keep the status periods among them).
         if url.startswith("postgresql"):
-            # And switched on again, as a careful attacker leaves them: the writes that follow run as usual
-            # (the trigger that stamps each entry's transaction, which the feed's order needs, among them).
             for table in PROTECTED_TABLES:
                 connection.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+        else:
+            for _, definition in triggers:
+                connection.exec_driver_sql(definition)
     engine.dispose()
 
 

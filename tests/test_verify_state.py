@@ -173,6 +173,7 @@ TAMPERINGS = {
         [
             f"DELETE FROM log_leaves WHERE entry_id IN (SELECT id FROM history_entries "
             f"WHERE recommendation_id = {REC})",
+            f"DELETE FROM status_periods WHERE recommendation_id = {REC}",
             f"DELETE FROM history_entries WHERE recommendation_id = {REC}",
             f"DELETE FROM recommendation_evidence WHERE recommendation_id = {REC}",
             f"DELETE FROM recommendation_categories WHERE recommendation_id = {REC}",
@@ -210,6 +211,28 @@ TAMPERINGS = {
         "categories",
     ),
     "source_publisher": (["UPDATE sources SET publisher = 'Someone else'"], {}, A, "sources.publisher"),
+    # The periods as-of scorecards read: a status rewritten, a period stretched, one made known earlier.
+    "period_status": (
+        [f"UPDATE status_periods SET status = 'implemented' WHERE recommendation_id = {REC}"],
+        {"code": A},
+        A,
+        "status_periods",
+    ),
+    "period_until": (
+        [
+            f"UPDATE status_periods SET until_on = NULL WHERE recommendation_id = {REC} "
+            "AND until_on IS NOT NULL"
+        ],
+        {"code": A},
+        A,
+        "status_periods",
+    ),
+    "period_deleted": (
+        [f"DELETE FROM status_periods WHERE recommendation_id = {REC} AND until_on IS NOT NULL"],
+        {"code": A},
+        A,
+        "status_periods",
+    ),
 }
 CHECK = {
     "version_bumped": "version",
@@ -227,6 +250,9 @@ CHECK = {
     "section_title": "section",
     "category_label": "categories",
     "source_publisher": "source",
+    "period_status": "periods",
+    "period_until": "periods",
+    "period_deleted": "periods",
 }
 
 

@@ -263,6 +263,23 @@ COVERAGE: dict[str, dict[str, Covered]] = {
             "created_at",
         )
     },
+    "status_periods": {
+        "id": operational("a surrogate key: rows are compared by their values"),
+        **{
+            column: verified("periods")
+            for column in (
+                "recommendation_id",
+                "perspective",
+                "status",
+                "entry_id",
+                "from_on",
+                "from_seq",
+                "until_on",
+                "recorded_at",
+                "superseded_at",
+            )
+        },
+    },
     "past_scorecards": {
         column: operational(
             "a settled past scorecard kept across restarts: recomputed from the history on demand"

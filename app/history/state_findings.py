@@ -29,6 +29,8 @@ CHECKS: dict[str, str] = {
     "checkpoints": "each checkpoint's key id: derived from its public key",
     "maintained": "the columns kept for current scorecards: each perspective's latest effective date, the "
     "active progress and regression links by visibility, and the claim-gap class, as the chain gives them",
+    "periods": "the status periods as-of scorecards read: each perspective's status from one effective date "
+    "to the next, as known from one recording time to the next, as the chain's entries give them",
     "translations": "each translation (text, provenance, translator, who, when, superseded when) as the "
     "translation_recorded entries of its recommendation's, section's or source's chains record it",
 }

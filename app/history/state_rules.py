@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from app.history.chain import format_recorded_at
+from app.history.periods import PeriodSource, replay
 from app.history.state_chain import STATUS_COLUMNS, ChainFacts, LinkEvent, read_chain
-from app.history.state_findings import Findings
+from app.history.state_findings import Findings, plain
 from app.history.state_streams import Group
 from app.vocabulary import Relation, Visibility, claim_gap_class
 
@@ -73,6 +74,7 @@ def check_group(findings: Findings, group: Group, tallies: Tallies) -> None:
         facts = read_chain(group.entries)
         _check_recommendation(findings, group.recommendation, facts, tallies)
         _check_maintained(findings, group.recommendation, facts, group.links)
+        _check_periods(findings, code, group)
         _check_anchors(findings, group, facts, tallies)
         if facts.links_readable:
             _check_links(findings, code, facts, group.links)
@@ -167,6 +169,33 @@ def _check_maintained(
     findings.compare(
         "maintained", code, "recommendations.claim_gap_class", expected_class, stored["claim_gap_class"]
     )
+
+
+def _check_periods(findings: Findings, code: str, group: Group) -> None:
+    """The status periods as the chain's entries replay them (app.history.periods), row for row."""
+    sources = [
+        PeriodSource(row[1], row[2], row[5], row[4], row[6], row[7], row[11])
+        for row in group.entries
+        if row[5] is not None or row[11] is not None
+    ]
+    expected = sorted((period.row() for period in replay(group.recommendation_id, sources)), key=_order)
+    stored = sorted((tuple(row) for row in group.periods), key=_order)
+    findings.checked["periods"] += len(stored)
+    if expected != stored:
+        at = next(
+            (index for index, pair in enumerate(zip(expected, stored, strict=False)) if pair[0] != pair[1]),
+            min(len(expected), len(stored)),
+        )
+        findings.differs("periods", code, "status_periods", _nth(expected, at), _nth(stored, at), position=at)
+
+
+def _nth(rows: list[tuple], index: int) -> list[Any] | None:
+    return [plain(value) for value in rows[index]] if index < len(rows) else None
+
+
+def _order(row: Sequence[Any]) -> tuple:
+    # Perspective, start, then when known: an order both sides share whatever order the rows were written in.
+    return (row[1], row[4], row[5], row[7], row[8] is None, row[8] or row[7])
 
 
 def _coverage_links(facts: ChainFacts, rows: list[Sequence[Any]]) -> dict[str, list[str | None]]:

@@ -1,4 +1,4 @@
-"""What `verify_state` reads: five streams ordered by recommendation id, merged one recommendation at a time.
+"""What `verify_state` reads: six streams ordered by recommendation id, merged one recommendation at a time.
 
 Each stream is one statement, streamed in batches; the merge holds one recommendation's rows at a time, so
 memory stays flat at millions of entries and no query is made per recommendation.
@@ -21,6 +21,7 @@ from app.models import (
     RecommendationLink,
     Section,
     Source,
+    StatusPeriod,
 )
 from app.vocabulary import HistoryKind
 
@@ -53,6 +54,7 @@ _link = RecommendationEvidence.__table__.c
 _ev = Evidence.__table__.c
 _rc = RecommendationCategory.__table__.c
 _cat = Category.__table__.c
+_period = StatusPeriod.__table__.c
 
 RECOMMENDATIONS = (
     select(
@@ -194,6 +196,18 @@ _pair_ends = union_all(
     _pair_end(_pair.other_id, _pair.recommendation_id, False),
 ).subquery()
 PAIR_LINKS = select(*_pair_ends.c).order_by(_pair_ends.c.recommendation_id, _pair_ends.c.id)
+# In app.history.periods.COLUMNS order, dates and times read as the ENTRIES stream reads them.
+PERIODS = select(
+    _period.recommendation_id,
+    _period.perspective,
+    _period.status,
+    _period.entry_id,
+    type_coerce(_period.from_on, String()),
+    _period.from_seq,
+    type_coerce(_period.until_on, String()),
+    _time(_period.recorded_at),
+    _time(_period.superseded_at),
+).order_by(_period.recommendation_id, _period.id)
 
 
 @dataclass
@@ -206,17 +220,18 @@ class Group:
     links: list[Sequence[Any]] = field(default_factory=list)
     categories: list[Sequence[Any]] = field(default_factory=list)
     pair_links: list[Sequence[Any]] = field(default_factory=list)
+    periods: list[Sequence[Any]] = field(default_factory=list)
 
 
 def groups(connection: Connection) -> Iterator[Group]:
-    """Every recommendation id that any of the five streams names, in order, with its rows."""
+    """Every recommendation id that any of the six streams names, in order, with its rows."""
     streaming = connection.execution_options(yield_per=BATCH)
-    recommendations, entries, links, categories, pair_links = (
+    recommendations, entries, links, categories, pair_links, periods = (
         # Whole batches, not row by row: a row at a time through the Result costs more than the checks.
         _Stream(chain.from_iterable(streaming.execute(statement).partitions()))
-        for statement in (RECOMMENDATIONS, ENTRIES, LINKS, CATEGORIES, PAIR_LINKS)
+        for statement in (RECOMMENDATIONS, ENTRIES, LINKS, CATEGORIES, PAIR_LINKS, PERIODS)
     )
-    streams = (recommendations, entries, links, categories, pair_links)
+    streams = (recommendations, entries, links, categories, pair_links, periods)
     while True:
         heads = [stream.key for stream in streams if stream.key is not None]
         if not heads:
@@ -230,6 +245,7 @@ def groups(connection: Connection) -> Iterator[Group]:
             links.take(key),
             categories.take(key),
             pair_links.take(key),
+            periods.take(key),
         )
 
 

@@ -12,12 +12,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Date, FromClause, Select, bindparam, func, select, true, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    FromClause,
+    Select,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlmodel import Session, col
 
 from app.db import is_postgres
 from app.history.supersession import not_superseded
-from app.models import HistoryEntry, Recommendation
+from app.models import HistoryEntry, Recommendation, StatusPeriod
 from app.scorecards.point import PointInTime
 from app.vocabulary import Perspective
 
@@ -207,15 +219,78 @@ class SetLookups(LateralLookups):
         )
 
 
+class PeriodLookups:
+    """An aggregate at a past point, both databases: the one status period holding at the point, joined.
+
+    docs/design.md, "Status periods": at most one row per recommendation and perspective holds at a date as
+    known at a time, so the lookup is a join on a range condition rather than a search for the newest entry.
+    """
+
+    def inline(self, perspective: str, point: PointInTime, *columns) -> tuple[list[ColumnElement], Looked]:
+        """Columns of the period's entry (id, status, effective_on), from the joined period."""
+        period, on = _period(perspective, point)
+        return [period.c[_PERIOD_COLUMNS[column.key]] for column in columns], Looked([], [(period, on)])
+
+    def dated(self, perspective: str, point: PointInTime) -> Looked:
+        """Status and the date it holds from."""
+        period, on = _period(perspective, point)
+        return Looked(
+            [period.c.status.label(f"{perspective}_status"), period.c.from_on.label(f"{perspective}_on")],
+            [(period, on)],
+        )
+
+    def status_only(self, perspective: str, point: PointInTime) -> Looked:
+        """The status."""
+        period, on = _period(perspective, point)
+        return Looked([period.c.status.label(f"{perspective}_status")], [(period, on)])
+
+    def status(self, rows: FromClause, perspective: str) -> ColumnElement:
+        """The status column."""
+        return rows.c[f"{perspective}_status"]
+
+    def effective_on(self, rows: FromClause, perspective: str) -> ColumnElement:
+        """The date the status holds from: its entry's effective date."""
+        return rows.c[f"{perspective}_on"]
+
+
+# An entry's columns as the period of its status holds them.
+_PERIOD_COLUMNS = {"id": "entry_id", "status": "status", "effective_on": "from_on"}
+
+
+def _period(perspective: str, point: PointInTime) -> tuple[FromClause, ColumnElement[bool]]:
+    """The status periods of a perspective and the condition joining the one holding at the point."""
+    period = StatusPeriod.__table__.alias(f"period_{perspective}")
+    value = Perspective(perspective).value
+    conditions = [
+        period.c.recommendation_id == col(Recommendation.id),
+        # A literal, as for the entries' partial indexes.
+        period.c.perspective == bindparam(f"period_perspective_{value}", value, literal_execute=True),
+    ]
+    if point.as_of is None:
+        conditions.append(period.c.until_on.is_(None))
+    else:
+        as_of = point.as_of
+        conditions += [period.c.from_on <= as_of, or_(period.c.until_on.is_(None), period.c.until_on > as_of)]
+    if point.known_at is None:
+        conditions.append(period.c.superseded_at.is_(None))
+    else:
+        known_at = point.known_at
+        conditions += [
+            period.c.recorded_at <= known_at,
+            or_(period.c.superseded_at.is_(None), period.c.superseded_at > known_at),
+        ]
+    return period, and_(*conditions)
+
+
 def lookups_for(session: Session) -> Lookups:
     """The lookup shape for the session's database."""
     return LateralLookups() if is_postgres(session) else PackedLookups()
 
 
 def aggregate_lookups_for(session: Session, point: PointInTime, *, every_recommendation: bool) -> Lookups:
-    """The lookup shape for an aggregate: on PostgreSQL, a pass per perspective when it reads them all."""
-    if is_postgres(session) and not point.current and every_recommendation:
-        return SetLookups()
+    """The lookup shape for an aggregate: at a past point, the status periods on either database."""
+    if not point.current:
+        return PeriodLookups()
     return lookups_for(session)
 
 

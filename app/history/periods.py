@@ -1,0 +1,190 @@
+"""Status periods: each perspective's status over effective dates, as known over recording time.
+
+docs/design.md, "Status periods". A row says: from `from_on` (the entry at `from_seq`) until `until_on`
+(exclusive; NULL: still), the recommendation's status from `perspective` was `status`, as known from
+`recorded_at` until `superseded_at` (NULL: still known so). An as-of scorecard then reads at most one row per
+recommendation and perspective with a range condition instead of finding the latest entry among many.
+
+The database keeps the table by a trigger on every history entry (migration 0016); `replay` computes the same
+rows from a chain's entries in Python, for the migration's backfill and for `verify`.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import NamedTuple
+
+from sqlalchemy import Connection, Date, delete, insert, text
+
+from app.db import UTCDateTime
+from app.models import StatusPeriod
+
+# The table's columns in `Period.row` order.
+COLUMNS = (
+    "recommendation_id",
+    "perspective",
+    "status",
+    "entry_id",
+    "from_on",
+    "from_seq",
+    "until_on",
+    "recorded_at",
+    "superseded_at",
+)
+# Chains replayed at a time: PostgreSQL's COPY holds the connection, so reads and writes take turns.
+CHAINS_AT_A_TIME = 20_000
+_SOURCES = text(
+    "SELECT recommendation_id, id, seq, perspective, status, effective_on, recorded_at, supersedes_entry_id "
+    "FROM history_entries WHERE recommendation_id > :after AND recommendation_id <= :upto "
+    "AND (perspective IS NOT NULL OR supersedes_entry_id IS NOT NULL) ORDER BY recommendation_id, seq"
+).columns(effective_on=Date(), recorded_at=UTCDateTime())
+
+
+class PeriodSource(NamedTuple):
+    """What replay needs of one history entry, in chain (seq) order."""
+
+    id: int
+    seq: int
+    perspective: str | None
+    status: str | None
+    effective_on: date
+    recorded_at: datetime
+    supersedes_entry_id: int | None
+
+
+@dataclass(eq=False)  # rows are told apart by identity: two may hold equal values for an instant
+class Period:
+    """One row of `status_periods` (without its id)."""
+
+    recommendation_id: int
+    perspective: str
+    status: str
+    entry_id: int
+    from_on: date
+    from_seq: int
+    until_on: date | None
+    recorded_at: datetime
+    superseded_at: datetime | None = None
+
+    def row(self) -> tuple:
+        """The row's values, in `COLUMNS` order."""
+        return (
+            self.recommendation_id,
+            self.perspective,
+            self.status,
+            self.entry_id,
+            self.from_on,
+            self.from_seq,
+            self.until_on,
+            self.recorded_at,
+            self.superseded_at,
+        )
+
+    def key(self) -> tuple[date, int]:
+        """Where the period starts in effective order: its entry's date, then its seq."""
+        return self.from_on, self.from_seq
+
+
+def replay(recommendation_id: int, entries: Iterable[PeriodSource]) -> list[Period]:
+    """Every period row the trigger leaves after these entries of one chain, inserted in seq order."""
+    kept: list[Period] = []
+    current: list[Period] = []
+
+    def retire(period: Period, at: datetime) -> None:
+        current.remove(period)
+        # Known and unknown at the same instant: no reader can ever see it, so the trigger deletes it.
+        if period.recorded_at >= at:
+            kept.remove(period)
+        else:
+            period.superseded_at = at
+
+    def add(period: Period) -> None:
+        kept.append(period)
+        current.append(period)
+
+    def before(perspective: str, key: tuple[date, int]) -> Period | None:
+        earlier = [p for p in current if p.perspective == perspective and p.key() < key]
+        return max(earlier, key=Period.key, default=None)
+
+    for entry in entries:
+        at = entry.recorded_at
+        if entry.supersedes_entry_id is not None:
+            gone = next((p for p in current if p.entry_id == entry.supersedes_entry_id), None)
+            if gone is not None:
+                previous = before(gone.perspective, gone.key())
+                if previous is not None:
+                    retire(previous, at)
+                    add(_until(previous, gone.until_on, at))
+                retire(gone, at)
+        if entry.perspective is None or entry.status is None:
+            continue
+        key = (entry.effective_on, entry.seq)
+        later = [p.from_on for p in current if p.perspective == entry.perspective and p.key() > key]
+        previous = before(entry.perspective, key)
+        if previous is not None:
+            retire(previous, at)
+            add(_until(previous, entry.effective_on, at))
+        add(
+            Period(
+                recommendation_id=recommendation_id,
+                perspective=entry.perspective,
+                status=entry.status,
+                entry_id=entry.id,
+                from_on=entry.effective_on,
+                from_seq=entry.seq,
+                until_on=min(later, default=None),
+                recorded_at=at,
+            )
+        )
+    return kept
+
+
+def _until(period: Period, until_on: date | None, at: datetime) -> Period:
+    """The same status from the same entry, ending elsewhere, known from `at`."""
+    return Period(
+        recommendation_id=period.recommendation_id,
+        perspective=period.perspective,
+        status=period.status,
+        entry_id=period.entry_id,
+        from_on=period.from_on,
+        from_seq=period.from_seq,
+        until_on=until_on,
+        recorded_at=at,
+    )
+
+
+def replay_all(rows: Iterable[tuple[int, PeriodSource]]) -> Iterator[Period]:
+    """Periods of many chains from (recommendation_id, entry) rows ordered by recommendation, then seq."""
+    chain: list[PeriodSource] = []
+    owner: int | None = None
+    for recommendation_id, entry in rows:
+        if recommendation_id != owner:
+            if owner is not None:
+                yield from replay(owner, chain)
+            owner, chain = recommendation_id, []
+        chain.append(entry)
+    if owner is not None:
+        yield from replay(owner, chain)
+
+
+def fill(connection: Connection) -> None:
+    """Replace the table's rows with the replay of every chain (a migration's backfill, a bulk load's end)."""
+    connection.execute(delete(StatusPeriod))
+    last = connection.execute(text("SELECT max(recommendation_id) FROM history_entries")).scalar() or 0
+    for after in range(0, last, CHAINS_AT_A_TIME):
+        rows = connection.execute(_SOURCES, {"after": after, "upto": after + CHAINS_AT_A_TIME}).all()
+        _insert(connection, list(replay_all((row[0], PeriodSource(*row[1:])) for row in rows)))
+
+
+def _insert(connection: Connection, periods: list[Period]) -> None:
+    if not periods:
+        return
+    if connection.dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        with driver.cursor().copy(f"COPY status_periods ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for period in periods:
+                copy.write_row(period.row())
+        return
+    connection.execute(
+        insert(StatusPeriod), [dict(zip(COLUMNS, period.row(), strict=True)) for period in periods]
+    )

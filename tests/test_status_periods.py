@@ -1,0 +1,146 @@
+"""Status periods: the trigger keeps what `replay` computes; every point in time reads the latest entry."""
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from app.db import build_engine
+from app.history.periods import PeriodSource, replay_all
+from app.models import HistoryEntry, Recommendation, StatusPeriod
+from app.scorecards.lookups import PeriodLookups, latest_value, with_joins
+from app.scorecards.point import PointInTime
+from tests.support import assess, bearer
+
+CODES = ("odf-kz-2015-3.1", "odf-kz-2015-3.2", "odf-kz-2015-4.1")
+STATUSES = ("implemented", "partially_implemented", "not_implemented", "regressed")
+COLUMNS = (
+    "recommendation_id",
+    "perspective",
+    "status",
+    "entry_id",
+    "from_on",
+    "from_seq",
+    "until_on",
+    "recorded_at",
+    "superseded_at",
+)
+
+
+def _history(client, monitor_token, seed: int) -> int:
+    """Assessments from two perspectives, shuffled effective dates and ties, corrections of both kinds."""
+    rng = random.Random(seed)
+    corrections = 0
+    for _ in range(18):
+        code = rng.choice(CODES)
+        url = f"/api/v1/recommendations/{code}"
+        if rng.random() < 0.25:
+            entries = [
+                item
+                for item in client.get(f"{url}/history").json()["items"]
+                if item["kind"] == "assessment" and item.get("corrected_by_entry") is None
+            ]
+            if entries:
+                target = rng.choice(entries)
+                body = {"reason": "Wrong."} | (
+                    {"status": rng.choice(STATUSES), "effective_on": _day(rng).isoformat()}
+                    if rng.random() < 0.5
+                    else {}
+                )
+                response = client.post(
+                    f"{url}/entries/{target['seq']}/corrections",
+                    json=body,
+                    headers=bearer(monitor_token) | {"If-Match": client.get(url).headers["etag"]},
+                )
+                assert response.status_code == 201, response.text
+                corrections += 1
+                continue
+        assess(
+            client,
+            monitor_token,
+            code,
+            {
+                "status": rng.choice(STATUSES),
+                "perspective": rng.choice(("independent", "independent", "state")),
+                "effective_on": _day(rng).isoformat(),
+                "summary": "Seen.",
+            },
+        )
+    return corrections
+
+
+def _day(rng: random.Random) -> date:
+    # Few distinct dates, so several entries share one (the later seq wins) and backfills are common.
+    return date(2020, 1, 1) + timedelta(days=30 * rng.randrange(12))
+
+
+def _stored(session: Session) -> list[tuple]:
+    columns = [StatusPeriod.__table__.c[name] for name in COLUMNS]
+    return sorted(map(tuple, session.execute(select(*columns)).all()), key=repr)
+
+
+def _replayed(session: Session) -> list[tuple]:
+    rows = session.execute(
+        select(
+            col(HistoryEntry.recommendation_id),
+            col(HistoryEntry.id),
+            col(HistoryEntry.seq),
+            col(HistoryEntry.perspective),
+            col(HistoryEntry.status),
+            col(HistoryEntry.effective_on),
+            col(HistoryEntry.recorded_at),
+            col(HistoryEntry.supersedes_entry_id),
+        ).order_by(col(HistoryEntry.recommendation_id), col(HistoryEntry.seq))
+    ).all()
+    periods = replay_all((row[0], PeriodSource(*row[1:])) for row in rows)
+    return sorted((period.row() for period in periods), key=repr)
+
+
+def test_the_trigger_keeps_what_replay_computes(client, monitor_token, database):
+    assert _history(client, monitor_token, seed=16) >= 2
+    engine = build_engine(database.url)
+    with Session(engine) as session:
+        stored = _stored(session)
+        assert any(row[-1] is not None for row in stored)  # some rows were superseded
+        assert stored == _replayed(session)
+    engine.dispose()
+
+
+def test_every_point_in_time_reads_the_latest_entry_from_the_periods(client, monitor_token, database):
+    assert _history(client, monitor_token, seed=61) >= 2
+    engine = build_engine(database.url)
+    with Session(engine) as session:
+        times = session.execute(select(col(HistoryEntry.recorded_at)).distinct()).scalars().all()
+        known = [None, *times, *(moment - timedelta(microseconds=1) for moment in times)]
+        dates = [None, *(date(2019, 12, 1) + timedelta(days=15 * step) for step in range(26))]
+        points = [PointInTime(as_of, known_at) for as_of in dates for known_at in known]
+        compared = 0
+        for point in points:
+            if point.current:
+                continue
+            for perspective in ("independent", "state"):
+                assert _from_periods(session, perspective, point) == _from_entries(
+                    session, perspective, point
+                )
+                compared += 1
+        assert compared > 500
+    engine.dispose()
+
+
+def _from_entries(session: Session, perspective: str, point: PointInTime) -> dict[int, tuple]:
+    # The lookups before status periods: the newest entry by (effective_on, seq) among those counting.
+    statement = select(
+        col(Recommendation.id),
+        latest_value(col(HistoryEntry.id), perspective, point),
+        latest_value(col(HistoryEntry.status), perspective, point),
+    )
+    return {rec: (entry, status) for rec, entry, status in session.execute(statement)}
+
+
+def _from_periods(session: Session, perspective: str, point: PointInTime) -> dict[int, tuple]:
+    columns, looked = PeriodLookups().inline(
+        perspective, point, col(HistoryEntry.id), col(HistoryEntry.status)
+    )
+    statement = with_joins(select(col(Recommendation.id), *columns), looked.joins)
+    return {rec: (entry, status) for rec, entry, status in session.execute(statement)}
