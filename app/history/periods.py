@@ -12,7 +12,7 @@ rows from a chain's entries in Python, for the migration's backfill and for `ver
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, Date, delete, insert, text
 
@@ -66,7 +66,7 @@ class Period:
     recorded_at: datetime
     superseded_at: datetime | None = None
 
-    def row(self) -> tuple:
+    def row(self) -> tuple[Any, ...]:
         """The row's values, in `COLUMNS` order."""
         return (
             self.recommendation_id,
@@ -180,7 +180,7 @@ def _insert(connection: Connection, periods: list[Period]) -> None:
     if not periods:
         return
     if connection.dialect.name == "postgresql":
-        driver = connection.connection.driver_connection
+        driver = cast(Any, connection.connection.driver_connection)  # a psycopg Connection
         with driver.cursor().copy(f"COPY status_periods ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for period in periods:
                 copy.write_row(period.row())

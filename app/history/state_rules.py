@@ -189,7 +189,7 @@ def _check_periods(findings: Findings, code: str, group: Group) -> None:
         findings.differs("periods", code, "status_periods", _nth(expected, at), _nth(stored, at), position=at)
 
 
-def _nth(rows: list[tuple], index: int) -> list[Any] | None:
+def _nth(rows: list[tuple[Any, ...]], index: int) -> list[Any] | None:
     return [plain(value) for value in rows[index]] if index < len(rows) else None
 
 
