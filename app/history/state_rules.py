@@ -193,7 +193,7 @@ def _nth(rows: list[tuple[Any, ...]], index: int) -> list[Any] | None:
     return [plain(value) for value in rows[index]] if index < len(rows) else None
 
 
-def _order(row: Sequence[Any]) -> tuple:
+def _order(row: Sequence[Any]) -> tuple[Any, ...]:
     # Perspective, start, then when known: an order both sides share whatever order the rows were written in.
     return (row[1], row[4], row[5], row[7], row[8] is None, row[8] or row[7])
 
