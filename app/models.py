@@ -59,6 +59,7 @@ def saved_id(row: _Numbered) -> int:
 # The perspectives with an as-of index of their own: the two a claim gap compares (the others use
 # ix_history_entries_as_of).
 AS_OF_PERSPECTIVES = (Perspective.independent.value, Perspective.state.value)
+COVERAGE_LINKS = f"relation IN ('{Relation.progress.value}', '{Relation.regression.value}')"
 CONTENT_CHANGES = f"kind IN ('{HistoryKind.withdrawal.value}', '{HistoryKind.text_changed.value}')"
 
 
@@ -357,6 +358,18 @@ class RecommendationEvidence(_TableModel, table=True):
             sqlite_where=text("unlinked_at IS NULL"),
             postgresql_where=text("unlinked_at IS NULL"),
         ),
+        # Evidence coverage as known at a time (issue 16): the links that count, with what the test reads,
+        # so a past scorecard's coverage is one index read per recommendation (or one pass, on PostgreSQL).
+        Index(
+            "ix_recommendation_evidence_coverage",
+            "recommendation_id",
+            "visibility",
+            "linked_at",
+            "unlinked_at",
+            "evidence_id",
+            sqlite_where=text(COVERAGE_LINKS),
+            postgresql_where=text(COVERAGE_LINKS),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -551,12 +564,6 @@ class StatusPeriod(_TableModel, table=True):
             "from_seq",
             "until_on",
             "status",
-            sqlite_where=text("superseded_at IS NULL"),
-            postgresql_where=text("superseded_at IS NULL"),
-        ),
-        Index(
-            "ix_status_periods_entry",
-            "entry_id",
             sqlite_where=text("superseded_at IS NULL"),
             postgresql_where=text("superseded_at IS NULL"),
         ),

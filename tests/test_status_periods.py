@@ -139,7 +139,7 @@ def _from_entries(session: Session, perspective: str, point: PointInTime) -> dic
 
 
 def _from_periods(session: Session, perspective: str, point: PointInTime) -> dict[int, tuple]:
-    columns, looked = PeriodLookups().inline(
+    columns, looked = PeriodLookups(joins_sets=False).inline(
         perspective, point, col(HistoryEntry.id), col(HistoryEntry.status)
     )
     statement = with_joins(select(col(Recommendation.id), *columns), looked.joins)

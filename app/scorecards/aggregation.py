@@ -33,12 +33,13 @@ from app.scorecards.conditions import (
     CLAIMED,
     DISPUTED,
     GAP_PERSPECTIVES,
+    covered_set,
     denormalised_status,
     has_progress_evidence,
     recommendation_conditions,
     response_at,
 )
-from app.scorecards.lookups import Lookups, with_joins
+from app.scorecards.lookups import Looked, Lookups, with_joins
 from app.scorecards.params import ScorecardParams
 from app.scorecards.point import PointInTime
 from app.vocabulary import CategoryKind, ClaimGapClass, GroupBy, Perspective, Status
@@ -68,7 +69,11 @@ def per_recommendation(
     looked = [lookups.dated(perspective, point)]
     if not point.current:
         looked += [lookups.status_only(other, point) for other in GAP_PERSPECTIVES if other != perspective]
-    covered = has_progress_evidence(point, include_restricted=include_restricted)
+    covered: ColumnElement[Any] = has_progress_evidence(point, include_restricted=include_restricted)
+    if point.known_at is not None and lookups.joins_sets:
+        covering = covered_set(point, include_restricted=include_restricted)
+        looked.append(Looked([], [(covering, covering.c.recommendation_id == col(Recommendation.id))]))
+        covered = covering.c.recommendation_id.is_not(None)
     # Grouped by response: the response at the point, a covering seek (the column itself when current).
     responses = [response_at(point).label("response")] if params.group_by == GroupBy.response else []
     statement = select(

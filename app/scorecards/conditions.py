@@ -1,6 +1,6 @@
 """SQL conditions and lookups shared by scorecards, claim gaps and the matrix."""
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, FromClause, and_, exists, func, or_, select
 from sqlmodel import col
 
 from app.claim_classes import claim_class_condition
@@ -89,6 +89,22 @@ def has_progress_evidence(point: PointInTime, *, include_restricted: bool) -> Co
             col(RecommendationEvidence.relation).in_(SHOWN_RELATIONS),
             *evidence_conditions(point, include_restricted=include_restricted),
         )
+    )
+
+
+def covered_set(point: PointInTime, *, include_restricted: bool) -> FromClause:
+    """The recommendations with a progress or regression link the caller may count at a known_at point, as
+    one set: an aggregate over every recommendation joins it (a pass over the links) rather than asking
+    `has_progress_evidence` once per recommendation."""
+    return (
+        select(col(RecommendationEvidence.recommendation_id).label("recommendation_id"))
+        .join(Evidence, col(Evidence.id) == col(RecommendationEvidence.evidence_id))
+        .where(
+            col(RecommendationEvidence.relation).in_(SHOWN_RELATIONS),
+            *evidence_conditions(point, include_restricted=include_restricted),
+        )
+        .distinct()
+        .subquery("covered")
     )
 
 

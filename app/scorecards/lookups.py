@@ -111,6 +111,10 @@ class Looked:
 class Lookups(Protocol):
     """The latest status (and date, and entry id) from a perspective, in the database's best shape."""
 
+    # Whether the aggregate's other per-recommendation facts (coverage as known at a time) should be joined
+    # as sets too: PostgreSQL hashes a set once where a correlated test runs once per recommendation.
+    joins_sets: bool
+
     def inline(self, perspective: str, point: PointInTime, *columns) -> tuple[list[ColumnElement], Looked]:
         """Columns of the latest assessment usable directly in a select, and the joins they need."""
         ...
@@ -134,6 +138,8 @@ class Lookups(Protocol):
 
 class LateralLookups:
     """PostgreSQL: a LEFT JOIN LATERAL per perspective; every column comes from the one seek."""
+
+    joins_sets = False
 
     def inline(self, perspective: str, point: PointInTime, *columns) -> tuple[list[ColumnElement], Looked]:
         """Columns of the latest assessment for a select's WHERE and column list, from one seek."""
@@ -169,6 +175,8 @@ class LateralLookups:
 
 class PackedLookups:
     """SQLite: a correlated scalar subquery per perspective, date and status packed into one value."""
+
+    joins_sets = False
 
     def inline(self, perspective: str, point: PointInTime, *columns) -> tuple[list[ColumnElement], Looked]:
         """Columns of the latest assessment, a seek each; a condition evaluates only when reached."""
@@ -225,6 +233,9 @@ class PeriodLookups:
     docs/design.md, "Status periods": at most one row per recommendation and perspective holds at a date as
     known at a time, so the lookup is a join on a range condition rather than a search for the newest entry.
     """
+
+    def __init__(self, *, joins_sets: bool) -> None:
+        self.joins_sets = joins_sets
 
     def inline(self, perspective: str, point: PointInTime, *columns) -> tuple[list[ColumnElement], Looked]:
         """Columns of the period's entry (id, status, effective_on), from the joined period."""
@@ -290,7 +301,8 @@ def lookups_for(session: Session) -> Lookups:
 def aggregate_lookups_for(session: Session, point: PointInTime, *, every_recommendation: bool) -> Lookups:
     """The lookup shape for an aggregate: at a past point, the status periods on either database."""
     if not point.current:
-        return PeriodLookups()
+        # SQLite has no hash join: a correlated seek per recommendation beats joining a set there.
+        return PeriodLookups(joins_sets=is_postgres(session))
     return lookups_for(session)
 
 

@@ -8,7 +8,8 @@ Issue 16: as-of and known-at scorecards read one row per recommendation and pers
 `status_periods` (docs/design.md, "Status periods") instead of finding the latest of its entries. A trigger
 keeps the table in the transaction of every entry, whoever writes it (the service, an import, a restored
 backup); the backfill replays the existing entries with `app.history.periods.replay`, the function `verify`
-compares the table with.
+compares the table with. An index of the links that count as evidence coverage serves the same scorecards
+as known at a past time.
 """
 
 from collections.abc import Sequence
@@ -31,13 +32,16 @@ _NEIGHBOUR = (
     "AND b.superseded_at IS NULL AND (b.from_on, b.from_seq) {side} {key} "
     "ORDER BY b.from_on {order}, b.from_seq {order} LIMIT 1"
 )
-_GONE = "g.entry_id = NEW.supersedes_entry_id AND g.superseded_at IS NULL"
+_GONE = (
+    "g.recommendation_id = NEW.recommendation_id AND g.entry_id = NEW.supersedes_entry_id "
+    "AND g.superseded_at IS NULL"
+)
 _RETIRE = (
     "UPDATE status_periods SET superseded_at = NEW.recorded_at WHERE {rows} AND recorded_at < NEW.recorded_at"
 )
 # A row known and replaced at the same instant could never be seen: it is deleted instead.
 _DELETE = "DELETE FROM status_periods WHERE {rows} AND recorded_at >= NEW.recorded_at"
-_SUPERSEDED = "entry_id = NEW.supersedes_entry_id AND superseded_at IS NULL"
+_SUPERSEDED = "recommendation_id = NEW.recommendation_id AND entry_id = NEW.supersedes_entry_id AND superseded_at IS NULL"
 # The rows a newer copy (same chain, perspective and start) replaced in this entry's statements.
 _REPLACED = (
     "recommendation_id = NEW.recommendation_id AND superseded_at IS NULL AND EXISTS (SELECT 1 FROM "
@@ -91,6 +95,7 @@ STATEMENTS = [
     _RETIRE.format(rows=_REPLACED),
     _DELETE.format(rows=_REPLACED),
 ]
+COVERAGE_LINKS = "relation IN ('progress', 'regression')"
 TRIGGER_WHEN = "NEW.perspective IS NOT NULL OR NEW.supersedes_entry_id IS NOT NULL"
 # SECURITY DEFINER: the runtime role may read the periods but not write them; only this function does.
 POSTGRES_TRIGGER = [
@@ -134,6 +139,13 @@ def upgrade() -> None:
     )
     fill(op.get_bind())
     _create_indexes()
+    op.create_index(
+        "ix_recommendation_evidence_coverage",
+        "recommendation_evidence",
+        ["recommendation_id", "visibility", "linked_at", "unlinked_at", "evidence_id"],
+        sqlite_where=sa.text(COVERAGE_LINKS),
+        postgresql_where=sa.text(COVERAGE_LINKS),
+    )
     if op.get_bind().dialect.name == "postgresql":
         for statement in POSTGRES_TRIGGER:
             op.execute(statement)
@@ -152,13 +164,6 @@ def _create_indexes() -> None:
         sqlite_where=sa.text("superseded_at IS NULL"),
         postgresql_where=sa.text("superseded_at IS NULL"),
     )
-    op.create_index(
-        "ix_status_periods_entry",
-        "status_periods",
-        ["entry_id"],
-        sqlite_where=sa.text("superseded_at IS NULL"),
-        postgresql_where=sa.text("superseded_at IS NULL"),
-    )
     # As known at a past time: every row, with its recording interval.
     op.create_index(
         "ix_status_periods_known",
@@ -174,4 +179,5 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION rectrack_status_periods()")
     else:
         op.execute("DROP TRIGGER history_entries_status_periods")
+    op.drop_index("ix_recommendation_evidence_coverage", table_name="recommendation_evidence")
     op.drop_table("status_periods")
