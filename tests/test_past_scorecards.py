@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.db import build_engine
+from app.history.periods import fill
 from app.main import create_app
 from app.models import PastScorecard
 from app.scorecards import service
@@ -29,6 +30,10 @@ def _backdate(url: str, at: datetime) -> None:
     value = at.strftime("%Y-%m-%d %H:%M:%S.%f") if url.startswith("sqlite") else at
     tamper(url, "UPDATE history_entries SET recorded_at = :at", at=value)
     tamper(url, "UPDATE recommendations SET created_at = :at", at=value)
+    engine = build_engine(url)
+    with engine.begin() as connection:
+        fill(connection)  # and the status periods as that history gives them
+    engine.dispose()
 
 
 def test_a_settled_past_scorecard_is_kept_and_served_after_a_restart(

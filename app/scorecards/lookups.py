@@ -1,11 +1,10 @@
 """Each perspective's latest assessment per recommendation, looked up once: the shape differs per database.
 
 PostgreSQL joins one `LATERAL (... ORDER BY effective_on DESC, seq DESC LIMIT 1)` per perspective, which
-returns every wanted column from one index seek; an as-of aggregate over every recommendation instead joins
-one `DISTINCT ON (recommendation_id)` pass over the perspective's partial index (issue 16: one sequential
-read of the index instead of a seek per recommendation). SQLite has no LATERAL and a scalar subquery returns
-one value, so the date and the status come packed as `effective_on || status` (one covering seek gives both)
-and are unpacked by the caller from a materialised row.
+returns every wanted column from one index seek. SQLite has no LATERAL and a scalar subquery returns one
+value, so the date and the status come packed as `effective_on || status` (one covering seek gives both) and
+are unpacked by the caller from a materialised row. An aggregate at a past point joins the status periods
+instead (issue 16, `PeriodLookups`): the one period holding at the point, with no search for the newest entry.
 """
 
 from collections.abc import Sequence
@@ -74,21 +73,6 @@ def _at_point(statement: Select, point: PointInTime) -> Select:
         # A superseded entry counts only for what was known before its correction.
         statement = statement.where(not_superseded(point.known_at))
     return statement
-
-
-def latest_set(perspective: str, point: PointInTime, *columns) -> FromClause:
-    """Every recommendation's latest assessment from a perspective at the point: one DISTINCT ON pass.
-
-    PostgreSQL only. Ordered as the perspective's partial index read backwards, so the pass is one index-only
-    scan with no sort.
-    """
-    recommendation = col(HistoryEntry.recommendation_id)
-    statement = _at_point(select(recommendation, *columns).where(_perspective_is(perspective)), point)
-    return (
-        statement.distinct(recommendation)
-        .order_by(recommendation.desc(), col(HistoryEntry.effective_on).desc(), col(HistoryEntry.seq).desc())
-        .subquery(f"latest_{perspective}")
-    )
 
 
 def latest_value(column, perspective: str, point: PointInTime):
@@ -204,29 +188,6 @@ class PackedLookups:
         return type_coerce(func.substr(rows.c[f"{perspective}_packed"], 1, DATE_LENGTH), Date)
 
 
-class SetLookups(LateralLookups):
-    """PostgreSQL, an as-of aggregate over every recommendation: a DISTINCT ON pass per perspective."""
-
-    def dated(self, perspective: str, point: PointInTime) -> Looked:
-        """Status and effective date from one pass over the perspective's entries."""
-        latest = latest_set(perspective, point, col(HistoryEntry.status), col(HistoryEntry.effective_on))
-        return Looked(
-            [
-                latest.c.status.label(f"{perspective}_status"),
-                latest.c.effective_on.label(f"{perspective}_on"),
-            ],
-            [(latest, latest.c.recommendation_id == col(Recommendation.id))],
-        )
-
-    def status_only(self, perspective: str, point: PointInTime) -> Looked:
-        """The status from one pass over the perspective's entries."""
-        latest = latest_set(perspective, point, col(HistoryEntry.status))
-        return Looked(
-            [latest.c.status.label(f"{perspective}_status")],
-            [(latest, latest.c.recommendation_id == col(Recommendation.id))],
-        )
-
-
 class PeriodLookups:
     """An aggregate at a past point, both databases: the one status period holding at the point, joined.
 
@@ -298,7 +259,7 @@ def lookups_for(session: Session) -> Lookups:
     return LateralLookups() if is_postgres(session) else PackedLookups()
 
 
-def aggregate_lookups_for(session: Session, point: PointInTime, *, every_recommendation: bool) -> Lookups:
+def aggregate_lookups_for(session: Session, point: PointInTime) -> Lookups:
     """The lookup shape for an aggregate: at a past point, the status periods on either database."""
     if not point.current:
         # SQLite has no hash join: a correlated seek per recommendation beats joining a set there.

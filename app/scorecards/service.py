@@ -10,11 +10,11 @@ from app.history.supersession import any_corrections, not_superseded
 from app.i18n.translation import N_
 from app.lru import LRUCache
 from app.models import HistoryEntry, Recommendation, Source
-from app.recommendations.service import ORDER, after_position, decode_cursor, encode_cursor, filter_conditions
+from app.recommendations.service import ORDER, after_position, decode_cursor, encode_cursor
 from app.scorecards import past
 from app.scorecards.aggregation import counts, empty_commitments, empty_gap_classes, per_recommendation
 from app.scorecards.commitments import any_commitment_links, first_commitment_gaps
-from app.scorecards.conditions import AT_POINT, recommendation_conditions, status_at
+from app.scorecards.conditions import recommendation_conditions, status_at
 from app.scorecards.current import current_counts
 from app.scorecards.entries import ID_CHUNK, entry_view
 from app.scorecards.gaps import first_gaps
@@ -114,10 +114,7 @@ def counted(
         found = current_counts(session, params, point, include_restricted=include_restricted)
         if found is not None:
             return found
-    # With no list filter narrowing the recommendations (those on statuses at the point apply after the
-    # lookups), every one is counted: a pass over each perspective's entries beats a seek each.
-    narrowed = filter_conditions(params.model_copy(update=AT_POINT))
-    lookups = aggregate_lookups_for(session, point, every_recommendation=not narrowed)
+    lookups = aggregate_lookups_for(session, point)
     rows = per_recommendation(
         lookups,
         params,
