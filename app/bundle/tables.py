@@ -14,6 +14,8 @@ LEFT_OUT = {
     "starts without them, so a client's retry of a request made before the backup writes again",
     "past_scorecards": "scorecards as known at a settled past time, derived from the history: a restored "
     "instance computes each again when first asked",
+    "status_periods": "each perspective's status periods, derived from the history: the database's trigger "
+    "makes them again as the restored entries are written",
 }
 TOKENS = "api_tokens"
 TOKENS_LEFT_OUT = "token hashes: only with --include-tokens"
