@@ -365,6 +365,9 @@ AS_OF_FLOORS = {
     "correlated_limit_1": "statuses by group: a correlated (SELECT status ... ORDER BY effective_on DESC, "
     "seq DESC LIMIT 1) per recommendation over the partial covering index (recommendation_id, "
     "effective_on, seq, status, recorded_at) WHERE perspective = 'independent', GROUP BY group, status",
+    "periods": "statuses by group: the independent status period holding at the point (migration 0016's "
+    "status_periods, from_on <= as_of < until_on, recorded_at <= known_at < superseded_at) LEFT JOINed to "
+    "recommendations, GROUP BY group, status",
     "one_pass": "count(*) of the independent entries up to the point (effective_on <= as_of, recorded_at <= "
     "known_at) over the same index: the least work that looks at every candidate",
 }
@@ -385,11 +388,17 @@ def ensure_as_of_index(raw: Raw) -> str:
     return FLOOR_INDEX
 
 
-def as_of_floor_sql(backend: str, group_by: str, point: Point, index: str) -> str:
-    """Statuses by group at an as-of (and known-at) point: the issue's floor for the database."""
+def as_of_floor_sql(backend: str, group_by: str, point: Point, index: str, shape: str = "") -> str:
+    """Statuses by group at an as-of (and known-at) point: the issue's floor for the database, or with
+    `shape` "periods" the same over the status periods table (migration 0016)."""
     where = _filter("h", "independent", point)
     created = "WHERE r.created_at <= :known_at" if point.known_at is not None else ""
-    if backend == "postgresql":
+    if shape == "periods":
+        ctes = (
+            f"per_rec AS (SELECT r.id, r.section_id, coalesce(p.status, 'not_assessed') AS status FROM "
+            f"recommendations r LEFT JOIN status_periods p ON {_holding('p', point)} {created})"
+        )
+    elif backend == "postgresql":
         latest = (
             "SELECT DISTINCT ON (h.recommendation_id) h.recommendation_id, h.status FROM history_entries h "
             f"WHERE {where} ORDER BY h.recommendation_id DESC, h.effective_on DESC, h.seq DESC"
@@ -423,6 +432,25 @@ def as_of_floor_sql(backend: str, group_by: str, point: Point, index: str) -> st
     )
 
 
+def _holding(alias: str, point: Point) -> str:
+    """The independent status period of the recommendation `r` holding at the point."""
+    conditions = [f"{alias}.recommendation_id = r.id", f"{alias}.perspective = 'independent'"]
+    if point.as_of is not None:
+        conditions.append(
+            f"{alias}.from_on <= :as_of AND ({alias}.until_on IS NULL OR {alias}.until_on > :as_of)"
+        )
+    else:
+        conditions.append(f"{alias}.until_on IS NULL")
+    if point.known_at is not None:
+        conditions.append(
+            f"{alias}.recorded_at <= :known_at AND ({alias}.superseded_at IS NULL OR {alias}.superseded_at > "
+            ":known_at)"
+        )
+    else:
+        conditions.append(f"{alias}.superseded_at IS NULL")
+    return " AND ".join(conditions)
+
+
 def one_pass_sql(backend: str, point: Point, index: str) -> str:
     """Every independent entry up to the point, counted: a lower bound, not an answer."""
     indexed = f" INDEXED BY {index}" if backend == "sqlite" else ""
@@ -439,7 +467,8 @@ def as_of_floor(
     if shape == "one_pass":
         return raw.rows(one_pass_sql(raw.backend, point, index), params)[0][0]
     groups: dict[Any, list[int]] = {}
-    for source, key, status, count in raw.rows(as_of_floor_sql(raw.backend, group_by, point, index), params):
+    statement = as_of_floor_sql(raw.backend, group_by, point, index, shape if shape == "periods" else "")
+    for source, key, status, count in raw.rows(statement, params):
         groups.setdefault((source, key), [0] * len(STATUSES))[STATUSES.index(status)] = count
     return {name: tuple(counts) for name, counts in groups.items()}
 

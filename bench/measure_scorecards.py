@@ -99,8 +99,10 @@ def _scorecard(
     if not point.current:
         shape = "distinct_on" if backend == "postgresql" else "correlated_limit_1"
         status_floor = partial(as_of_floor, raw, shape, group_by, point, index)
-        agrees = status_floor() == app_statuses(scorecard, group_by)
-        floors += [status_floor, partial(as_of_floor, raw, "one_pass", group_by, point, index)]
+        periods_floor = partial(as_of_floor, raw, "periods", group_by, point, index)
+        statuses = app_statuses(scorecard, group_by)
+        agrees = status_floor() == statuses and periods_floor() == statuses
+        floors += [status_floor, partial(as_of_floor, raw, "one_pass", group_by, point, index), periods_floor]
     timed = _interleaved([cold_run, *floors], config.runs)
     app_times = timed[0]
     app_median = statistics.median(app_times)
@@ -127,16 +129,23 @@ def _scorecard(
             cold.note += f"; the fastest shape of the app's own queries: {ms(shapes[0])} ({shapes[1]}, once)"
         return cold, warm
     # As of a point, the floors are the targets; the full floor over today's schema stands beside.
-    status_median, one_pass_median = statistics.median(timed[2]), statistics.median(timed[3])
+    entries_median, one_pass_median = statistics.median(timed[2]), statistics.median(timed[3])
+    periods_median = statistics.median(timed[4])
     data["as_of_floors"] = {
-        shape: {"median": status_median, "min": min(timed[2]), "same": agrees},
+        shape: {"median": entries_median, "min": min(timed[2]), "same": agrees},
+        "periods": {"median": periods_median, "min": min(timed[4]), "same": agrees},
         "one_pass": {"median": one_pass_median, "min": min(timed[3])},
         "full_floor": {"shape": best[1], "median": median},
     }
+    # The floor is the faster formulation, over the entries or over the maintained periods.
+    if periods_median < entries_median:
+        shape = "periods"
+    status_median = min(entries_median, periods_median)
     cold.floor = warm.floor = f"{ms(status_median)} ({shape})" + ("" if agrees else " DISAGREES")
     cold.ratio, warm.ratio = app_median / status_median, warm_median / status_median
     cold.met = agrees and cold.ratio <= 2.0 and app_median < 1.0
     cold.note = (
+        f"floors: {ms(entries_median)} over the entries, {ms(periods_median)} over the periods; "
         f"{app_median / one_pass_median:.1f}× the one-pass floor ({ms(one_pass_median)}); "
         f"{app_median / median:.2f}× the full floor over today's schema ({ms(median)}, {best[1]}); {gaps}"
     )

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.db import build_engine
 from app.models import HistoryEntry, Recommendation
 from bench import load
+from bench.ablation import periods_trigger_off
 from bench.commit_floor import commit_floor
 from bench.floors import Raw
 from bench.generate import issue_tokens
@@ -23,6 +24,7 @@ TIMED_APP = "bench.timed_app:create_app"
 
 WRITERS = 16
 QUEUED_SQLITE = "bench.ablation:queued_sqlite_writers"
+NO_PERIODS = "status periods off"  # the real app, the periods' trigger off for the run (measurement only)
 
 
 class WaitSampler(threading.Thread):
@@ -59,7 +61,9 @@ def write_rows(url: str, backend: str, config: Config) -> list[Row]:
         codes = session.scalars(select(Recommendation.code).order_by(func.random()).limit(WRITERS)).all()
     engine.dispose()
     rows, durable = _commit_floor_rows(url, backend, config)
+    # Each database's best worker count once more with the periods' trigger off: what keeping them costs.
     runs = [(APP, 1), (APP, 2)] + ([(QUEUED_SQLITE, 1)] if backend == "sqlite" else [])
+    runs.append((NO_PERIODS, 2 if backend == "postgresql" else 1))
     for app, workers in runs:
         with Server(BARE_APP, workers=workers) as server:
             bare = load.run(
@@ -73,7 +77,11 @@ def write_rows(url: str, backend: str, config: Config) -> list[Row]:
                     expect=frozenset({201}),
                 )
             )
-        result = _write_run(app, url, backend, workers, codes, tokens, config)
+        if app == NO_PERIODS:
+            with periods_trigger_off(url, _ids(url, codes)):
+                result = _write_run(APP, url, backend, workers, codes, tokens, config)
+        else:
+            result = _write_run(app, url, backend, workers, codes, tokens, config)
         stats = result["stats"]
         ratio = stats.throughput / bare.throughput
         errors = stats.failures + result["missing"]
@@ -97,7 +105,7 @@ def write_rows(url: str, backend: str, config: Config) -> list[Row]:
             **result["timing"],
         }
         if app != APP:
-            what = "writers queued in-process"
+            what = "writers queued in-process" if app == QUEUED_SQLITE else "the status periods' trigger off"
             rows.append(
                 Row(
                     "writes",
@@ -147,6 +155,14 @@ def _commit_floor_rows(url: str, backend: str, config: Config) -> tuple[list[Row
         rows.append(Row("writes", name, backend, f"{throughput:,.0f}/s, p95 {p95:.1f} ms"))
         print(f"[{backend}] {name}: {throughput:.0f}/s")
     return rows, rate
+
+
+def _ids(url: str, codes: list[str]) -> list[int]:
+    engine = build_engine(url)
+    with Session(engine) as session:
+        ids = list(session.scalars(select(Recommendation.id).where(Recommendation.code.in_(codes))))
+    engine.dispose()
+    return ids
 
 
 def _write_run(

@@ -9,12 +9,13 @@ The database keeps the table by a trigger on every history entry (migration 0016
 rows from a chain's entries in Python, for the migration's backfill and for `verify`.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, Date, delete, insert, text
+from sqlmodel import col
 
 from app.db import UTCDateTime
 from app.models import StatusPeriod
@@ -167,13 +168,25 @@ def replay_all(rows: Iterable[tuple[int, PeriodSource]]) -> Iterator[Period]:
         yield from replay(owner, chain)
 
 
-def fill(connection: Connection) -> None:
-    """Replace the table's rows with the replay of every chain (a migration's backfill, a bulk load's end)."""
+def fill(connection: Connection, recommendation_ids: Sequence[int] | None = None) -> None:
+    """Replace the rows with the replay of every chain, or of these recommendations' chains alone (a
+    migration's backfill, a bulk load's end, a repair after entries were written with the trigger off)."""
+    if recommendation_ids is not None:
+        connection.execute(
+            delete(StatusPeriod).where(col(StatusPeriod.recommendation_id).in_(recommendation_ids))
+        )
+        for recommendation_id in recommendation_ids:
+            _replay_range(connection, recommendation_id - 1, recommendation_id)
+        return
     connection.execute(delete(StatusPeriod))
     last = connection.execute(text("SELECT max(recommendation_id) FROM history_entries")).scalar() or 0
     for after in range(0, last, CHAINS_AT_A_TIME):
-        rows = connection.execute(_SOURCES, {"after": after, "upto": after + CHAINS_AT_A_TIME}).all()
-        _insert(connection, list(replay_all((row[0], PeriodSource(*row[1:])) for row in rows)))
+        _replay_range(connection, after, after + CHAINS_AT_A_TIME)
+
+
+def _replay_range(connection: Connection, after: int, upto: int) -> None:
+    rows = connection.execute(_SOURCES, {"after": after, "upto": upto}).all()
+    _insert(connection, list(replay_all((row[0], PeriodSource(*row[1:])) for row in rows)))
 
 
 def _insert(connection: Connection, periods: list[Period]) -> None:
