@@ -588,11 +588,9 @@ class StatusPeriod(_TableModel, table=True):
     )
     perspective: str = Field(sa_column=Column(String(16), nullable=False))
     status: str = Field(sa_column=Column(String(32), nullable=False))
-    entry_id: int = Field(
-        sa_column=Column(
-            BigInteger().with_variant(Integer, "sqlite"), ForeignKey("history_entries.id"), nullable=False
-        )
-    )
+    # No foreign key: an entry deleted by hand leaves its period behind, which `verify` reports (check
+    # `periods`), rather than the deletion being refused here while the chain check still sees it.
+    entry_id: int = Field(sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), nullable=False))
     from_on: date
     from_seq: int
     until_on: date | None = None  # exclusive; NULL: the status still holds

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.db import build_engine
-from app.history.verify import verify_chains
+from app.history.verify import verify_chains, verify_entries_since
 from app.history.verify_state import verify_state
 from app.migrate import upgrade
-from app.models import Recommendation
+from app.models import LogLeaf, Recommendation
 from bench.databases import BenchDatabase, postgres_admin_url, postgres_available
 from bench.floors import DESCRIPTIONS
 from bench.generate import generate
@@ -93,9 +93,23 @@ def verify_rows(url: str, backend: str) -> list[Row]:
         chained = time.perf_counter()
         state = verify_state(session)
     finished = time.perf_counter()
+    since = _since_checkpoint(engine)
     engine.dispose()
+    full_per_entry = (chained - started) / max(report["entries"], 1) * 1e6
     checked = state["checked"]
     return [
+        *(
+            Row(
+                "verify",
+                f"verify --since-checkpoint: the last {added:,} entries",
+                backend,
+                _seconds(seconds),
+                target="in proportion to the entries added",
+                met=ok,
+                note=f"{seconds / added * 1e6:.0f} µs an entry; the full pass {full_per_entry:.0f} µs",
+            )
+            for added, seconds, ok in since
+        ),
         Row(
             "verify",
             f"verify {report['entries']:,} entries in {report['chains']:,} chains",
@@ -116,6 +130,20 @@ def verify_rows(url: str, backend: str) -> list[Row]:
             note="" if state["ok"] else str(state["first_discrepancies"]),
         ),
     ]
+
+
+def _since_checkpoint(engine) -> list[tuple[int, float, bool]]:
+    """How long checking the chains after a checkpoint takes, for few and for many new entries."""
+    timed = []
+    with Session(engine) as session:
+        leaves = session.scalar(select(func.count()).select_from(LogLeaf)) or 0
+        for added in (1_000, 100_000):
+            if added >= leaves:
+                continue
+            started = time.perf_counter()
+            found = verify_entries_since(session, leaves - added)
+            timed.append((found["entries"], time.perf_counter() - started, found["ok"]))
+    return timed
 
 
 def _seconds(seconds: float) -> str:

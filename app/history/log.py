@@ -26,7 +26,7 @@ def sequence(session: Session, *, limit: int | None = None) -> int:
     postgres = is_postgres(session)
     if postgres:
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": SEQUENCER_LOCK})
-    newest = _newest_leaf(session)
+    newest = newest_leaf(session)
     next_index = 0 if newest is None else newest[0] + 1
     after_id = 0 if newest is None else newest[1]
     given = 0
@@ -59,7 +59,7 @@ def sequence(session: Session, *, limit: int | None = None) -> int:
     return given
 
 
-def _newest_leaf(session: Session) -> tuple[int, int] | None:
+def newest_leaf(session: Session) -> tuple[int, int] | None:
     """The newest leaf's index and entry id (None for an empty log)."""
     row = session.execute(
         select(col(LogLeaf.leaf_index), col(LogLeaf.entry_id))
@@ -71,7 +71,7 @@ def _newest_leaf(session: Session) -> tuple[int, int] | None:
 
 def has_pending(session: Session) -> bool:
     """True when an entry waits for its leaf (two index lookups)."""
-    newest = _newest_leaf(session)
+    newest = newest_leaf(session)
     after = after_entry(0 if newest is None else newest[1], is_postgres(session))
     return session.scalar(select(col(HistoryEntry.id)).where(after).limit(1)) is not None
 

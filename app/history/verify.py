@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from app.db import is_postgres
 from app.errors import TooManyRequests
 from app.history.chain import (
     LEGACY_FORMAT,
@@ -18,6 +19,8 @@ from app.history.chain import (
     entry_digest,
 )
 from app.history.fast_digest import commitment_of_stored, digest_v2
+from app.history.feed_order import after_entry, feed_order
+from app.history.log import newest_leaf
 from app.models import HistoryEntry, LogLeaf, Recommendation, derived_alias
 
 BATCH = 2000
@@ -247,26 +250,30 @@ def _check_target(
 def verify_entries_since(session: Session, first_leaf: int) -> dict[str, Any]:
     """Check entries from leaf `first_leaf` on, and those with no leaf yet, each against its predecessor:
     work in proportion to what was added since a verified checkpoint."""
-    entry, previous, leaf = (
-        HistoryEntry.__table__,
-        HistoryEntry.__table__.alias("previous"),
-        LogLeaf.__table__,
-    )
-    statement = (
+    entry, previous = HistoryEntry.__table__, HistoryEntry.__table__.alias("previous")
+    newest = newest_leaf(session)
+    base = (
         select(HistoryEntry, col(Recommendation.code), previous.c.hash)
         .join(Recommendation, col(Recommendation.id) == col(HistoryEntry.recommendation_id))
         .outerjoin(
             previous,
             (previous.c.recommendation_id == entry.c.recommendation_id) & (previous.c.seq == entry.c.seq - 1),
         )
-        .outerjoin(leaf, leaf.c.entry_id == entry.c.id)
-        .where((leaf.c.leaf_index >= first_leaf) | leaf.c.leaf_index.is_(None))
-        .order_by(col(HistoryEntry.id))
         .execution_options(yield_per=BATCH)
     )
+    postgres = is_postgres(session)
+    # Two index-driven reads, not one OR over every entry: the leaves from `first_leaf` on, in leaf order,
+    # then the entries after the newest leaf's in feed order (exactly those still without a leaf: log.py).
+    statements = (
+        base.join(LogLeaf, col(LogLeaf.entry_id) == col(HistoryEntry.id))
+        .where(col(LogLeaf.leaf_index) >= first_leaf)
+        .order_by(col(LogLeaf.leaf_index)),
+        base.where(after_entry(0 if newest is None else newest[1], postgres)).order_by(*feed_order(postgres)),
+    )
+    rows = (row for statement in statements for row in session.execute(statement).tuples())
     entries = 0
     first_broken: dict[str, Any] | None = None
-    for entry_row, code, previous_hash in session.execute(statement).tuples():
+    for entry_row, code, previous_hash in rows:
         entries += 1
         if first_broken is not None:
             continue

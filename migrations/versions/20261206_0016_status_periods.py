@@ -132,9 +132,6 @@ def upgrade() -> None:
             ["recommendations.id"],
             name=op.f("fk_status_periods_recommendation_id_recommendations"),
         ),
-        sa.ForeignKeyConstraint(
-            ["entry_id"], ["history_entries.id"], name=op.f("fk_status_periods_entry_id_history_entries")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_status_periods")),
     )
     fill(op.get_bind())
