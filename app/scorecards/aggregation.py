@@ -69,11 +69,13 @@ def per_recommendation(
     looked = [lookups.dated(perspective, point)]
     if not point.current:
         looked += [lookups.status_only(other, point) for other in GAP_PERSPECTIVES if other != perspective]
-    covered: ColumnElement[Any] = has_progress_evidence(point, include_restricted=include_restricted)
+    covered: ColumnElement[Any]
     if point.known_at is not None and lookups.joins_sets:
         covering = covered_set(point, include_restricted=include_restricted)
         looked.append(Looked([], [(covering, covering.c.recommendation_id == col(Recommendation.id))]))
         covered = covering.c.recommendation_id.is_not(None)
+    else:
+        covered = has_progress_evidence(point, include_restricted=include_restricted)
     # Grouped by response: the response at the point, a covering seek (the column itself when current).
     responses = [response_at(point).label("response")] if params.group_by == GroupBy.response else []
     statement = select(
