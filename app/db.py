@@ -17,6 +17,12 @@ from app.config import get_settings
 
 WRITE_OPTION = "rectrack_write"
 POOL_RECYCLE_SECONDS = 1800
+# Execution option of the statements PostgreSQL keeps prepared on each connection (see `PREPARED`).
+PREPARE_OPTION = "rectrack_prepare"
+PREPARED = {PREPARE_OPTION: True}
+# psycopg prepares a statement after this many executions; ours never reach it: only statements marked
+# PREPARED are prepared (psycopg's `None` would refuse even those).
+_NEVER_AUTOMATICALLY = 2**62
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -102,18 +108,30 @@ def build_engine(url: str | None = None) -> Engine:
             if url.startswith("postgresql://")
             else url
         )
-        # psycopg's automatic prepared statements made our correlated queries slower (docs/design.md).
+        # Prepared statements only where they were measured to help: the fixed statements of the hot reads,
+        # marked PREPARED (planning was half of a detail's time in PostgreSQL); psycopg's automatic ones
+        # would also prepare the scorecards' statements, whose generic plans were slower (docs/design.md).
         # No pre-ping: it was a round trip on every checkout (three a write). Connections are recycled
         # instead, and one that broke (a restarted server) is found by its first statement, which
         # invalidates the whole pool at once.
-        return create_engine(
+        engine = create_engine(
             url,
             echo=settings.log_sql,
             pool_pre_ping=False,
             pool_recycle=POOL_RECYCLE_SECONDS,
-            connect_args={"prepare_threshold": None},
+            connect_args={"prepare_threshold": _NEVER_AUTOMATICALLY},
         )
+        event.listen(engine, "do_execute", _execute_prepared)
+        return engine
     return create_engine(url, echo=settings.log_sql, pool_pre_ping=True)
+
+
+def _execute_prepared(cursor, statement, parameters, context) -> bool:
+    # psycopg prepares the statement on its first execution on a connection and reuses it from then on.
+    if context.execution_options.get(PREPARE_OPTION):
+        cursor.execute(statement, parameters, prepare=True)
+        return True
+    return False
 
 
 def _disable_pysqlite_transactions(dbapi_connection, _record) -> None:

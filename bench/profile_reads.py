@@ -1,6 +1,6 @@
 """Profile read requests in-process: statements and CPU per request, and where the CPU goes.
 
-    .venv/bin/python -m bench.profile_reads URL [PATH ...]   (PROFILE_REQUESTS, PROFILE_TOP)
+    .venv/bin/python -m bench.profile_reads URL [PATH ...]   (PROFILE_REQUESTS, PROFILE_TOP: 0 times only)
 
 The app runs on this thread's event loop with its thread-pool hops done inline, so cProfile sees a
 request whole (the route, its dependencies, the middleware); that is what the server does per request,
@@ -51,7 +51,17 @@ async def _run(url: str, paths: list[str], requests: int, top: int) -> None:
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements[statement.split(None, 1)[0].upper()] += 1
 
+    def transaction(name: str) -> Any:
+        def counted(connection: Any, *_args: Any) -> None:
+            # SQLite's BEGIN is a statement of its own (app/db.py); psycopg sends PostgreSQL's by itself.
+            if name != "BEGIN" or connection.dialect.name == "postgresql":
+                statements[name] += 1
+
+        return counted
+
     event.listen(app.state.engine, "before_cursor_execute", count)
+    for name in ("BEGIN", "COMMIT", "ROLLBACK"):
+        event.listen(app.state.engine, name.lower(), transaction(name))
     codes = _codes(url)
     anyio.to_thread.run_sync = _inline  # type: ignore[assignment]  # profiling only: no thread hops
     transport = httpx.ASGITransport(app=app)
@@ -60,19 +70,23 @@ async def _run(url: str, paths: list[str], requests: int, top: int) -> None:
             for i in range(20):  # warm the statement caches and the pool
                 (await client.get(template.format(code=codes[i % len(codes)]))).raise_for_status()
             statements.clear()
-            profile = cProfile.Profile()
             started, cpu = time.perf_counter(), time.process_time()
-            profile.enable()
             for i in range(requests):
                 response = await client.get(template.format(code=codes[i % len(codes)]))
-            profile.disable()
             wall, cpu = time.perf_counter() - started, time.process_time() - cpu
             assert response.status_code == 200, response.text
             per = {kind: round(n / requests, 2) for kind, n in statements.items()}
             print(
-                f"{template}: {wall / requests * 1000:.2f} ms wall, {cpu / requests * 1000:.2f} ms CPU "
-                f"(under cProfile), statements per request {per}, body {len(response.content)} bytes"
+                f"{template}: {wall / requests * 1000:.2f} ms wall, {cpu / requests * 1000:.2f} ms CPU, "
+                f"statements per request {per}, body {len(response.content)} bytes"
             )
+            if not top:
+                continue
+            profile = cProfile.Profile()
+            profile.enable()
+            for i in range(requests):
+                await client.get(template.format(code=codes[i % len(codes)]))
+            profile.disable()
             pstats.Stats(profile).sort_stats("cumulative").print_stats(top)
             pstats.Stats(profile).sort_stats("tottime").print_stats(top)
 
