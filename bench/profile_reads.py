@@ -53,7 +53,10 @@ async def _run(url: str, paths: list[str], requests: int, top: int) -> None:
 
     def transaction(name: str) -> Any:
         def counted(connection: Any, *_args: Any) -> None:
-            # SQLite's BEGIN is a statement of its own (app/db.py); psycopg sends PostgreSQL's by itself.
+            # SQLite's BEGIN is a statement of its own (app/db.py); psycopg sends PostgreSQL's by itself,
+            # and none at all on an autocommit connection (nor a COMMIT).
+            if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+                return
             if name != "BEGIN" or connection.dialect.name == "postgresql":
                 statements[name] += 1
 

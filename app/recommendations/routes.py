@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from app.auth import ReaderDep, can_see_restricted
-from app.db import SessionDep
+from app.db import SessionDep, StatementSessionDep
 from app.errors import problem_responses
 from app.history.schemas import HistoryPage
 from app.history.views import history_of
@@ -41,7 +41,7 @@ def list_sources(session: SessionDep, _reader: ReaderDep) -> list[dict]:
 @router.get("/recommendations", response_model=RecommendationPage, responses=problem_responses(400))
 def list_recommendations(
     request: Request,
-    session: SessionDep,
+    session: StatementSessionDep,
     _reader: ReaderDep,
     filters: Annotated[RecommendationFilters, Query()],
     limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
@@ -72,7 +72,7 @@ def list_recommendations(
 def get_recommendation(
     code: Annotated[str, CODE_PATH],
     request: Request,
-    session: SessionDep,
+    session: StatementSessionDep,
     reader: ReaderDep,
     lang: Lang = None,
     accept_language: AcceptLanguage = None,

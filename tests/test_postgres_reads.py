@@ -1,7 +1,7 @@
-"""PostgreSQL keeps the hot reads' statements prepared, and only those (app/db.py, PREPARED)."""
+"""PostgreSQL reads: hot statements kept prepared, and only those; detail and list outside transactions."""
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlmodel import Session
 
 from app.db import build_engine
@@ -9,6 +9,7 @@ from app.history.fingerprint import data_fingerprint
 from app.models import Recommendation
 from app.recommendations.schemas import RecommendationFilters
 from app.recommendations.service import list_recommendations, recommendation_detail
+from tests.support import assess
 
 CODE = "odf-kz-2015-2.1"
 
@@ -36,3 +37,24 @@ def test_reads_prepare_their_statements_and_nothing_else_is_prepared(database):
     assert len(prepared) == 6, starts
     assert not any("count(*)" in statement for statement in prepared), starts
     assert sum("FROM history_entries" in statement for statement in prepared) == 1, starts
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_detail_and_list_read_in_autocommit_and_writes_after_them_in_a_transaction(client, monitor_token):
+    seen: list[tuple[str, bool]] = []
+
+    def record(connection, _cursor, statement, *_args) -> None:
+        seen.append((statement.split(None, 1)[0], connection.connection.dbapi_connection.autocommit))
+
+    event.listen(client.app.state.engine, "before_cursor_execute", record)
+    for path in (f"/api/v1/recommendations/{CODE}", "/api/v1/recommendations?limit=5"):
+        seen.clear()
+        assert client.get(path).status_code == 200
+        assert seen and all(autocommit for _, autocommit in seen), seen  # no BEGIN, no COMMIT: no round trips
+    # The pool hands the same connections to writes: they must be back in a transaction.
+    seen.clear()
+    assess(
+        client, monitor_token, CODE, {"status": "implemented", "effective_on": "2024-01-01", "summary": "S."}
+    )
+    written = [autocommit for kind, autocommit in seen if kind in ("INSERT", "UPDATE")]
+    assert written and not any(written), seen
