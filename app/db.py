@@ -17,6 +17,12 @@ from app.config import get_settings
 
 WRITE_OPTION = "rectrack_write"
 POOL_RECYCLE_SECONDS = 1800
+# Execution option of the statements PostgreSQL keeps prepared on each connection (see `PREPARED`).
+PREPARE_OPTION = "rectrack_prepare"
+PREPARED = {PREPARE_OPTION: True}
+# psycopg prepares a statement after this many executions; ours never reach it: only statements marked
+# PREPARED are prepared (psycopg's `None` would refuse even those).
+_NEVER_AUTOMATICALLY = 2**62
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -102,18 +108,30 @@ def build_engine(url: str | None = None) -> Engine:
             if url.startswith("postgresql://")
             else url
         )
-        # psycopg's automatic prepared statements made our correlated queries slower (docs/design.md).
+        # Prepared statements only where they were measured to help: the fixed statements of the hot reads,
+        # marked PREPARED (planning was half of a detail's time in PostgreSQL); psycopg's automatic ones
+        # would also prepare the scorecards' statements, whose generic plans were slower (docs/design.md).
         # No pre-ping: it was a round trip on every checkout (three a write). Connections are recycled
         # instead, and one that broke (a restarted server) is found by its first statement, which
         # invalidates the whole pool at once.
-        return create_engine(
+        engine = create_engine(
             url,
             echo=settings.log_sql,
             pool_pre_ping=False,
             pool_recycle=POOL_RECYCLE_SECONDS,
-            connect_args={"prepare_threshold": None},
+            connect_args={"prepare_threshold": _NEVER_AUTOMATICALLY},
         )
+        event.listen(engine, "do_execute", _execute_prepared)
+        return engine
     return create_engine(url, echo=settings.log_sql, pool_pre_ping=True)
+
+
+def _execute_prepared(cursor, statement, parameters, context) -> bool:
+    # psycopg prepares the statement on its first execution on a connection and reuses it from then on.
+    if context.execution_options.get(PREPARE_OPTION):
+        cursor.execute(statement, parameters, prepare=True)
+        return True
+    return False
 
 
 def _disable_pysqlite_transactions(dbapi_connection, _record) -> None:
@@ -128,9 +146,40 @@ def is_postgres(bind: Session | Engine | Connection) -> bool:
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One read session per request: commit on success, roll back on any error."""
+    async with _ended_in_thread(Session(request.app.state.engine, expire_on_commit=False)) as session:
+        yield session
+
+
+async def get_statement_session(request: Request) -> AsyncIterator[Session]:
+    """A read session whose statements need no snapshot in common: on PostgreSQL each commits by itself.
+
+    Under READ COMMITTED each statement sees its own snapshot anyway, so leaving out the transaction
+    changes nothing read; it saves the BEGIN and COMMIT round trips and the thread hop to end it (closing
+    an autocommit connection talks to no one). Only for routes that write nothing. SQLite keeps one read
+    transaction (one snapshot; BEGIN and COMMIT there cost no round trip).
+    """
+    engine = request.app.state.statement_engine
+    if not is_postgres(engine):
+        async with _ended_in_thread(Session(engine, expire_on_commit=False)) as session:
+            yield session
+        return
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def statement_engine(engine: Engine) -> Engine:
+    """The engine of `get_statement_session`: on PostgreSQL the same pool, its connections in autocommit."""
+    # Made once per app: an engine with options costs ~30 µs to make, a tenth of a bare request.
+    return engine.execution_options(isolation_level="AUTOCOMMIT") if is_postgres(engine) else engine
+
+
+@contextlib.asynccontextmanager
+async def _ended_in_thread(session: Session) -> AsyncIterator[Session]:
     # A session connects at its first statement, so opening one needs no thread; only its end, which
     # talks to the database, goes to the pool (a sync dependency would hop there on the way in too).
-    session = Session(request.app.state.engine, expire_on_commit=False)
     succeeded = False
     try:
         yield session
@@ -196,6 +245,7 @@ def write_engine(engine: Engine) -> Engine:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+StatementSessionDep = Annotated[Session, Depends(get_statement_session)]
 # scope="function": commit before the response is sent. With the default scope FastAPI runs the
 # teardown after sending, so a client could get 201 for a write whose commit then failed, and a
 # client reading right after its 201 might not see its own write yet.

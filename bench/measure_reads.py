@@ -104,21 +104,23 @@ def read_rows(url: str, backend: str, config: Config) -> list[Row]:
             for name, path in chosen.items():
                 results[name] = _measure(server, path, name, config)
                 print(f"[{backend}] {name}: p50 {results[name]['p50']:.2f} ms")
-    floor = bare["p50"]
+    # The targets compare with the bare *sync* endpoint: the framework's own floor for a sync route (a
+    # thread-pool hop each way), which every database read pays; the async one is shown beside it.
+    floor = bare_sync["p50"]
     rows = [
-        Row("reads", "bare endpoint, async (the floor)", backend, _latency(bare), data=bare),
+        Row("reads", "bare endpoint, async", backend, _latency(bare), data=bare),
         Row(
             "reads",
-            "bare endpoint, sync (thread pool)",
+            "bare endpoint, sync (thread pool; the floor)",
             backend,
             _latency(bare_sync),
-            _latency(bare),
-            bare_sync["p50"] / floor,
+            _latency(bare) + " (async)",
+            bare_sync["p50"] / bare["p50"],
             data=bare_sync,
         ),
     ]
     for name, result in results.items():
-        targeted = name.startswith(("detail", "list")) and "q=" not in name
+        limit = _target(name)
         ratio = result["p50"] / floor
         errors = sum(result["errors"].values())
         rows.append(
@@ -127,10 +129,10 @@ def read_rows(url: str, backend: str, config: Config) -> list[Row]:
                 name,
                 backend,
                 _latency(result),
-                _latency(bare),
+                _latency(bare_sync) + " (sync)",
                 ratio,
-                "p50 ≤ 2× floor" if targeted else "",
-                (ratio <= 2 and not errors) if targeted else None,
+                f"p50 ≤ {limit:g}× bare sync" if limit else "",
+                (ratio <= limit and not errors) if limit else None,
                 f"{result['server_cpu_ms']:.1f} ms server CPU/request"
                 + (f", errors {result['errors']}" if errors else ""),
                 result,
@@ -154,6 +156,15 @@ def read_rows(url: str, backend: str, config: Config) -> list[Row]:
             )
         )
     return rows
+
+
+def _target(name: str) -> float | None:
+    """The issue's target for a row, as a multiple of the bare sync endpoint: detail 2×, list pages 3×."""
+    if name == "detail":
+        return 2
+    if name.startswith("list") and "q=" not in name and "cache cold" not in name:
+        return 3
+    return None
 
 
 def _latency(result: dict[str, Any]) -> str:

@@ -15,9 +15,10 @@ from app.db import build_engine, write_engine
 from app.imports.apply import ApplyOptions, apply_import
 from app.imports.rows import ImportedRow, ReadResult, SourceSpec
 from app.main import create_app
+from app.recommendations.schemas import RecommendationDetailOut, RecommendationPage
 from app.vocabulary import Response, SourceKind
 from bench.floors import Raw
-from tests.support import bearer, copy_database, make_token, run_cli, tamper
+from tests.support import bearer, copy_database, link, make_token, run_cli, tamper
 
 ODF, ODF_OTHER = "odf-kz-2015-2.1", "odf-kz-2015-3.1"
 S20 = SourceSpec(
@@ -436,3 +437,54 @@ def _wait_for(condition, attempts: int = 600) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("the condition never held")
+
+
+def test_details_and_pages_are_written_as_their_response_models_dump_them(
+    client, monitor_token, viewer_token
+):
+    """The list and the detail are dumped as the service builds them, unvalidated (app/responses.py): byte for
+    byte what their response models would write, with links, public and restricted evidence, translations."""
+    _link(client, monitor_token, ODF, DEFAMATION, note="Both ask to decriminalise defamation.")
+    _link(client, monitor_token, ASSEMBLY, ODF, strength="related")
+    evidence = {"url": "https://example.org/synthetic/news/1", "title": "Synthetic news", "kind": "news"}
+    link(client, monitor_token, ODF, evidence | {"published_on": "2024-02-01", "relation": "progress"})
+    secret = {"url": "https://example.org/synthetic/witness", "title": "Synthetic witness", "kind": "other"}
+    link(
+        client,
+        monitor_token,
+        ODF,
+        secret | {"relation": "regression", "visibility": "restricted", "note": None},
+    )
+    pages = [
+        {"limit": 50, "lang": "ru"},
+        {"limit": 50, "lang": "en"},
+        {"limit": 7, "source": "upr-kz-s20"},
+        {
+            "limit": 5,
+            "cursor": client.get("/api/v1/recommendations", params={"limit": 40}).json()["next_cursor"],
+        },
+    ]
+    for headers in ({}, bearer(viewer_token)):
+        for code in (ODF, DEFAMATION, ASSEMBLY, ODF_OTHER):
+            for lang in ("ru", "en"):
+                response = client.get(
+                    f"/api/v1/recommendations/{code}", params={"lang": lang}, headers=headers
+                )
+                assert response.status_code == 200, response.text
+                dumped = RecommendationDetailOut.model_validate_json(response.content).model_dump_json()
+                assert response.content == dumped.encode()
+        titles = [
+            item["title"]
+            for item in client.get(f"/api/v1/recommendations/{ODF}", headers=headers).json()["evidence"]
+        ]
+        assert ("Synthetic witness" in titles) == bool(headers) and "Synthetic news" in titles
+        for params in pages:
+            response = client.get("/api/v1/recommendations", params=params, headers=headers)
+            assert response.status_code == 200 and response.json()["items"], response.text
+            assert (
+                response.content
+                == RecommendationPage.model_validate_json(response.content).model_dump_json().encode()
+            )
+    detail = client.get(f"/api/v1/recommendations/{ODF}", params={"lang": "ru"}).json()
+    assert detail["translated_text"] and detail["translation"]["language"] == "ru", "the seed translates ODF"
+    assert [item["code"] for item in detail["links"]] == [DEFAMATION, ASSEMBLY]

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select, text
 from sqlmodel import Session
 
-from app.db import is_postgres
+from app.db import PREPARED, is_postgres
 from app.history.feed_order import HORIZON
 from app.models import HistoryEntry, RecommendationEvidence
 
@@ -14,7 +14,7 @@ from app.models import HistoryEntry, RecommendationEvidence
 _NEWEST_IDS = select(
     select(func.max(HistoryEntry.__table__.c.id)).scalar_subquery(),
     select(func.max(RecommendationEvidence.__table__.c.id)).scalar_subquery(),
-)
+).execution_options(**PREPARED)
 # PostgreSQL: writers commit in any order, so a lower id can become visible after a higher one was seen.
 # The newest settled entry in feed order (app/history/feed_order.py) changes whenever an entry settles (it
 # sorts after everything settled before it), and the sum of the ids of the entries visible past the horizon
@@ -28,7 +28,7 @@ SELECT
     (SELECT max(id) FROM recommendation_evidence),
     (SELECT sum(entry.id) FROM history_entries AS entry, horizon
      WHERE entry.transaction_id >= horizon.value)"""
-)
+).execution_options(**PREPARED)  # no parameters: one plan, made once per connection (it took 0.3 ms)
 
 
 def data_fingerprint(session: Session) -> str:
