@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Header, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import delete, select, text
 from sqlmodel import Session, col
 
@@ -61,7 +61,7 @@ class Idempotency:
             record.body, status_code=record.status_code, headers=headers, media_type="application/json"
         )
 
-    def remember(self, response: JSONResponse, *, stored_body: Any = None) -> JSONResponse:
+    def remember(self, response: Response, *, stored_body: Any = None) -> Response:
         """Keep the response for retries (`stored_body` replaces secrets that must not be stored)."""
         if self.key is None:
             return response
@@ -97,7 +97,7 @@ class Idempotency:
 def idempotent(
     idempotency: Idempotency,
     request_body: Any,
-    write: Callable[[], JSONResponse],
+    write: Callable[[], Response],
     *,
     redact: Callable[[Any], Any] | None = None,
 ) -> Response:
