@@ -14,7 +14,7 @@ from sqlalchemy import Select, bindparam, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
-from app.db import utcnow, write_engine
+from app.db import one_statement_reader, utcnow, write_engine
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiToken, Monitor
 from app.vocabulary import ROLE_RANK, Role
@@ -135,7 +135,7 @@ async def optional_principal(request: Request) -> Principal | None:
 
 
 def _principal_for_token(engine: Engine, token: str) -> Principal:
-    with engine.connect() as connection:
+    with one_statement_reader(engine).connect() as connection:
         found = authenticate(connection, token)
     if found is None:
         raise Unauthorized("The token is unknown or revoked.")

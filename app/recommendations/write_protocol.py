@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col
 
-from app.db import WRITE_OPTION, is_postgres, utcnow
+from app.db import WRITE_OPTION, inserted_id, is_postgres, one_statement_reader, utcnow
 from app.errors import NotFound, PreconditionFailed, PreconditionRequired
 from app.history.service import ChainHead, EntryFields, NewEntry, chain_heads
 from app.history.supersession import not_superseded
@@ -119,7 +119,8 @@ def _reading(session: Session) -> Iterator[Connection]:
     if session.in_transaction() or is_postgres(session):
         yield session.connection()
         return
-    with cast(Engine, session.get_bind()).execution_options(**{WRITE_OPTION: False}).connect() as read:
+    bind = cast(Engine, session.get_bind()).execution_options(**{WRITE_OPTION: False})
+    with one_statement_reader(bind).connect() as read:
         yield read
 
 
@@ -179,7 +180,7 @@ def append(session: Session, entry: HistoryEntry | NewEntry, *rows: Any, commit:
             return
     elif not (commit and is_postgres(session)):
         values = {column.name: getattr(entry, column.key) for column in _ENTRY_COLUMNS}
-        entry.id = session.connection().execute(_INSERT, values).inserted_primary_key[0]  # type: ignore[index]
+        entry.id = inserted_id(session.connection().execute(_INSERT, values))
         if commit:
             session.commit()
         return
