@@ -14,6 +14,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.config import get_settings
+from app.write_turn import install_write_turn
 
 WRITE_OPTION = "rectrack_write"
 # A connection that runs one SELECT: on SQLite it needs no BEGIN (a statement is its own snapshot).
@@ -103,6 +104,7 @@ def build_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _disable_pysqlite_transactions)
         event.listen(engine, "connect", _set_sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        install_write_turn(engine, WRITE_OPTION, settings.sqlite_busy_timeout_ms / 1000)
         event.listen(engine, "close", _optimize_before_close)
         return engine
     if dialect == "postgresql":
