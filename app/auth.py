@@ -5,16 +5,16 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import Select, bindparam, or_, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
-from app.db import utcnow, write_engine
+from app.db import one_statement_reader, utcnow, write_engine
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiToken, Monitor
 from app.vocabulary import ROLE_RANK, Role
@@ -54,35 +54,55 @@ class Principal:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
-def _active_principal(session: Session, condition) -> tuple[Principal, ApiToken, int] | None:
-    row = session.execute(
-        select(ApiToken, Monitor).join(Monitor, col(Monitor.id) == col(ApiToken.monitor_id)).where(condition)
-    ).first()
+class _Found(NamedTuple):
+    principal: Principal
+    token_hash: str
+    last_used_at: datetime | None
+    session_epoch: int
+
+
+_token = ApiToken.__table__.c
+_monitor = Monitor.__table__.c
+# Plain columns, built once: the two ORM objects this built before were most of a token check's CPU.
+_ACTIVE = select(
+    _token.id,
+    _token.token_hash,
+    _token.last_used_at,
+    _monitor.id.label("monitor_id"),
+    _monitor.name,
+    _monitor.alias,
+    _monitor.role,
+    _monitor.session_epoch,
+).select_from(ApiToken.__table__.join(Monitor.__table__, _monitor.id == _token.monitor_id))
+_ACTIVE_CONDITIONS = (_token.revoked_at.is_(None), _monitor.disabled_at.is_(None))
+_BY_HASH = _ACTIVE.where(_token.token_hash == bindparam("digest"), *_ACTIVE_CONDITIONS)
+_BY_ID = _ACTIVE.where(_token.id == bindparam("token_id"), *_ACTIVE_CONDITIONS)
+
+
+def _active_principal(db: Session | Connection, statement: Select, params: dict[str, Any]) -> _Found | None:
+    """The token and monitor that `statement` finds, unless the token is revoked or the monitor disabled."""
+    row = db.execute(statement, params).first()
     if row is None:
         return None
-    api_token, monitor = row
-    if api_token.revoked_at is not None or monitor.disabled_at is not None:
-        return None
-    principal = Principal(monitor.id, api_token.id, monitor.name, monitor.alias, Role(monitor.role))
-    return principal, api_token, monitor.session_epoch
+    principal = Principal(row.monitor_id, row.id, row.name, row.alias, Role(row.role))
+    return _Found(principal, row.token_hash, row.last_used_at, row.session_epoch)
 
 
-def authenticate(session: Session, token: str) -> tuple[Principal, datetime | None] | None:
+def authenticate(db: Session | Connection, token: str) -> tuple[Principal, datetime | None] | None:
     """The principal for a bearer token and when it was last used, or None when unknown or revoked."""
     digest = hash_token(token)
-    found = _active_principal(session, col(ApiToken.token_hash) == digest)
+    found = _active_principal(db, _BY_HASH, {"digest": digest})
     # The lookup is by hash; comparing again in constant time costs nothing and guards the index path.
-    if found is None or not hmac.compare_digest(found[1].token_hash, digest):
+    if found is None or not hmac.compare_digest(found.token_hash, digest):
         return None
-    principal, api_token, _epoch = found
-    return principal, api_token.last_used_at
+    return found.principal, found.last_used_at
 
 
 def principal_for_token_id(session: Session, token_id: int) -> tuple[Principal, int] | None:
     """The principal behind a token id (a signed-in browser) and the monitor's session epoch; None when
     the token is revoked or the monitor disabled."""
-    found = _active_principal(session, col(ApiToken.id) == token_id)
-    return (found[0], found[2]) if found else None
+    found = _active_principal(session, _BY_ID, {"token_id": token_id})
+    return (found.principal, found.session_epoch) if found else None
 
 
 def end_web_sessions(session: Session, monitor_id: int) -> None:
@@ -115,8 +135,8 @@ async def optional_principal(request: Request) -> Principal | None:
 
 
 def _principal_for_token(engine: Engine, token: str) -> Principal:
-    with Session(engine) as session:
-        found = authenticate(session, token)
+    with one_statement_reader(engine).connect() as connection:
+        found = authenticate(connection, token)
     if found is None:
         raise Unauthorized("The token is unknown or revoked.")
     principal, last_used_at = found

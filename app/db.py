@@ -4,18 +4,21 @@ import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, CursorResult, Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.config import get_settings
+from app.write_turn import install_write_turn
 
 WRITE_OPTION = "rectrack_write"
+# A connection that runs one SELECT: on SQLite it needs no BEGIN (a statement is its own snapshot).
+ONE_STATEMENT_OPTION = "rectrack_one_statement"
 POOL_RECYCLE_SECONDS = 1800
 # Execution option of the statements PostgreSQL keeps prepared on each connection (see `PREPARED`).
 PREPARE_OPTION = "rectrack_prepare"
@@ -23,6 +26,10 @@ PREPARED = {PREPARE_OPTION: True}
 # psycopg prepares a statement after this many executions; ours never reach it: only statements marked
 # PREPARED are prepared (psycopg's `None` would refuse even those).
 _NEVER_AUTOMATICALLY = 2**62
+# One SQLite connection per thread that may hold one (anyio's pool has 40): with the default 5 kept, under
+# load most requests opened a connection (four PRAGMAs) and closed it (PRAGMA optimize), which cut 16
+# writers from 150 to 70 writes/s. An idle SQLite connection is a file handle and its page cache.
+SQLITE_POOL_SIZE = 40
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -81,8 +88,10 @@ def _sqlite_begin(conn) -> None:
     # A write transaction that starts as a reader fails with SQLITE_BUSY when it tries to
     # upgrade after another writer committed, without waiting for the busy timeout; taking the
     # write lock up front makes writers queue instead. Readers keep WAL's concurrent snapshots.
-    write = conn.get_execution_options().get(WRITE_OPTION, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    options = conn.get_execution_options()
+    if options.get(ONE_STATEMENT_OPTION, False):
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION, False) else "BEGIN")
 
 
 def build_engine(url: str | None = None) -> Engine:
@@ -95,11 +104,13 @@ def build_engine(url: str | None = None) -> Engine:
             url,
             echo=settings.log_sql,
             connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+            pool_size=SQLITE_POOL_SIZE,
         )
         # Let SQLAlchemy, not pysqlite, issue BEGIN so pragmas and BEGIN IMMEDIATE apply.
         event.listen(engine, "connect", _disable_pysqlite_transactions)
         event.listen(engine, "connect", _set_sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        install_write_turn(engine, WRITE_OPTION, settings.sqlite_busy_timeout_ms / 1000)
         event.listen(engine, "close", _optimize_before_close)
         return engine
     if dialect == "postgresql":
@@ -136,6 +147,14 @@ def _execute_prepared(cursor, statement, parameters, context) -> bool:
 
 def _disable_pysqlite_transactions(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key a one-row Core INSERT gave its row (SQLite's lastrowid, PostgreSQL's RETURNING)."""
+    key = result.inserted_primary_key
+    if key is None or key[0] is None:
+        raise RuntimeError("the INSERT returned no primary key")
+    return int(key[0])
 
 
 def is_postgres(bind: Session | Engine | Connection) -> bool:
@@ -210,8 +229,8 @@ def _end_session(session: Session, succeeded: bool) -> None:
 async def get_write_session(request: Request) -> AsyncIterator[Session]:
     """One session per writing request; on SQLite it holds the write lock from its first statement.
 
-    A write route commits in its own thread (`commit_write`) as soon as the write is done; what is left
-    here is a commit for the routes that do not, or the rollback after an error.
+    A write route commits in its own thread (`commit_write`, or `append` with `commit`) as soon as the write
+    is done; what is left here is a commit for the routes that do not, or the rollback after an error.
     """
     session = Session(write_engine(request.app.state.engine), expire_on_commit=False)
     succeeded = False
@@ -229,14 +248,19 @@ async def get_write_session(request: Request) -> AsyncIterator[Session]:
 
 
 def commit_write(session: Session) -> None:
-    """On PostgreSQL, commit the request's write now, in the route's own thread.
+    """Commit the request's write now, in the route's own thread.
 
-    Its row lock is released at once, not after a hop back to the event loop and another to a pool thread
-    for the dependency's exit. SQLite commits in the dependency as before: measured with 16 writers, a
-    commit in the route's thread there gave 93-108 writes/s against 148-161/s (docs/benchmarks.md).
+    The write lock (SQLite) or row lock (PostgreSQL) is released at once, not after a hop back to the event
+    loop and another to a pool thread for the dependency's exit. On SQLite this was once measured slower
+    (95-108 writes/s against 148-161/s), when most writes also opened and closed a pooled connection; with
+    the pool sized to the threads (SQLITE_POOL_SIZE) it is the faster (docs/benchmarks.md).
     """
-    if is_postgres(session):
-        session.commit()
+    session.commit()
+
+
+def one_statement_reader(engine: Engine) -> Engine:
+    """The same engine, for a connection that runs one read: no BEGIN before it on SQLite."""
+    return engine.execution_options(**{ONE_STATEMENT_OPTION: True})
 
 
 def write_engine(engine: Engine) -> Engine:

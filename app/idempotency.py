@@ -8,18 +8,35 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Header, Request
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy import delete, select, text
-from sqlmodel import Session, col
+from fastapi.responses import Response
+from sqlalchemy import bindparam, delete, insert, select, text
+from sqlmodel import Session
 
 from app.auth import Principal
-from app.db import commit_write, is_postgres, utcnow
+from app.db import commit_write, inserted_id, is_postgres, utcnow
 from app.errors import IdempotencyKeyReused
 from app.history.chain import canonical_json
 from app.models import IdempotencyRecord
 
 RETENTION = timedelta(hours=48)  # promised: at least 24 hours
 REPLAYED_HEADER = "Idempotent-Replayed"
+# Expired responses are forgotten by one write in this many (the lookup never returns them anyway): a DELETE
+# on every keyed write was a statement each, and on SQLite it took the write lock before the write's read.
+FORGET_EVERY = 50
+
+_record = IdempotencyRecord.__table__.c
+# Built once: plain columns and a Core insert, no model object per request.
+_LOOKUP = select(
+    _record.id,
+    _record.created_at,
+    _record.request_fingerprint,
+    _record.status_code,
+    _record.headers,
+    _record.body,
+).where(_record.monitor_id == bindparam("monitor_id"), _record.key == bindparam("key"))
+_RECORD = insert(IdempotencyRecord.__table__)
+_FORGET = delete(IdempotencyRecord.__table__).where(_record.created_at < bindparam("before"))
+_FORGET_ONE = delete(IdempotencyRecord.__table__).where(_record.id == bindparam("id"))
 
 
 @dataclass
@@ -39,29 +56,23 @@ class Idempotency:
             return None
         self.fingerprint = hashlib.sha256(canonical_json([self.scope, body]).encode()).hexdigest()
         self._serialise_same_key()
-        # Forgetting expired responses here, before the write, keeps the DELETE out of the write's locks.
-        self.session.execute(
-            delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < utcnow() - RETENTION)
-        )
-        record = self.session.scalar(
-            select(IdempotencyRecord).where(
-                col(IdempotencyRecord.monitor_id) == self.monitor_id,
-                col(IdempotencyRecord.key) == self.key,
-                col(IdempotencyRecord.created_at) >= utcnow() - RETENTION,
-            )
-        )
-        if record is None:
+        found = self.session.execute(_LOOKUP, {"monitor_id": self.monitor_id, "key": self.key}).first()
+        if found is None:
             return None
-        if record.request_fingerprint != self.fingerprint:
+        if found.created_at < utcnow() - RETENTION:
+            # Expired and not yet forgotten: the key is free again, and its new record needs the place.
+            self.session.execute(_FORGET_ONE, {"id": found.id})
+            return None
+        if found.request_fingerprint != self.fingerprint:
             raise IdempotencyKeyReused(
                 "This Idempotency-Key was already used with a different request: use a new key for it."
             )
-        headers = json.loads(record.headers) | {REPLAYED_HEADER: "true"}
+        headers = json.loads(found.headers) | {REPLAYED_HEADER: "true"}
         return Response(
-            record.body, status_code=record.status_code, headers=headers, media_type="application/json"
+            found.body, status_code=found.status_code, headers=headers, media_type="application/json"
         )
 
-    def remember(self, response: JSONResponse, *, stored_body: Any = None) -> JSONResponse:
+    def remember(self, response: Response, *, stored_body: Any = None) -> Response:
         """Keep the response for retries (`stored_body` replaces secrets that must not be stored)."""
         if self.key is None:
             return response
@@ -71,18 +82,19 @@ class Idempotency:
         headers = {
             name: value for name, value in response.headers.items() if name.lower() in {"etag", "location"}
         }
-        self.session.add(
-            IdempotencyRecord(
-                monitor_id=self.monitor_id,
-                token_id=self.token_id,
-                key=self.key,
-                request_fingerprint=self.fingerprint,
-                status_code=response.status_code,
-                headers=json.dumps(headers),
-                body=body,
-            )
-        )
-        self.session.flush()
+        values = {
+            "monitor_id": self.monitor_id,
+            "token_id": self.token_id,
+            "key": self.key,
+            "request_fingerprint": self.fingerprint,
+            "status_code": response.status_code,
+            "headers": json.dumps(headers),
+            "body": body,
+            "created_at": utcnow(),
+        }
+        record_id = inserted_id(self.session.connection().execute(_RECORD, values))
+        if record_id % FORGET_EVERY == 0:
+            self.session.execute(_FORGET, {"before": utcnow() - RETENTION})
         return response
 
     def _serialise_same_key(self) -> None:
@@ -97,7 +109,7 @@ class Idempotency:
 def idempotent(
     idempotency: Idempotency,
     request_body: Any,
-    write: Callable[[], JSONResponse],
+    write: Callable[[], Response],
     *,
     redact: Callable[[Any], Any] | None = None,
 ) -> Response:

@@ -3,7 +3,12 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select, text, update
+from sqlmodel import Session
 
+from app.db import build_engine, write_engine
+from app.idempotency import FORGET_EVERY, RETENTION
+from app.models import IdempotencyRecord
 from tests.support import assess, bearer
 
 CODE = "odf-kz-2015-4.2"
@@ -114,6 +119,34 @@ def test_idempotency_keys_are_scoped_to_the_monitor(client, monitor_token, admin
     # Another monitor using the same key is a different request altogether.
     assess(client, admin_token, CODE, body, headers={"Idempotency-Key": "k"})
     assert _history_len(client) == 3
+
+
+def test_expired_idempotency_records_are_forgotten(client, monitor_token, database):
+    body = {"status": "implemented", "summary": "Retried after two days."}
+    first = assess(client, monitor_token, CODE, body, headers={"Idempotency-Key": "old"})
+    assess(client, monitor_token, CODE, body | {"summary": "Another."}, headers={"Idempotency-Key": "other"})
+    engine = build_engine(database.url)
+    records = IdempotencyRecord.__table__
+    expired = datetime.now(UTC) - RETENTION - timedelta(minutes=1)
+    with Session(write_engine(engine)) as session:
+        session.execute(update(records).values(created_at=expired))
+        # The next record's id is a multiple of FORGET_EVERY: that write forgets what has expired.
+        if database.backend == "postgresql":
+            session.execute(
+                text("SELECT setval(pg_get_serial_sequence('idempotency_records', 'id'), :last)"),
+                {"last": FORGET_EVERY - 1},
+            )
+        else:
+            session.execute(update(records).where(records.c.key == "other").values(id=FORGET_EVERY - 1))
+        session.commit()
+    # Past the retention the key is new again: the same request writes a second time, and as its record is
+    # the FORGET_EVERY-th, the other expired record goes too.
+    again = assess(client, monitor_token, CODE, body, headers={"Idempotency-Key": "old"})
+    assert again.json()["entry"]["id"] != first.json()["entry"]["id"]
+    assert "idempotent-replayed" not in again.headers
+    with Session(engine) as session:
+        assert session.execute(select(records.c.id, records.c.key)).all() == [(FORGET_EVERY, "old")]
+    engine.dispose()
 
 
 def test_cited_evidence_must_be_linked(client, monitor_token):

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Request, status
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from app.assessments.schemas import AssessmentCreated, AssessmentIn
 from app.assessments.service import record_assessment
@@ -34,7 +34,7 @@ def post_assessment(
 ) -> Response:
     """Record an assessment of a recommendation; needs If-Match with its current ETag."""
 
-    def write() -> JSONResponse:
+    def write() -> Response:
         target = read_for_write(session, code, if_match)
         # Without a key nothing follows the entry (with one, its stored response goes in the same commit).
         entry = record_assessment(session, target, principal, data, commit=idempotency_key is None)

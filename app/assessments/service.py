@@ -9,8 +9,7 @@ from app.assessments.schemas import AssessmentIn
 from app.auth import Principal
 from app.errors import Unprocessable
 from app.evidence.service import unlinked_evidence_ids
-from app.history.service import build_entry
-from app.models import HistoryEntry
+from app.history.service import NewEntry, new_entry
 from app.recommendations.maintained import EFFECTIVE_ON_COLUMNS, with_gap_class
 from app.recommendations.write_protocol import STATUS_COLUMNS, WriteTarget, append, claim, snapshot
 from app.vocabulary import HistoryKind, Perspective, Status
@@ -18,7 +17,7 @@ from app.vocabulary import HistoryKind, Perspective, Status
 
 def record_assessment(
     session: Session, target: WriteTarget, by: Principal, data: AssessmentIn, *, commit: bool = False
-) -> HistoryEntry:
+) -> NewEntry:
     """Append an assessment and refresh the denormalised status it may change.
 
     `commit`: nothing else goes into this transaction, so commit with the entry (see `append`).
@@ -41,7 +40,7 @@ def record_assessment(
     if column is not None and (newest is None or newest <= effective_on):
         changes[column] = data.status
         changes[EFFECTIVE_ON_COLUMNS[perspective]] = effective_on
-    entry = build_entry(
+    entry = new_entry(
         target.id,
         target.code,
         target.head,

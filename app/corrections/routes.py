@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, status
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from app.auth import MonitorDep
 from app.corrections.schemas import CorrectionCreated, CorrectionIn
@@ -40,7 +40,7 @@ def post_correction(
     any point known before it.
     """
 
-    def write() -> JSONResponse:
+    def write() -> Response:
         target = read_for_write(session, code, if_match)
         entry = correct_entry(session, target, principal, seq, data)
         return written_response(session, CorrectionCreated, target, entry, {}, by=principal)

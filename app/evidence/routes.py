@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, status
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from app.auth import MonitorDep, ReaderDep, can_see_restricted
 from app.db import SessionDep, WriteSessionDep, commit_write
@@ -43,7 +43,7 @@ def post_evidence(
 ) -> Response:
     """Link evidence to a recommendation (an item with the same URL is reused); needs If-Match."""
 
-    def write() -> JSONResponse:
+    def write() -> Response:
         target = read_for_write(session, code, if_match)
         evidence, link, entry, reused = service.link_evidence(session, target, principal, data)
         body = {

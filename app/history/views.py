@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.errors import NotFound
 from app.history.feed_order import after_entry, feed_order, ordered_by_transaction, settled
+from app.history.service import NewEntry
 from app.models import Evidence, HistoryEntry, LogLeaf, Monitor, Recommendation, RecommendationEvidence
 from app.vocabulary import Visibility
 
@@ -119,7 +120,7 @@ def history_feed(session: Session, *, after: int, limit: int, privileged: bool) 
 
 def entry_views(
     session: Session,
-    rows: list[tuple[HistoryEntry, str]],
+    rows: list[tuple[HistoryEntry | NewEntry, str]],
     *,
     privileged: bool,
     known: dict[int, tuple[str, str]] | None = None,

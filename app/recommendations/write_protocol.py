@@ -10,15 +10,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, insert, select, update
+from sqlalchemy import (
+    ClauseElement,
+    ColumnElement,
+    Connection,
+    Engine,
+    ScalarSelect,
+    Update,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 from sqlmodel import Session, col
 
-from app.db import WRITE_OPTION, is_postgres, utcnow
+from app.db import WRITE_OPTION, inserted_id, is_postgres, one_statement_reader, utcnow
 from app.errors import NotFound, PreconditionFailed, PreconditionRequired
-from app.history.service import ChainHead, EntryFields, chain_heads
+from app.history.service import ChainHead, EntryFields, NewEntry, chain_heads
 from app.history.supersession import not_superseded
 from app.models import HistoryEntry, Recommendation
 from app.recommendations.etag import etag_for, versions_in_if_match
@@ -43,29 +55,8 @@ class WriteTarget:
 
 def read_for_write(session: Session, code: str, if_match: str | None) -> WriteTarget:
     """The recommendation a write will change, if the client read its current version; else 404, 428, 412."""
-    by_seq = [col(HistoryEntry.seq).desc()]
-    by_effective_on = [col(HistoryEntry.effective_on).desc(), col(HistoryEntry.seq).desc()]
-    with snapshot(session) as read:
-        # One statement, one round trip: the row, the chain head and what a backfill is compared with.
-        rec = read.execute(
-            select(
-                col(Recommendation.id),
-                col(Recommendation.version),
-                col(Recommendation.status),
-                col(Recommendation.claimed_status),
-                _newest(col(HistoryEntry.seq), by_seq).label("head_seq"),
-                _newest(col(HistoryEntry.hash), by_seq).label("head_hash"),
-                *(
-                    _newest(
-                        col(HistoryEntry.effective_on),
-                        by_effective_on,
-                        col(HistoryEntry.perspective) == perspective.value,
-                        not_superseded(),
-                    ).label(perspective.value)
-                    for perspective in STATUS_COLUMNS
-                ),
-            ).where(col(Recommendation.code) == code)
-        ).first()
+    with _reading(session) as read:
+        rec = read.execute(_READ_FOR_WRITE, {"code": code}).first()
     if rec is None:
         raise NotFound(f"No recommendation has the code {code!r}.")
     if if_match is None or if_match.strip() == "*":
@@ -90,51 +81,108 @@ def _newest(column: Any, order: list[Any], *conditions: ColumnElement[bool]) -> 
     """A column of the recommendation's newest entry by `order`, as a correlated subquery."""
     return (
         select(column)
-        .where(col(HistoryEntry.recommendation_id) == col(Recommendation.id), *conditions)
+        .where(_entry.recommendation_id == _rec.id, *conditions)
         .order_by(*order)
         .limit(1)
         .scalar_subquery()
     )
 
 
+_rec = Recommendation.__table__.c
+_entry = HistoryEntry.__table__.c
+_BY_SEQ = [_entry.seq.desc()]
+_BY_EFFECTIVE_ON = [_entry.effective_on.desc(), _entry.seq.desc()]
+# One statement, one round trip: the row, the chain head and what a backfill is compared with. Built once
+# (and so its cache key computed once): building it for every write cost more CPU than running it.
+_READ_FOR_WRITE = select(
+    _rec.id,
+    _rec.version,
+    _rec.status,
+    _rec.claimed_status,
+    _newest(_entry.seq, _BY_SEQ).label("head_seq"),
+    _newest(_entry.hash, _BY_SEQ).label("head_hash"),
+    *(
+        _newest(
+            _entry.effective_on,
+            _BY_EFFECTIVE_ON,
+            _entry.perspective == perspective.value,
+            not_superseded(),
+        ).label(perspective.value)
+        for perspective in STATUS_COLUMNS
+    ),
+).where(_rec.code == bindparam("code"))
+
+
+@contextmanager
+def _reading(session: Session) -> Iterator[Connection]:
+    """The connection `snapshot` would read on, without a session around it."""
+    if session.in_transaction() or is_postgres(session):
+        yield session.connection()
+        return
+    bind = cast(Engine, session.get_bind()).execution_options(**{WRITE_OPTION: False})
+    with one_statement_reader(bind).connect() as read:
+        yield read
+
+
 def claim(session: Session, target: WriteTarget, changes: dict[str, Any]) -> None:
     """Bump the version if it is still the one read (412 if not), applying the denormalised changes."""
     # One statement: on PostgreSQL a concurrent writer waits for our row lock and then finds the
     # version changed; on SQLite this is where the write lock is taken (BEGIN IMMEDIATE).
-    claimed = cast(  # an UPDATE's result is a CursorResult; SQLModel's Session.execute says Result
-        CursorResult[Any],
-        session.execute(
-            update(Recommendation)
-            .where(col(Recommendation.id) == target.id, col(Recommendation.version) == target.version)
-            .values(version=col(Recommendation.version) + 1, updated_at=utcnow(), **changes)
-            # Nothing in the session holds this row: skip the ORM's search for objects to refresh.
-            .execution_options(synchronize_session=False)
-        ),
-    ).rowcount
+    # Core, not the ORM: nothing in the session holds this row, so there is nothing to synchronise.
+    connection = session.connection()
+    params = {"claimed_id": target.id, "read_version": target.version, "now": utcnow()}
+    if any(isinstance(value, ClauseElement) for value in changes.values()):  # coverage: computed in SQL
+        statement = _claim(()).values(changes)
+    else:
+        statement = _claim(tuple(changes))
+        params |= {f"new_{column}": value for column, value in changes.items()}
+    claimed = connection.execute(statement, params).rowcount
     if claimed != 1:
-        current = session.execute(
-            select(col(Recommendation.version)).where(col(Recommendation.id) == target.id)
-        ).scalar_one()
+        current = connection.execute(select(_rec.version).where(_rec.id == target.id)).scalar_one()
         raise _stale(current)
     target.version += 1
     target.status = changes.get("status", target.status)
     target.claimed_status = changes.get("claimed_status", target.claimed_status)
 
 
-def append(session: Session, entry: HistoryEntry, *rows: Any, commit: bool = False) -> None:
+@cache
+def _claim(columns: tuple[str, ...]) -> Update:
+    """The claim's UPDATE for these changed columns, bound as `new_<column>` (built once per set)."""
+    return (
+        update(Recommendation.__table__)
+        .where(_rec.id == bindparam("claimed_id"), _rec.version == bindparam("read_version"))
+        .values(
+            {"version": _rec.version + 1, "updated_at": bindparam("now")}
+            | {column: bindparam(f"new_{column}") for column in columns}
+        )
+    )
+
+
+def append(session: Session, entry: HistoryEntry | NewEntry, *rows: Any, commit: bool = False) -> None:
     """Insert the entry (and rows that go with it) after the claim.
 
     No global lock: the feed and the log order entries by the transaction that wrote them, up to the oldest
     one still running (app/history/feed_order.py), so concurrent writers may commit in any order.
     `commit`: the entry is the write's last statement, so commit with it (the route sends nothing more in
-    this transaction); on PostgreSQL the INSERT and the COMMIT then go as one query, one round trip. SQLite
-    leaves the commit to the session's dependency (see `commit_write`).
+    this transaction); on PostgreSQL the INSERT and the COMMIT then go as one query, one round trip, and on
+    SQLite the commit follows at once, in this thread, so the write lock is held no longer than that.
+    A `NewEntry` is inserted with Core (its id set after); a HistoryEntry object goes through the session.
     """
-    session.add_all(rows)
-    session.flush()
-    if not (commit and is_postgres(session)):
-        session.add(entry)
+    if rows:
+        session.add_all(rows)
         session.flush()
+    if isinstance(entry, HistoryEntry):
+        if not (commit and is_postgres(session)):
+            session.add(entry)
+            session.flush()
+            if commit:
+                session.commit()
+            return
+    elif not (commit and is_postgres(session)):
+        values = {column.name: getattr(entry, column.key) for column in _ENTRY_COLUMNS}
+        entry.id = inserted_id(session.connection().execute(_INSERT, values))
+        if commit:
+            session.commit()
         return
     values = {column.name: getattr(entry, column.key) for column in _ENTRY_COLUMNS}
     entry.id = _insert_and_commit(session, values)
@@ -192,6 +240,7 @@ def append_every(session: Session, entries: list[EntryFields], *rows: Any) -> No
 
 
 _ENTRY_COLUMNS = [column for column in HistoryEntry.__table__.columns if column.name != "id"]
+_INSERT = insert(HistoryEntry.__table__)
 # Written once: compiling the INSERT for every write cost 0.4 ms of CPU.
 _INSERT_AND_COMMIT = (
     f"INSERT INTO {HistoryEntry.__table__.name} ({', '.join(column.name for column in _ENTRY_COLUMNS)}) "

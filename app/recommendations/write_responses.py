@@ -3,12 +3,13 @@
 from typing import Annotated, Any
 
 from fastapi import Header
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.auth import Principal
 from app.errors import problem_responses
+from app.history.service import NewEntry
 from app.history.views import entry_views
 from app.models import HistoryEntry
 from app.recommendations.etag import etag_for
@@ -30,12 +31,12 @@ def written_response(
     session: Session,
     model: type[BaseModel],
     target: WriteTarget,
-    entry: HistoryEntry,
+    entry: HistoryEntry | NewEntry,
     body: dict[str, Any],
     status_code: int = 201,
     *,
     by: Principal,
-) -> JSONResponse:
+) -> Response:
     """The write's response, serialised by its response model, with the entry and the new ETag.
 
     The writer's alias and name come from `by` (read with the token): no query while the write holds
@@ -46,8 +47,14 @@ def written_response(
         "entry": entry_views(session, [(entry, target.code)], privileged=True, known=known)[0],
         "recommendation": version_view(target),
     }
-    content = model.model_validate(body).model_dump(mode="json")
-    return JSONResponse(content, status_code=status_code, headers={"ETag": etag_for(target.version)})
+    # Validated and written to JSON by pydantic-core in one pass (not to a dict, then json.dumps).
+    content = model.model_validate(body).model_dump_json()
+    return Response(
+        content,
+        status_code=status_code,
+        headers={"ETag": etag_for(target.version)},
+        media_type="application/json",
+    )
 
 
 def version_view(target: WriteTarget) -> dict[str, Any]:

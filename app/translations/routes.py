@@ -55,7 +55,7 @@ def post_translation(
 ) -> Response:
     """Record a translation of a recommendation's text; it supersedes the current one in that language."""
 
-    def write() -> JSONResponse:
+    def write() -> Response:
         target = read_for_write(session, code, if_match)
         entry = record_text_translation(
             session,
@@ -111,7 +111,7 @@ def post_source_translation(
 ) -> Response:
     """Record a translation of a source's title, in the history of each of its recommendations."""
 
-    def write() -> JSONResponse:
+    def write() -> Response:
         return _record_title(
             session, read_title_for_write(session, slug), principal.monitor_id, data, if_match
         )
@@ -138,7 +138,7 @@ def post_section_translation(
 ) -> Response:
     """Record a translation of a section's title, in the history of each of its recommendations."""
 
-    def write() -> JSONResponse:
+    def write() -> Response:
         return _record_title(
             session, read_title_for_write(session, slug, number), principal.monitor_id, data, if_match
         )
