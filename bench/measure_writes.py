@@ -23,7 +23,6 @@ from bench.timed_app import parse
 TIMED_APP = "bench.timed_app:create_app"
 
 WRITERS = 16
-QUEUED_SQLITE = "bench.ablation:queued_sqlite_writers"
 NO_PERIODS = "status periods off"  # the real app, the periods' trigger off for the run (measurement only)
 
 
@@ -62,8 +61,7 @@ def write_rows(url: str, backend: str, config: Config) -> list[Row]:
     engine.dispose()
     rows, durable = _commit_floor_rows(url, backend, config)
     # Each database's best worker count once more with the periods' trigger off: what keeping them costs.
-    runs = [(APP, 1), (APP, 2)] + ([(QUEUED_SQLITE, 1)] if backend == "sqlite" else [])
-    runs.append((NO_PERIODS, 2 if backend == "postgresql" else 1))
+    runs = [(APP, 1), (APP, 2), (NO_PERIODS, 2 if backend == "postgresql" else 1)]
     for app, workers in runs:
         with Server(BARE_APP, workers=workers) as server:
             bare = load.run(
@@ -105,7 +103,7 @@ def write_rows(url: str, backend: str, config: Config) -> list[Row]:
             **result["timing"],
         }
         if app != APP:
-            what = "writers queued in-process" if app == QUEUED_SQLITE else "the status periods' trigger off"
+            what = "the status periods' trigger off"
             rows.append(
                 Row(
                     "writes",
