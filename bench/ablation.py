@@ -1,8 +1,8 @@
-"""Measurement only, never for serving: variants of the app that show what a lock costs or a fix would buy.
+"""Measurement only, never for serving: what a part of the app costs, shown by switching it off for a run.
 
-`make bench` runs it beside the real app: writes with the status periods' trigger switched off (what keeping
-the periods costs a write). (SQLite writers queued on a process-wide lock, measured here before, are now the
-app's own: app/write_turn.py.)
+`make bench` runs the writes once more with the status periods' trigger off (what keeping the periods costs a
+write). (SQLite writers queued on a process-wide lock, measured here before, are now the app's own:
+app/write_turn.py.)
 """
 
 from collections.abc import Iterator, Sequence
