@@ -19,7 +19,7 @@ from sqlmodel import Session
 from app.db import is_postgres
 from app.models import Category, Evidence, HistoryEntry, RecommendationCategory, RecommendationEvidence
 from app.recommendations.service import after_position, categories_by_recommendation
-from app.reports.matrix import BATCH_SIZE, footnote_number, matrix_statement, snapshot
+from app.reports.matrix import BATCH_SIZE, FOOTNOTE, matrix_statement, snapshot
 from app.scorecards.conditions import evidence_conditions
 from app.scorecards.linked import SAME_MEASURE, attach_states, linked_ids, linked_upr
 from app.scorecards.params import PointInTimeParams
@@ -336,7 +336,8 @@ class _Renderer:
             details = f"{named}, {published_on}" if named and published_on else named or published_on or ""
             line = f"{title} ({details}){restricted if visibility == _RESTRICTED else ''}: {url}"
             if relation == _BASELINE:
-                footnote = footnote_number(relation, note) if note else None
+                match = FOOTNOTE.match(note) if note else None  # footnote_number, for a baseline link
+                footnote = int(match.group(1)) if match else None
                 sources.append(f"[{footnote}] {line}" if footnote else line)
             else:
                 newest.append((published_on or _UNDATED, line, url))
