@@ -9,9 +9,10 @@ iterate while rendering.
 
 import json
 from collections.abc import Callable, Collection, Iterator
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Select, Text, cast, func, select
+from sqlalchemy import JSON, ColumnElement, Integer, Select, Text, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -55,6 +56,13 @@ SHEET_KEYS = (
 )
 STATUS_CODES = {"claimed_status": 0, "independent_status": 1, "assessment_status": 2}
 SheetRow = tuple[str, ...]
+# The keyset position a batch starts after, bound when it runs.
+POSITION_NAMES = ("after_source", "after_section", "after_number")
+POSITION: tuple[Any, Any, Any] = (
+    bindparam(POSITION_NAMES[0], type_=Integer),
+    bindparam(POSITION_NAMES[1], type_=Integer),
+    bindparam(POSITION_NAMES[2], type_=Integer),
+)
 EvidenceArray = Callable[[ColumnElement[int]], ColumnElement[str]]
 
 _BASELINE, _RESTRICTED = Relation.baseline.value, Visibility.restricted.value
@@ -64,6 +72,7 @@ _SDG, _RECOMMENDING_STATE = CategoryKind.sdg.value, CategoryKind.recommending_st
 _CATEGORY_CELLS = (_ADDRESSEE, _THEME, _SDG, _RECOMMENDING_STATE)
 # Where newest-first puts an undated item: as old as `date.min`, as the dict rows sorted it.
 _UNDATED = "0001-01-01"
+_LINK_ORDER = itemgetter(6, 7)  # a SQLite evidence item's linked_at, then its id (unique): the link order
 _rc, _category = RecommendationCategory.__table__.c, Category.__table__.c
 _link, _evidence = RecommendationEvidence.__table__.c, Evidence.__table__.c
 _entries = HistoryEntry.__table__
@@ -96,20 +105,19 @@ def sheet_rows(
     postgres = is_postgres(session.get_bind())
     evidence = _evidence_array(point, postgres, include_restricted=include_restricted)
     render = _Renderer(session, postgres, optional)
-    position: tuple[int, int, int] | None = None
-    while True:
-        inner = matrix_statement(params, point).limit(batch_size)
-        if position is not None:
-            inner = inner.where(after_position(position))
-        # Core, not the ORM's execute: plain rows, without the ORM's per-row work.
-        batch = session.connection().execute(_batch(inner, evidence, postgres)).all()
-        if not batch:
-            return
+    inner = matrix_statement(params, point).limit(batch_size)
+    # Built once, the position bound at each execution: a statement this size takes a while to build.
+    first = _batch(inner, evidence, postgres)
+    following = _batch(inner.where(after_position(POSITION)), evidence, postgres)
+    batch = session.connection().execute(first).all()
+    while batch:
         yield from render.rows(batch, point)
         if len(batch) < batch_size:
             return
         last = batch[-1]
-        position = (last.source_id, last.section_number, last.number)
+        position = dict(zip(POSITION_NAMES, (last.source_id, last.section_number, last.number), strict=True))
+        # Core, not the ORM's execute: plain rows, without the ORM's per-row work.
+        batch = session.connection().execute(following, position).all()
 
 
 def streamed_sheet_rows(
@@ -121,11 +129,10 @@ def streamed_sheet_rows(
 
 
 def _evidence_array(point: PointInTime, postgres: bool, *, include_restricted: bool) -> EvidenceArray:
-    """A recommendation's visible evidence links as a JSON array of [linked_at, link id, relation, title,
-    url, published_on, visibility, note] (NULL or [] for none), in link order on PostgreSQL only."""
+    """A recommendation's visible evidence links as a JSON array of [relation, title, url, published_on,
+    visibility, note] (NULL or [] for none): in link order on PostgreSQL; on SQLite unordered, each with its
+    linked_at and id after the note, to be sorted by them."""
     fields = (
-        _link.linked_at,
-        _link.id,
         _link.relation,
         _evidence.title,
         _evidence.url,
@@ -142,7 +149,8 @@ def _evidence_array(point: PointInTime, postgres: bool, *, include_restricted: b
             ordered = aggregate_order_by(func.json_build_array(*fields), _link.linked_at, _link.id)
             return linked.add_columns(cast(func.json_agg(ordered), Text)).scalar_subquery()
         # SQLite (before 3.44) cannot order an aggregate's input: the renderer sorts the links.
-        return linked.add_columns(func.json_group_array(func.json_array(*fields))).scalar_subquery()
+        item = func.json_array(*fields, _link.linked_at, _link.id)
+        return linked.add_columns(func.json_group_array(item)).scalar_subquery()
 
     return evidence
 
@@ -228,7 +236,7 @@ class _Categories:
         keys = ids.split(",") if isinstance(ids, str) else ids
         try:
             found = sorted(map(self.by_id.__getitem__, keys))
-        except KeyError:  # the first row, or a category added since (SQLite reads batch by batch)
+        except KeyError:  # the first row, or one added since (a session that is not one snapshot)
             self._read()
             found = sorted(map(self.by_id.__getitem__, keys))
         cells: tuple[list[str], ...] = ([], [], [], [])
@@ -326,11 +334,11 @@ class _Renderer:
             return "", "", ""
         links = json.loads(evidence_json)
         if self.sort_links:
-            links.sort()  # by linked_at, then the link's id (unique): the link order
+            links.sort(key=_LINK_ORDER)
         newest: list[tuple[str, str, str]] = []
         sources: list[str] = []
         relations, restricted = self.relations, self.restricted
-        for _, _, relation, title, url, published_on, visibility, note in links:
+        for relation, title, url, published_on, visibility, note, *_ in links:
             named = relations[relation]
             # ", ".join of the parts there are, spelled out (this runs for every link)
             details = f"{named}, {published_on}" if named and published_on else named or published_on or ""
