@@ -77,12 +77,11 @@ def matrix_rows(
     after: tuple[int, int, int] | None = None,
     where: Sequence[ColumnElement[bool]] = (),
     language: str | None = None,
-    commitments: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """Matrix rows in natural order (after a position, if given), in keyset batches of five queries each.
 
-    `where` narrows the rows further (a group of a printed document, e.g. one theme). Without
-    `commitments` the rows' `upr_commitments` are left empty (a document that does not show them).
+    `where` narrows the rows further (a group of a printed document, e.g. one theme). The spreadsheets
+    read `sheet_rows` instead: text cells, one query a batch.
     """
     point = point_of(params, session)
     statement = matrix_statement(params, point, where).limit(batch_size)
@@ -94,7 +93,7 @@ def matrix_rows(
         if not batch:
             return
         ids = [row.id for row in batch]
-        committing = linked_upr(session, ids, point, strengths=SAME_MEASURE) if commitments else {}
+        committing = linked_upr(session, ids, point, strengths=SAME_MEASURE)
         # The linked UPR recommendations' states come with the batch's own categories: one query.
         categories = categories_by_recommendation(session, ids + linked_ids(committing))
         attach_states(committing, categories)
@@ -277,13 +276,11 @@ def snapshot(engine: Engine) -> Engine:
 
 
 def streamed_rows(
-    engine: Engine, params: PointInTimeParams, *, include_restricted: bool, commitments: bool = True
+    engine: Engine, params: PointInTimeParams, *, include_restricted: bool
 ) -> Iterator[dict[str, Any]]:
     """Matrix rows read in a session of their own, for a response streamed after its request's session."""
     with Session(snapshot(engine)) as session:
-        yield from matrix_rows(
-            session, params, include_restricted=include_restricted, commitments=commitments
-        )
+        yield from matrix_rows(session, params, include_restricted=include_restricted)
 
 
 def _evidence(
