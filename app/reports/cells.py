@@ -1,22 +1,20 @@
-"""Matrix rows as the plain-text cells that the tabular formats (CSV, XLSX, DOCX, HTML) share.
+"""The matrix's columns and the texts beside its rows that the tabular formats (CSV, XLSX, DOCX, HTML) share.
 
 Headers, labels and sentences are in the current locale (app/i18n): call these while rendering.
 """
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from app.i18n.formatting import iso_date, number, utc_timestamp
 from app.i18n.translation import current_locale, gettext
-from app.upr_text import commitment_line
-from app.vocabulary import Relation, claim_gap_class, label, status_label
+from app.vocabulary import label, status_label
 
 
 @dataclass(frozen=True)
 class Column:
-    """A column of the matrix in every tabular format: its header, its key in `cells()`, its widths.
+    """A column of the matrix in every tabular format: its header, its key (sheet_rows.SHEET_KEYS), widths.
 
     `width` is in characters (spreadsheets); `printed` is its share of a printed page (HTML, DOCX) in
     percent, 0 when printed documents show it inside another column or not at all. The columns that `grow`
@@ -114,71 +112,6 @@ def section_names(scorecard: dict[str, Any]) -> list[str]:
         else f"{group['key']}. {group['label']}"
         for group in scorecard["groups"]
     ]
-
-
-def evidence_line(item: dict[str, Any]) -> str:
-    """One evidence item on one line: title, relation, date and URL."""
-    relation = label("relation", item["relation"])
-    details = ", ".join(part for part in (relation, iso_date(item["published_on"])) if part)
-    restricted = f" [{label('visibility', 'restricted')}]" if item["visibility"] == "restricted" else ""
-    return f"{item['title']} ({details}){restricted}: {item['url']}"
-
-
-def source_line(item: dict[str, Any]) -> str:
-    """One of the report's own sources on one line, led by its footnote number when known: '[12] ...'."""
-    footnote = item.get("footnote")
-    return f"[{footnote}] {evidence_line(item)}" if footnote else evidence_line(item)
-
-
-def newest_evidence(row: dict[str, Any]) -> list[dict[str, Any]]:
-    """The row's evidence except the report's own sources (baseline), newest first, undated last."""
-    found = [item for item in reversed(row["evidence"]) if item["relation"] != Relation.baseline]
-    # A stable sort: items of one date keep the later-linked first.
-    return sorted(found, key=lambda item: item["published_on"] or date.min, reverse=True)
-
-
-def cells(row: dict[str, Any]) -> dict[str, str]:
-    """A matrix row as text cells keyed like `sheet_columns`; statuses as readable labels.
-
-    Only the spreadsheets (CSV, XLSX) read these: the printed documents' one evidence column is not here.
-    """
-    assessment = row["assessment"] or {}
-    claim = row.get("claim") or {}
-    new = newest_evidence(row)
-    gap = claim_gap_class(row["claimed_status"], row["independent_status"])
-    return {
-        "code": row["code"],
-        "source": row["source"],
-        "paragraph": row["paragraph"] or "",
-        "section": f"{row['section']}. {row['section_title']}",
-        "text": row["text"],
-        "addressees": "; ".join(item["label"] for item in row["addressees"]),
-        "recommending_states": "; ".join(item["label"] for item in row["recommending_states"]),
-        "response": label("response", row["response"]) if row["response"] else "",
-        "themes": "; ".join(item["label"] for item in row["themes"]),
-        "sdg_targets": "; ".join(item["slug"] for item in row["sdg_targets"]),
-        "claimed_status": status_label(row["claimed_status"]),
-        "claim_date": iso_date(claim.get("effective_on")),
-        "claim_summary": claim.get("summary") or "",
-        "independent_status": status_label(row["independent_status"]),
-        "claim_gap": label("claim_gap", gap) if gap else "",
-        "assessment_status": status_label(assessment.get("status")),
-        "assessment_summary": assessment.get("summary") or "",
-        "assessment_date": iso_date(assessment.get("effective_on")),
-        "new_evidence": "\n".join(evidence_line(item) for item in new),
-        "evidence_url": new[0]["url"] if new else "",
-        "baseline_sources": "\n".join(
-            source_line(item) for item in row["evidence"] if item["relation"] == Relation.baseline
-        ),
-        "upr_commitments": "\n".join(commitment_line(item) for item in row["upr_commitments"]),
-    }
-
-
-def status_of_cell(row: dict[str, Any], key: str) -> str:
-    """The status code behind a status cell (for colours)."""
-    if key == "assessment_status":
-        return (row["assessment"] or {}).get("status") or "not_assessed"
-    return row[key]
 
 
 def score_note(formula: dict[str, Any]) -> str:

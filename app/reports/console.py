@@ -26,6 +26,7 @@ from app.reports.matrix import count_rows, grouped_rows, matrix_rows
 from app.reports.page_heading import page_heading
 from app.reports.pdf_report import ensure_pdf_fits, write_matrix_pdf
 from app.reports.printed import PrintedMatrix
+from app.reports.sheet_rows import sheet_rows
 from app.reports.xlsx_report import write_matrix_xlsx
 from app.scorecards.export import SCORE_COLUMNS, group_label, score_cells
 from app.scorecards.params import MatrixParams
@@ -228,13 +229,19 @@ def write_matrix(
     columns = (TextColumn(gettext("matrix")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("rows", total=total)
-        rows = _counted(matrix_rows(session, params, include_restricted=include_restricted), progress, task)
-        if format_ in ("csv", "json"):
-            chunks = (
-                matrix_csv(rows, params.perspective, meta["columns"])
-                if format_ == "csv"
-                else matrix_json(rows, meta)
-            )
+        if format_ == "json":
+            rows = matrix_rows(session, params, include_restricted=include_restricted)
+            chunks = matrix_json(_counted(rows, progress, task), meta)
+            _write_text(cast(IO[str], out), chunks if bom else _without_bom(chunks))
+            return total
+        # The spreadsheets read their rows as text cells, the optional columns only when shown.
+        sheet = _counted(
+            sheet_rows(session, params, include_restricted=include_restricted, optional=meta["columns"]),
+            progress,
+            task,
+        )
+        if format_ == "csv":
+            chunks = matrix_csv(sheet, params.perspective, meta["columns"])
             _write_text(cast(IO[str], out), chunks if bom else _without_bom(chunks))
             return total
         scorecard = section_scorecard(
@@ -242,7 +249,7 @@ def write_matrix(
         )
         if format_ == "xlsx":
             context = document_context(session, params, settings)
-            write_matrix_xlsx(cast(IO[bytes], out), rows, scorecard, meta, context)
+            write_matrix_xlsx(cast(IO[bytes], out), sheet, scorecard, meta, context)
             return total
         # The bar counts printed rows: grouped by theme, a recommendation may be printed more than once.
         groups = grouped_rows(session, params, include_restricted=include_restricted)

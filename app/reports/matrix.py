@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -49,7 +49,7 @@ from app.scorecards.linked import (
 )
 from app.scorecards.lookups import latest_value
 from app.scorecards.params import MatrixParams, PointInTimeParams
-from app.scorecards.point import point_of
+from app.scorecards.point import PointInTime, point_of
 from app.vocabulary import (
     CategoryKind,
     MatrixGroupBy,
@@ -77,40 +77,14 @@ def matrix_rows(
     after: tuple[int, int, int] | None = None,
     where: Sequence[ColumnElement[bool]] = (),
     language: str | None = None,
-    commitments: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """Matrix rows in natural order (after a position, if given), in keyset batches of five queries each.
 
-    `where` narrows the rows further (a group of a printed document, e.g. one theme). Without
-    `commitments` the rows' `upr_commitments` are left empty (a document that does not show them).
+    `where` narrows the rows further (a group of a printed document, e.g. one theme). The spreadsheets
+    read `sheet_rows` instead: text cells, one query a batch.
     """
     point = point_of(params, session)
-    statement = (
-        select(
-            col(Recommendation.id),
-            col(Recommendation.code),
-            col(Recommendation.source_id),
-            col(Recommendation.section_number),
-            col(Recommendation.number),
-            col(Recommendation.text),
-            col(Recommendation.paragraph),
-            col(Recommendation.response).label("current_response"),
-            col(Recommendation.response_original),
-            response_at(point).label("response"),
-            col(Section.title).label("section_title"),
-            col(Recommendation.section_id),
-            col(Source.slug).label("source"),
-            status_at(Perspective.state.value, point).label("claimed_status"),
-            status_at(Perspective.independent.value, point).label("independent_status"),
-            latest_value(col(HistoryEntry.id), params.perspective, point).label("assessment_id"),
-            latest_value(col(HistoryEntry.id), Perspective.state.value, point).label("claim_id"),
-        )
-        .join(Section, col(Section.id) == col(Recommendation.section_id))
-        .join(Source, col(Source.id) == col(Recommendation.source_id))
-        .where(*recommendation_conditions(params, status_at(params.perspective, point), point), *where)
-        .order_by(*ORDER)
-        .limit(batch_size)
-    )
+    statement = matrix_statement(params, point, where).limit(batch_size)
     position = after
     while True:
         batch = session.execute(
@@ -119,7 +93,7 @@ def matrix_rows(
         if not batch:
             return
         ids = [row.id for row in batch]
-        committing = linked_upr(session, ids, point, strengths=SAME_MEASURE) if commitments else {}
+        committing = linked_upr(session, ids, point, strengths=SAME_MEASURE)
         # The linked UPR recommendations' states come with the batch's own categories: one query.
         categories = categories_by_recommendation(session, ids + linked_ids(committing))
         attach_states(committing, categories)
@@ -149,6 +123,40 @@ def matrix_rows(
             return
         last = batch[-1]
         position = (last.source_id, last.section_number, last.number)
+
+
+def matrix_statement(
+    params: PointInTimeParams, point: PointInTime, where: Sequence[ColumnElement[bool]] = ()
+) -> Select:
+    """Each recommendation of the matrix, its statuses and latest entries' ids: filtered, in natural order.
+
+    Batches add their LIMIT and keyset position; `where` narrows the rows further.
+    """
+    return (
+        select(
+            col(Recommendation.id),
+            col(Recommendation.code),
+            col(Recommendation.source_id),
+            col(Recommendation.section_number),
+            col(Recommendation.number),
+            col(Recommendation.text),
+            col(Recommendation.paragraph),
+            col(Recommendation.response).label("current_response"),
+            col(Recommendation.response_original),
+            response_at(point).label("response"),
+            col(Section.title).label("section_title"),
+            col(Recommendation.section_id),
+            col(Source.slug).label("source"),
+            status_at(Perspective.state.value, point).label("claimed_status"),
+            status_at(Perspective.independent.value, point).label("independent_status"),
+            latest_value(col(HistoryEntry.id), params.perspective, point).label("assessment_id"),
+            latest_value(col(HistoryEntry.id), Perspective.state.value, point).label("claim_id"),
+        )
+        .join(Section, col(Section.id) == col(Recommendation.section_id))
+        .join(Source, col(Source.id) == col(Recommendation.source_id))
+        .where(*recommendation_conditions(params, status_at(params.perspective, point), point), *where)
+        .order_by(*ORDER)
+    )
 
 
 @dataclass(frozen=True)
@@ -255,11 +263,12 @@ def streamed_groups(
     engine: Engine, params: MatrixParams, *, include_restricted: bool
 ) -> Iterator[tuple[MatrixGroup, dict[str, Any]]]:
     """`grouped_rows` read in a session of their own (one snapshot on PostgreSQL), for streamed responses."""
-    with Session(_snapshot(engine)) as session:
+    with Session(snapshot(engine)) as session:
         yield from grouped_rows(session, params, include_restricted=include_restricted)
 
 
-def _snapshot(engine: Engine) -> Engine:
+def snapshot(engine: Engine) -> Engine:
+    """The engine for a long read: on PostgreSQL, every statement of a session sees one snapshot."""
     if is_postgres(engine):
         # One snapshot for every batch, so a long export never mixes two states of the data.
         return engine.execution_options(isolation_level="REPEATABLE READ")
@@ -267,13 +276,11 @@ def _snapshot(engine: Engine) -> Engine:
 
 
 def streamed_rows(
-    engine: Engine, params: PointInTimeParams, *, include_restricted: bool, commitments: bool = True
+    engine: Engine, params: PointInTimeParams, *, include_restricted: bool
 ) -> Iterator[dict[str, Any]]:
     """Matrix rows read in a session of their own, for a response streamed after its request's session."""
-    with Session(_snapshot(engine)) as session:
-        yield from matrix_rows(
-            session, params, include_restricted=include_restricted, commitments=commitments
-        )
+    with Session(snapshot(engine)) as session:
+        yield from matrix_rows(session, params, include_restricted=include_restricted)
 
 
 def _evidence(

@@ -31,12 +31,13 @@ from app.reports.documents import matrix_meta, section_scorecard
 from app.reports.docx_report import DOCX_MEDIA_TYPE, ensure_docx_fits, write_matrix_docx
 from app.reports.html_report import HTML_MEDIA_TYPE, HTML_REPORT_HEADERS, matrix_html
 from app.reports.json_report import matrix_json
-from app.reports.matrix import count_rows, grouped_rows, matrix_rows, streamed_groups, streamed_rows
+from app.reports.matrix import count_rows, grouped_rows, streamed_groups, streamed_rows
 from app.reports.page_heading import page_heading
 from app.reports.pdf_report import PDF_MEDIA_TYPE, ensure_pdf_fits, write_matrix_pdf
 from app.reports.printed import PrintedMatrix
 from app.reports.schemas import MatrixOut
 from app.reports.scorecard_report import write_scorecard_pdf
+from app.reports.sheet_rows import sheet_rows, streamed_sheet_rows
 from app.reports.xlsx_report import XLSX_MEDIA_TYPE, write_matrix_xlsx
 from app.scorecards.keys import response_document, response_etag, weak_etag
 from app.scorecards.params import MatrixParams, ScorecardParams
@@ -109,10 +110,12 @@ def _matrix_document(
             matrix_json(streamed(), meta), media_type="application/json", headers=headers
         )
     if format_ == "csv":
-        # The UPR commitments are read only when some row has one (the column is shown).
-        shown = streamed(commitments="upr_commitments" in meta["columns"])
+        # The optional columns (the UPR commitments above all) are read only when some row has one.
+        sheet = streamed_sheet_rows(
+            request.app.state.engine, params, include_restricted=privileged, optional=meta["columns"]
+        )
         return StreamingResponse(
-            matrix_csv(shown, params.perspective, meta["columns"]),
+            matrix_csv(sheet, params.perspective, meta["columns"]),
             media_type=CSV_MEDIA_TYPE,
             headers=headers | attachment(filename),
         )
@@ -145,7 +148,7 @@ def _matrix_document(
     try:
         with request.app.state.render_slots.held(), zone_of(settings.timezone):
             if format_ == "xlsx":
-                rows = matrix_rows(session, params, include_restricted=privileged)
+                rows = sheet_rows(session, params, include_restricted=privileged, optional=meta["columns"])
                 write_matrix_xlsx(spool, rows, scorecard, meta, context)
             else:
                 groups = grouped_rows(session, params, include_restricted=privileged)

@@ -13,15 +13,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from app.i18n.translation import gettext
-from app.reports.cells import (
-    Column,
-    cells,
-    score_note,
-    section_names,
-    sheet_columns,
-    status_of_cell,
-)
+from app.reports.cells import Column, score_note, section_names, sheet_columns
 from app.reports.context import DocumentContext
+from app.reports.sheet_rows import SheetRow, sheet_key_index, status_code_index
 from app.scorecards.export import SCORE_COLUMNS
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -93,12 +87,12 @@ class _Formats:
 
 def write_matrix_xlsx(
     target: str | IO[bytes],
-    rows: Iterable[dict[str, Any]],
+    rows: Iterable[SheetRow],
     scorecard: dict[str, Any],
     meta: dict[str, Any],
     context: DocumentContext,
 ) -> int:
-    """Write the summary sheet and the matrix as an XLSX workbook, row by row (bounded memory)."""
+    """The summary sheet and the matrix (`sheet_rows`) as an XLSX workbook, row by row (bounded memory)."""
     # constant_memory flushes each row to a temporary file as soon as the next one starts.
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
     workbook.set_properties(
@@ -201,7 +195,7 @@ def _summary_sheet(
 def _matrix_sheet(
     workbook: xlsxwriter.Workbook,
     formats: _Formats,
-    rows: Iterable[dict],
+    rows: Iterable[SheetRow],
     columns: list[Column],
     context: DocumentContext,
 ) -> int:
@@ -215,9 +209,12 @@ def _matrix_sheet(
     for index, column in enumerate(columns):
         sheet.write_string(0, index, column.header, formats.header)
     printed = [column for column in columns if column.key in PRINTED_KEYS]
+    # Per column: where its cell is in a row, and where the status behind it is (status columns only).
+    cells = [(sheet_key_index(column.key), column) for column in columns]
+    statuses = {column.key: status_code_index(column.key) for column in columns if column.is_status}
     count = links = 0
     for count, row in enumerate(rows, start=1):
-        values = {key: _fit(value) for key, value in cells(row).items()}
+        values = {column.key: _fit(row[at]) for at, column in cells}
         # constant_memory writes a row out when the next one starts: its height is set before its cells.
         # The printed columns set it: the others (the report's many sources above all) would stretch every
         # printed row; they wrap within it, whole in the cell.
@@ -228,7 +225,7 @@ def _matrix_sheet(
                 sheet.write_url(count, index, text, formats.link, string=text)
                 links += 1
                 continue
-            style = formats.status[status_of_cell(row, column.key)] if column.is_status else formats.text
+            style = formats.status[row[statuses[column.key]]] if column.is_status else formats.text
             # write_string: text from monitors is never taken for a formula, even when it starts with "=".
             sheet.write_string(count, index, text, style)
     sheet.autofilter(0, 0, count, len(columns) - 1)
