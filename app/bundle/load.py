@@ -12,6 +12,7 @@ from app.bundle.records import BundleError, Codec, TableLayout, decoder
 from app.bundle.revisions import check_known, current_revision
 from app.bundle.tables import metadata_table
 from app.db import build_engine, is_postgres
+from app.history.periods import filled_after
 from app.i18n.translation import gettext
 from app.migrate import head_revision, upgrade
 
@@ -91,13 +92,15 @@ def load_bundle(session: Session, bundle: BundleReader) -> dict[str, int]:
     _require_empty(connection, [layout.name for layout in header.tables] + list(SQLModel.metadata.tables))
     targets = {layout.name: _target(layout) for layout in header.tables}
     pending: list[Row] = []
-    for row in bundle.rows():
-        if pending and (row.table is not pending[0].table or len(pending) >= BATCH):
+    # The status periods are made once from the restored entries, not entry by entry.
+    with filled_after(connection):
+        for row in bundle.rows():
+            if pending and (row.table is not pending[0].table or len(pending) >= BATCH):
+                _insert(connection, targets[pending[0].table.name], pending)
+                pending = []
+            pending.append(row)
+        if pending:
             _insert(connection, targets[pending[0].table.name], pending)
-            pending = []
-        pending.append(row)
-    if pending:
-        _insert(connection, targets[pending[0].table.name], pending)
     if is_postgres(connection):
         try:
             _move_sequences(connection, header.tables)
