@@ -1,8 +1,10 @@
 """Alembic from inside the app: the configuration wherever the package is installed, and the head revision."""
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -28,6 +30,17 @@ def alembic_config(database_url: str | None = None) -> Config:
 
 
 @lru_cache
+def made_on(dialect: str) -> Callable[..., bool]:
+    """Alembic's `include_object` for a database of `dialect`: leaves out what the models make elsewhere only
+    (an index marked `info={"only_on": ...}` and `ddl_if`), so that autogenerate compares like with like."""
+
+    def include(item: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        only_on = getattr(item, "info", {}).get("only_on")
+        return only_on is None or only_on == dialect
+
+    return include
+
+
 def head_revision() -> str | None:
     """The newest migration this code expects."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()

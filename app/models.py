@@ -59,6 +59,8 @@ def saved_id(row: _Numbered) -> int:
 # The perspectives with an as-of index of their own: the two a claim gap compares (the others use
 # ix_history_entries_as_of).
 AS_OF_PERSPECTIVES = (Perspective.independent.value, Perspective.state.value)
+# An index made on PostgreSQL only (`ddl_if`); the migrations' comparison skips it elsewhere (app.migrate).
+POSTGRESQL_ONLY = {"only_on": "postgresql"}
 COVERAGE_LINKS = f"relation IN ('{Relation.progress.value}', '{Relation.regression.value}')"
 CONTENT_CHANGES = f"kind IN ('{HistoryKind.withdrawal.value}', '{HistoryKind.text_changed.value}')"
 
@@ -567,6 +569,23 @@ class StatusPeriod(_TableModel, table=True):
             sqlite_where=text("superseded_at IS NULL"),
             postgresql_where=text("superseded_at IS NULL"),
         ),
+        # PostgreSQL's as-of scans (a hash join over every recommendation): one range of a perspective's
+        # periods by start date, as known now and as known at a time. SQLite seeks per recommendation.
+        Index(
+            "ix_status_periods_scan_now",
+            "perspective",
+            "from_on",
+            postgresql_include=["until_on", "recommendation_id", "status"],
+            postgresql_where=text("superseded_at IS NULL"),
+            info=POSTGRESQL_ONLY,
+        ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_status_periods_scan_known",
+            "perspective",
+            "from_on",
+            postgresql_include=["until_on", "recorded_at", "superseded_at", "recommendation_id", "status"],
+            info=POSTGRESQL_ONLY,
+        ).ddl_if(dialect="postgresql"),
         # As known at a past time: every row, with the interval it was known in.
         Index(
             "ix_status_periods_known",

@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 import app.models  # noqa: F401  (registers every table on the metadata)
 from app.config import get_settings
 from app.db import build_engine
+from app.migrate import made_on
 
 target_metadata = SQLModel.metadata
 
@@ -21,6 +22,7 @@ def _configure_and_run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite can only ALTER by copying tables
         compare_type=True,
+        include_object=made_on(connection.dialect.name),
         # One transaction for the whole run on SQLite too (its DDL is transactional): a downgrade that the
         # record guard (migrations/record_guard.py) refuses halfway, or any failing step, leaves nothing done.
         transactional_ddl=True,

@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 import app.models  # noqa: F401
 from app.config import Settings
 from app.db import build_engine
-from app.migrate import alembic_config, head_revision
+from app.migrate import alembic_config, head_revision, made_on
 from tests.support import migrate, run_cli
 
 
@@ -37,7 +37,8 @@ def test_models_match_migrations(empty_database):
     migrate(empty_database.url)
     engine = build_engine(empty_database.url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": made_on(connection.dialect.name)}
+        context = MigrationContext.configure(connection, opts=opts)
         assert compare_metadata(context, SQLModel.metadata) == []
         assert context.get_current_revision() == head_revision()
     engine.dispose()

@@ -161,6 +161,21 @@ def _create_indexes() -> None:
         sqlite_where=sa.text("superseded_at IS NULL"),
         postgresql_where=sa.text("superseded_at IS NULL"),
     )
+    if op.get_bind().dialect.name == "postgresql":
+        # The as-of scans: one range of a perspective's periods by start date, as known now and at a time.
+        op.create_index(
+            "ix_status_periods_scan_now",
+            "status_periods",
+            ["perspective", "from_on"],
+            postgresql_include=["until_on", "recommendation_id", "status"],
+            postgresql_where=sa.text("superseded_at IS NULL"),
+        )
+        op.create_index(
+            "ix_status_periods_scan_known",
+            "status_periods",
+            ["perspective", "from_on"],
+            postgresql_include=["until_on", "recorded_at", "superseded_at", "recommendation_id", "status"],
+        )
     # As known at a past time: every row, with its recording interval.
     op.create_index(
         "ix_status_periods_known",
