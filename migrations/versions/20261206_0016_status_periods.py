@@ -42,16 +42,33 @@ _RETIRE = (
 # A row known and replaced at the same instant could never be seen: it is deleted instead.
 _DELETE = "DELETE FROM status_periods WHERE {rows} AND recorded_at >= NEW.recorded_at"
 _SUPERSEDED = "recommendation_id = NEW.recommendation_id AND entry_id = NEW.supersedes_entry_id AND superseded_at IS NULL"
-# The rows a newer copy (same chain, perspective and start) replaced in this entry's statements.
+# A correction's rows a newer copy (same chain, perspective and start) replaced: any of the chain's (rare).
 _REPLACED = (
-    "recommendation_id = NEW.recommendation_id AND superseded_at IS NULL AND EXISTS (SELECT 1 FROM "
-    "status_periods n WHERE n.recommendation_id = status_periods.recommendation_id AND n.perspective = "
-    "status_periods.perspective AND n.superseded_at IS NULL AND n.from_on = status_periods.from_on AND "
-    "n.from_seq = status_periods.from_seq AND n.id > status_periods.id)"
+    "NEW.supersedes_entry_id IS NOT NULL AND recommendation_id = NEW.recommendation_id AND superseded_at IS NULL "
+    "AND EXISTS (SELECT 1 FROM status_periods n WHERE n.recommendation_id = status_periods.recommendation_id "
+    "AND n.perspective = status_periods.perspective AND n.superseded_at IS NULL AND n.from_on = "
+    "status_periods.from_on AND n.from_seq = status_periods.from_seq AND n.id > status_periods.id)"
 )
 ASSESSED = "NEW.perspective IS NOT NULL AND NEW.status IS NOT NULL"
 NEW_KEY = "(NEW.effective_on, NEW.seq)"
-# The trigger's statements, the same on both databases and in the order `replay` applies them.
+# The start of the period before the new entry's, and the rows of that start the new copy replaced: found
+# through the index, so a write costs the same however many entries its chain holds.
+_PREVIOUS_KEY = _NEIGHBOUR.format(
+    what="b.from_on, b.from_seq",
+    rec="NEW.recommendation_id",
+    perspective="NEW.perspective",
+    side="<",
+    key=NEW_KEY,
+    order="DESC",
+)
+_REPLACED_BEFORE_NEW = (
+    "recommendation_id = NEW.recommendation_id AND perspective = NEW.perspective AND superseded_at IS NULL "
+    f"AND (from_on, from_seq) = ({_PREVIOUS_KEY}) AND id < (SELECT max(n.id) FROM status_periods n WHERE "
+    "n.recommendation_id = NEW.recommendation_id AND n.perspective = NEW.perspective AND "
+    f"n.superseded_at IS NULL AND (n.from_on, n.from_seq) = ({_PREVIOUS_KEY}))"
+)
+# The trigger's statements, the same on both databases and in the order `replay` applies them. (A
+# correction that carries a status runs both halves: its supersession first, then its own period.)
 STATEMENTS = [
     # A correction: the period before the superseded entry's now reaches to where that one ended ...
     f"INSERT INTO status_periods ({INSERTED}) SELECT p.recommendation_id, p.perspective, p.status, p.entry_id, "
@@ -65,9 +82,11 @@ STATEMENTS = [
         order="DESC",
     )
     + f") WHERE {_GONE}",
-    # ... and the superseded entry's own period ends.
+    # ... and the superseded entry's own period ends, as does the one the copy replaced.
     _RETIRE.format(rows=_SUPERSEDED),
     _DELETE.format(rows=_SUPERSEDED),
+    _RETIRE.format(rows=_REPLACED),
+    _DELETE.format(rows=_REPLACED),
     # An assessment: its period, up to the next one's start ...
     f"INSERT INTO status_periods ({INSERTED}) SELECT NEW.recommendation_id, NEW.perspective, NEW.status, NEW.id, "
     "NEW.effective_on, NEW.seq, ("
@@ -92,8 +111,8 @@ STATEMENTS = [
         order="DESC",
     )
     + f") AND {ASSESSED}",
-    _RETIRE.format(rows=_REPLACED),
-    _DELETE.format(rows=_REPLACED),
+    _RETIRE.format(rows=_REPLACED_BEFORE_NEW),
+    _DELETE.format(rows=_REPLACED_BEFORE_NEW),
 ]
 COVERAGE_LINKS = "relation IN ('progress', 'regression')"
 TRIGGER_WHEN = "NEW.perspective IS NOT NULL OR NEW.supersedes_entry_id IS NOT NULL"
