@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.db import build_engine
-from app.history.periods import PeriodSource, replay_all
+from app.history.periods import COLUMNS, PeriodSource, replay_all
 from app.models import HistoryEntry, Recommendation, StatusPeriod
 from app.scorecards.lookups import PeriodLookups, latest_value, with_joins
 from app.scorecards.point import PointInTime
@@ -15,17 +15,6 @@ from tests.support import assess, bearer
 
 CODES = ("odf-kz-2015-3.1", "odf-kz-2015-3.2", "odf-kz-2015-4.1")
 STATUSES = ("implemented", "partially_implemented", "not_implemented", "regressed")
-COLUMNS = (
-    "recommendation_id",
-    "perspective",
-    "status",
-    "entry_id",
-    "from_on",
-    "from_seq",
-    "until_on",
-    "recorded_at",
-    "superseded_at",
-)
 
 
 def _history(client, monitor_token, seed: int) -> int:

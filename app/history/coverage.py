@@ -13,6 +13,8 @@ public response to them): each must be verified.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.history.periods import COLUMNS as PERIOD_COLUMNS
+
 
 class Coverage(StrEnum):
     """How a column is covered."""
@@ -265,20 +267,7 @@ COVERAGE: dict[str, dict[str, Covered]] = {
     },
     "status_periods": {
         "id": operational("a surrogate key: rows are compared by their values"),
-        **{
-            column: verified("periods")
-            for column in (
-                "recommendation_id",
-                "perspective",
-                "status",
-                "entry_id",
-                "from_on",
-                "from_seq",
-                "until_on",
-                "recorded_at",
-                "superseded_at",
-            )
-        },
+        **{column: verified("periods") for column in PERIOD_COLUMNS},
     },
     "past_scorecards": {
         column: operational(
