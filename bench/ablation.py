@@ -8,12 +8,8 @@ app/write_turn.py.)
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import text
-
-from app.db import build_engine, is_postgres
-from app.history.periods import fill
-
-PERIODS_TRIGGER = "history_entries_status_periods"
+from app.db import build_engine
+from app.history.periods import fill, trigger_off
 
 
 @contextmanager
@@ -22,22 +18,11 @@ def periods_trigger_off(url: str, recommendation_ids: Sequence[int]) -> Iterator
     periods made again from their entries, so the database is as the app leaves it."""
     engine = build_engine(url)
     with engine.begin() as connection:
-        if is_postgres(connection):
-            connection.execute(text(f"ALTER TABLE history_entries DISABLE TRIGGER {PERIODS_TRIGGER}"))
-            definition = None
-        else:
-            definition = connection.execute(
-                text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
-                {"name": PERIODS_TRIGGER},
-            ).scalar_one()
-            connection.execute(text(f"DROP TRIGGER {PERIODS_TRIGGER}"))
+        switch_on = trigger_off(connection)
     try:
         yield
     finally:
         with engine.begin() as connection:
-            if definition is None:
-                connection.execute(text(f"ALTER TABLE history_entries ENABLE TRIGGER {PERIODS_TRIGGER}"))
-            else:
-                connection.exec_driver_sql(definition)
+            switch_on(connection)
             fill(connection, recommendation_ids)
         engine.dispose()

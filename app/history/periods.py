@@ -9,7 +9,7 @@ The database keeps the table by a trigger on every history entry (migration 0016
 rows from a chain's entries in Python, for the migration's backfill and for `verify`.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -173,6 +173,18 @@ def replay_all(rows: Iterable[tuple[int, PeriodSource]]) -> Iterator[Period]:
 TRIGGER = "history_entries_status_periods"  # migration 0016
 
 
+def trigger_off(connection: Connection) -> Callable[[Connection], object]:
+    """Switch the periods' trigger off; returns what switches it on again (in this or a later transaction)."""
+    if is_postgres(connection):
+        connection.execute(text(f"ALTER TABLE history_entries DISABLE TRIGGER {TRIGGER}"))
+        return lambda later: later.execute(text(f"ALTER TABLE history_entries ENABLE TRIGGER {TRIGGER}"))
+    definition = connection.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"), {"name": TRIGGER}
+    ).scalar_one()
+    connection.execute(text(f"DROP TRIGGER {TRIGGER}"))
+    return lambda later: later.exec_driver_sql(definition)
+
+
 @contextmanager
 def filled_after(connection: Connection) -> Iterator[None]:
     """For a bulk load in the connection's transaction: the trigger off while the block inserts entries,
@@ -183,24 +195,15 @@ def filled_after(connection: Connection) -> Iterator[None]:
     if not inspect(connection).has_table("status_periods"):
         yield
         return
-    if is_postgres(connection):
-        try:
-            with connection.begin_nested():
-                connection.execute(text(f"ALTER TABLE history_entries DISABLE TRIGGER {TRIGGER}"))
-        except DBAPIError:
-            yield
-            return
+    try:
+        with connection.begin_nested():
+            switch_on = trigger_off(connection)
+    except DBAPIError:
         yield
-        fill(connection)
-        connection.execute(text(f"ALTER TABLE history_entries ENABLE TRIGGER {TRIGGER}"))
         return
-    definition = connection.execute(
-        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"), {"name": TRIGGER}
-    ).scalar_one()
-    connection.execute(text(f"DROP TRIGGER {TRIGGER}"))
     yield
     fill(connection)
-    connection.exec_driver_sql(definition)
+    switch_on(connection)
 
 
 def fill(connection: Connection, recommendation_ids: Sequence[int] | None = None) -> None:
