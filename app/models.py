@@ -551,8 +551,8 @@ class HistoryEntry(_TableModel, table=True):
 class StatusPeriod(_TableModel, table=True):
     """A perspective's status from one effective date until the next, as known over an interval of time.
 
-    Written only by the database's trigger on history_entries (migration 0016); docs/design.md, "Status
-    periods". Kept by the entries' own transaction, so it never disagrees with them.
+    Written only by the database's triggers on history_entries (migrations 0016, 0017); docs/design.md,
+    "Status periods". Kept by the entries' own transaction, so it never disagrees with them.
     """
 
     __tablename__ = "status_periods"

@@ -8,6 +8,8 @@ from typing import Any
 import psycopg
 from sqlalchemy.engine import make_url
 
+from app.history.periods import POSTGRES_TRIGGERS, SQLITE_TRIGGERS
+
 COLUMNS = {
     "sources": ["id", "slug", "title", "publisher", "published_on", "url", "date_note", "created_at"],
     "sections": ["id", "source_id", "number", "title"],
@@ -36,7 +38,6 @@ COLUMNS = {
     ],
 }  # fmt: skip
 TABLES = list(COLUMNS)
-PERIODS = "history_entries_status_periods"  # the trigger that keeps status_periods (migration 0016)
 HAS_ID = [table for table in TABLES if COLUMNS[table][0] == "id"]
 
 
@@ -87,10 +88,12 @@ class SqliteLoader(Loader):
             self.db.execute(f'DROP INDEX "{name}"')
             self.indexes.append(sql)
         # The status periods are filled once after the load (app.history.periods.fill), not entry by entry.
+        listed = ", ".join(f"'{name}'" for name in SQLITE_TRIGGERS)
         self.triggers = self.rows(
-            f"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = '{PERIODS}'"
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({listed})"
         )
-        self.db.execute(f"DROP TRIGGER IF EXISTS {PERIODS}")
+        for name, _ in self.triggers:
+            self.db.execute(f"DROP TRIGGER {name}")
         self.db.execute("BEGIN")
 
     def write(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
@@ -104,7 +107,7 @@ class SqliteLoader(Loader):
         self.db.execute("COMMIT")
         for sql in self.indexes:
             self.db.execute(sql)
-        for (sql,) in self.triggers:
+        for _, sql in self.triggers:
             self.db.execute(sql)
         self.db.execute("ANALYZE")
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -152,9 +155,11 @@ class PostgresLoader(Loader):
         # Unique constraints first, foreign keys last: they may lean on the unique indexes.
         self.restore = restore("u") + [definition for _, definition in indexes] + restore("f")
         # The status periods are filled once after the load (app.history.periods.fill), not entry by entry.
-        if self.rows("SELECT 1 FROM pg_trigger WHERE tgname = %s", PERIODS):
-            self.db.execute(f"ALTER TABLE history_entries DISABLE TRIGGER {PERIODS}")
-            self.restore.append(f"ALTER TABLE history_entries ENABLE TRIGGER {PERIODS}")
+        for (name,) in self.rows(
+            "SELECT tgname FROM pg_trigger WHERE tgname = ANY(%s)", list(POSTGRES_TRIGGERS)
+        ):
+            self.db.execute(f"ALTER TABLE history_entries DISABLE TRIGGER {name}")
+            self.restore.append(f"ALTER TABLE history_entries ENABLE TRIGGER {name}")
         self.db.autocommit = False
 
     def write(self, table: str, rows: Iterable[dict[str, Any]]) -> None:

@@ -3,11 +3,18 @@
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select, text
 from sqlmodel import Session, col
 
-from app.db import build_engine
-from app.history.periods import COLUMNS, PeriodSource, replay_all
+from app.db import build_engine, is_postgres
+from app.history.periods import (
+    COLUMNS,
+    POSTGRES_TRIGGERS,
+    SQLITE_TRIGGERS,
+    PeriodSource,
+    replay_all,
+    trigger_off,
+)
 from app.models import HistoryEntry, Recommendation, StatusPeriod
 from app.scorecards.lookups import PeriodLookups, latest_value, with_joins
 from app.scorecards.point import PointInTime
@@ -37,12 +44,7 @@ def _history(client, monitor_token, seed: int) -> int:
                     if rng.random() < 0.5
                     else {}
                 )
-                response = client.post(
-                    f"{url}/entries/{target['seq']}/corrections",
-                    json=body,
-                    headers=bearer(monitor_token) | {"If-Match": client.get(url).headers["etag"]},
-                )
-                assert response.status_code == 201, response.text
+                _correct(client, monitor_token, code, target["seq"], body)
                 corrections += 1
                 continue
         assess(
@@ -57,6 +59,16 @@ def _history(client, monitor_token, seed: int) -> int:
             },
         )
     return corrections
+
+
+def _correct(client, monitor_token, code: str, seq: int, body: dict) -> None:
+    url = f"/api/v1/recommendations/{code}"
+    response = client.post(
+        f"{url}/entries/{seq}/corrections",
+        json=body,
+        headers=bearer(monitor_token) | {"If-Match": client.get(url).headers["etag"]},
+    )
+    assert response.status_code == 201, response.text
 
 
 def _day(rng: random.Random) -> date:
@@ -96,6 +108,40 @@ def test_the_trigger_keeps_what_replay_computes(client, monitor_token, database)
     engine.dispose()
 
 
+def test_each_kind_of_correction_keeps_what_replay_computes(client, monitor_token, database):
+    """A correction without a status, one that carries one (both halves of the trigger, the correction's
+    first), and one that moves its entry's period before another's: each kind the triggers tell apart."""
+    code = CODES[0]
+    first = _assessed(client, monitor_token, code, "implemented", "independent", "2020-03-01")
+    second = _assessed(client, monitor_token, code, "not_implemented", "independent", "2020-01-01")
+    state = _assessed(client, monitor_token, code, "partially_implemented", "state", "2020-02-01")
+    _assessed(client, monitor_token, code, "regressed", "independent", "2020-06-01")
+    _correct(
+        client,
+        monitor_token,
+        code,
+        first,
+        {"reason": "Earlier.", "status": "regressed", "effective_on": "2019-12-01"},
+    )
+    _correct(client, monitor_token, code, second, {"reason": "Not so."})
+    _correct(client, monitor_token, code, state, {"reason": "Worse.", "status": "not_implemented"})
+    engine = build_engine(database.url)
+    with Session(engine) as session:
+        corrections = session.execute(
+            select(col(HistoryEntry.status)).where(col(HistoryEntry.supersedes_entry_id).is_not(None))
+        ).scalars()
+        assert sorted(status is None for status in corrections) == [False, False, True]
+        stored = _stored(session)
+        assert any(row[-1] is not None for row in stored)
+        assert stored == _replayed(session)
+    engine.dispose()
+
+
+def _assessed(client, monitor_token, code: str, status: str, perspective: str, effective_on: str) -> int:
+    body = {"status": status, "perspective": perspective, "effective_on": effective_on, "summary": "Seen."}
+    return assess(client, monitor_token, code, body).json()["entry"]["seq"]
+
+
 def test_every_point_in_time_reads_the_latest_entry_from_the_periods(client, monitor_token, database):
     assert _history(client, monitor_token, seed=61) >= 2
     engine = build_engine(database.url)
@@ -133,3 +179,31 @@ def _from_periods(session: Session, perspective: str, point: PointInTime) -> dic
     )
     statement = with_joins(select(col(Recommendation.id), *columns), looked.joins)
     return {rec: (entry, status) for rec, entry, status in session.execute(statement)}
+
+
+def test_the_triggers_switch_off_and_on_again(database):
+    """trigger_off names every trigger the migrations made: off, then on again as they were."""
+    engine = build_engine(database.url)
+    with engine.begin() as connection:
+        before = _triggers(connection)
+        switch_on = trigger_off(connection)
+        if is_postgres(connection):
+            assert sorted(before) == sorted(POSTGRES_TRIGGERS)
+            assert set(_triggers(connection).values()) == {"D"}  # disabled
+        else:
+            assert sorted(before) == sorted(SQLITE_TRIGGERS)
+            assert _triggers(connection) == {}
+        switch_on(connection)
+        assert _triggers(connection) == before
+    engine.dispose()
+
+
+def _triggers(connection: Connection) -> dict[str, str]:
+    if is_postgres(connection):
+        query = "SELECT tgname, tgenabled FROM pg_trigger WHERE tgname LIKE 'history_entries_status_periods%'"
+    else:
+        query = (
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND name LIKE 'history_entries_status_periods%'"
+        )
+    return {name: state for name, state in connection.execute(text(query))}

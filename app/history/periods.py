@@ -5,8 +5,8 @@ docs/design.md, "Status periods". A row says: from `from_on` (the entry at `from
 `recorded_at` until `superseded_at` (NULL: still known so). An as-of scorecard then reads at most one row per
 recommendation and perspective with a range condition instead of finding the latest entry among many.
 
-The database keeps the table by a trigger on every history entry (migration 0016); `replay` computes the same
-rows from a chain's entries in Python, for the migration's backfill and for `verify`.
+The database keeps the table by triggers on every history entry (migrations 0016, 0017); `replay` computes
+the same rows from a chain's entries in Python, for the migration's backfill and for `verify`.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -170,25 +170,40 @@ def replay_all(rows: Iterable[tuple[int, PeriodSource]]) -> Iterator[Period]:
         yield from replay(owner, chain)
 
 
-TRIGGER = "history_entries_status_periods"  # migration 0016
+# The triggers that keep the table (migration 0017): PostgreSQL's one function runs a correction's half and
+# an assessment's under an IF each; SQLite, which does not order several triggers on one event, has one per
+# kind of entry (a correction, an assessment, a correction that carries a status), on exclusive conditions.
+POSTGRES_TRIGGERS = ("history_entries_status_periods",)
+SQLITE_TRIGGERS = (
+    "history_entries_status_periods_correction",
+    "history_entries_status_periods_assessment",
+    "history_entries_status_periods_correction_and_assessment",
+)
+_DEFINITION = text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name")
 
 
-def trigger_off(connection: Connection) -> Callable[[Connection], object]:
-    """Switch the periods' trigger off; returns what switches it on again (in this or a later transaction)."""
+def trigger_off(connection: Connection) -> Callable[[Connection], None]:
+    """Switch the periods' triggers off; returns what switches them on (in this or a later transaction)."""
     if is_postgres(connection):
-        connection.execute(text(f"ALTER TABLE history_entries DISABLE TRIGGER {TRIGGER}"))
-        return lambda later: later.execute(text(f"ALTER TABLE history_entries ENABLE TRIGGER {TRIGGER}"))
-    definition = connection.execute(
-        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"), {"name": TRIGGER}
-    ).scalar_one()
-    connection.execute(text(f"DROP TRIGGER {TRIGGER}"))
-    return lambda later: later.exec_driver_sql(definition)
+        for name in POSTGRES_TRIGGERS:
+            connection.execute(text(f"ALTER TABLE history_entries DISABLE TRIGGER {name}"))
+        on = [f"ALTER TABLE history_entries ENABLE TRIGGER {name}" for name in POSTGRES_TRIGGERS]
+    else:
+        on = [connection.execute(_DEFINITION, {"name": name}).scalar_one() for name in SQLITE_TRIGGERS]
+        for name in SQLITE_TRIGGERS:
+            connection.execute(text(f"DROP TRIGGER {name}"))
+
+    def switch_on(later: Connection) -> None:
+        for statement in on:
+            later.exec_driver_sql(statement)
+
+    return switch_on
 
 
 @contextmanager
 def filled_after(connection: Connection) -> Iterator[None]:
-    """For a bulk load in the connection's transaction: the trigger off while the block inserts entries,
-    then every chain's periods filled at once and the trigger on again (a failure rolls all of it back).
+    """For a bulk load in the connection's transaction: the triggers off while the block inserts entries,
+    then every chain's periods filled at once and the triggers on again (a failure rolls all of it back).
 
     Row by row, the trigger made a 3-million-entry restore several times slower. Where the role may not
     switch it off (PostgreSQL, not the table's owner), the trigger stays on: slower, and as right."""
