@@ -45,7 +45,7 @@ POSTGRES_TRIGGER = [
     "    RETURN NULL;\nEND;\n$$",
     "REVOKE ALL ON FUNCTION rectrack_status_periods() FROM PUBLIC",
     "CREATE TRIGGER history_entries_status_periods AFTER INSERT ON history_entries FOR EACH ROW "
-    f"WHEN ({CORRECTS} OR {ASSESSED}) EXECUTE FUNCTION rectrack_status_periods()",
+    f"WHEN ({CORRECTS} OR ({ASSESSED})) EXECUTE FUNCTION rectrack_status_periods()",
 ]
 # Name: (when, statements). Exactly one fires for an entry that has periods to keep, none for the others.
 SQLITE_TRIGGERS = {
