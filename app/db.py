@@ -169,32 +169,6 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
 
 
-async def get_statement_session(request: Request) -> AsyncIterator[Session]:
-    """A read session whose statements need no snapshot in common: on PostgreSQL each commits by itself.
-
-    Under READ COMMITTED each statement sees its own snapshot anyway, so leaving out the transaction
-    changes nothing read; it saves the BEGIN and COMMIT round trips and the thread hop to end it (closing
-    an autocommit connection talks to no one). Only for routes that write nothing. SQLite keeps one read
-    transaction (one snapshot; BEGIN and COMMIT there cost no round trip).
-    """
-    engine = request.app.state.statement_engine
-    if not is_postgres(engine):
-        async with _ended_in_thread(Session(engine, expire_on_commit=False)) as session:
-            yield session
-        return
-    session = Session(engine, expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        session.close()
-
-
-def statement_engine(engine: Engine) -> Engine:
-    """The engine of `get_statement_session`: on PostgreSQL the same pool, its connections in autocommit."""
-    # Made once per app: an engine with options costs ~30 µs to make, a tenth of a bare request.
-    return engine.execution_options(isolation_level="AUTOCOMMIT") if is_postgres(engine) else engine
-
-
 @contextlib.asynccontextmanager
 async def _ended_in_thread(session: Session) -> AsyncIterator[Session]:
     # A session connects at its first statement, so opening one needs no thread; only its end, which
@@ -269,7 +243,6 @@ def write_engine(engine: Engine) -> Engine:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-StatementSessionDep = Annotated[Session, Depends(get_statement_session)]
 # scope="function": commit before the response is sent. With the default scope FastAPI runs the
 # teardown after sending, so a client could get 201 for a write whose commit then failed, and a
 # client reading right after its 201 might not see its own write yet.

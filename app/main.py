@@ -15,7 +15,7 @@ from app.assessments.routes import router as assessments_router
 from app.body_limit import BodySizeLimit
 from app.config import Settings, get_settings
 from app.corrections.routes import router as corrections_router
-from app.db import build_engine, statement_engine
+from app.db import build_engine
 from app.errors import install_error_handlers
 from app.evidence.routes import router as evidence_router
 from app.history.checkpoints import public_key_text
@@ -30,6 +30,7 @@ from app.links.routes import router as links_router
 from app.lru import LRUCache
 from app.monitors.routes import router as monitors_router
 from app.openapi import openapi_document, operation_id
+from app.raw_statements import RawStatements
 from app.recommendations.routes import router as recommendations_router
 from app.render_slots import RenderSlots
 from app.reports.routes import router as reports_router
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_private_access_log(client_addresses=settings.log_client_addresses)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.statement_engine = statement_engine(engine)
+    app.state.raw_statements = RawStatements(engine)
     app.state.signing_public_key = public_key_text(signing_key.public_key()) if signing_key else None
     # Per app, not per process: each app (and each test's app) has its own database.
     entries = settings.list_total_cache_entries

@@ -18,6 +18,7 @@ from typing import Any
 
 import anyio.to_thread
 import httpx
+import psycopg
 from sqlalchemy import event, func, select
 from sqlmodel import Session
 
@@ -62,9 +63,19 @@ async def _run(url: str, paths: list[str], requests: int, top: int) -> None:
 
         return counted
 
+    def reset(dbapi_connection: Any, *_args: Any) -> None:
+        # A transaction left open when the connection goes back: the pool's reset sends a ROLLBACK.
+        if app.state.engine.dialect.name == "postgresql":
+            left_open = dbapi_connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        else:
+            left_open = dbapi_connection.in_transaction
+        if left_open:
+            statements["ROLLBACK (pool reset)"] += 1
+
     event.listen(app.state.engine, "before_cursor_execute", count)
     for name in ("BEGIN", "COMMIT", "ROLLBACK"):
         event.listen(app.state.engine, name.lower(), transaction(name))
+    event.listen(app.state.engine.pool, "reset", reset)
     codes = _codes(url)
     anyio.to_thread.run_sync = _inline  # type: ignore[assignment]  # profiling only: no thread hops
     transport = httpx.ASGITransport(app=app)

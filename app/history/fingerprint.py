@@ -1,11 +1,11 @@
 """A cheap marker of the data state, for ETags and caches keyed by it."""
 
 from sqlalchemy import func, select, text
-from sqlmodel import Session
 
-from app.db import PREPARED, is_postgres
+from app.db import PREPARED
 from app.history.feed_order import HORIZON
 from app.models import HistoryEntry, RecommendationEvidence
+from app.raw_statements import Reads, fetch, reads_postgres
 
 # Index lookups, never a scan, built once: every list page reads the fingerprint, and building the
 # statement cost 4× running it. History is append-only (a trigger enforces it on PostgreSQL) and every write
@@ -31,12 +31,12 @@ SELECT
 ).execution_options(**PREPARED)  # no parameters: one plan, made once per connection (it took 0.3 ms)
 
 
-def data_fingerprint(session: Session) -> str:
+def data_fingerprint(reads: Reads) -> str:
     """A marker that moves with every write: the newest entry and evidence link ids; on PostgreSQL the newest
     settled entry, and the sum of the ids of entries past the horizon when there are any."""
-    if is_postgres(session):
-        settled, link_id, past = session.execute(_SETTLED_AND_PAST).one()
+    if reads_postgres(reads):
+        ((settled, link_id, past),) = fetch(reads, _SETTLED_AND_PAST)
         marker = f"{settled or 0}.{link_id or 0}"
         return f"{marker}.{past}" if past else marker
-    entry_id, link_id = session.execute(_NEWEST_IDS).one()
+    ((entry_id, link_id),) = fetch(reads, _NEWEST_IDS)
     return f"{entry_id or 0}.{link_id or 0}"

@@ -5,11 +5,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from app.auth import ReaderDep, can_see_restricted
-from app.db import SessionDep, StatementSessionDep
+from app.db import SessionDep
 from app.errors import problem_responses
 from app.history.schemas import HistoryPage
 from app.history.views import history_of
 from app.http import NOT_MODIFIED, cache_headers, not_modified
+from app.raw_statements import RawStatementsDep
 from app.recommendations import service
 from app.recommendations.etag import etag_for
 from app.recommendations.schemas import (
@@ -41,7 +42,7 @@ def list_sources(session: SessionDep, _reader: ReaderDep) -> list[dict]:
 @router.get("/recommendations", response_model=RecommendationPage, responses=problem_responses(400))
 def list_recommendations(
     request: Request,
-    session: StatementSessionDep,
+    statements: RawStatementsDep,
     _reader: ReaderDep,
     filters: Annotated[RecommendationFilters, Query()],
     limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
@@ -50,14 +51,15 @@ def list_recommendations(
     accept_language: AcceptLanguage = None,
 ) -> Response:
     """List recommendations in natural code order, filtered, one keyset page at a time."""
-    items, total, next_cursor = service.list_recommendations(
-        session,
-        filters,
-        limit=limit,
-        cursor=cursor,
-        totals=request.app.state.list_totals,
-        language=requested_language(lang, accept_language),
-    )
+    with statements.connect() as reads:
+        items, total, next_cursor = service.list_recommendations(
+            reads,
+            filters,
+            limit=limit,
+            cursor=cursor,
+            totals=request.app.state.list_totals,
+            language=requested_language(lang, accept_language),
+        )
     # The service builds the items as RecommendationPage dumps them (tests/test_links.py checks).
     return json_response(
         {"items": items, "total": total, "next_cursor": next_cursor}, headers={"Vary": "Accept-Language"}
@@ -72,18 +74,19 @@ def list_recommendations(
 def get_recommendation(
     code: Annotated[str, CODE_PATH],
     request: Request,
-    session: StatementSessionDep,
+    statements: RawStatementsDep,
     reader: ReaderDep,
     lang: Lang = None,
     accept_language: AcceptLanguage = None,
 ):
     """Show one recommendation with its status, categories, linked evidence and translation."""
-    detail, version = service.recommendation_detail(
-        session,
-        code,
-        include_restricted=can_see_restricted(reader),
-        language=requested_language(lang, accept_language),
-    )
+    with statements.connect() as reads:
+        detail, version = service.recommendation_detail(
+            reads,
+            code,
+            include_restricted=can_see_restricted(reader),
+            language=requested_language(lang, accept_language),
+        )
     headers = cache_headers(etag_for(version))
     # The ETag is the version (If-Match needs it): the language a body is in shows in Vary instead.
     headers["Vary"] += ", Accept-Language"

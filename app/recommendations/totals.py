@@ -3,27 +3,27 @@
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
-from sqlmodel import Session
 
 from app.history.fingerprint import data_fingerprint
 from app.lru import LRUCache
 from app.models import Recommendation
+from app.raw_statements import Reads, fetch
 from app.recommendations.schemas import RecommendationFilters
 
 
 def count_matching(
-    session: Session,
+    reads: Reads,
     filters: RecommendationFilters,
     conditions: list[ColumnElement[bool]],
     totals: LRUCache[int] | None,
 ) -> int:
     """How many recommendations match; counted once per filter set and data state when `totals` is given."""
     if totals is None:
-        return _count(session, conditions)
+        return _count(reads, conditions)
     # The fingerprint is read before counting: the count then sees at least the state the key names
     # (one snapshot on SQLite; a later one under PostgreSQL's read committed), never an older one.
-    key = (data_fingerprint(session), filters_key(filters))
-    return totals.get_or_compute(key, lambda: _count(session, conditions))
+    key = (data_fingerprint(reads), filters_key(filters))
+    return totals.get_or_compute(key, lambda: _count(reads, conditions))
 
 
 def filters_key(filters: RecommendationFilters) -> tuple[tuple[str, Any], ...]:
@@ -36,5 +36,5 @@ def filters_key(filters: RecommendationFilters) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted(values.items()))
 
 
-def _count(session: Session, conditions: list[ColumnElement[bool]]) -> int:
-    return session.scalar(select(func.count()).select_from(Recommendation).where(*conditions)) or 0
+def _count(reads: Reads, conditions: list[ColumnElement[bool]]) -> int:
+    return fetch(reads, select(func.count()).select_from(Recommendation).where(*conditions))[0][0] or 0

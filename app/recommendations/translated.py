@@ -2,14 +2,27 @@
 
 from typing import Any
 
-from sqlalchemy import and_, select
-from sqlmodel import Session
+from sqlalchemy import bindparam, select
 
+from app.db import PREPARED
 from app.i18n.translation import negotiate_locale
+from app.id_lists import one_of
 from app.models import Translation
+from app.raw_statements import Reads, fetch
 from app.vocabulary import TranslationSubject
 
 _tr = Translation.__table__.c
+# Built once: a fixed statement whatever the number of subjects (PREPARED on PostgreSQL).
+_CURRENT = (
+    select(_tr.subject_id, _tr.text, _tr.provenance, _tr.translator, _tr.recorded_at)
+    .where(
+        _tr.subject_kind == bindparam("kind"),
+        _tr.language == bindparam("language"),
+        _tr.superseded_at.is_(None),
+        one_of(_tr.subject_id, "ids"),
+    )
+    .execution_options(**PREPARED)
+)
 
 
 def requested_language(lang: str | None, accept_language: str | None) -> str:
@@ -18,7 +31,7 @@ def requested_language(lang: str | None, accept_language: str | None) -> str:
 
 
 def current_translations(
-    session: Session, language: str, recommendations: list[int], sections: list[int]
+    reads: Reads, language: str, recommendations: list[int], sections: list[int]
 ) -> dict[tuple[str, int], dict[str, Any]]:
     """The current translation into `language` of each recommendation text and section title, by subject."""
     found: dict[tuple[str, int], dict[str, Any]] = {}
@@ -28,16 +41,7 @@ def current_translations(
     ):
         if not ids:
             continue
-        rows = session.execute(
-            select(_tr.subject_id, _tr.text, _tr.provenance, _tr.translator, _tr.recorded_at).where(
-                and_(
-                    _tr.subject_kind == kind.value,
-                    _tr.language == language,
-                    _tr.superseded_at.is_(None),
-                    _tr.subject_id.in_(sorted(set(ids))),
-                )
-            )
-        ).all()
+        rows = fetch(reads, _CURRENT, {"kind": kind.value, "language": language, "ids": sorted(set(ids))})
         for subject_id, text, provenance, translator, recorded_at in rows:
             found[(kind.value, subject_id)] = {
                 "language": language,
@@ -49,9 +53,7 @@ def current_translations(
     return found
 
 
-def add_translations(
-    session: Session, language: str | None, rows: list[tuple[dict[str, Any], int, int]]
-) -> None:
+def add_translations(reads: Reads, language: str | None, rows: list[tuple[dict[str, Any], int, int]]) -> None:
     """Set each item's `translated_text`, `translation` and section's `translated_title` in `language`.
 
     `rows` pairs each item (with `text_language` set) with its recommendation and section ids; an item
@@ -59,7 +61,7 @@ def add_translations(
     """
     wanted = [(item, rec, sec) for item, rec, sec in rows if language and item["text_language"] != language]
     found = (
-        current_translations(session, language, [r for _, r, _ in wanted], [s for _, _, s in wanted])
+        current_translations(reads, language, [r for _, r, _ in wanted], [s for _, _, s in wanted])
         if language and wanted
         else {}
     )
