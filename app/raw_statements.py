@@ -26,6 +26,7 @@ from sqlmodel import Session
 from app.db import PREPARE_OPTION
 
 Processor = Callable[[Any], Any]
+MAX_FIXED = 256
 Statement = Select[Any] | TextClause
 
 
@@ -150,7 +151,11 @@ class RawConnection:
             with contextlib.suppress(Exception):
                 self._cursor.close()
             if self._statements.is_postgres and self.connection.is_valid:
-                self.connection.driver_connection.autocommit = False  # type: ignore[union-attr]
+                try:
+                    self.connection.driver_connection.autocommit = False  # type: ignore[union-attr]
+                except Exception:
+                    # Never hand the pool's next user (a write) a connection in autocommit.
+                    self.connection.invalidate()
         finally:
             self.connection.close()
 
@@ -162,18 +167,19 @@ class RawStatements:
         self.engine = engine
         self.dialect = engine.dialect
         self.is_postgres = engine.dialect.name == "postgresql"
-        # Fixed statements are module constants, so the cache is bounded; kept by id with the statement itself
-        # held, so the id cannot be reused while it is cached.
+        # By id, the statement itself held so the id cannot be reused while it is cached. Fixed statements are
+        # module constants: a few dozen; the bound only guards against one built per request by mistake.
         self._compiled: dict[int, tuple[Statement, Compiled]] = {}
 
     def compiled(self, statement: Statement) -> Compiled:
         """The statement compiled for this engine: once if it is fixed (PREPARED), else now."""
-        if not statement.get_execution_options().get(PREPARE_OPTION):
-            return Compiled(statement, self.dialect)
         cached = self._compiled.get(id(statement))
-        if cached is None:
-            cached = self._compiled.setdefault(id(statement), (statement, Compiled(statement, self.dialect)))
-        return cached[1]
+        if cached is not None:
+            return cached[1]
+        compiled = Compiled(statement, self.dialect)
+        if statement.get_execution_options().get(PREPARE_OPTION) and len(self._compiled) < MAX_FIXED:
+            self._compiled.setdefault(id(statement), (statement, compiled))
+        return compiled
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[RawConnection]:
