@@ -33,8 +33,9 @@ def test_reads_prepare_their_statements_and_nothing_else_is_prepared(database):
     finally:
         engine.dispose()
     starts = sorted(" ".join(statement.split())[:40] for statement in prepared)
-    # The detail, its evidence, the first and a next page, their categories, the fingerprint.
-    assert len(prepared) == 6, starts
+    # The detail with its evidence (one statement), the first and a next page, their categories, the
+    # fingerprint.
+    assert len(prepared) == 5, starts
     assert not any("count(*)" in statement for statement in prepared), starts
     assert sum("FROM history_entries" in statement for statement in prepared) == 1, starts
 

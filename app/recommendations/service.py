@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    CompoundSelect,
     Integer,
     Row,
     Select,
@@ -17,8 +18,12 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    literal_column,
+    null,
     or_,
     select,
+    type_coerce,
+    union_all,
 )
 from sqlmodel import Session, col
 
@@ -254,25 +259,77 @@ _HAS_LINKS = or_(
     exists().where(_pair.recommendation_id == _rec.id, _pair.unlinked_at.is_(None)),
     exists().where(_pair.other_id == _rec.id, _pair.unlinked_at.is_(None)),
 )
-# The recommendation and its categories in one round trip: one row per category (one without any).
-# The hot reads' fixed statements are PREPARED: on PostgreSQL, planning them was most of their time.
-_DETAIL = (
-    select(
-        *_SUMMARY_COLUMNS,
-        _HAS_LINKS.label("has_links"),
-        _category.kind.label("category_kind"),
-        _category.slug.label("category_slug"),
-        _category.label.label("category_label"),
-    )
-    .select_from(
-        _SUMMARY_FROM.outerjoin(
-            RecommendationCategory.__table__, _link.recommendation_id == _rec.id
-        ).outerjoin(Category.__table__, _category.id == _link.category_id)
-    )
-    .where(_rec.code == bindparam("code"))
-    .order_by(_category.kind, _category.slug)
-    .execution_options(**PREPARED)
+_DETAIL_COLUMNS = (
+    *_SUMMARY_COLUMNS,
+    _HAS_LINKS.label("has_links"),
+    _category.kind.label("category_kind"),
+    _category.slug.label("category_slug"),
+    _category.label.label("category_label"),
 )
+# A detail's evidence items, with these keys in this order (EvidenceLinkOut's); the link's id orders them.
+_EVIDENCE_COLUMNS = (
+    _evidence.id,
+    _evidence.url,
+    _evidence.title,
+    _evidence.kind,
+    _evidence.published_on,
+    _evidence_link.relation,
+    _evidence_link.visibility,
+    _evidence_link.note,
+    _evidence_link.linked_at,
+)
+_EVIDENCE_KEYS = tuple(column.key for column in _EVIDENCE_COLUMNS)
+_EVIDENCE_START = len(_DETAIL_COLUMNS)
+_EVIDENCE_END = _EVIDENCE_START + len(_EVIDENCE_COLUMNS)
+
+
+def _absent(columns: Sequence[ColumnElement[Any]], prefix: str = "") -> list[ColumnElement[Any]]:
+    # NULLs of the columns' types, so the union's rows go through the same result processors.
+    return [type_coerce(null(), column.type).label(f"{prefix}{column.key}") for column in columns]
+
+
+_code: BindParameter[str] = bindparam("code")
+# The recommendation, one row per category (one without any), then its linked evidence, one row per item, in
+# one statement (`part` tells them apart): on PostgreSQL one round trip, not two (0.39 -> 0.26 ms).
+_DETAIL_ROWS = select(
+    *_DETAIL_COLUMNS,
+    *_absent(_EVIDENCE_COLUMNS, "evidence_"),
+    type_coerce(null(), Integer).label("evidence_link_id"),
+    literal_column("0").label("part"),
+).select_from(
+    _SUMMARY_FROM.outerjoin(RecommendationCategory.__table__, _link.recommendation_id == _rec.id).outerjoin(
+        Category.__table__, _category.id == _link.category_id
+    )
+)
+_EVIDENCE_ROWS = select(
+    *_absent(_DETAIL_COLUMNS),
+    *(column.label(f"evidence_{column.key}") for column in _EVIDENCE_COLUMNS),
+    _evidence_link.id.label("evidence_link_id"),
+    literal_column("1").label("part"),
+).select_from(
+    Evidence.__table__.join(RecommendationEvidence.__table__, _evidence_link.evidence_id == _evidence.id)
+)
+_ID_OF_CODE = select(_rec.id).where(_rec.code == _code).scalar_subquery()
+_EVIDENCE_ORDER = ("part", "category_kind", "category_slug", "evidence_linked_at", "evidence_link_id")
+
+
+def _detail(evidence_rows: Select) -> CompoundSelect:
+    return (
+        union_all(
+            _DETAIL_ROWS.where(_rec.code == _code),
+            evidence_rows.where(
+                _evidence_link.recommendation_id == _ID_OF_CODE,
+                _evidence_link.unlinked_at.is_(None),
+            ),
+        )
+        .order_by(*(literal_column(name) for name in _EVIDENCE_ORDER))
+        .execution_options(**PREPARED)  # the hot reads' fixed statements: planning was most of their time
+    )
+
+
+_DETAIL = _detail(_EVIDENCE_ROWS)
+# The link's visibility, not only the item's: a public item may be cited through a restricted link.
+_PUBLIC_DETAIL = _detail(_EVIDENCE_ROWS.where(_evidence_link.visibility == Visibility.public.value))
 _CATEGORIES_OF = select(_link.recommendation_id, _category.kind, _category.slug, _category.label).select_from(
     RecommendationCategory.__table__.join(Category.__table__, _category.id == _link.category_id)
 )
@@ -283,30 +340,6 @@ _CATEGORIES = (
     .order_by(_link.recommendation_id, _category.kind, _category.slug)
     .execution_options(**PREPARED)
 )
-_LINKED_EVIDENCE = (
-    select(
-        _evidence.id,
-        _evidence.url,
-        _evidence.title,
-        _evidence.kind,
-        _evidence.published_on,
-        _evidence_link.relation,
-        _evidence_link.visibility,
-        _evidence_link.note,
-        _evidence_link.linked_at,
-    )
-    .select_from(
-        Evidence.__table__.join(RecommendationEvidence.__table__, _evidence_link.evidence_id == _evidence.id)
-    )
-    .where(
-        _evidence_link.recommendation_id == bindparam("recommendation_id"),
-        _evidence_link.unlinked_at.is_(None),
-    )
-    .order_by(_evidence_link.linked_at, _evidence_link.id)
-    .execution_options(**PREPARED)
-)
-# The link's visibility, not only the item's: a public item may be cited through a restricted link.
-_PUBLIC_LINKED_EVIDENCE = _LINKED_EVIDENCE.where(_evidence_link.visibility == Visibility.public.value)
 _PAGE_ORDER = (_rec.source_id, _rec.section_number, _rec.number)
 _other = Recommendation.__table__.alias("other")
 _other_source = Source.__table__.alias("other_source")
@@ -436,17 +469,20 @@ def recommendation_detail(
     reads: Reads, code: str, *, include_restricted: bool, language: str | None = None
 ) -> tuple[dict[str, Any], int]:
     """Everything about one recommendation (its current translation into `language`), and its version."""
-    rows = fetch(reads, _DETAIL, {"code": code})
+    rows = fetch(reads, _DETAIL if include_restricted else _PUBLIC_DETAIL, {"code": code})
     if not rows:
         raise NotFound(f"No recommendation has the code {code!r}.")
     first = rows[0]
     categories = _no_categories()
-    for *_, kind, slug, label in rows:
-        if kind is not None:
-            categories[kind].append({"slug": slug, "label": label})
+    evidence = []
+    for row in rows:
+        if row.part:
+            evidence.append(dict(zip(_EVIDENCE_KEYS, row[_EVIDENCE_START:_EVIDENCE_END], strict=True)))
+        elif row.category_kind is not None:
+            categories[row.category_kind].append({"slug": row.category_slug, "label": row.category_label})
     detail = _summary(first, categories)
     add_translations(reads, language, [(detail, first.id, first.section_id)])
-    detail["evidence"] = linked_evidence(reads, first.id, include_restricted=include_restricted)
+    detail["evidence"] = evidence
     detail["links"] = linked_recommendations(reads, first.id) if first.has_links else []
     return detail, first.version
 
@@ -460,14 +496,6 @@ def categories_by_recommendation(reads: Reads, ids: list[int]) -> dict[int, dict
     for rec_id, kind, slug, label in fetch(reads, _CATEGORIES, {"ids": ids}):
         result[rec_id][kind].append({"slug": slug, "label": label})
     return result
-
-
-def linked_evidence(
-    reads: Reads, recommendation_id: int, *, include_restricted: bool
-) -> list[dict[str, Any]]:
-    """The evidence currently linked to a recommendation; restricted items only when allowed."""
-    statement = _LINKED_EVIDENCE if include_restricted else _PUBLIC_LINKED_EVIDENCE
-    return [row._asdict() for row in fetch(reads, statement, {"recommendation_id": recommendation_id})]
 
 
 def linked_recommendations(reads: Reads, recommendation_id: int) -> list[dict[str, Any]]:
