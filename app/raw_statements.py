@@ -7,8 +7,9 @@ result metadata) was most of a detail request's server time. A statement built p
 page's) is compiled once per shape, as SQLAlchemy does: found by its cache key, its values taken from it.
 
 There is no transaction: each statement sees its own snapshot, on SQLite as on PostgreSQL (autocommit, READ
-COMMITTED), so a request's statements may see different states if a write lands between them; that is what
-the PostgreSQL statement session (app/db.py) already accepted. Only for reads.
+COMMITTED), so a request's statements may see different states if a write lands between them (a page and its
+categories, say); the detail and the list accepted that on PostgreSQL already, where they read in autocommit
+through a session. Only for reads.
 """
 
 import contextlib
