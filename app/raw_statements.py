@@ -26,7 +26,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.cache_key import CacheKey
 from sqlmodel import Session
 
-from app.db import PREPARE_OPTION
+from app.db import PREPARE_OPTION, is_postgres
 from app.lru import LRUCache
 
 Processor = Callable[[Any], Any]
@@ -242,7 +242,7 @@ def reads_postgres(reads: Reads) -> bool:
     """True when the session or raw connection reads PostgreSQL (else SQLite)."""
     if isinstance(reads, RawConnection):
         return reads.dialect.name == "postgresql"
-    return reads.get_bind().dialect.name == "postgresql"
+    return is_postgres(reads)
 
 
 async def get_raw_statements(request: Request) -> RawStatements:
