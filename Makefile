@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test workers (pytest-xdist; `auto`: one per core); each runs whole modules, with databases of its own.
+TEST_WORKERS ?= auto
 BENCH_RECOMMENDATIONS ?= 300000
 # Message catalogues (docs/design.md, i18n): the .po files are committed, the compiled .mo files are not.
 LOCALES := app/i18n/locales
@@ -70,7 +72,7 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## document-pictures: the first pages of the matrix as DOCX, PDF and XLSX, as PNG in docs/documents/
 .PHONY: document-pictures

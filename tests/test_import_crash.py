@@ -31,7 +31,10 @@ def _import_transaction_open(url: str) -> bool:
     engine = build_engine(url)
     try:
         with engine.connect() as connection:
-            held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            held = (  # this database's: advisory locks of other databases (parallel test workers) don't count
+                "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+                "WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()"
+            )
             return connection.execute(text(held)).scalar_one() > 0
     finally:
         engine.dispose()
