@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # The list's `total` per filter set, kept per worker until the next write moves the data fingerprint;
     # 0 counts on every page.
     list_total_cache_entries: int = Field(default=256, ge=0, le=100_000)
+    # The list's pages as sent (a page of 50 is about 50 kB), kept per worker until the next write; 0 builds
+    # every page.
+    list_page_cache_entries: int = Field(default=64, ge=0, le=10_000)
     # Whole documents (XLSX, DOCX, PDF) rendered at once per worker; more get 429 with Retry-After.
     document_renders: int = Field(default=2, ge=1, le=64)
     # Anonymous readers get XLSX, DOCX and PDF of at most this many rows; larger ones need a token (CSV and

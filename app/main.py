@@ -89,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Per app, not per process: each app (and each test's app) has its own database.
     entries = settings.list_total_cache_entries
     app.state.list_totals = LRUCache[int](entries) if entries else None
+    pages = settings.list_page_cache_entries
+    app.state.list_pages = LRUCache[bytes](pages) if pages else None
     app.state.scorecards = LRUCache(SCORECARD_ENTRIES)
     app.state.claim_gaps = LRUCache(CLAIM_GAP_ENTRIES)
     app.state.render_slots = RenderSlots(settings.document_renders)

@@ -92,14 +92,22 @@ def read_rows(url: str, backend: str, config: Config) -> list[Row]:
     with Server(BARE_APP, workers=2) as server:
         bare = _measure(server, "/bare", "bare", config)
         bare_sync = _measure(server, "/bare-sync", "bare-sync", config)
-    # With the total cache off every page counts its matches: what a page costs on a cache miss (after
-    # each write), less the fingerprint read.
+    # A repeated page is served as kept (app/recommendations/list_pages.py) until the next write. With the
+    # page cache off each page is built (the total still kept): what the first read after a write costs
+    # when its total was already counted; with both off, it counts its matches too (less the fingerprint).
+    lists = [name for name in endpoints if name.startswith("list")]
+    built = {f"{name}, page built (total kept)": endpoints[name] for name in lists}
     cold = {
-        f"{name}, cache cold (total counted)": endpoints[name]
+        f"{name}, cache cold (page built, total counted)": endpoints[name]
         for name in ("list, first page", f"list, {filtered}, first page")
     }
+    pages_off = {"RECTRACK_LIST_PAGE_CACHE_ENTRIES": "0"}
     results = {}
-    for extra_env, chosen in (({}, endpoints), ({"RECTRACK_LIST_TOTAL_CACHE_ENTRIES": "0"}, cold)):
+    for extra_env, chosen in (
+        ({}, endpoints),
+        (pages_off, built),
+        (pages_off | {"RECTRACK_LIST_TOTAL_CACHE_ENTRIES": "0"}, cold),
+    ):
         with Server(APP, workers=2, env={"RECTRACK_DATABASE_URL": url, **extra_env}) as server:
             for name, path in chosen.items():
                 results[name] = _measure(server, path, name, config)
@@ -141,6 +149,11 @@ def read_rows(url: str, backend: str, config: Config) -> list[Row]:
     for first, deep in (
         ("list, first page", "list, deep page (90%)"),
         (f"list, {filtered}, first page", f"list, {filtered}, deep page"),
+        ("list, first page, page built (total kept)", "list, deep page (90%), page built (total kept)"),
+        (
+            f"list, {filtered}, first page, page built (total kept)",
+            f"list, {filtered}, deep page, page built (total kept)",
+        ),
     ):
         ratio = results[deep]["p50"] / results[first]["p50"]
         rows.append(
@@ -159,7 +172,8 @@ def read_rows(url: str, backend: str, config: Config) -> list[Row]:
 
 
 def _target(name: str) -> float | None:
-    """The issue's target for a row, as a multiple of the bare sync endpoint: detail 2×, list pages 3×."""
+    """The issue's target for a row, as a multiple of the bare sync endpoint: detail 2×, list pages 3×
+    (kept or built; a cold page also counts its matches, which the issue does not bound)."""
     if name == "detail":
         return 2
     if name.startswith("list") and "q=" not in name and "cache cold" not in name:

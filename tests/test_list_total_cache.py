@@ -113,7 +113,8 @@ def test_a_cached_total_is_not_counted_again_until_a_write(client, monitor_token
 
 
 def test_cache_off_counts_every_page(settings, monitor_token):
-    off = settings.model_copy(update={"list_total_cache_entries": 0})
+    # The page cache off too: a kept page would answer without counting (tests/test_list_pages.py).
+    off = settings.model_copy(update={"list_total_cache_entries": 0, "list_page_cache_entries": 0})
     with TestClient(create_app(off)) as client:
         assert client.app.state.list_totals is None
         assert _count_statements(client, lambda: client.get(LIST)) == 1

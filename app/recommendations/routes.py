@@ -13,6 +13,7 @@ from app.http import NOT_MODIFIED, cache_headers, not_modified
 from app.raw_statements import RawStatementsDep
 from app.recommendations import service
 from app.recommendations.etag import etag_for
+from app.recommendations.list_pages import list_page_json
 from app.recommendations.schemas import (
     CODE_PATH,
     RecommendationDetailOut,
@@ -52,18 +53,16 @@ def list_recommendations(
 ) -> Response:
     """List recommendations in natural code order, filtered, one keyset page at a time."""
     with statements.connect() as reads:
-        items, total, next_cursor = service.list_recommendations(
+        body = list_page_json(
             reads,
             filters,
             limit=limit,
             cursor=cursor,
-            totals=request.app.state.list_totals,
             language=requested_language(lang, accept_language),
+            totals=request.app.state.list_totals,
+            pages=request.app.state.list_pages,
         )
-    # The service builds the items as RecommendationPage dumps them (tests/test_links.py checks).
-    return json_response(
-        {"items": items, "total": total, "next_cursor": next_cursor}, headers={"Vary": "Accept-Language"}
-    )
+    return Response(body, media_type="application/json", headers={"Vary": "Accept-Language"})
 
 
 @router.get(

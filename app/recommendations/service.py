@@ -379,14 +379,16 @@ def list_recommendations(
     cursor: str | None,
     totals: LRUCache[int] | None = None,
     language: str | None = None,
+    fingerprint: str | None = None,
 ) -> tuple[list[dict[str, Any]], int, str | None]:
     """One page of recommendations in natural order, the total matching, and the next cursor.
 
-    With `totals`, the total comes from that cache while the data fingerprint has not moved; with
-    `language`, each item carries its current translation into it (translated.add_translations).
+    With `totals`, the total comes from that cache while the data fingerprint (`fingerprint`, if the caller
+    has just read it) has not moved; with `language`, each item carries its current translation into it
+    (translated.add_translations).
     """
     conditions = filter_conditions(filters)
-    total = count_matching(reads, filters, conditions, totals)
+    total = count_matching(reads, filters, conditions, totals, fingerprint)
     rows = fetch(reads, *_page(filters, conditions, cursor, limit + 1))
     has_more = len(rows) > limit
     rows = rows[:limit]

@@ -16,13 +16,15 @@ def count_matching(
     filters: RecommendationFilters,
     conditions: list[ColumnElement[bool]],
     totals: LRUCache[int] | None,
+    fingerprint: str | None = None,
 ) -> int:
-    """How many recommendations match; counted once per filter set and data state when `totals` is given."""
+    """How many recommendations match; counted once per filter set and data state when `totals` is given
+    (`fingerprint`: the data fingerprint the caller read just before, else read here)."""
     if totals is None:
         return _count(reads, conditions)
     # The fingerprint is read before counting: the count then sees at least the state the key names
     # (one snapshot on SQLite; a later one under PostgreSQL's read committed), never an older one.
-    key = (data_fingerprint(reads), filters_key(filters))
+    key = (fingerprint or data_fingerprint(reads), filters_key(filters))
     return totals.get_or_compute(key, lambda: _count(reads, conditions))
 
 
