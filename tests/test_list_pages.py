@@ -45,9 +45,9 @@ def test_a_repeated_page_is_served_as_kept(client):
     russian = _page(client, limit=5, lang="ru")
     assert russian != first.json() and all(item["translated_text"] for item in russian["items"])
     assert pages.misses == 5
-    # A spelling that selects the same rows shares the page.
+    # A search is found afresh each time: a reindex changes what it matches without a history entry.
     assert _page(client, q="PRESS") == _page(client, q="press")
-    assert pages.misses == 6
+    assert (pages.misses, pages.hits, len(pages)) == (5, 1, 5)
 
 
 def test_a_write_retires_the_kept_pages(client, monitor_token):

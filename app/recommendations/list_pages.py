@@ -23,8 +23,10 @@ def list_page_json(
     pages: LRUCache[bytes] | None,
 ) -> bytes:
     """A page of the list as JSON (RecommendationPage): from `pages` while the data fingerprint has not moved,
-    else built and kept there; built every time without `pages`."""
-    if pages is None:
+    else built and kept there; built every time without `pages`, and for a search (`q`)."""
+    # What `q` matches changes without a history entry (`rectrack reindex` stores the terms afresh): a
+    # search's items are found each time (its total is kept, as docs/design.md "Stored terms" says).
+    if pages is None or filters.q:
         return _build(reads, filters, limit, cursor, language, totals, None)
     # Read before building, as for the totals: a kept page shows at least the state its key names. Every
     # write that changes a page (status, categories, translations, links) appends a history entry, which
