@@ -24,38 +24,28 @@ def list_page_json(
 ) -> bytes:
     """A page of the list as JSON (RecommendationPage): from `pages` while the data fingerprint has not moved,
     else built and kept there; built every time without `pages`, and for a search (`q`)."""
+
+    def build(fingerprint: str | None) -> bytes:
+        items, total, next_cursor = list_recommendations(
+            reads,
+            filters,
+            limit=limit,
+            cursor=cursor,
+            totals=totals,
+            language=language,
+            fingerprint=fingerprint,
+        )
+        # The service builds the items as RecommendationPage dumps them (tests/test_links.py checks).
+        page: dict[str, Any] = {"items": items, "total": total, "next_cursor": next_cursor}
+        return to_json(page)
+
     # What `q` matches changes without a history entry (`rectrack reindex` stores the terms afresh): a
     # search's items are found each time (its total is kept, as docs/design.md "Stored terms" says).
     if pages is None or filters.q:
-        return _build(reads, filters, limit, cursor, language, totals, None)
+        return build(None)
     # Read before building, as for the totals: a kept page shows at least the state its key names. Every
     # write that changes a page (status, categories, translations, links) appends a history entry, which
     # moves the fingerprint; nothing in a page depends on the clock or on who asks.
     fingerprint = data_fingerprint(reads)
     key = (fingerprint, filters_key(filters), limit, cursor, language)
-    return pages.get_or_compute(
-        key, lambda: _build(reads, filters, limit, cursor, language, totals, fingerprint)
-    )
-
-
-def _build(
-    reads: Reads,
-    filters: RecommendationFilters,
-    limit: int,
-    cursor: str | None,
-    language: str | None,
-    totals: LRUCache[int] | None,
-    fingerprint: str | None,
-) -> bytes:
-    items, total, next_cursor = list_recommendations(
-        reads,
-        filters,
-        limit=limit,
-        cursor=cursor,
-        totals=totals,
-        language=language,
-        fingerprint=fingerprint,
-    )
-    # The service builds the items as RecommendationPage dumps them (tests/test_links.py checks).
-    page: dict[str, Any] = {"items": items, "total": total, "next_cursor": next_cursor}
-    return to_json(page)
+    return pages.get_or_compute(key, lambda: build(fingerprint))
