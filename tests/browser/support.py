@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, expect
 
 from tests.support import make_token
 
@@ -22,10 +23,25 @@ class Server:
         return make_token(self.database_url, role, name)
 
 
-def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
-    """Save a screenshot (the full page unless asked otherwise) for reviewers under test-artifacts/."""
+def screenshot(target: Page | Locator, name: str, *, full_page: bool = True) -> None:
+    """Save a screenshot for reviewers under test-artifacts/: of a page (all of it unless asked otherwise) or
+    of one element."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+    path = str(ARTIFACTS / f"{name}.png")
+    page = target if isinstance(target, Page) else target.page
+    for attempt in range(2):
+        try:
+            if isinstance(target, Page):
+                target.screenshot(path=path, full_page=full_page)
+            else:
+                target.screenshot(path=path)
+            return
+        except PlaywrightError as error:
+            # With tests on every core two browsers share them, and Chromium now and then fails to produce
+            # the frame in time ("Unable to capture screenshot"): the picture is taken once more.
+            if attempt or "Unable to capture screenshot" not in error.message:
+                raise
+            page.wait_for_timeout(500)
 
 
 def sign_in(page: Page, server: Server, token: str, next_path: str = "/") -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import ARTIFACTS, Server, screenshot, sign_in
+from tests.browser.support import Server, screenshot, sign_in
 from tests.support import run_cli
 
 CODE = "odf-kz-2015-4.1"
@@ -23,8 +23,7 @@ def test_a_monitor_links_a_suggested_upr_recommendation(page: Page, server: Serv
     first = page.locator("ol.suggestions > li").first
     expect(first).to_contain_text(re.compile("defamation", re.I))
     screenshot(page, "links-suggestions")
-    ARTIFACTS.mkdir(exist_ok=True)
-    panel.screenshot(path=str(ARTIFACTS / "links-panel.png"))
+    screenshot(panel, "links-panel")
     code = first.locator("a").first.inner_text()
     first.get_by_label("Same measure").check()
     first.get_by_label("Note (optional)").fill("Both ask to take defamation out of the Criminal Code.")
