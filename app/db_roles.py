@@ -16,8 +16,9 @@ from app.i18n.translation import gettext
 SCHEMA = "public"
 # The record: appended to, never changed. A table not migrated yet is skipped.
 APPEND_ONLY_TABLES = ("history_entries", "log_leaves", "checkpoints")
-# status_periods: written only by the triggers on history_entries, run as the owner (migrations 0016, 0017).
-READ_ONLY_TABLES = ("alembic_version", "status_periods")
+# status_periods, status_pairs: written only by the triggers on history_entries, run as the owner
+# (migrations 0016-0018).
+READ_ONLY_TABLES = ("alembic_version", "status_periods", "status_pairs")
 # The one function the runtime role may run: an admin's withdrawal, SECURITY DEFINER (migration 0006).
 EXECUTABLE_FUNCTIONS = ("rectrack_withdraw(bigint)",)
 TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"

@@ -617,6 +617,34 @@ class StatusPeriod(_TableModel, table=True):
     superseded_at: datetime | None = _optional_timestamp()
 
 
+class StatusPair(_TableModel, table=True):
+    """The independent and the state status side by side from one effective date until the next, as known now.
+
+    Written only by the database's triggers on history_entries (migration 0018), from the current status
+    periods; docs/design.md, "Status pairs". An as-of scorecard reads both statuses with one seek.
+    """
+
+    __tablename__ = "status_pairs"
+    # SQLite keeps the rows in key order: the seek lands on the whole row, with no second lookup.
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    recommendation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("recommendations.id"), primary_key=True, autoincrement=False)
+    )
+    from_on: date = Field(primary_key=True)
+    until_on: date | None = None  # exclusive; NULL: both statuses still hold
+    independent_status: str | None = Field(default=None, sa_column=Column(String(32)))
+    independent_on: date | None = None
+    independent_entry_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"))
+    )
+    state_status: str | None = Field(default=None, sa_column=Column(String(32)))
+    state_on: date | None = None
+    state_entry_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"))
+    )
+
+
 class LogLeaf(_TableModel, table=True):
     """An entry's place in the Merkle tree: given once, by the sequencer, never changed."""
 

@@ -9,13 +9,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from app.db import build_engine
-from app.history.periods import fill, trigger_off
+from app.history.periods import fill_derived, trigger_off
 
 
 @contextmanager
 def periods_trigger_off(url: str, recommendation_ids: Sequence[int]) -> Iterator[None]:
     """The periods' trigger off while the block writes to these recommendations; then on again, and their
-    periods made again from their entries, so the database is as the app leaves it."""
+    periods and pairs made again from their entries, so the database is as the app leaves it."""
     engine = build_engine(url)
     with engine.begin() as connection:
         switch_on = trigger_off(connection)
@@ -24,5 +24,5 @@ def periods_trigger_off(url: str, recommendation_ids: Sequence[int]) -> Iterator
     finally:
         with engine.begin() as connection:
             switch_on(connection)
-            fill(connection, recommendation_ids)
+            fill_derived(connection, recommendation_ids)
         engine.dispose()

@@ -27,7 +27,7 @@ from app.history.chain import (
     new_salt,
 )
 from app.history.log import sequence
-from app.history.periods import fill
+from app.history.periods import fill_derived
 from app.models import Monitor, Recommendation, derived_alias
 from app.monitors.service import create_monitor, issue_token
 from app.recommendations.maintained import COVERAGE_RELATIONS
@@ -128,17 +128,16 @@ def generate(
 
 
 def _status_periods(url: str) -> None:
-    """Fill the status periods from the loaded entries, as the migration does, and gather statistics."""
+    """Fill the status periods and pairs from the loaded entries, as the migrations do; gather statistics."""
     engine = build_engine(url)
     try:
         with engine.begin() as connection:
-            fill(connection)
+            fill_derived(connection)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             # PostgreSQL: the visibility map lets the as-of joins read the periods' indexes alone.
-            vacuum = (
-                "VACUUM (ANALYZE) status_periods" if is_postgres(connection) else "ANALYZE status_periods"
-            )
-            connection.execute(text(vacuum))
+            vacuum = "VACUUM (ANALYZE) {}" if is_postgres(connection) else "ANALYZE {}"
+            for table in ("status_periods", "status_pairs"):
+                connection.execute(text(vacuum.format(table)))
     finally:
         engine.dispose()
 

@@ -1,4 +1,5 @@
-"""Status periods: the trigger keeps what `replay` computes; every point in time reads the latest entry."""
+"""Status periods and pairs: the triggers keep what `replay` computes and the pairs the periods give; every
+point in time reads the latest entry from them."""
 
 import random
 from datetime import date, timedelta
@@ -15,8 +16,9 @@ from app.history.periods import (
     replay_all,
     trigger_off,
 )
-from app.models import HistoryEntry, Recommendation, StatusPeriod
-from app.scorecards.lookups import PeriodLookups, latest_value, with_joins
+from app.history import status_pairs
+from app.models import HistoryEntry, Recommendation, StatusPair, StatusPeriod
+from app.scorecards.lookups import PairLookups, PeriodLookups, latest_value, with_joins
 from app.scorecards.point import PointInTime
 from tests.support import assess, bearer
 
@@ -98,6 +100,22 @@ def _replayed(session: Session) -> list[tuple]:
     return sorted((period.row() for period in periods), key=repr)
 
 
+def _pairs(session: Session) -> list[tuple]:
+    columns = [StatusPair.__table__.c[name] for name in status_pairs.COLUMNS]
+    return list(map(tuple, session.execute(select(*columns).order_by(*columns[:2])).all()))
+
+
+def _pairs_of_periods(session: Session) -> list[tuple]:
+    """The pairs `status_pairs.from_periods` derives from the stored periods, chain by chain."""
+    periods = _stored(session)
+    owners = sorted({row[0] for row in periods})
+    return [
+        pair
+        for owner in owners
+        for pair in status_pairs.from_periods(owner, [row for row in periods if row[0] == owner])
+    ]
+
+
 def test_the_trigger_keeps_what_replay_computes(client, monitor_token, database):
     assert _history(client, monitor_token, seed=16) >= 2
     engine = build_engine(database.url)
@@ -105,6 +123,27 @@ def test_the_trigger_keeps_what_replay_computes(client, monitor_token, database)
         stored = _stored(session)
         assert any(row[-1] is not None for row in stored)  # some rows were superseded
         assert stored == _replayed(session)
+        pairs = _pairs(session)
+        assert any(pair[3] is not None and pair[6] is not None for pair in pairs)  # both sides somewhere
+        assert pairs == _pairs_of_periods(session)
+    engine.dispose()
+
+
+def test_filling_the_pairs_again_changes_nothing(client, monitor_token, database):
+    """The backfill's statement (all chains, or some) writes the rows the triggers wrote."""
+    assert _history(client, monitor_token, seed=17) >= 1
+    engine = build_engine(database.url)
+    with Session(engine) as session:
+        kept = _pairs(session)
+        assert kept
+    with engine.begin() as connection:
+        status_pairs.fill(connection)
+    with Session(engine) as session:
+        assert _pairs(session) == kept
+    with engine.begin() as connection:
+        status_pairs.fill(connection, [kept[0][0]])
+    with Session(engine) as session:
+        assert _pairs(session) == kept
     engine.dispose()
 
 
@@ -134,6 +173,7 @@ def test_each_kind_of_correction_keeps_what_replay_computes(client, monitor_toke
         stored = _stored(session)
         assert any(row[-1] is not None for row in stored)
         assert stored == _replayed(session)
+        assert _pairs(session) == _pairs_of_periods(session)
     engine.dispose()
 
 
@@ -155,9 +195,10 @@ def test_every_point_in_time_reads_the_latest_entry_from_the_periods(client, mon
             if point.current:
                 continue
             for perspective in ("independent", "state"):
-                assert _from_periods(session, perspective, point) == _from_entries(
-                    session, perspective, point
-                )
+                expected = _from_entries(session, perspective, point)
+                assert _from_periods(session, perspective, point) == expected
+                if point.known_at is None:
+                    assert _from_pairs(session, perspective, point) == expected
                 compared += 1
         assert compared > 500
     engine.dispose()
@@ -178,6 +219,17 @@ def _from_periods(session: Session, perspective: str, point: PointInTime) -> dic
         perspective, point, col(HistoryEntry.id), col(HistoryEntry.status)
     )
     statement = with_joins(select(col(Recommendation.id), *columns), looked.joins)
+    return {rec: (entry, status) for rec, entry, status in session.execute(statement)}
+
+
+def _from_pairs(session: Session, perspective: str, point: PointInTime) -> dict[int, tuple]:
+    # Both perspectives asked of one lookup, as the aggregate does: the second reads the first's pair.
+    lookups = PairLookups(joins_sets=False)
+    others = [other for other in status_pairs.PAIRED if other != perspective]
+    _, first = lookups.inline(others[0], point, col(HistoryEntry.id))
+    columns, second = lookups.inline(perspective, point, col(HistoryEntry.id), col(HistoryEntry.status))
+    assert second.joins == []
+    statement = with_joins(select(col(Recommendation.id), *columns), first.joins)
     return {rec: (entry, status) for rec, entry, status in session.execute(statement)}
 
 

@@ -174,6 +174,7 @@ TAMPERINGS = {
             f"DELETE FROM log_leaves WHERE entry_id IN (SELECT id FROM history_entries "
             f"WHERE recommendation_id = {REC})",
             f"DELETE FROM status_periods WHERE recommendation_id = {REC}",
+            f"DELETE FROM status_pairs WHERE recommendation_id = {REC}",
             f"DELETE FROM history_entries WHERE recommendation_id = {REC}",
             f"DELETE FROM recommendation_evidence WHERE recommendation_id = {REC}",
             f"DELETE FROM recommendation_categories WHERE recommendation_id = {REC}",
@@ -233,6 +234,19 @@ TAMPERINGS = {
         A,
         "status_periods",
     ),
+    # The pairs as-of scorecards read: a claim rewritten, a stretch dropped.
+    "pair_status": (
+        [f"UPDATE status_pairs SET state_status = 'implemented' WHERE recommendation_id = {REC}"],
+        {"code": A},
+        A,
+        "status_pairs",
+    ),
+    "pair_deleted": (
+        [f"DELETE FROM status_pairs WHERE recommendation_id = {REC} AND until_on IS NOT NULL"],
+        {"code": A},
+        A,
+        "status_pairs",
+    ),
 }
 CHECK = {
     "version_bumped": "version",
@@ -253,6 +267,8 @@ CHECK = {
     "period_status": "periods",
     "period_until": "periods",
     "period_deleted": "periods",
+    "pair_status": "pairs",
+    "pair_deleted": "pairs",
 }
 
 

@@ -16,6 +16,8 @@ LEFT_OUT = {
     "instance computes each again when first asked",
     "status_periods": "each perspective's status periods, derived from the history: the database's trigger "
     "makes them again as the restored entries are written",
+    "status_pairs": "both perspectives' statuses side by side, derived from the status periods: made again "
+    "with them",
 }
 TOKENS = "api_tokens"
 TOKENS_LEFT_OUT = "token hashes: only with --include-tokens"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.history.periods import COLUMNS as PERIOD_COLUMNS
+from app.history.status_pairs import COLUMNS as PAIR_COLUMNS
 
 
 class Coverage(StrEnum):
@@ -269,6 +270,7 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "id": operational("a surrogate key: rows are compared by their values"),
         **{column: verified("periods") for column in PERIOD_COLUMNS},
     },
+    "status_pairs": {column: verified("pairs") for column in PAIR_COLUMNS},
     "past_scorecards": {
         column: operational(
             "a settled past scorecard kept across restarts: recomputed from the history on demand"

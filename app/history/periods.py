@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
 
 from app.db import UTCDateTime, is_postgres
+from app.history import status_pairs
 from app.models import StatusPeriod
 
 # The table's columns in `Period.row` order.
@@ -203,7 +204,8 @@ def trigger_off(connection: Connection) -> Callable[[Connection], None]:
 @contextmanager
 def filled_after(connection: Connection) -> Iterator[None]:
     """For a bulk load in the connection's transaction: the triggers off while the block inserts entries,
-    then every chain's periods filled at once and the triggers on again (a failure rolls all of it back).
+    then every chain's periods (and the pairs) filled at once and the triggers on again (a failure rolls
+    all of it back).
 
     Row by row, the trigger made a 3-million-entry restore several times slower. Where the role may not
     switch it off (PostgreSQL, not the table's owner), the trigger stays on: slower, and as right."""
@@ -217,8 +219,14 @@ def filled_after(connection: Connection) -> Iterator[None]:
         yield
         return
     yield
-    fill(connection)
+    fill_derived(connection)
     switch_on(connection)
+
+
+def fill_derived(connection: Connection, recommendation_ids: Sequence[int] | None = None) -> None:
+    """The periods filled (`fill`), then the status pairs derived from them (app.history.status_pairs)."""
+    fill(connection, recommendation_ids)
+    status_pairs.fill(connection, recommendation_ids)
 
 
 def fill(connection: Connection, recommendation_ids: Sequence[int] | None = None) -> None:

@@ -31,6 +31,8 @@ CHECKS: dict[str, str] = {
     "active progress and regression links by visibility, and the claim-gap class, as the chain gives them",
     "periods": "the status periods as-of scorecards read: each perspective's status from one effective date "
     "to the next, as known from one recording time to the next, as the chain's entries give them",
+    "pairs": "the status pairs as-of scorecards read: the independent and the state status side by side from "
+    "one effective date to the next, as the status periods the chain gives hold them now",
     "translations": "each translation (text, provenance, translator, who, when, superseded when) as the "
     "translation_recorded entries of its recommendation's, section's or source's chains record it",
 }

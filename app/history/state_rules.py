@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from app.history import status_pairs
 from app.history.chain import format_recorded_at
 from app.history.periods import PeriodSource, replay
 from app.history.state_chain import STATUS_COLUMNS, ChainFacts, LinkEvent, read_chain
@@ -74,7 +75,7 @@ def check_group(findings: Findings, group: Group, tallies: Tallies) -> None:
         facts = read_chain(group.entries)
         _check_recommendation(findings, group.recommendation, facts, tallies)
         _check_maintained(findings, group.recommendation, facts, group.links)
-        _check_periods(findings, code, group)
+        _check_pairs(findings, code, group, _check_periods(findings, code, group))
         _check_anchors(findings, group, facts, tallies)
         if facts.links_readable:
             _check_links(findings, code, facts, group.links)
@@ -171,8 +172,9 @@ def _check_maintained(
     )
 
 
-def _check_periods(findings: Findings, code: str, group: Group) -> None:
-    """The status periods as the chain's entries replay them (app.history.periods), row for row."""
+def _check_periods(findings: Findings, code: str, group: Group) -> list[tuple[Any, ...]]:
+    """The status periods as the chain's entries replay them (app.history.periods), row for row; returns
+    the replayed rows."""
     sources = [
         PeriodSource(row[1], row[2], row[5], row[4], row[6], row[7], row[11])
         for row in group.entries
@@ -181,12 +183,34 @@ def _check_periods(findings: Findings, code: str, group: Group) -> None:
     expected = sorted((period.row() for period in replay(group.recommendation_id, sources)), key=_order)
     stored = sorted((tuple(row) for row in group.periods), key=_order)
     findings.checked["periods"] += len(stored)
-    if expected != stored:
-        at = next(
-            (index for index, pair in enumerate(zip(expected, stored, strict=False)) if pair[0] != pair[1]),
-            min(len(expected), len(stored)),
-        )
-        findings.differs("periods", code, "status_periods", _nth(expected, at), _nth(stored, at), position=at)
+    _compare_rows(findings, "periods", code, "status_periods", expected, stored)
+    return expected
+
+
+def _check_pairs(findings: Findings, code: str, group: Group, periods: list[tuple[Any, ...]]) -> None:
+    """The status pairs as the replayed periods give them (app.history.status_pairs), row for row."""
+    expected = status_pairs.from_periods(group.recommendation_id, periods)
+    stored = [tuple(row) for row in group.pairs]
+    findings.checked["pairs"] += len(stored)
+    _compare_rows(findings, "pairs", code, "status_pairs", expected, stored)
+
+
+def _compare_rows(
+    findings: Findings,
+    check: str,
+    code: str,
+    table: str,
+    expected: list[tuple[Any, ...]],
+    stored: list[tuple[Any, ...]],
+) -> None:
+    """The first row where two ordered lists differ, reported under `check`."""
+    if expected == stored:
+        return
+    at = next(
+        (index for index, pair in enumerate(zip(expected, stored, strict=False)) if pair[0] != pair[1]),
+        min(len(expected), len(stored)),
+    )
+    findings.differs(check, code, table, _nth(expected, at), _nth(stored, at), position=at)
 
 
 def _nth(rows: list[tuple[Any, ...]], index: int) -> list[Any] | None:

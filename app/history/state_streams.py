@@ -21,6 +21,7 @@ from app.models import (
     RecommendationLink,
     Section,
     Source,
+    StatusPair,
     StatusPeriod,
 )
 from app.vocabulary import HistoryKind
@@ -55,6 +56,7 @@ _ev = Evidence.__table__.c
 _rc = RecommendationCategory.__table__.c
 _cat = Category.__table__.c
 _period = StatusPeriod.__table__.c
+_status_pair = StatusPair.__table__.c
 
 RECOMMENDATIONS = (
     select(
@@ -208,6 +210,18 @@ PERIODS = select(
     _time(_period.recorded_at),
     _time(_period.superseded_at),
 ).order_by(_period.recommendation_id, _period.id)
+# In app.history.status_pairs.COLUMNS order, dates read as the PERIODS stream reads them.
+PAIRS = select(
+    _status_pair.recommendation_id,
+    type_coerce(_status_pair.from_on, String()),
+    type_coerce(_status_pair.until_on, String()),
+    _status_pair.independent_status,
+    type_coerce(_status_pair.independent_on, String()),
+    _status_pair.independent_entry_id,
+    _status_pair.state_status,
+    type_coerce(_status_pair.state_on, String()),
+    _status_pair.state_entry_id,
+).order_by(_status_pair.recommendation_id, _status_pair.from_on)
 
 
 @dataclass
@@ -221,17 +235,18 @@ class Group:
     categories: list[Sequence[Any]] = field(default_factory=list)
     pair_links: list[Sequence[Any]] = field(default_factory=list)
     periods: list[Sequence[Any]] = field(default_factory=list)
+    pairs: list[Sequence[Any]] = field(default_factory=list)
 
 
 def groups(connection: Connection) -> Iterator[Group]:
-    """Every recommendation id that any of the six streams names, in order, with its rows."""
+    """Every recommendation id that any of the seven streams names, in order, with its rows."""
     streaming = connection.execution_options(yield_per=BATCH)
-    recommendations, entries, links, categories, pair_links, periods = (
+    recommendations, entries, links, categories, pair_links, periods, pairs = (
         # Whole batches, not row by row: a row at a time through the Result costs more than the checks.
         _Stream(chain.from_iterable(streaming.execute(statement).partitions()))
-        for statement in (RECOMMENDATIONS, ENTRIES, LINKS, CATEGORIES, PAIR_LINKS, PERIODS)
+        for statement in (RECOMMENDATIONS, ENTRIES, LINKS, CATEGORIES, PAIR_LINKS, PERIODS, PAIRS)
     )
-    streams = (recommendations, entries, links, categories, pair_links, periods)
+    streams = (recommendations, entries, links, categories, pair_links, periods, pairs)
     while True:
         heads = [stream.key for stream in streams if stream.key is not None]
         if not heads:
@@ -246,6 +261,7 @@ def groups(connection: Connection) -> Iterator[Group]:
             categories.take(key),
             pair_links.take(key),
             periods.take(key),
+            pairs.take(key),
         )
 
 

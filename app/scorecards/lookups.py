@@ -4,7 +4,8 @@ PostgreSQL joins one `LATERAL (... ORDER BY effective_on DESC, seq DESC LIMIT 1)
 returns every wanted column from one index seek. SQLite has no LATERAL and a scalar subquery returns one
 value, so the date and the status come packed as `effective_on || status` (one covering seek gives both) and
 are unpacked by the caller from a materialised row. An aggregate at a past point joins the status periods
-instead (issue 16, `PeriodLookups`): the one period holding at the point, with no search for the newest entry.
+instead (issue 16, `PeriodLookups`): the one period holding at the point, with no search for the newest entry;
+as of a past date as known now, the one status pair holding then (`PairLookups`), both perspectives at once.
 """
 
 from collections.abc import Sequence
@@ -27,8 +28,9 @@ from sqlalchemy import (
 from sqlmodel import Session, col
 
 from app.db import is_postgres
+from app.history.status_pairs import PAIRED
 from app.history.supersession import not_superseded
-from app.models import HistoryEntry, Recommendation, StatusPeriod
+from app.models import HistoryEntry, Recommendation, StatusPair, StatusPeriod
 from app.scorecards.point import PointInTime
 from app.vocabulary import Perspective
 
@@ -254,6 +256,65 @@ def _period(perspective: str, point: PointInTime) -> tuple[FromClause, ColumnEle
     return period, and_(*conditions)
 
 
+class PairLookups(PeriodLookups):
+    """An aggregate as of a past date, as known now: both paired perspectives' statuses from one status pair.
+
+    docs/design.md, "Status pairs": one row per recommendation holds at a date, with the independent and the
+    state status side by side, so the two perspectives a scorecard and its claim gaps need cost one seek (or
+    on PostgreSQL one set hashed). The first paired lookup adds the join, the other reads the same row; any
+    other perspective joins its periods.
+    """
+
+    def __init__(self, *, joins_sets: bool) -> None:
+        super().__init__(joins_sets=joins_sets)
+        self._pair: FromClause | None = None
+
+    def inline(self, perspective: str, point: PointInTime, *columns) -> tuple[list[ColumnElement], Looked]:
+        """Columns of the perspective's side of the pair (entry id, status, its start)."""
+        if perspective not in PAIRED:
+            return super().inline(perspective, point, *columns)
+        pair, joins = self._joined(point)
+        return [pair.c[f"{perspective}_{_PAIR_COLUMNS[column.key]}"] for column in columns], Looked([], joins)
+
+    def dated(self, perspective: str, point: PointInTime) -> Looked:
+        """Status and the date it holds from, from the pair."""
+        if perspective not in PAIRED:
+            return super().dated(perspective, point)
+        pair, joins = self._joined(point)
+        return Looked(
+            [
+                pair.c[f"{perspective}_status"].label(f"{perspective}_status"),
+                pair.c[f"{perspective}_on"].label(f"{perspective}_on"),
+            ],
+            joins,
+        )
+
+    def status_only(self, perspective: str, point: PointInTime) -> Looked:
+        """The status, from the pair."""
+        if perspective not in PAIRED:
+            return super().status_only(perspective, point)
+        pair, joins = self._joined(point)
+        return Looked([pair.c[f"{perspective}_status"].label(f"{perspective}_status")], joins)
+
+    def _joined(self, point: PointInTime) -> tuple[FromClause, list[Joined]]:
+        """The pair alias, and its join the first time it is asked for."""
+        if self._pair is not None:
+            return self._pair, []
+        as_of = point.as_of
+        pair = StatusPair.__table__.alias("pair")
+        on = and_(
+            pair.c.recommendation_id == col(Recommendation.id),
+            pair.c.from_on <= as_of,
+            or_(pair.c.until_on.is_(None), pair.c.until_on > as_of),
+        )
+        self._pair = pair
+        return pair, [(pair, on)]
+
+
+# An entry's columns as a side of a status pair holds them.
+_PAIR_COLUMNS = {"id": "entry_id", "status": "status", "effective_on": "on"}
+
+
 def lookups_for(session: Session) -> Lookups:
     """The lookup shape for the session's database."""
     return LateralLookups() if is_postgres(session) else PackedLookups()
@@ -263,7 +324,10 @@ def aggregate_lookups_for(session: Session, point: PointInTime) -> Lookups:
     """The lookup shape for an aggregate: at a past point, the status periods on either database."""
     if not point.current:
         # SQLite has no hash join: a correlated seek per recommendation beats joining a set there.
-        return PeriodLookups(joins_sets=is_postgres(session))
+        joins_sets = is_postgres(session)
+        if point.known_at is None:
+            return PairLookups(joins_sets=joins_sets)
+        return PeriodLookups(joins_sets=joins_sets)
     return lookups_for(session)
 
 
