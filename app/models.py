@@ -370,6 +370,8 @@ class RecommendationEvidence(_TableModel, table=True):
             "linked_at",
             "unlinked_at",
             "evidence_published_on",
+            # SQLite 3.40 takes a partial index as covering only when it holds its WHERE's column.
+            "relation",
             sqlite_where=text(COVERAGE_LINKS),
             postgresql_where=text(COVERAGE_LINKS),
         ),

@@ -6,8 +6,8 @@ Create Date: 2026-12-07 09:00:00
 
 Issue 16: evidence coverage as known at a past time joined `evidence` for `published_on` (0.44 s of a
 1.07 s scorecard on PostgreSQL at 300,000 recommendations). An item's date never changes once created, so
-each link copies it (`evidence_published_on`) and the coverage index holds it in place of `evidence_id`:
-the lookup is one index read of the links (docs/design.md, "Maintained state").
+each link copies it (`evidence_published_on`) and the coverage index holds it (and `relation`, for SQLite)
+in place of `evidence_id`: the lookup is one index read of the links (docs/design.md, "Status periods").
 """
 
 from collections.abc import Sequence
@@ -31,11 +31,11 @@ BACKFILL = (
 )
 
 
-def _coverage_index(last: str) -> None:
+def _coverage_index(*last: str) -> None:
     op.create_index(
         INDEX,
         "recommendation_evidence",
-        [*LEADING, last],
+        [*LEADING, *last],
         sqlite_where=sa.text(COVERAGE_LINKS),
         postgresql_where=sa.text(COVERAGE_LINKS),
     )
@@ -47,7 +47,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("evidence_published_on", sa.Date(), nullable=True))
     op.execute(BACKFILL)
     op.drop_index(INDEX, table_name="recommendation_evidence")
-    _coverage_index("evidence_published_on")
+    # `relation` last: SQLite 3.40 reads a partial index as covering only when it holds the WHERE's column.
+    _coverage_index("evidence_published_on", "relation")
 
 
 def downgrade() -> None:
