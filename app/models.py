@@ -361,14 +361,17 @@ class RecommendationEvidence(_TableModel, table=True):
             postgresql_where=text("unlinked_at IS NULL"),
         ),
         # Evidence coverage as known at a time (issue 16): the links that count, with what the test reads,
-        # so a past scorecard's coverage is one index read per recommendation (or one pass, on PostgreSQL).
+        # so a past scorecard's coverage is one index read per recommendation (or one pass, on PostgreSQL)
+        # and never a read of `evidence` (migration 0019).
         Index(
             "ix_recommendation_evidence_coverage",
             "recommendation_id",
             "visibility",
             "linked_at",
             "unlinked_at",
-            "evidence_id",
+            "evidence_published_on",
+            # SQLite 3.40 takes a partial index as covering only when it holds its WHERE's column.
+            "relation",
             sqlite_where=text(COVERAGE_LINKS),
             postgresql_where=text(COVERAGE_LINKS),
         ),
@@ -391,6 +394,9 @@ class RecommendationEvidence(_TableModel, table=True):
     unlinked_at: datetime | None = _optional_timestamp()
     unlinked_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("monitors.id")))
     unlink_reason: str | None = Field(default=None, sa_column=Column(Text))
+    # The item's published_on, copied when the link is made (an item's date never changes): coverage at a
+    # date reads it from the link and its index without joining `evidence` (migration 0019).
+    evidence_published_on: date | None = None
 
 
 class RecommendationLink(_TableModel, table=True):

@@ -30,7 +30,7 @@ COLUMNS = {
     ],
     "recommendation_evidence": [
         "id", "recommendation_id", "evidence_id", "relation", "visibility", "note", "linked_at", "linked_by",
-        "unlinked_at", "unlinked_by", "unlink_reason",
+        "unlinked_at", "unlinked_by", "unlink_reason", "evidence_published_on",
     ],
     "history_entries": [
         "id", "recommendation_id", "seq", "kind", "status", "perspective", "effective_on", "recorded_at",

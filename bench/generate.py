@@ -410,6 +410,7 @@ class _Chain:
             "unlinked_at": None,
             "unlinked_by": None,
             "unlink_reason": None,
+            "evidence_published_on": evidence["published_on"],
         }
         self.tables["recommendation_evidence"].append(link)
         return link

@@ -362,6 +362,7 @@ def _link_baseline_and_genesis(
                 visibility=Visibility.public,
                 note=link_note,
                 linked_at=now,
+                evidence_published_on=evidence.published_on,
             )
         )
         linked.append(

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from app.bundle import crypto
-from app.bundle.records import BundleError, carried
+from app.bundle.records import BundleError, carried, dump_line
 from app.bundle.tables import LEFT_OUT, NAMES, TOKENS, Options, bundled_tables
 from app.config import Settings
 from app.db import build_engine
@@ -71,13 +71,20 @@ def scripted(module_database, module_client: TestClient) -> Scripted:
     )
     claim = {"status": "implemented", "perspective": "state", "summary": "The national report says so."}
     assess(api, monitor, A, claim | {"effective_on": "2024-01-15"})
-    public = link(api, monitor, A, {"url": PUBLIC_URL, "title": "A public article", "relation": "progress"})
+    article = {
+        "url": PUBLIC_URL,
+        "title": "A public article",
+        "relation": "progress",
+        "published_on": "2020-03-01",
+    }
+    public = link(api, monitor, A, article)
     witness = {
         "url": "https://example.org/bundle/witness",
         "title": "Witness statement",
         "visibility": "restricted",
         "relation": "regression",
         "note": "Informant: Bolat",
+        "published_on": "2021-06-01",
     }
     restricted = link(api, monitor, B, witness).json()["evidence"]["id"]
     assess(api, monitor, B, {"status": "regressed", "summary": "Arrests.", "evidence_ids": [restricted]})
@@ -566,6 +573,37 @@ def test_a_database_at_another_revision_is_refused(scripted, bundles, targets):
     error = _refused(target, bundles["full"])
     assert "schema revision 0004" in error
     assert not any(_rows(target).values())
+
+
+def test_a_bundle_from_before_links_carried_their_items_date_restores_with_it(
+    scripted, bundles, targets, tmp_path
+):
+    """A bundle of revision 0018 has no `evidence_published_on`: the migration after the load fills it."""
+    lines = [json.loads(line) for line in _lines(bundles["full"])]
+    lines[0]["alembic_revision"] = "0018"
+    for layout in lines[0]["tables"]:
+        if layout["name"] == "recommendation_evidence":
+            layout["columns"].remove("evidence_published_on")
+    for record in lines[1:-1]:
+        if record.get("table") == "recommendation_evidence":
+            del record["row"]["evidence_published_on"]
+    older = _write_lines(tmp_path / "older.jsonl.gz", _resealed([dump_line(record) for record in lines]))
+    target = targets.fresh(scripted.backend)
+    _import(target, older)
+    engine = build_engine(target)
+    try:
+        with engine.connect() as connection:
+            links, dated, differing = connection.execute(
+                text(
+                    "SELECT count(*), count(re.evidence_published_on), coalesce(sum(CASE WHEN "
+                    "re.evidence_published_on IS DISTINCT FROM e.published_on THEN 1 ELSE 0 END), 0) "
+                    "FROM recommendation_evidence re JOIN evidence e ON e.id = re.evidence_id"
+                )
+            ).one()
+    finally:
+        engine.dispose()
+    assert links > dated >= 3 and differing == 0
+    assert _answers(target, scripted) == _answers(scripted.url, scripted)
 
 
 @pytest.mark.sqlite_only

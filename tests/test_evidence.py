@@ -1,7 +1,13 @@
 """Evidence: linking with reuse by normalised URL, unlinking with a reason, restricted visibility."""
 
-import pytest
+from datetime import date
 
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from app.db import build_engine
+from app.models import Recommendation, RecommendationEvidence
 from tests.support import assess, bearer, link
 
 CODE = "odf-kz-2015-3.1"
@@ -80,6 +86,43 @@ def test_unlink_keeps_the_record(client, monitor_token):
     assert again.status_code == 404
     # Relinking after an unlink is allowed: the old link stays on record.
     link(client, monitor_token, CODE, _article(relation="context"))
+
+
+def _link_dates(url: str, evidence_id: int) -> dict[str, date | None]:
+    """The item's active links: recommendation code -> the link's copy of the item's date."""
+    engine = build_engine(url)
+    try:
+        with Session(engine) as session:
+            rows = session.execute(
+                select(col(Recommendation.code), col(RecommendationEvidence.evidence_published_on))
+                .join(Recommendation, col(Recommendation.id) == col(RecommendationEvidence.recommendation_id))
+                .where(
+                    col(RecommendationEvidence.evidence_id) == evidence_id,
+                    col(RecommendationEvidence.unlinked_at).is_(None),
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return dict(rows)
+
+
+def test_a_link_carries_its_items_publication_date(client, database, monitor_token):
+    dated = link(client, monitor_token, CODE, _article()).json()["evidence"]["id"]
+    # A reused item keeps its own date, whatever the later request says: so does its link.
+    link(client, monitor_token, OTHER, _article(published_on="2023-01-01"))
+    undated = _article(url="https://example.org/synthetic/news/undated", published_on=None)
+    undated_id = link(client, monitor_token, CODE, undated).json()["evidence"]["id"]
+    assert _link_dates(database.url, dated) == {CODE: date(2024, 2, 1), OTHER: date(2024, 2, 1)}
+    assert _link_dates(database.url, undated_id) == {CODE: None}
+    # A corrected link's replacement row copies it too.
+    seq = client.get(f"/api/v1/recommendations/{CODE}/history").json()["items"][-2]["seq"]
+    corrected = client.post(
+        f"/api/v1/recommendations/{CODE}/entries/{seq}/corrections",
+        json={"reason": "Context only.", "relation": "context"},
+        headers=bearer(monitor_token) | {"If-Match": _etag(client)},
+    )
+    assert corrected.status_code == 201, corrected.text
+    assert _link_dates(database.url, dated) == {CODE: date(2024, 2, 1), OTHER: date(2024, 2, 1)}
 
 
 def test_unlink_needs_if_match(client, monitor_token):

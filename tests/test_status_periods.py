@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select, text
 from sqlmodel import Session, col
 
 from app.db import build_engine, is_postgres
+from app.history import status_pairs
 from app.history.periods import (
     COLUMNS,
     POSTGRES_TRIGGERS,
@@ -16,7 +17,6 @@ from app.history.periods import (
     replay_all,
     trigger_off,
 )
-from app.history import status_pairs
 from app.models import HistoryEntry, Recommendation, StatusPair, StatusPeriod
 from app.scorecards.lookups import PairLookups, PeriodLookups, latest_value, with_joins
 from app.scorecards.point import PointInTime

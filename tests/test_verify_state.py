@@ -154,6 +154,12 @@ TAMPERINGS = {
         A,
         "note",
     ),
+    "link_published_on": (
+        [f"UPDATE recommendation_evidence SET evidence_published_on = '2020-01-01' WHERE {LINK}"],
+        {"code": A, "evidence": "article"},
+        A,
+        "evidence_published_on",
+    ),
     "active_link_deleted": (
         [f"DELETE FROM recommendation_evidence WHERE {LINK}"],
         {"code": A, "evidence": "article"},
@@ -256,6 +262,7 @@ CHECK = {
     "evidence_visibility": "evidence",
     "link_visibility": "links",
     "link_note": "links",
+    "link_published_on": "links",
     "active_link_deleted": "links",
     "unlinked_link_reactivated": "links",
     "recommendation_deleted": "chains",

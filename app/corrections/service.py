@@ -241,6 +241,7 @@ def _correct_link(
             note=payload["note"],
             linked_by=by.monitor_id,
             linked_at=entry.recorded_at,
+            evidence_published_on=evidence.published_on,
         )
     made = (
         [(replacement.relation, replacement.visibility, evidence.published_on)]

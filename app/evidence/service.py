@@ -63,6 +63,7 @@ def link_evidence(
         note=data.note,
         linked_by=by.monitor_id,
         linked_at=entry.recorded_at,
+        evidence_published_on=evidence.published_on,
     )
     claim(
         session,

@@ -193,6 +193,7 @@ COVERAGE: dict[str, dict[str, Covered]] = {
         "unlinked_at": verified("links", public=True),
         "unlinked_by": verified("links"),
         "unlink_reason": verified("links"),
+        "evidence_published_on": verified("links"),
     },
     "recommendation_links": {
         "id": bundle(SURROGATE + " (its two recommendations and position)"),

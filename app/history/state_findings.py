@@ -19,7 +19,8 @@ CHECKS: dict[str, str] = {
     "chains": "one chain per recommendation, none without one, and as many recommendations per section "
     "and source as their genesis entries anchor",
     "evidence": "each evidence item's URL, title, kind, date, visibility and creation time, as linked",
-    "links": "each link to evidence (relation, visibility, note, who, when, unlinking) against its entries",
+    "links": "each link to evidence (relation, visibility, note, who, when, unlinking, its item's date) "
+    "against its entries",
     "recommendation_links": "each link between recommendations (the other's code and source, strength, note, "
     "who, when, unlinking) against the entries of both chains",
     "aliases": "each monitor's public alias: 'Monitor <id>'",

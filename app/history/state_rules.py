@@ -347,12 +347,13 @@ LINK_COLUMNS = (
     "unlinked_at",
     "unlinked_by",
     "unlink_reason",
+    "evidence_published_on",
 )
 EVIDENCE_KEYS = ("url", "title", "kind", "published_on", "evidence_visibility", "evidence_created_at")
 
 
 def _check_link(findings: Findings, code: str, event: LinkEvent, row: Sequence[Any]) -> None:
-    found = row[3:11]
+    found = (*row[3:11], _iso(row[19]))
     relation, visibility, note, linked_at, linked_by = found[:5]
     payload, unlink = event.payload, event.unlink
     if "visibility" not in payload:
@@ -373,8 +374,10 @@ def _check_link(findings: Findings, code: str, event: LinkEvent, row: Sequence[A
         unlink and unlink.recorded_at,
         unlink and unlink.recorded_by,
         unlink and unlink.payload.get("reason"),
+        # The item's date as the entry recorded it (the item's own where it did not), copied onto the link.
+        payload.get("published_on", _iso(row[15])),
     )
-    if expected != tuple(found):
+    if expected != found:
         column, anchored, stored = next(
             item for item in zip(LINK_COLUMNS, expected, found, strict=True) if item[1] != item[2]
         )

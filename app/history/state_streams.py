@@ -151,6 +151,7 @@ LINKS = (
         _ev.visibility,
         _time(_ev.created_at),
         _first_links.c.first_link_id,
+        _link.evidence_published_on,
     )
     .select_from(
         RecommendationEvidence.__table__.outerjoin(Evidence.__table__, _ev.id == _link.evidence_id).outerjoin(

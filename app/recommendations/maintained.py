@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Date, case, func, literal, null, select
 
-from app.models import Evidence, Recommendation, RecommendationEvidence
+from app.models import Recommendation, RecommendationEvidence
 from app.recommendations.write_protocol import WriteTarget
 from app.vocabulary import Perspective, Relation, Visibility, claim_gap_class
 
@@ -36,7 +36,6 @@ Ended = tuple[int, str, str]
 
 _rec = Recommendation.__table__.c
 _link = RecommendationEvidence.__table__.c
-_evidence = Evidence.__table__.c
 
 
 def with_gap_class(target: WriteTarget, changes: dict[str, Any]) -> dict[str, Any]:
@@ -85,11 +84,10 @@ def _with_dates(count: ColumnElement[Any], since: ColumnElement[Any], dates: lis
 
 def _since_without(visibility: str, ending: list[int]) -> ColumnElement[Any]:
     """The coverage date from the recommendation's active links of a visibility but the ones ending."""
+    published_on = _link.evidence_published_on  # the item's date, copied onto the link (migration 0019)
     return (
-        select(case((func.count() == func.count(_evidence.published_on), func.min(_evidence.published_on))))
-        .select_from(
-            RecommendationEvidence.__table__.join(Evidence.__table__, _evidence.id == _link.evidence_id)
-        )
+        select(case((func.count() == func.count(published_on), func.min(published_on))))
+        .select_from(RecommendationEvidence.__table__)
         .where(
             _link.recommendation_id == _rec.id,
             _link.unlinked_at.is_(None),

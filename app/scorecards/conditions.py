@@ -1,5 +1,7 @@
 """SQL conditions and lookups shared by scorecards, claim gaps and the matrix."""
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, FromClause, and_, exists, func, or_, select
 from sqlmodel import col
 
@@ -67,14 +69,31 @@ def links_at(point: PointInTime) -> list[ColumnElement[bool]]:
 
 def evidence_conditions(point: PointInTime, *, include_restricted: bool) -> list[ColumnElement[bool]]:
     """Conditions on a joined evidence row: visible to the caller and published by as_of."""
+    published_on = Evidence.__table__.c.published_on
+    return _link_conditions(point, published_on, include_restricted=include_restricted)
+
+
+def _link_conditions(
+    point: PointInTime, published_on: ColumnElement[Any], *, include_restricted: bool
+) -> list[ColumnElement[bool]]:
     conditions = [*links_at(point)]
     if not include_restricted:
         conditions.append(col(RecommendationEvidence.visibility) == Visibility.public.value)
     if point.as_of is not None:
-        conditions.append(
-            or_(col(Evidence.published_on).is_(None), col(Evidence.published_on) <= point.as_of)
-        )
+        conditions.append(or_(published_on.is_(None), published_on <= point.as_of))
     return conditions
+
+
+def _coverage_conditions(point: PointInTime, *, include_restricted: bool) -> list[ColumnElement[bool]]:
+    # The link's copy of its item's date (migration 0019): the lookup stays in the links' coverage index.
+    return [
+        col(RecommendationEvidence.relation).in_(SHOWN_RELATIONS),
+        *_link_conditions(
+            point,
+            RecommendationEvidence.__table__.c.evidence_published_on,
+            include_restricted=include_restricted,
+        ),
+    ]
 
 
 def has_progress_evidence(point: PointInTime, *, include_restricted: bool) -> ColumnElement[bool]:
@@ -82,12 +101,9 @@ def has_progress_evidence(point: PointInTime, *, include_restricted: bool) -> Co
     if point.known_at is None:
         return _covered_by_row(point, include_restricted=include_restricted)
     return exists(
-        select(col(RecommendationEvidence.id))
-        .join(Evidence, col(Evidence.id) == col(RecommendationEvidence.evidence_id))
-        .where(
+        select(col(RecommendationEvidence.id)).where(
             col(RecommendationEvidence.recommendation_id) == col(Recommendation.id),
-            col(RecommendationEvidence.relation).in_(SHOWN_RELATIONS),
-            *evidence_conditions(point, include_restricted=include_restricted),
+            *_coverage_conditions(point, include_restricted=include_restricted),
         )
     )
 
@@ -98,11 +114,7 @@ def covered_set(point: PointInTime, *, include_restricted: bool) -> FromClause:
     `has_progress_evidence` once per recommendation."""
     return (
         select(col(RecommendationEvidence.recommendation_id).label("recommendation_id"))
-        .join(Evidence, col(Evidence.id) == col(RecommendationEvidence.evidence_id))
-        .where(
-            col(RecommendationEvidence.relation).in_(SHOWN_RELATIONS),
-            *evidence_conditions(point, include_restricted=include_restricted),
-        )
+        .where(*_coverage_conditions(point, include_restricted=include_restricted))
         .distinct()
         .subquery("covered")
     )
