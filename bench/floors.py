@@ -148,13 +148,14 @@ def _latest_seek(strategy: str, perspective: str, point: Point, what: str) -> st
 
 
 def _link_conditions(point: Point) -> str:
-    conditions = [f"re.relation IN {SHOWN}", "e.visibility = 'public'"]
+    # The link's own visibility and its copy of the item's date (migration 0019): no join to evidence.
+    conditions = [f"re.relation IN {SHOWN}", "re.visibility = 'public'"]
     if point.known_at is None:
         conditions.append("re.unlinked_at IS NULL")
     else:
         conditions += ["re.linked_at <= :known_at", "(re.unlinked_at IS NULL OR re.unlinked_at > :known_at)"]
     if point.as_of is not None:
-        conditions.append("(e.published_on IS NULL OR e.published_on <= :as_of)")
+        conditions.append("(re.evidence_published_on IS NULL OR re.evidence_published_on <= :as_of)")
     return " AND ".join(conditions)
 
 
@@ -165,10 +166,7 @@ def _gap(claimed: str, independent: str) -> str:
 def _per_recommendation(strategy: str, coverage: str, point: Point) -> str:
     """CTEs ending in per_rec(id, section_id, status, stale, covered, gap)."""
     ctes = []
-    links = (
-        "FROM recommendation_evidence re JOIN evidence e ON e.id = re.evidence_id "
-        f"WHERE {_link_conditions(point)}"
-    )
+    links = f"FROM recommendation_evidence re WHERE {_link_conditions(point)}"
     if coverage == "semi":
         ctes.append(f"covered AS (SELECT DISTINCT re.recommendation_id AS id {links})")
         covered_join, covered = (

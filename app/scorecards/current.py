@@ -72,4 +72,6 @@ def _per_recommendation(
         .select_from(Recommendation.__table__.outerjoin(ranks, ranks.c.id == _rec.id))
         .where(*recommendation_conditions(params, status, point))
     )
-    return statement.cte("per_recommendation")
+    # Inlined where read twice (the category groupings' totals and groups): two passes over the row-only
+    # columns cost less than a materialised set, and each can run in parallel on PostgreSQL.
+    return statement.cte("per_recommendation").prefix_with("NOT MATERIALIZED", dialect="postgresql")
