@@ -134,7 +134,13 @@ def per_recommendation(
     cte = rows.cte("per_recommendation")
     if params.group_by in PARTITIONS:
         return cte
-    return cte.prefix_with("MATERIALIZED", dialect="sqlite")
+    cte = cte.prefix_with("MATERIALIZED", dialect="sqlite")
+    if point.known_at is None:
+        # PostgreSQL would materialise it (read twice), serially and spilling to disk at 300,000 rows; as
+        # known now the rows are one parallel hash join, cheaper to run twice (by theme: 1.7-1.8 s against
+        # 2.3-2.5 s). As known at a time the period lookups cost more than the materialisation.
+        cte = cte.prefix_with("NOT MATERIALIZED", dialect="postgresql")
+    return cte
 
 
 def counts_statement(rows: CTE, cutoff: date, group_by: str) -> CompoundSelect:
