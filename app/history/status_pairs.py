@@ -60,6 +60,7 @@ def insert_statement(chains: str) -> str:
 # Whether a new entry may change the pairs: a correction, or an assessment from a paired perspective.
 CHANGES_PAIRS = f"(NEW.supersedes_entry_id IS NOT NULL OR NEW.perspective IN {_PAIRED_SQL})"
 # The triggers' statements, after the periods' own: the new entry's recommendation's pairs, recomputed.
+# Migration 0018 installs them as they are here: changing them needs a migration that installs them again.
 TRIGGER_STATEMENTS = [
     f"DELETE FROM status_pairs WHERE recommendation_id = NEW.recommendation_id AND {CHANGES_PAIRS}",
     insert_statement(f"b.recommendation_id = NEW.recommendation_id AND {CHANGES_PAIRS}"),
