@@ -33,6 +33,8 @@ from bench.load import Ledger, mixed_load, run
 from bench.server import APP, Server
 
 WORKERS = {"sqlite": 1, "postgresql": 2}
+# How long a crash run waits beyond its planned interval for a first acknowledged write (a loaded machine).
+PROGRESS_WAIT_S = 60
 
 
 @dataclass
@@ -147,13 +149,13 @@ def crash_run(
                 stop=stop,
             )
         )
-        await asyncio.sleep(before_kill)
+        await _writes_acknowledged(ledger, before_kill, more_than=0)
         notes["acknowledged_before_kill"] = len(ledger.acknowledged)
         server.kill()
         started = time.monotonic()
         await asyncio.to_thread(server.start)
         notes["restart_seconds"] = round(time.monotonic() - started, 2)
-        await asyncio.sleep(after_restart)
+        await _writes_acknowledged(ledger, after_restart, more_than=notes["acknowledged_before_kill"])
         stop.set()
         return await load
 
@@ -166,6 +168,16 @@ def crash_run(
     if notes["acknowledged_before_kill"] == len(ledger.acknowledged):
         outcome.problems.append("no write was acknowledged after the restart")
     return outcome
+
+
+async def _writes_acknowledged(ledger: Ledger, seconds: float, *, more_than: int) -> None:
+    """Wait `seconds`, then on until more than `more_than` writes are acknowledged (at most a minute more):
+    on a loaded machine the first write may take longer than the planned interval, and a kill before any
+    acknowledged write, or a stop before any after the restart, would test nothing."""
+    await asyncio.sleep(seconds)
+    deadline = time.monotonic() + PROGRESS_WAIT_S
+    while len(ledger.acknowledged) <= more_than and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
 
 
 def check(url: str, ledger: Ledger, before: Baseline) -> list[str]:

@@ -25,7 +25,8 @@ LAUNCH_ARGS = [
 ]
 # Browser tests run on SQLite; set this to "postgresql" (with RECTRACK_TEST_POSTGRES_URL) to use PostgreSQL.
 BACKEND_ENV = "RECTRACK_TEST_BROWSER_BACKEND"
-STARTUP_TIMEOUT_S = 30
+# A ceiling, not a speed check: with the suite on every core a server's start shares them with two browsers.
+STARTUP_TIMEOUT_S = 90
 
 
 @pytest.fixture(scope="package")
