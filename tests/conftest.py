@@ -35,6 +35,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only: the database does not matter to what it checks: run on SQLite, not on both"
     )
+    config.addinivalue_line(
+        "markers",
+        "postgresql_only: the PostgreSQL leg of a check whose SQLite leg is a file of its own (so that "
+        "pytest-xdist, which hands out whole files, runs the two legs side by side)",
+    )
     # Keys an app creates during the run (the cookie key) go to a folder of the run's, never ./data.
     os.environ.setdefault("RECTRACK_DATA_DIR", tempfile.mkdtemp(prefix="rectrack-test-data-"))
     # Apps under test sequence and sign only when a test asks (`rectrack checkpoint`, tests/test_log.py):
@@ -44,10 +49,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """A test marked sqlite_only gets the `backend` parameter "sqlite" alone instead of both."""
-    if metafunc.definition.get_closest_marker("sqlite_only") and "backend" in metafunc.fixturenames:
-        backend_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-        metafunc.definition.add_marker(backend_only, append=False)  # first, as the ids put the backend first
+    """A test marked sqlite_only (postgresql_only) gets the `backend` parameter "sqlite" ("postgresql") alone
+    instead of both."""
+    for marker, only in (("sqlite_only", "sqlite"), ("postgresql_only", "postgresql")):
+        if metafunc.definition.get_closest_marker(marker) and "backend" in metafunc.fixturenames:
+            backend_only = pytest.mark.parametrize("backend", [only], indirect=True)
+            metafunc.definition.add_marker(backend_only, append=False)  # first: the ids put the backend first
 
 
 @pytest.fixture(scope="session")
