@@ -15,7 +15,7 @@ recommendation's pairs after its periods change (migration 0018), `fill` does th
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import BindParameter, Connection, bindparam, text
 
 # The perspectives paired, in column order; an as-of scorecard from another one joins its periods.
 PAIRED = ("independent", "state")
@@ -73,10 +73,11 @@ def fill(connection: Connection, recommendation_ids: Sequence[int] | None = None
         connection.execute(text("DELETE FROM status_pairs"))
         connection.execute(text(insert_statement("1 = 1")))
         return
-    for recommendation_id in recommendation_ids:
-        values = {"id": recommendation_id}
-        connection.execute(text("DELETE FROM status_pairs WHERE recommendation_id = :id"), values)
-        connection.execute(text(insert_statement("b.recommendation_id = :id")), values)
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+    values = {"ids": list(recommendation_ids)}
+    delete = text("DELETE FROM status_pairs WHERE recommendation_id IN :ids")
+    connection.execute(delete.bindparams(ids), values)
+    connection.execute(text(insert_statement("b.recommendation_id IN :ids")).bindparams(ids), values)
 
 
 def from_periods(recommendation_id: int, periods: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:

@@ -26,10 +26,7 @@ depends_on: str | Sequence[str] | None = None
 # 0017's triggers, as that migration made them; the pairs' statements run after each one's own.
 per_kind_0017 = import_module("migrations.versions.20261206_0017_status_periods_per_kind")
 PAIR_STATEMENTS = list(status_pairs.TRIGGER_STATEMENTS)
-
-
-def _body(statements: Sequence[str], indent: str) -> str:
-    return "".join(f"{indent}{statement};\n" for statement in statements)
+_body = per_kind_0017._body
 
 
 # SECURITY DEFINER, as 0017's: the runtime role may read the pairs but not write them.
@@ -71,12 +68,7 @@ def upgrade() -> None:
         op.execute(POSTGRES_FUNCTION)
         op.execute("ANALYZE status_pairs")
         return
-    for name, (when, statements) in per_kind_0017.SQLITE_TRIGGERS.items():
-        op.execute(f"DROP TRIGGER {name}")
-        op.execute(
-            f"CREATE TRIGGER {name} AFTER INSERT ON history_entries WHEN {when} BEGIN\n"
-            f"{_body([*statements, *PAIR_STATEMENTS], ' ' * 4)}END"
-        )
+    _replace_sqlite_triggers(PAIR_STATEMENTS)
     op.execute("ANALYZE status_pairs")
 
 
@@ -87,10 +79,15 @@ def downgrade() -> None:
             per_kind_0017.POSTGRES_TRIGGER[0].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
         )
     else:
-        for name, (when, statements) in per_kind_0017.SQLITE_TRIGGERS.items():
-            op.execute(f"DROP TRIGGER {name}")
-            op.execute(
-                f"CREATE TRIGGER {name} AFTER INSERT ON history_entries WHEN {when} BEGIN\n"
-                f"{_body(statements, ' ' * 4)}END"
-            )
+        _replace_sqlite_triggers([])
     op.drop_table("status_pairs")
+
+
+def _replace_sqlite_triggers(after: list[str]) -> None:
+    """0017's three SQLite triggers made again, each running `after` once its own statements have run."""
+    for name, (when, statements) in per_kind_0017.SQLITE_TRIGGERS.items():
+        op.execute(f"DROP TRIGGER {name}")
+        op.execute(
+            f"CREATE TRIGGER {name} AFTER INSERT ON history_entries WHEN {when} BEGIN\n"
+            f"{_body([*statements, *after], ' ' * 4)}END"
+        )
