@@ -39,8 +39,12 @@ def test_the_docs_load_nothing_from_elsewhere_and_authorize_works(browser: Brows
     me = page.locator("#operations-monitors-getMe")
     me.locator(".opblock-summary").click()
     me.get_by_role("button", name="Try it out").click()
-    me.get_by_role("button", name="Execute").click()
-    expect(me.locator(".responses-wrapper .live-responses-table")).to_contain_text(NAME)
+    # The wait is on the request itself, then on Swagger UI's rendering of it: on a loaded CI machine either
+    # can take longer than Playwright's default five seconds.
+    with page.expect_response(f"{server.url}/api/v1/me", timeout=30_000) as answered:
+        me.get_by_role("button", name="Execute").click()
+    assert answered.value.status == 200
+    expect(me.locator(".responses-wrapper .live-responses-table")).to_contain_text(NAME, timeout=15_000)
     screenshot(page, "api-docs-authorized")
     context.close()
 
