@@ -66,36 +66,6 @@ def browser_template(templates: Callable[[str], str], postgres_server: PostgresS
     return templates("sqlite")
 
 
-@pytest.fixture(scope="package")
-def launched(
-    request: pytest.FixtureRequest,
-    browser_template: str,
-    tmp_path_factory: pytest.TempPathFactory,
-    postgres_server: PostgresServer | None,
-) -> Iterator[dict[Path, Uvicorn]]:
-    """uvicorn for each browser test module about to run, on a fresh copy of the seeded database each.
-
-    All are launched at once, before the first test: starting is mostly importing the app, and the starts
-    overlap. The servers get none of the developer's RECTRACK_ settings, and no .env (each runs in an empty
-    directory); no secret key either: the one kept in the database is used.
-    """
-    here = Path(__file__).parent
-    modules = {item.path for item in request.session.items if item.path.parent == here}
-    inherited = {key: value for key, value in os.environ.items() if not key.startswith("RECTRACK_")}
-    servers: dict[Path, Uvicorn] = {}
-    try:
-        for module in sorted(modules):
-            directory = tmp_path_factory.mktemp("browser-server")
-            name = f"rectrack_browser_{uuid.uuid4().hex[:8]}"
-            database_url = copy_database(browser_template, directory, name, postgres_server)
-            env = {"RECTRACK_DATABASE_URL": database_url}
-            servers[module] = Uvicorn(env=env, base_env=inherited, cwd=directory).launch()
-        yield servers
-    finally:
-        for module in list(servers):
-            _stop(servers.pop(module), postgres_server)
-
-
 def _stop(uvicorn: Uvicorn, postgres_server: PostgresServer | None) -> None:
     uvicorn.stop()
     database_url = uvicorn.env["RECTRACK_DATABASE_URL"]
@@ -105,12 +75,23 @@ def _stop(uvicorn: Uvicorn, postgres_server: PostgresServer | None) -> None:
 
 @pytest.fixture(scope="module")
 def server(
-    request: pytest.FixtureRequest, launched: dict[Path, Uvicorn], postgres_server: PostgresServer | None
+    browser_template: str, tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer | None
 ) -> Iterator[Server]:
     """uvicorn serving the app on 127.0.0.1 for one test module, on a fresh copy of the seeded database.
 
-    Its output goes to the first test's captured stderr. It stops, and its database goes, with the module.
+    Launched when the module starts, not for every module up front: under pytest-xdist each worker collects
+    every module but runs only some, and leaves and re-enters this package between them. The server gets none
+    of the developer's RECTRACK_ settings and no .env (it runs in an empty directory); no secret key either:
+    the one kept in the database is used. Its output goes to the first test's captured stderr. It stops, and
+    its database goes, with the module.
     """
-    uvicorn = launched[request.path].wait(timeout=STARTUP_TIMEOUT_S)
-    yield Server(uvicorn.base_url, uvicorn.env["RECTRACK_DATABASE_URL"])
-    _stop(launched.pop(request.path), postgres_server)
+    directory = tmp_path_factory.mktemp("browser-server")
+    name = f"rectrack_browser_{uuid.uuid4().hex[:8]}"
+    database_url = copy_database(browser_template, directory, name, postgres_server)
+    inherited = {key: value for key, value in os.environ.items() if not key.startswith("RECTRACK_")}
+    uvicorn = Uvicorn(env={"RECTRACK_DATABASE_URL": database_url}, base_env=inherited, cwd=directory).launch()
+    try:
+        uvicorn.wait(timeout=STARTUP_TIMEOUT_S)
+        yield Server(uvicorn.base_url, database_url)
+    finally:
+        _stop(uvicorn, postgres_server)
